@@ -1,0 +1,45 @@
+# The README's two commands are `make run` and `make test`; the rest is for developers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+
+.PHONY: run test install lint format check messages lock vendor-css clean
+
+run: $(INSTALLED)  ## The whole stack: web, worker, beat (and embedded PostgreSQL/Redis if no URLs are set)
+	$(PY) scripts/stack.py run
+
+test: $(INSTALLED)  ## The whole test suite against real PostgreSQL and Redis
+	$(PY) scripts/stack.py test $(ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "schoolprivacy needs Python 3.11 or newer; set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint: $(INSTALLED)  ## ruff, as CI runs it
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(INSTALLED)  ## Refresh the catalogues from the source (needs GNU gettext) and list what needs Dutch
+	$(PY) scripts/messages.py
+
+lock: $(INSTALLED)  ## Re-resolve requirements.lock from pyproject.toml
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--no-header --upgrade -o requirements.lock
+	sed -i '1i # Exact versions installed by `make`. Regenerate with `make lock` after changing pyproject.toml.' requirements.lock
+
+vendor-css:  ## Update the vendored NL Design System CSS (see static/vendor/utrecht/README.md)
+	scripts/vendor-css.sh
+
+clean:  ## Remove the local databases, secrets stay in .env
+	rm -rf .local

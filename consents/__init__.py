@@ -1,0 +1,1 @@
+"""Consent purposes with versioned texts and append-only decisions."""

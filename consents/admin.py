@@ -1,0 +1,1 @@
+"""Admin registrations; admin actions call services."""

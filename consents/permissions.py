@@ -1,0 +1,1 @@
+"""The access policy of this app's models, built on schoolprivacy.authorization."""

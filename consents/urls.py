@@ -1,0 +1,5 @@
+"""URLs of this app."""
+
+app_name = "consents"
+
+urlpatterns: list = []

@@ -1,0 +1,198 @@
+"""Seeding the demo board. Idempotent: a second run finds everything and changes nothing."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from pupils.models import Group, Guardianship, Pupil
+from schoolprivacy.models import Board, BoardMembership, Membership, School, User
+from suppliers.models import Supplier
+
+from . import data
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (e-mail, name, what)
+
+    def count(self, kind: str, created: bool) -> None:
+        self.created[kind] = self.created.get(kind, 0) + int(created)
+
+
+class _Seeder:
+    def __init__(self):
+        self.report = SeedReport()
+        self.password = make_password(data.DEMO_PASSWORD)
+        self.rng = random.Random(2026)  # noqa: S311 (fictional names, not security)
+
+    def user(self, email: str, full_name: str, *, login: bool = True, **extra) -> User:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "full_name": full_name,
+                "password": self.password if login else make_password(None),
+                **extra,
+            },
+        )
+        self.report.count("users", created)
+        return user
+
+    def seed(self) -> SeedReport:
+        board, created = Board.objects.get_or_create(
+            name=data.BOARD["name"],
+            defaults={"privacy_contact_email": data.BOARD["privacy_contact_email"]},
+        )
+        self.report.count("boards", created)
+        schools, groups = self.schools(board)
+        self.staff(board, schools)
+        self.pupils(schools, groups)
+        self.suppliers(board, schools)
+        admin_email, admin_name = data.TECHNICAL_ADMIN
+        self.user(admin_email, admin_name, is_staff=True, is_superuser=True)
+        self.report.logins.append((admin_email, admin_name, "technical administrator"))
+        return self.report
+
+    def schools(self, board):
+        schools, groups = {}, {}
+        for spec in data.SCHOOLS:
+            school, created = School.objects.get_or_create(
+                brin=spec["brin"],
+                defaults={"board": board, "name": spec["name"], "kind": spec["kind"]},
+            )
+            self.report.count("schools", created)
+            schools[spec["key"]] = school
+            groups[spec["key"]] = []
+            for name, year_group, age in spec["groups"]:
+                group, created = Group.objects.get_or_create(
+                    school=school,
+                    school_year=data.SCHOOL_YEAR,
+                    name=name,
+                    defaults={"year_group": year_group},
+                )
+                self.report.count("groups", created)
+                groups[spec["key"]].append((group, age))
+        return schools, groups
+
+    def staff(self, board, schools):
+        for email, name, school_key, role in data.STAFF:
+            user = self.user(email, name)
+            if school_key is None:
+                _, created = BoardMembership.objects.get_or_create(
+                    user=user, board=board, role=role
+                )
+                where = board.name
+            else:
+                _, created = Membership.objects.get_or_create(
+                    user=user, school=schools[school_key], role=role
+                )
+                where = schools[school_key].name
+            self.report.count("memberships", created)
+            self.report.logins.append((email, name, f"{role.label} – {where}"))
+
+    def pupil(self, school, group, age, first, prefix, last, gender) -> Pupil:
+        # Born in the year that makes them *age* on 1 October of the school year.
+        born = date(data.SCHOOL_YEAR - age - 1, self.rng.randint(10, 12), self.rng.randint(1, 28))
+        if self.rng.random() < 0.75:
+            born = date(data.SCHOOL_YEAR - age, self.rng.randint(1, 9), self.rng.randint(1, 28))
+        enrolled = date(max(born.year + 4, data.SCHOOL_YEAR - age + 4), 8, 20)
+        enrolled = min(enrolled, date(data.SCHOOL_YEAR, 8, 20))
+        pupil, created = Pupil.objects.get_or_create(
+            school=school,
+            first_name=first,
+            last_name=last,
+            date_of_birth=born,
+            defaults={
+                "name_prefix": prefix,
+                "group": group,
+                "gender": gender,
+                "enrolled_on": enrolled,
+            },
+        )
+        self.report.count("pupils", created)
+        return pupil
+
+    def guardian(self, parent, pupil, relation, authority, information_right):
+        _, created = Guardianship.objects.get_or_create(
+            parent=parent,
+            pupil=pupil,
+            defaults={
+                "relation": relation,
+                "has_parental_authority": authority,
+                "has_information_right": information_right,
+            },
+        )
+        self.report.count("guardianships", created)
+
+    def pupils(self, schools, groups):
+        parents = {key: self.user(*spec) for key, spec in data.PARENTS.items()}
+        per_school = {key: 0 for key in schools}
+        for school_key, group_index, first, prefix, last, gender, links in data.STORY_PUPILS:
+            group, age = groups[school_key][group_index]
+            pupil = self.pupil(schools[school_key], group, age, first, prefix, last, gender)
+            per_school[school_key] += 1
+            for parent_key, relation, authority, information_right in links:
+                self.guardian(parents[parent_key], pupil, relation, authority, information_right)
+        for key, spec in data.PARENTS.items():
+            self.report.logins.append((spec[0], spec[1], _PARENT_STORIES[key]))
+
+        number = 0
+        for school_key, school in schools.items():
+            while per_school[school_key] < data.PUPILS_PER_SCHOOL:
+                group, age = groups[school_key][per_school[school_key] % len(groups[school_key])]
+                gender = self.rng.choice("fm")
+                first = self.rng.choice(
+                    data.FIRST_NAMES_F if gender == "f" else data.FIRST_NAMES_M
+                )
+                prefix, last = self.rng.choice(data.LAST_NAMES)
+                pupil = self.pupil(school, group, age, first, prefix, last, gender)
+                per_school[school_key] += 1
+                number += 1
+                # Parents of generated pupils have accounts without a password:
+                # they would set one through an invitation.
+                family = " ".join(p for p in (prefix, last) if p)
+                mother = self.user(
+                    f"ouder{number}a@ouders.example",
+                    f"{self.rng.choice(data.FIRST_NAMES_F)} {family}",
+                    login=False,
+                )
+                self.guardian(mother, pupil, "mother", True, False)
+                if number % 3:
+                    father = self.user(
+                        f"ouder{number}b@ouders.example",
+                        f"{self.rng.choice(data.FIRST_NAMES_M)} {family}",
+                        login=False,
+                    )
+                    self.guardian(father, pupil, "father", True, False)
+
+    def suppliers(self, board, schools):
+        for name, website, category, used_by in data.SUPPLIERS:
+            supplier, created = Supplier.objects.get_or_create(
+                board=board, name=name, defaults={"website": website, "category": category}
+            )
+            self.report.count("suppliers", created)
+            missing = [
+                schools[k]
+                for k in used_by
+                if not supplier.schools.filter(pk=schools[k].pk).exists()
+            ]
+            if missing:
+                supplier.schools.add(*missing)
+
+
+_PARENT_STORIES = {
+    "bakker": "parent – two children, one in each school",
+    "visser_father": "parent – separated, shares parental authority",
+    "visser_mother": "parent – separated, shares parental authority",
+    "dekker_mother": "parent – sole parental authority",
+    "dekker_father": "parent without parental authority (information right only)",
+}
+
+
+@transaction.atomic
+def demo_seed() -> SeedReport:
+    """Create whatever of the demo board is missing; return what was created and the logins."""
+    return _Seeder().seed()

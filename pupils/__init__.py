@@ -1,0 +1,1 @@
+"""Pupils, groups, guardianships and the pupil dossier."""

@@ -1,0 +1,1 @@
+"""Data-subject requests (access, correction, erasure…) with their legal deadlines."""

@@ -1,0 +1,1 @@
+"""Views: check access, validate, call one service, render or redirect."""

@@ -1,0 +1,39 @@
+"""The Celery app. Broker: Redis. Settings: CELERY_* in Django settings.
+
+Deadlines live in PostgreSQL; beat only starts short, idempotent sweeps.
+Run exactly one beat. Tasks take ids only (see ``IdOnlyTask``).
+"""
+
+import os
+import uuid
+from datetime import timedelta
+
+from celery import Celery, Task
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolprivacy.settings.local")
+
+
+class IdOnlyTask(Task):
+    """Refuses arguments other than ids, so that personal data never sits in the broker."""
+
+    _ALLOWED = (int, uuid.UUID)
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        for value in [*(args or ()), *(kwargs or {}).values()]:
+            if isinstance(value, bool) or not isinstance(value, self._ALLOWED):
+                raise TypeError(f"Task {self.name} takes ids only; got a {type(value).__name__}.")
+        return super().apply_async(args, kwargs, **options)
+
+
+app = Celery("schoolprivacy", task_cls=IdOnlyTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "heartbeat": {
+        "task": "schoolprivacy.tasks.record_heartbeat",
+        "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),
+        # A missed heartbeat is not worth catching up on.
+        "options": {"expires": 60},
+    },
+}

@@ -1,0 +1,223 @@
+"""The core: users, school boards, schools and the roles people hold in them."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("Users need an e-mail address.")
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        user = self.model(email=email.strip().lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who logs in: staff, parents and (later) pupils of 16 and older.
+
+    The e-mail address is the login. What a user may do follows from their
+    memberships (staff), board memberships (privacy officer) and, in the
+    pupils app, their guardianships (parents).
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="nl",
+        help_text=_("The language of the interface and of e-mails to this person."),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Unselect this instead of deleting the account."),
+    )
+    is_staff = models.BooleanField(
+        _("technical administrator"),
+        default=False,
+        help_text=_("May log in to the technical admin site. Not a school role."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Board(models.Model):
+    """A school board (schoolbestuur): the controller under the AVG."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    privacy_contact_email = models.EmailField(
+        _("privacy contact e-mail"),
+        blank=True,
+        help_text=_("Where parents can reach the data protection officer."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("school board")
+        verbose_name_plural = _("school boards")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("primary school")
+        SPECIAL = "special", _("special-needs school (SO/VSO)")
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="schools", verbose_name=_("school board")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    brin = models.CharField(
+        _("BRIN code"),
+        max_length=6,
+        unique=True,
+        help_text=_("The school's registration code with DUO, e.g. 12AB."),
+    )
+    kind = models.CharField(_("kind of school"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "name"], name="school_name_unique_per_board"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    """The roles a member of staff can hold at one school."""
+
+    TEACHER = "teacher", _("teacher")
+    CARE_COORDINATOR = "care_coordinator", _("care coordinator")
+    TEAM_LEADER = "team_leader", _("team leader")
+    DIRECTOR = "director", _("director")
+    ADMINISTRATOR = "administrator", _("administrator")
+
+
+class BoardRole(models.TextChoices):
+    """The roles that hold for a whole board."""
+
+    PRIVACY_OFFICER = "privacy_officer", _("privacy officer")
+
+
+class Membership(models.Model):
+    """A role held by a member of staff at one school. One person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("school")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "role"], name="membership_unique_role_per_school"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "role"], name="membership_school_role_idx")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.school}"
+
+
+class BoardMembership(models.Model):
+    """A board-wide role, such as the privacy officer."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="board_memberships",
+        verbose_name=_("user"),
+    )
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("school board")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=BoardRole.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("board membership")
+        verbose_name_plural = _("board memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "board", "role"], name="board_membership_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.board}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic process last proved it was alive (shown on /health/)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,22 @@
+"""Reads of the core."""
+
+from datetime import datetime
+
+from .models import Heartbeat, Membership, User
+
+
+def heartbeat_last_seen(*, name: str) -> datetime | None:
+    return Heartbeat.objects.filter(name=name).values_list("last_seen", flat=True).first()
+
+
+def memberships_of(*, user: User):
+    """The user's own roles, with school and board, for their account page."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("school__board")
+        .order_by("school__name", "role")
+    )
+
+
+def board_memberships_of(*, user: User):
+    return user.board_memberships.select_related("board").order_by("board__name", "role")

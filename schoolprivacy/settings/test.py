@@ -1,0 +1,24 @@
+"""Settings for the test suite: real PostgreSQL and Redis, fixed throw-away keys."""
+
+import os
+
+# Test-only values, never used outside the suite. Real deployments get theirs
+# from the environment (production.py refuses to start without them).
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment-0123456789")
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEYS",
+    "dGVzdC1vbmx5LWZpZWxkLWtleS0xLTMyYnl0ZXMhISE=,dGVzdC1vbmx5LWZpZWxkLWtleS0yLTMyYnl0ZXMhISE=",
+)
+os.environ.setdefault("BSN_HMAC_KEY", "dGVzdC1vbmx5LWhtYWMta2V5LTMyLWJ5dGVzLWxvbmc=")
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,1 @@
+"""Suppliers that receive pupil data, and the registers of the privacy officer."""

@@ -1,0 +1,1 @@
+"""Reads, already filtered by the access policy in permissions.py."""

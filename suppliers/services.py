@@ -1,0 +1,1 @@
+"""Writes: one transactional, audited function per use case."""
