@@ -1,0 +1,22 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo board of `make run`, seeded through its own command."""
+    call_command("seed_demo", stdout=io.StringIO())

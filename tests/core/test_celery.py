@@ -1,0 +1,107 @@
+"""Celery through a real worker process and the real Redis broker."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from schoolprivacy.celery import app
+from schoolprivacy.models import Heartbeat
+from schoolprivacy.tasks import record_heartbeat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url_of_the_test_database() -> str:
+    """A DATABASE_URL for the test database that pytest-django created."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "", safe="")
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A real worker on a queue of its own, so no other worker can take the test's task."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "schoolprivacy.settings.test",
+        "DATABASE_URL": database_url_of_the_test_database(),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "schoolprivacy",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield queue
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    assert "Traceback" not in output, output
+
+
+@pytest.mark.celery
+def test_a_task_goes_through_redis_to_a_worker_and_does_its_work(worker):
+    assert not Heartbeat.objects.exists()
+    record_heartbeat.apply_async(queue=worker)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not Heartbeat.objects.filter(name="beat").exists():
+        time.sleep(0.25)
+    assert Heartbeat.objects.filter(name="beat").exists(), "the worker did not run the task"
+
+
+def test_tasks_refuse_arguments_other_than_ids():
+    with pytest.raises(TypeError, match="ids only"):
+        record_heartbeat.apply_async(args=["Lotte Bakker"], queue="never-consumed")
+    with pytest.raises(TypeError, match="ids only"):
+        record_heartbeat.apply_async(kwargs={"bsn": "123456782"}, queue="never-consumed")
+
+
+def test_reliability_settings_of_design_md():
+    conf = app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_url == settings.REDIS_URL
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_the_beat_schedule_is_defined_in_code_and_names_real_tasks():
+    app.loader.import_default_modules()
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks
