@@ -1,0 +1,101 @@
+"""Every URL of the project, requested as anonymous and as every demo role.
+
+Each route must be classified here: a new URL that is missing fails the test,
+so nobody adds a page without deciding who may open it. Issue-by-issue the
+apps add their routes with the roles that may see them (and real objects).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from demo import data
+from schoolprivacy.models import User
+
+# Who may open a route: "public" (anyone), "user" (anyone logged in).
+PUBLIC, USER = "public", "user"
+
+
+@dataclass(frozen=True)
+class Route:
+    access: str
+    kwargs: tuple = ()
+    method: str = "get"
+    ok_status: int = 200
+
+
+ROUTES = {
+    "home": Route(USER),
+    "account": Route(USER),
+    "login": Route(PUBLIC),
+    "logout": Route(PUBLIC, method="post", ok_status=302),
+    "password_change": Route(USER),
+    "password_change_done": Route(USER),
+    "password_reset": Route(PUBLIC),
+    "password_reset_done": Route(PUBLIC),
+    "password_reset_confirm": Route(PUBLIC, kwargs=(("uidb64", "MQ"), ("token", "x-y"))),
+    "password_reset_complete": Route(PUBLIC),
+    "set_language": Route(PUBLIC, method="post", ok_status=302),
+    "health": Route(PUBLIC),
+}
+
+# The technical admin site guards itself (is_staff); it is checked separately.
+SELF_GUARDED_NAMESPACES = {"admin"}
+
+
+def named_routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace in SELF_GUARDED_NAMESPACES:
+                continue
+            yield from named_routes(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"every URL needs a name: {pattern.pattern}"
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_route_is_classified():
+    unclassified = sorted(set(named_routes()) - set(ROUTES))
+    assert unclassified == [], "add these routes to ROUTES with who may open them"
+
+
+def demo_users():
+    emails = [email for email, *_ in data.STAFF] + [email for email, _ in data.PARENTS.values()]
+    return [*emails, data.TECHNICAL_ADMIN[0]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_route_answers_each_role_as_classified(client, demo, name):
+    route = ROUTES[name]
+    url = reverse(name, kwargs=dict(route.kwargs))
+    request = getattr(client, route.method)
+
+    client.logout()
+    response = request(url)
+    if route.access == PUBLIC:
+        assert response.status_code in (route.ok_status, 302), (name, "anonymous")
+    else:
+        assert response.status_code == 302, (name, "anonymous")
+        assert response["Location"].startswith(reverse("login")), (name, "anonymous")
+
+    for email in demo_users():
+        client.force_login(User.objects.get(email=email))
+        response = request(url)
+        assert response.status_code in (route.ok_status, 302), (name, email)
+        if route.access == USER and response.status_code == 302:
+            assert not response["Location"].startswith(reverse("login")), (name, email)
+
+
+@pytest.mark.django_db
+def test_the_technical_admin_site_is_only_for_technical_administrators(client, demo):
+    for email, *_ in data.STAFF:
+        client.force_login(User.objects.get(email=email))
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+    client.force_login(User.objects.get(email=data.TECHNICAL_ADMIN[0]))
+    assert client.get("/admin/").status_code == 200
