@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 from celery import Celery, Task
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolprivacy.settings.local")
 
@@ -37,3 +38,9 @@ app.conf.beat_schedule = {
         "options": {"expires": 60},
     },
 }
+
+
+@beat_init.connect
+def _first_heartbeat(sender, **kwargs):
+    """Prove the whole chain (beat, broker, worker, database) at start, not one interval later."""
+    app.send_task("schoolprivacy.tasks.record_heartbeat", expires=60)

@@ -3,8 +3,8 @@
 Drives the system's Chromium through Playwright's sync API against pytest-django's
 ``live_server``, seeded with the demo board (``demo`` fixture). Never downloads a
 browser: the test is skipped only when no Chromium executable is found (override
-the path with ``CHROMIUM_PATH``). Screenshots of every overview page go to
-``test-artifacts/screenshots/``.
+the path with ``CHROMIUM_PATH``), and fails instead when ``REQUIRE_BROWSER=1``.
+Screenshots of every overview page go to ``test-artifacts/screenshots/``.
 """
 
 import os
@@ -70,7 +70,11 @@ def chromium_path() -> str:
         return found
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
-    pytest.skip("No Chromium executable found (set CHROMIUM_PATH or install chromium)")
+    message = "No Chromium executable found (set CHROMIUM_PATH or install chromium)"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        # CI (.ci/run) sets REQUIRE_BROWSER=1: there a missing browser is a failure.
+        pytest.fail(message + "; REQUIRE_BROWSER=1 forbids skipping")
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +102,9 @@ def browser(_allow_async_unsafe):
 
 @pytest.fixture
 def page(browser, live_server, demo):
-    # A Dutch browser, like the schools' staff and parents use. Django's
-    # LocaleMiddleware follows Accept-Language, so this makes Dutch the default.
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    # An English browser on purpose: the interface is Dutch whatever the browser
+    # asks for, until the visitor chooses English with the language switch.
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

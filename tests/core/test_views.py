@@ -173,3 +173,9 @@ def test_changing_a_password_is_audited_without_the_hash(client, user, password)
     for entry in LogEntry.objects.get_for_object(user):
         assert "password" not in (entry.changes or {})
         assert user.password not in str(entry.changes)
+
+
+def test_pages_are_dutch_even_when_the_browser_asks_for_english(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="nl"' in response.content.decode()
+    assert response["Content-Language"] == "nl"
