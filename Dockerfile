@@ -53,4 +53,4 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "schoolprivacy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]
+CMD ["gunicorn", "schoolprivacy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]
