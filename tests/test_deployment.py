@@ -21,7 +21,7 @@ import sys
 import time
 import tomllib
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -29,9 +29,9 @@ from celery import Celery
 from celery.bin.celery import celery as celery_cli
 from django.apps import apps
 from django.core.management import get_commands
-from django.db import connection
 
 from schoolprivacy import services
+from tests.utils import database_url_of_the_test_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_DIR = ROOT / "schoolprivacy" / "settings"
@@ -169,16 +169,6 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         else:
             env[name] = value
     return env
-
-
-def database_url_of_the_test_database() -> str:
-    """A DATABASE_URL for the test database that pytest-django created."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "", safe="")
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def run(argv: list[str], env: dict[str, str], timeout: float = 60):

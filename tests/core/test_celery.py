@@ -6,27 +6,16 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from schoolprivacy.celery import app
 from schoolprivacy.models import Heartbeat
 from schoolprivacy.tasks import record_heartbeat
+from tests.utils import database_url_of_the_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url_of_the_test_database() -> str:
-    """A DATABASE_URL for the test database that pytest-django created."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "", safe="")
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -1,0 +1,15 @@
+"""Helpers shared by tests that start real processes."""
+
+from urllib.parse import quote
+
+from django.db import connection
+
+
+def database_url_of_the_test_database() -> str:
+    """A DATABASE_URL for the test database that pytest-django created, for a subprocess."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "", safe="")
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
