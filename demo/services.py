@@ -2,16 +2,17 @@
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from pupils.models import Group, Guardianship, Pupil
-from schoolprivacy.models import Board, BoardMembership, Membership, School, User
+from pupils import services as pupil_services
+from pupils.models import Group, GroupPlacement, Guardianship, Pupil
+from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
 from suppliers.models import Supplier
 
-from . import data
+from . import data, dossiers
 
 
 @dataclass
@@ -28,6 +29,9 @@ class _Seeder:
         self.report = SeedReport()
         self.password = make_password(data.DEMO_PASSWORD)
         self.rng = random.Random(2026)  # noqa: S311 (fictional names, not security)
+        self.bsns: set[str] = set()
+        self.previous_groups: dict[int, Group] = {}
+        self.administrators: dict[int, User] = {}
 
     def user(self, email: str, full_name: str, *, login: bool = True, **extra) -> User:
         user, created = User.objects.get_or_create(
@@ -50,6 +54,7 @@ class _Seeder:
         schools, groups = self.schools(board)
         self.staff(board, schools)
         self.pupils(schools, groups)
+        dossiers.seed_dossiers(self, schools, groups)
         self.suppliers(board, schools)
         admin_email, admin_name = data.TECHNICAL_ADMIN
         self.user(admin_email, admin_name, is_staff=True, is_superuser=True)
@@ -75,6 +80,18 @@ class _Seeder:
                 )
                 self.report.count("groups", created)
                 groups[spec["key"]].append((group, age))
+            # Last school year's groups, so that placements have a history.
+            for (group, _age), (earlier, _) in zip(
+                groups[spec["key"]][1:], groups[spec["key"]], strict=False
+            ):
+                previous, created = Group.objects.get_or_create(
+                    school=school,
+                    school_year=data.SCHOOL_YEAR - 1,
+                    name=earlier.name,
+                    defaults={"year_group": earlier.year_group},
+                )
+                self.report.count("groups", created)
+                self.previous_groups[group.pk] = previous
         return schools, groups
 
     def staff(self, board, schools):
@@ -90,6 +107,8 @@ class _Seeder:
                     user=user, school=schools[school_key], role=role
                 )
                 where = schools[school_key].name
+                if role == Role.ADMINISTRATOR:
+                    self.administrators[schools[school_key].pk] = user
             self.report.count("memberships", created)
             self.report.logins.append((email, name, f"{role.label} – {where}"))
 
@@ -100,20 +119,52 @@ class _Seeder:
             born = date(data.SCHOOL_YEAR - age, self.rng.randint(1, 9), self.rng.randint(1, 28))
         enrolled = date(max(born.year + 4, data.SCHOOL_YEAR - age + 4), 8, 20)
         enrolled = min(enrolled, date(data.SCHOOL_YEAR, 8, 20))
-        pupil, created = Pupil.objects.get_or_create(
-            school=school,
-            first_name=first,
-            last_name=last,
-            date_of_birth=born,
-            defaults={
-                "name_prefix": prefix,
-                "group": group,
-                "gender": gender,
-                "enrolled_on": enrolled,
-            },
-        )
-        self.report.count("pupils", created)
+        bsn = self.bsn()
+        pupil = Pupil.objects.filter(
+            school=school, first_name=first, last_name=last, date_of_birth=born
+        ).first()
+        self.report.count("pupils", pupil is None)
+        if pupil is None:
+            pupil = pupil_services.pupil_create(
+                school=school,
+                acting_user=self.administrators[school.pk],
+                first_name=first,
+                name_prefix=prefix,
+                last_name=last,
+                date_of_birth=born,
+                gender=gender,
+                bsn=bsn,
+                enrolled_on=enrolled,
+            )
+            self.place(pupil, group)
         return pupil
+
+    def bsn(self) -> str:
+        """A fictional number that passes the eleven-test, unique within the demo."""
+        while True:
+            digits = [self.rng.randint(0, 9) for _ in range(8)]
+            check = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+            value = "".join(map(str, digits)) + str(check)
+            if check < 10 and digits[0] != 0 and value not in self.bsns:
+                self.bsns.add(value)
+                return value
+
+    def place(self, pupil, group) -> None:
+        """The current group, and last year's group for pupils who were here last year."""
+        start = date(data.SCHOOL_YEAR, 8, 20)
+        previous = self.previous_groups.get(group.pk)
+        if previous is not None and pupil.enrolled_on < start:
+            GroupPlacement.objects.create(
+                pupil=pupil,
+                group=previous,
+                start_on=max(pupil.enrolled_on, date(data.SCHOOL_YEAR - 1, 8, 20)),
+                end_on=start - timedelta(days=1),
+            )
+        GroupPlacement.objects.create(
+            pupil=pupil, group=group, start_on=max(start, pupil.enrolled_on)
+        )
+        pupil.group = group
+        pupil.save(update_fields=["group"])
 
     def guardian(self, parent, pupil, relation, authority, information_right):
         _, created = Guardianship.objects.get_or_create(

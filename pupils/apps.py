@@ -9,8 +9,19 @@ class PupilsConfig(AppConfig):
     def ready(self) -> None:
         from schoolprivacy import audit
 
-        from .models import Group, Guardianship, Pupil
+        from . import models
 
-        audit.register(Group)
-        audit.register(Pupil)
-        audit.register(Guardianship)
+        for model in (
+            models.Group,
+            models.Guardianship,
+            models.GroupPlacement,
+            models.Agreement,
+            models.TestResult,
+            models.Note,
+            models.EmergencyAccess,
+            models.GroupUserObjectPermission,
+            models.PupilUserObjectPermission,
+        ):
+            audit.register(model)
+        audit.register(models.Pupil, exclude=("bsn_index",), masked=("bsn",))
+        audit.register(models.SpecialRecord, masked=("content",))

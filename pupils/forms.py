@@ -1,1 +1,183 @@
-"""Forms of this app."""
+"""Forms of the dossier. Validation messages come from the models' validators."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agreement, Group, Guardianship, Note, Pupil, Source, SpecialRecord, TestResult
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EntryForm(forms.ModelForm):
+    """Base for dossier entries: the source fields come last."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE_WIDGET
+
+
+class AgreementForm(EntryForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "agreed_on",
+            "participants",
+            "agreement",
+            "follow_up",
+            "follow_up_on",
+            "source",
+            "source_detail",
+        ]
+        widgets = {"agreement": forms.Textarea(attrs={"rows": 5})}
+
+
+class TestResultForm(EntryForm):
+    class Meta:
+        model = TestResult
+        fields = ["test_name", "taken_on", "score", "level", "remark", "source", "source_detail"]
+        widgets = {"remark": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("score") and not cleaned.get("level"):
+            raise forms.ValidationError(_("Fill in a score, a level, or both."))
+        return cleaned
+
+
+class NoteForm(EntryForm):
+    class Meta:
+        model = Note
+        fields = ["kind", "written_on", "title", "body", "source", "source_detail"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+
+class SpecialRecordForm(forms.ModelForm):
+    class Meta:
+        model = SpecialRecord
+        fields = ["kind", "content", "source", "source_detail"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, kinds: frozenset[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (value, label) for value, label in SpecialRecord.Kind.choices if value in kinds
+        ]
+        self.fields["kind"].help_text = _(
+            "Religion is always optional: record it only when the parents want the school to know."
+        )
+
+
+class EmergencyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the medical protocol now?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your name, the time and this reason are recorded and sent to the director."),
+    )
+
+
+class PupilForm(forms.ModelForm):
+    """Personal data of a pupil, for the administrator and the director."""
+
+    class Meta:
+        model = Pupil
+        fields = [
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "bsn",
+            "enrolled_on",
+            "left_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date_of_birth", "enrolled_on", "left_on"):
+            self.fields[name].widget = DATE_WIDGET
+        self.fields["bsn"].widget = forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 9}
+        )
+
+    def clean_bsn(self):
+        return (self.cleaned_data.get("bsn") or "").replace(" ", "").replace(".", "") or None
+
+
+class NewPupilForm(PupilForm):
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), label=_("group"), required=False)
+
+    class Meta(PupilForm.Meta):
+        fields = [*PupilForm.Meta.fields, "group"]
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = Group.objects.filter(school=school).order_by(
+            "-school_year", "year_group", "name"
+        )
+        self.fields.pop("left_on")
+
+
+class ChangeGroupForm(forms.Form):
+    group = forms.ModelChoiceField(queryset=Group.objects.none(), label=_("new group"))
+    on = forms.DateField(label=_("from"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, pupil: Pupil, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = (
+            Group.objects.filter(school_id=pupil.school_id)
+            .exclude(pk=pupil.group_id)
+            .order_by("-school_year", "year_group", "name")
+        )
+        self.initial.setdefault("on", timezone.localdate())
+
+
+class ParentForm(forms.Form):
+    full_name = forms.CharField(label=_("full name"), max_length=150)
+    email = forms.EmailField(label=_("e-mail address"))
+    relation = forms.ChoiceField(label=_("relation"), choices=Guardianship.Relation.choices)
+    has_parental_authority = forms.BooleanField(
+        label=_("holds parental authority"), required=False, initial=True
+    )
+    has_information_right = forms.BooleanField(
+        label=_("information right (only without parental authority)"), required=False
+    )
+
+
+class GuardianshipForm(forms.ModelForm):
+    class Meta:
+        model = Guardianship
+        fields = ["has_parental_authority", "has_information_right"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_parental_authority") and cleaned.get("has_information_right"):
+            self.add_error(
+                "has_information_right",
+                _("The information right is only for a parent without parental authority."),
+            )
+        return cleaned
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """The parent chooses a password on the invitation link."""
+
+
+__all__ = [
+    "AcceptInvitationForm",
+    "AgreementForm",
+    "ChangeGroupForm",
+    "EmergencyForm",
+    "GuardianshipForm",
+    "NewPupilForm",
+    "NoteForm",
+    "ParentForm",
+    "PupilForm",
+    "Source",
+    "SpecialRecordForm",
+    "TestResultForm",
+]

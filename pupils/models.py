@@ -1,15 +1,36 @@
-"""Pupils, their groups and who holds parental authority over them.
+"""The digital pupil dossier: pupils, their groups, who holds authority over them,
+what the school records about them, and the special categories of personal data.
 
-This is the start of the pupil dossier; the dossier entries, special-category
-records, BSN and group history come with the dossier itself.
+Personal data stays in this app; other tables point to a pupil by id.
 """
 
+import uuid
+
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
-from schoolprivacy.models import School
+from schoolprivacy.fields import EncryptedCharField, EncryptedTextField
+from schoolprivacy.models import Board, School
+
+from .validators import validate_bsn, validate_date_of_birth
+
+#: The longest free text a dossier entry takes (about two pages).
+TEXT_MAX = 5000
+
+
+class Source(models.TextChoices):
+    """Where a piece of dossier information came from (GDPR Art. 14/15: the source)."""
+
+    SCHOOL = "school", _("the school itself")
+    PARENT = "parent", _("parent or guardian")
+    PUPIL = "pupil", _("the pupil")
+    CARE_PARTNER = "care_partner", _("care partner")
+    PREVIOUS_SCHOOL = "previous_school", _("previous school")
+    OTHER = "other", _("other")
 
 
 class Group(models.Model):
@@ -34,9 +55,22 @@ class Group(models.Model):
                 fields=["school", "school_year", "name"], name="group_unique_name_per_year"
             ),
         ]
+        permissions = [
+            ("teach_group", _("Teach the group: see and record the dossiers of its pupils")),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.school_year}-{self.school_year + 1})"
+
+
+class GroupUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's direct foreign-key table for permissions on one group."""
+
+    content_object = models.ForeignKey(Group, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("group permission")
+        verbose_name_plural = _("group permissions")
 
 
 class Pupil(models.Model):
@@ -45,6 +79,14 @@ class Pupil(models.Model):
         MALE = "m", _("male")
         OTHER = "x", _("other or not stated")
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.PROTECT,
+        related_name="pupils",
+        editable=False,
+        verbose_name=_("school board"),
+    )
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="pupils", verbose_name=_("school")
     )
@@ -59,22 +101,43 @@ class Pupil(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     name_prefix = models.CharField(_("prefix"), max_length=20, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[validate_date_of_birth])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    bsn = EncryptedCharField(
+        _("citizen service number (BSN)"),
+        max_length=9,
+        null=True,
+        blank=True,
+        validators=[validate_bsn],
+    )
+    # HMAC of the BSN (separate key): exact lookup and uniqueness without plaintext.
+    # NULL, not "", for pupils without a BSN: the unique constraint ignores NULLs.
+    bsn_index = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
     enrolled_on = models.DateField(_("enrolment date"))
     left_on = models.DateField(_("leave date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pupil")
         verbose_name_plural = _("pupils")
-        ordering = ["last_name", "first_name"]
+        ordering = ["last_name", "first_name", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("enrolled_on")),
                 name="pupil_leaves_after_enrolment",
             ),
+            models.UniqueConstraint(
+                fields=["board", "bsn_index"], name="pupil_bsn_unique_per_board"
+            ),
         ]
-        indexes = [models.Index(fields=["school", "last_name"], name="pupil_school_name_idx")]
+        indexes = [
+            models.Index(fields=["school", "last_name"], name="pupil_school_name_idx"),
+            models.Index(fields=["group", "last_name"], name="pupil_group_name_idx"),
+        ]
+        permissions = [
+            ("follow_pupil", _("Follow the pupil as assigned care coordinator")),
+        ]
 
     def __str__(self):
         return self.full_name
@@ -82,6 +145,54 @@ class Pupil(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pk}
+
+
+class PupilUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's direct foreign-key table for permissions on one pupil."""
+
+    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("pupil permission")
+        verbose_name_plural = _("pupil permissions")
+
+
+class GroupPlacement(models.Model):
+    """Which group a pupil was in, from when to when. The open row is the current group."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="placements", verbose_name=_("pupil")
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="placements", verbose_name=_("group")
+    )
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("group placement")
+        verbose_name_plural = _("group placements")
+        ordering = ["-start_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"],
+                condition=Q(end_on__isnull=True),
+                name="placement_one_current_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="placement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group} {self.start_on}–{self.end_on or ''}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
 
 
 class Guardianship(models.Model):
@@ -113,6 +224,7 @@ class Guardianship(models.Model):
             "about the child (Civil Code 1:377c)."
         ),
     )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("guardianship")
@@ -127,3 +239,223 @@ class Guardianship(models.Model):
 
     def __str__(self):
         return f"{self.parent} – {self.get_relation_display()} – {self.pupil}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class Invitation(models.Model):
+    """A one-time link on which a parent sets a password. Only a hash of the token is stored."""
+
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("parent"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    # NULL until the link is made (invitation_send); unique ignores NULLs.
+    token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.parent} ({self.created_at:%Y-%m-%d})"
+
+
+class DossierEntry(models.Model):
+    """What every dossier entry has: whose, by whom, when, and from which source."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    source = models.CharField(
+        _("source"), max_length=32, choices=Source.choices, default=Source.SCHOOL
+    )
+    source_detail = models.CharField(
+        _("source details"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example the name of the care partner."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class Agreement(DossierEntry):
+    """An agreement (afspraak) made with the parents or the pupil."""
+
+    agreed_on = models.DateField(_("date"))
+    participants = models.CharField(
+        _("participants"),
+        max_length=500,
+        help_text=_("Who took part, for example the parents, the teacher and the pupil."),
+    )
+    agreement = models.TextField(
+        _("what was agreed"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
+    follow_up = models.TextField(
+        _("follow-up"),
+        max_length=TEXT_MAX,
+        blank=True,
+        validators=[MaxLengthValidator(TEXT_MAX)],
+    )
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-agreed_on", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-agreed_on"], name="agreement_pupil_idx")]
+
+    def __str__(self):
+        return f"{self.agreed_on}: {self.agreement[:40]}"
+
+
+class TestResult(DossierEntry):
+    """A test result (toetsresultaat)."""
+
+    test_name = models.CharField(_("test"), max_length=200)
+    taken_on = models.DateField(_("date"))
+    score = models.CharField(_("score"), max_length=50, blank=True)
+    level = models.CharField(
+        _("level"), max_length=50, blank=True, help_text=_("For example A–E, I–V or 1F.")
+    )
+    remark = models.TextField(
+        _("remark"), max_length=TEXT_MAX, blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
+
+    class Meta:
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
+        ordering = ["-taken_on", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-taken_on"], name="testresult_pupil_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(score="") | ~Q(level=""), name="testresult_has_score_or_level"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.test_name} {self.taken_on}"
+
+
+class Note(DossierEntry):
+    """A report (verslag) or a note (notitie)."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("report")
+        NOTE = "note", _("note")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    written_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
+
+    class Meta:
+        verbose_name = _("report or note")
+        verbose_name_plural = _("reports and notes")
+        ordering = ["-written_on", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-written_on"], name="note_pupil_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class SpecialRecord(models.Model):
+    """Special categories of personal data (GDPR Art. 9): encrypted, with their own access."""
+
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("medical information and allergies")
+        MEDICATION = "medication", _("medication")
+        PROTOCOL = "protocol", _("protocol for reserved medical procedures")
+        DIAGNOSIS = "diagnosis", _("diagnosis")
+        WELLBEING = "wellbeing", _("wellbeing")
+        RELIGION = "religion", _("religion")
+        CUSTODY = "custody", _("custody arrangements")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    content = EncryptedTextField(_("content"), validators=[MaxLengthValidator(TEXT_MAX)])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    source = models.CharField(
+        _("source"), max_length=32, choices=Source.choices, default=Source.SCHOOL
+    )
+    source_detail = models.CharField(_("source details"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("special-category record")
+        verbose_name_plural = _("special-category records")
+        ordering = ["kind", "-recorded_at"]
+        indexes = [models.Index(fields=["pupil", "kind"], name="special_pupil_kind_idx")]
+
+    def __str__(self):
+        return str(self.get_kind_display())
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class EmergencyAccess(models.Model):
+    """Break-glass: a member of staff opened a pupil's medical protocol in an emergency."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    reason = models.TextField(_("reason"), max_length=1000, validators=[MaxLengthValidator(1000)])
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["user", "pupil", "expires_at"], name="emergency_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} – {self.pupil_id} – {self.opened_at:%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}

@@ -1,1 +1,282 @@
-"""The access policy of this app's models, built on schoolprivacy.authorization."""
+"""Who may see and record what of a pupil's dossier. Nothing else decides.
+
+Built on schoolprivacy.authorization: roles from memberships, object grants
+from django-guardian's direct foreign-key tables (a teacher on a group, a care
+coordinator on a pupil), parents from the guardianship. Everything a user may
+not see is a 404.
+
+Staff (PupilPolicy.scope / actions):
+
+| action           | teacher    | care coord.       | team leader | director | admin  |
+|------------------|------------|-------------------|-------------|----------|--------|
+| view pupil       | own groups | school + assigned | school      | school   | school |
+| view dossier     | own groups | school + assigned | school      | school   | –      |
+| record entries   | own groups | school + assigned | school      | school   | –      |
+| view BSN         | –          | –                 | –           | school   | school |
+| edit pupil data  | –          | –                 | –           | school   | school |
+| manage parents   | –          | –                 | –           | school   | school |
+| audit history    | –          | –                 | school      | school   | –      |
+| emergency access | school     | school            | school      | school   | school |
+
+Parents reach their own children only through the portal (PupilPolicy.own_child):
+with parental authority everything the dossier holds, with the information
+right only the progress (entries), never special categories or the BSN; never
+the staff pages, which show the other parent.
+
+Special-category records, per kind (SPECIAL_KINDS_BY_ROLE): the care
+coordinator sees all kinds; teachers see what they need for safety (medical,
+medication, protocol) for their own groups; team leaders and directors the
+safety kinds and custody arrangements of their school; a parent with
+authority sees everything on their own child. Break-glass access opens the
+safety kinds of one pupil to any member of staff of the school for an hour.
+The privacy officer sees no dossier contents.
+"""
+
+from enum import StrEnum
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from schoolprivacy.authorization import AccessPolicy, Grants, grants_for, hidden
+from schoolprivacy.models import Role
+
+from .models import (
+    EmergencyAccess,
+    GroupUserObjectPermission,
+    Guardianship,
+    Pupil,
+    PupilUserObjectPermission,
+    SpecialRecord,
+)
+
+
+class PupilAction(StrEnum):
+    VIEW = "view"
+    VIEW_DOSSIER = "view_dossier"
+    RECORD = "record"
+    VIEW_BSN = "view_bsn"
+    EDIT = "edit"
+    MANAGE_PARENTS = "manage_parents"
+    VIEW_HISTORY = "view_history"
+    EMERGENCY = "emergency"
+
+
+Kind = SpecialRecord.Kind
+SAFETY_KINDS = frozenset({Kind.MEDICAL, Kind.MEDICATION, Kind.PROTOCOL})
+ALL_KINDS = frozenset(Kind)
+
+#: Special-category kinds each school role may read.
+SPECIAL_KINDS_BY_ROLE = {
+    Role.CARE_COORDINATOR: ALL_KINDS,
+    Role.TEAM_LEADER: SAFETY_KINDS | {Kind.CUSTODY},
+    Role.DIRECTOR: SAFETY_KINDS | {Kind.CUSTODY},
+    Role.TEACHER: SAFETY_KINDS,
+}
+#: Special-category kinds each school role may record.
+SPECIAL_KINDS_WRITABLE_BY_ROLE = {
+    Role.CARE_COORDINATOR: ALL_KINDS,
+    Role.DIRECTOR: frozenset({Kind.CUSTODY}),
+}
+#: How long a break-glass access stays open.
+EMERGENCY_MINUTES = 60
+
+# School-wide roles per action (teachers and assigned care coordinators come on top).
+_SCHOOL_ROLES = {
+    PupilAction.VIEW: (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR),
+    PupilAction.VIEW_DOSSIER: (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR),
+    PupilAction.RECORD: (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR),
+    PupilAction.VIEW_BSN: (Role.DIRECTOR, Role.ADMINISTRATOR),
+    PupilAction.EDIT: (Role.DIRECTOR, Role.ADMINISTRATOR),
+    PupilAction.MANAGE_PARENTS: (Role.DIRECTOR, Role.ADMINISTRATOR),
+    PupilAction.VIEW_HISTORY: (Role.TEAM_LEADER, Role.DIRECTOR),
+    PupilAction.EMERGENCY: tuple(Role),
+}
+_TEACHER_ACTIONS = {PupilAction.VIEW, PupilAction.VIEW_DOSSIER, PupilAction.RECORD}
+_ASSIGNED_ACTIONS = _TEACHER_ACTIONS
+
+
+def taught_groups(user) -> QuerySet:
+    """Ids of the groups *user* teaches (django-guardian grants on Group)."""
+    return GroupUserObjectPermission.objects.filter(
+        user=user, permission__codename="teach_group"
+    ).values("content_object_id")
+
+
+def assigned_pupils(user) -> QuerySet:
+    """Ids of the pupils assigned to *user* as care coordinator (grants on Pupil)."""
+    return PupilUserObjectPermission.objects.filter(
+        user=user, permission__codename="follow_pupil"
+    ).values("content_object_id")
+
+
+def children_of(user, *, information_right: bool = False) -> QuerySet:
+    """Ids of *user*'s children: with parental authority, or also with the information right."""
+    rights = Q(has_parental_authority=True)
+    if information_right:
+        rights |= Q(has_information_right=True)
+    return Guardianship.objects.filter(rights, parent=user).values("pupil_id")
+
+
+def _pupil_condition(user, grants: Grants, action: PupilAction) -> Q:
+    """The pupils *user* may perform *action* on."""
+    condition = Q(pk__in=[])
+    schools = grants.schools_with(*_SCHOOL_ROLES[action])
+    if schools:
+        condition |= Q(school_id__in=schools)
+    if action in _TEACHER_ACTIONS and grants.has_any_role(Role.TEACHER):
+        condition |= Q(
+            group_id__in=taught_groups(user), school_id__in=grants.schools_with(Role.TEACHER)
+        )
+    if action in _ASSIGNED_ACTIONS and grants.has_any_role(Role.CARE_COORDINATOR):
+        condition |= Q(pk__in=assigned_pupils(user))
+    return condition
+
+
+class PupilPolicy(AccessPolicy[Pupil]):
+    model = Pupil
+
+    def own_child(self, user, pk) -> Pupil:
+        """A child of *user* (authority or information right), for the parent portal; else 404."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            hidden()
+        pupil = (
+            Pupil.objects.filter(pk__in=children_of(user, information_right=True))
+            .select_related("school", "group")
+            .filter(pk=_int_or_none(pk))
+            .first()
+        )
+        if pupil is None:
+            hidden()
+        return pupil
+
+    def scope(self, user, action=PupilAction.VIEW) -> QuerySet[Pupil]:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return Pupil.objects.none()
+        return Pupil.objects.filter(_pupil_condition(user, grants_for(user), action))
+
+    def actions(self, user, pupil: Pupil) -> frozenset[PupilAction]:
+        """Every action *user* may perform on *pupil*, in one query."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return frozenset()
+        grants = grants_for(user)
+        checks = {
+            action.value: Q(_pupil_condition(user, grants, action)) for action in PupilAction
+        }
+        row = (
+            Pupil.objects.filter(pk=pupil.pk)
+            .values(**{name: _as_bool(cond) for name, cond in checks.items()})
+            .first()
+        )
+        return frozenset(PupilAction(name) for name, allowed in (row or {}).items() if allowed)
+
+
+def _as_bool(condition: Q):
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _relations(user, pupil: Pupil) -> dict[str, bool]:
+    """How *user* relates to *pupil* beyond school roles, read in one query."""
+    now = timezone.now()
+    row = (
+        Pupil.objects.filter(pk=pupil.pk)
+        .values(
+            teaches=Exists(
+                GroupUserObjectPermission.objects.filter(
+                    user=user,
+                    permission__codename="teach_group",
+                    content_object_id=OuterRef("group_id"),
+                )
+            ),
+            assigned=Exists(
+                PupilUserObjectPermission.objects.filter(
+                    user=user,
+                    permission__codename="follow_pupil",
+                    content_object_id=OuterRef("pk"),
+                )
+            ),
+            parent=Exists(
+                Guardianship.objects.filter(
+                    parent=user, pupil_id=OuterRef("pk"), has_parental_authority=True
+                )
+            ),
+            emergency=Exists(
+                EmergencyAccess.objects.filter(
+                    user=user, pupil_id=OuterRef("pk"), expires_at__gt=now
+                )
+            ),
+        )
+        .first()
+    )
+    return row or {}
+
+
+def special_kinds(
+    user, pupil: Pupil, *, writable: bool = False, as_parent: bool = False
+) -> frozenset[str]:
+    """The kinds of special-category record *user* may read (or, with *writable*, record).
+
+    Staff pages ask as staff; the parent portal asks *as_parent*, where a parent
+    with parental authority reads every kind on their own child.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    grants = grants_for(user)
+    table = SPECIAL_KINDS_WRITABLE_BY_ROLE if writable else SPECIAL_KINDS_BY_ROLE
+    kinds: set[str] = set()
+    for role, role_kinds in table.items():
+        if role != Role.TEACHER and grants.has_school_role(pupil.school_id, role):
+            kinds |= role_kinds
+    relations = _relations(user, pupil)
+    if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
+        kinds |= ALL_KINDS
+    if not writable:
+        if relations.get("teaches") and grants.has_school_role(pupil.school_id, Role.TEACHER):
+            kinds |= SAFETY_KINDS
+        if as_parent and relations.get("parent"):
+            kinds |= ALL_KINDS
+        if relations.get("emergency") and grants.has_school_role(pupil.school_id):
+            kinds |= SAFETY_KINDS
+    return frozenset(kinds)
+
+
+class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
+    """Special-category records are opened per pupil, by kind (see special_kinds)."""
+
+    model = SpecialRecord
+
+    def records(self, user, pupil: Pupil, *, as_parent: bool = False) -> QuerySet[SpecialRecord]:
+        kinds = special_kinds(user, pupil, as_parent=as_parent)
+        return SpecialRecord.objects.filter(pupil=pupil, kind__in=kinds)
+
+    def scope(self, user, action=PupilAction.VIEW):
+        raise NotImplementedError("special-category records are opened per pupil: records()")
+
+    def pupil(self, user, pk, *, writable: bool = False) -> tuple[Pupil, frozenset[str]]:
+        """The pupil with *pk* and the kinds *user* may read (or record) there; 404 if none."""
+        pupil = Pupil.objects.select_related("school", "group").filter(pk=_int_or_none(pk)).first()
+        kinds = special_kinds(user, pupil, writable=writable) if pupil else frozenset()
+        if not kinds:
+            hidden()
+        return pupil, kinds
+
+    def get(self, user, pk, action=PupilAction.VIEW) -> SpecialRecord:
+        record = SpecialRecord.objects.select_related("pupil").filter(pk=_int_or_none(pk)).first()
+        writable = action == PupilAction.RECORD
+        if record is None or record.kind not in special_kinds(
+            user, record.pupil, writable=writable
+        ):
+            hidden()
+        return record
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def entries_scope(model, user) -> QuerySet:
+    """Agreements, test results or notes of the pupils whose dossier *user* may view."""
+    allowed = PupilPolicy().scope(user, PupilAction.VIEW_DOSSIER)
+    return model.objects.filter(pupil__in=allowed)

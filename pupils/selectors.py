@@ -1,1 +1,98 @@
-"""Reads, already filtered by the access policy in permissions.py."""
+"""Reads of the dossier, already filtered by the access policy."""
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from schoolprivacy.models import BoardMembership, Membership, User
+
+from .models import Agreement, Guardianship, Note, Pupil, TestResult
+from .permissions import PupilAction, PupilPolicy
+
+
+def pupil_list(*, user: User, search: str = "") -> QuerySet[Pupil]:
+    """The pupils *user* may see, with school and group, by name."""
+    pupils = PupilPolicy().scope(user, PupilAction.VIEW).select_related("school", "group")
+    for word in search.split()[:4]:
+        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return pupils.order_by("school__name", "group__name", "last_name", "first_name", "pk")
+
+
+def emergency_candidates(*, user: User, search: str) -> QuerySet[Pupil]:
+    """Pupils of the user's schools whose medical protocol may be opened in an emergency."""
+    pupils = PupilPolicy().scope(user, PupilAction.EMERGENCY).select_related("group")
+    words = search.split()[:4]
+    if not words:
+        return pupils.none()
+    for word in words:
+        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return pupils.order_by("last_name", "first_name")[:20]
+
+
+def dossier_entries(*, pupil: Pupil) -> dict[str, QuerySet]:
+    """Every entry of one pupil's dossier; the caller has checked VIEW_DOSSIER."""
+    return {
+        "agreements": Agreement.objects.filter(pupil=pupil).select_related("author"),
+        "test_results": TestResult.objects.filter(pupil=pupil).select_related("author"),
+        "notes": Note.objects.filter(pupil=pupil).select_related("author"),
+    }
+
+
+def guardians_of(*, pupil: Pupil) -> QuerySet[Guardianship]:
+    return Guardianship.objects.filter(pupil=pupil).select_related("parent").order_by("pk")
+
+
+def children_of_parent(*, user: User) -> QuerySet[Guardianship]:
+    """The user's own children with authority or the information right, with school and group."""
+    return (
+        Guardianship.objects.filter(parent=user)
+        .filter(Q(has_parental_authority=True) | Q(has_information_right=True))
+        .select_related("pupil__school", "pupil__group")
+        .order_by("pupil__date_of_birth")
+    )
+
+
+def guardianship_of(*, user: User, pupil: Pupil) -> Guardianship | None:
+    return Guardianship.objects.filter(parent=user, pupil=pupil).first()
+
+
+def access_history(*, pupil: Pupil) -> list[dict]:
+    """Who of the staff looked at the pupil's dossier and when, with their role at the school.
+
+    Parents' own looks and those of the other parent are left out: a parent
+    never sees the other parent's personal data.
+    """
+    entries = list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Pupil),
+            object_id=pupil.pk,
+            action=LogEntry.Action.ACCESS,
+        )
+        .select_related("actor")
+        .order_by("-timestamp")[:500]
+    )
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    roles: dict[int, list[str]] = {}
+    for membership in Membership.objects.filter(user_id__in=actor_ids, school_id=pupil.school_id):
+        roles.setdefault(membership.user_id, []).append(membership.get_role_display())
+    for membership in BoardMembership.objects.filter(
+        user_id__in=actor_ids, board_id=pupil.board_id
+    ):
+        roles.setdefault(membership.user_id, []).append(membership.get_role_display())
+    return [
+        {"when": e.timestamp, "who": e.actor.full_name, "roles": roles[e.actor_id]}
+        for e in entries
+        if e.actor_id in roles
+    ]
+
+
+def dossier_history(*, pupil: Pupil) -> QuerySet[LogEntry]:
+    """Every audit entry about the pupil and its dossier: changes and looks, newest first."""
+    pupil_type = ContentType.objects.get_for_model(Pupil)
+    return (
+        LogEntry.objects.filter(
+            Q(content_type=pupil_type, object_id=pupil.pk) | Q(additional_data__pupil_id=pupil.pk)
+        )
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")
+    )

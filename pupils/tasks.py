@@ -1,1 +1,15 @@
-"""Celery tasks: thin wrappers over services, taking ids only."""
+"""Celery tasks of the dossier: thin wrappers over services, taking ids only."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def send_invitation(invitation_id: int) -> None:
+    services.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task
+def report_emergency_access(access_id: int) -> None:
+    services.emergency_access_report(access_id=access_id)

@@ -1,5 +1,21 @@
-"""URLs of this app."""
+from django.urls import path
+
+from . import views
 
 app_name = "pupils"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pupil_list, name="list"),
+    path("new/", views.pupil_create, name="create"),
+    path("emergency/", views.emergency_search, name="emergency_search"),
+    path("<int:pk>/", views.pupil_detail, name="detail"),
+    path("<int:pk>/edit/", views.pupil_edit, name="edit"),
+    path("<int:pk>/group/", views.pupil_change_group, name="change_group"),
+    path("<int:pk>/history/", views.pupil_history, name="history"),
+    path("<int:pk>/entries/<slug:kind>/new/", views.entry_add, name="entry_add"),
+    path("<int:pk>/special/", views.special_list, name="special"),
+    path("<int:pk>/special/new/", views.special_add, name="special_add"),
+    path("<int:pk>/emergency/", views.emergency_open, name="emergency"),
+    path("<int:pk>/parents/new/", views.parent_add, name="parent_add"),
+    path("<int:pk>/parents/<int:guardianship_pk>/", views.guardianship_edit, name="guardianship"),
+]

@@ -1,1 +1,336 @@
-"""Views: check access, validate, call one service, render or redirect."""
+"""Views of the dossier: check access through permissions.py, validate, call one service."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from schoolprivacy.authorization import grants_for, hidden, require_roles
+from schoolprivacy.models import Role, School
+
+from . import selectors, services
+from .forms import (
+    AcceptInvitationForm,
+    AgreementForm,
+    ChangeGroupForm,
+    EmergencyForm,
+    GuardianshipForm,
+    NewPupilForm,
+    NoteForm,
+    ParentForm,
+    PupilForm,
+    SpecialRecordForm,
+    TestResultForm,
+)
+from .models import Guardianship, SpecialRecord
+from .permissions import PupilAction, PupilPolicy, SpecialRecordPolicy, special_kinds
+
+STAFF_ROLES = (
+    Role.TEACHER,
+    Role.CARE_COORDINATOR,
+    Role.TEAM_LEADER,
+    Role.DIRECTOR,
+    Role.ADMINISTRATOR,
+)
+policy = PupilPolicy()
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's validation error on the form, so the user sees it next to the field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Staff: the pupil list and page ------------------------------------------------------
+
+
+@require_roles(*STAFF_ROLES)
+def pupil_list(request):
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.pupil_list(user=request.user, search=search), 50).get_page(
+        request.GET.get("page")
+    )
+    can_add = bool(grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR))
+    return render(
+        request, "pupils/list.html", {"page": page, "search": search, "can_add": can_add}
+    )
+
+
+@login_required
+def pupil_detail(request, pk):
+    pupil = policy.get(request.user, pk, PupilAction.VIEW)
+    actions = policy.actions(request.user, pupil)
+    context = {
+        "pupil": pupil,
+        "actions": actions,
+        "show_bsn": PupilAction.VIEW_BSN in actions,
+        "special_kinds": special_kinds(request.user, pupil),
+        "guardians": selectors.guardians_of(pupil=pupil),
+        "placements": pupil.placements.select_related("group"),
+    }
+    if PupilAction.VIEW_DOSSIER in actions:
+        context.update(selectors.dossier_entries(pupil=pupil))
+        services.dossier_viewed(pupil=pupil, acting_user=request.user, part="dossier")
+    return render(request, "pupils/detail.html", context)
+
+
+ENTRY_KINDS = {
+    "agreement": (AgreementForm, services.agreement_record),
+    "test-result": (TestResultForm, services.test_result_record),
+    "note": (NoteForm, services.note_record),
+}
+
+
+@login_required
+def entry_add(request, pk, kind):
+    if kind not in ENTRY_KINDS:
+        hidden()
+    pupil = policy.get(request.user, pk, PupilAction.RECORD)
+    form_class, record = ENTRY_KINDS[kind]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record(pupil=pupil, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("Saved in the dossier."))
+            return redirect("pupils:detail", pupil.pk)
+    return render(
+        request,
+        "pupils/entry_form.html",
+        {"pupil": pupil, "form": form, "title": form_class.Meta.model._meta.verbose_name},
+    )
+
+
+# --- Special categories ------------------------------------------------------------------
+
+
+@login_required
+def special_list(request, pk):
+    pupil, kinds = SpecialRecordPolicy().pupil(request.user, pk)
+    records = SpecialRecordPolicy().records(request.user, pupil).select_related("author")
+    services.dossier_viewed(
+        pupil=pupil, acting_user=request.user, part="special:" + ",".join(sorted(kinds))
+    )
+    return render(
+        request,
+        "pupils/special_list.html",
+        {
+            "pupil": pupil,
+            "records": records,
+            "kinds": [label for value, label in SpecialRecord.Kind.choices if value in kinds],
+            "can_record": bool(special_kinds(request.user, pupil, writable=True)),
+        },
+    )
+
+
+@login_required
+def special_add(request, pk):
+    pupil, kinds = SpecialRecordPolicy().pupil(request.user, pk, writable=True)
+    form = SpecialRecordForm(request.POST or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.special_record_add(pupil=pupil, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("Saved. This record is encrypted."))
+            return redirect("pupils:special", pupil.pk)
+    return render(request, "pupils/special_form.html", {"pupil": pupil, "form": form})
+
+
+@require_roles(*STAFF_ROLES)
+def emergency_search(request):
+    search = request.GET.get("q", "").strip()[:100]
+    pupils = selectors.emergency_candidates(user=request.user, search=search)
+    return render(request, "pupils/emergency_search.html", {"pupils": pupils, "search": search})
+
+
+@login_required
+def emergency_open(request, pk):
+    pupil = policy.get(request.user, pk, PupilAction.EMERGENCY)
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.emergency_access_open(
+            pupil=pupil, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+        return redirect("pupils:special", pupil.pk)
+    return render(request, "pupils/emergency_form.html", {"pupil": pupil, "form": form})
+
+
+# --- Director: history ---------------------------------------------------------------------
+
+
+@login_required
+def pupil_history(request, pk):
+    pupil = policy.get(request.user, pk, PupilAction.VIEW_HISTORY)
+    page = Paginator(selectors.dossier_history(pupil=pupil), 100).get_page(request.GET.get("page"))
+    return render(request, "pupils/history.html", {"pupil": pupil, "page": page})
+
+
+# --- Administrator and director: personal data, groups, parents ------------------------------
+
+
+@require_roles(Role.DIRECTOR, Role.ADMINISTRATOR)
+def pupil_create(request):
+    schools = School.objects.filter(
+        pk__in=grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR)
+    )
+    school = get_object_or_404(schools, pk=request.GET.get("school") or schools.first().pk)
+    form = NewPupilForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pupil = services.pupil_create(
+                school=school, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("The pupil has been enrolled."))
+            return redirect("pupils:detail", pupil.pk)
+    return render(
+        request, "pupils/pupil_form.html", {"form": form, "school": school, "schools": schools}
+    )
+
+
+@login_required
+def pupil_edit(request, pk):
+    pupil = policy.get(request.user, pk, PupilAction.EDIT)
+    form = PupilForm(request.POST or None, instance=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_update(pupil=pupil, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("pupils:detail", pupil.pk)
+    return render(request, "pupils/pupil_form.html", {"form": form, "pupil": pupil})
+
+
+@login_required
+def pupil_change_group(request, pk):
+    pupil = policy.get(request.user, pk, PupilAction.EDIT)
+    form = ChangeGroupForm(request.POST or None, pupil=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_change_group(pupil=pupil, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("The pupil has moved to the new group."))
+            return redirect("pupils:detail", pupil.pk)
+    return render(request, "pupils/change_group.html", {"form": form, "pupil": pupil})
+
+
+@login_required
+def parent_add(request, pk):
+    pupil = policy.get(request.user, pk, PupilAction.MANAGE_PARENTS)
+    form = ParentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            guardianship = services.parent_link(
+                pupil=pupil, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            if guardianship.parent.has_usable_password():
+                messages.success(request, _("The parent has been linked to the pupil."))
+            else:
+                messages.success(
+                    request, _("The parent has been linked and gets an invitation by e-mail.")
+                )
+            return redirect("pupils:detail", pupil.pk)
+    return render(request, "pupils/parent_form.html", {"form": form, "pupil": pupil})
+
+
+@login_required
+def guardianship_edit(request, pk, guardianship_pk):
+    pupil = policy.get(request.user, pk, PupilAction.MANAGE_PARENTS)
+    guardianship = get_object_or_404(
+        Guardianship.objects.select_related("parent"), pk=guardianship_pk, pupil=pupil
+    )
+    form = GuardianshipForm(request.POST or None, instance=guardianship)
+    if request.method == "POST" and form.is_valid():
+        services.guardianship_update(
+            guardianship=guardianship, acting_user=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The change of custody has been recorded."))
+        return redirect("pupils:detail", pupil.pk)
+    return render(
+        request,
+        "pupils/guardianship_form.html",
+        {"form": form, "pupil": pupil, "guardianship": guardianship},
+    )
+
+
+# --- Parents: the portal --------------------------------------------------------------------
+
+
+@login_required
+def portal_home(request):
+    children = selectors.children_of_parent(user=request.user)
+    return render(request, "pupils/portal/home.html", {"children": children})
+
+
+@login_required
+def portal_child(request, pk):
+    pupil = policy.own_child(request.user, pk)
+    guardianship = selectors.guardianship_of(user=request.user, pupil=pupil)
+    full = guardianship.has_parental_authority
+    context = {
+        "pupil": pupil,
+        "guardianship": guardianship,
+        "full": full,
+        **selectors.dossier_entries(pupil=pupil),
+    }
+    if full:
+        context["special_records"] = SpecialRecordPolicy().records(
+            request.user, pupil, as_parent=True
+        )
+        context["placements"] = pupil.placements.select_related("group")
+    services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
+    return render(request, "pupils/portal/child.html", context)
+
+
+@login_required
+def portal_access_history(request, pk):
+    pupil = policy.own_child(request.user, pk)
+    if not selectors.guardianship_of(user=request.user, pupil=pupil).has_parental_authority:
+        hidden()
+    history = selectors.access_history(pupil=pupil)
+    return render(request, "pupils/portal/access.html", {"pupil": pupil, "history": history})
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def accept_invitation(request, token):
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "pupils/portal/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(invitation.parent, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parent = services.invitation_accept(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError:
+            return render(request, "pupils/portal/invitation_invalid.html", status=404)
+        login(request, parent, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your password has been saved."))
+        return redirect("portal:home")
+    return render(
+        request,
+        "pupils/portal/accept_invitation.html",
+        {"form": form, "parent": invitation.parent},
+    )

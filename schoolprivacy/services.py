@@ -1,9 +1,19 @@
 """Writes of the core. One function per use case, keyword-only."""
 
-from django.db import transaction
+import logging
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from .encryption import EncryptionError, current_key_id, token_key_id, token_prefix
+from .fields import EncryptedTextField, encrypted_fields, models_with_encrypted_fields
 from .models import Heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -13,3 +23,122 @@ def heartbeat_record(*, name: str) -> Heartbeat:
         name=name, defaults={"last_seen": timezone.now()}
     )
     return heartbeat
+
+
+@dataclass
+class FieldRotation:
+    """What a key rotation did (or, in a dry run, would do) to one encrypted column."""
+
+    model: str
+    field: str
+    already_current: int = 0  # values sealed with the current key before the run
+    reencrypted: int = 0  # values sealed afresh with the current key by this run
+    remaining: int = 0  # values on an older key after the run (in a dry run: to do)
+
+
+@dataclass
+class RotationReport:
+    """The outcome of :func:`encryption_rotate`: one row per encrypted column, no values."""
+
+    key_id: str
+    dry_run: bool
+    fields: list[FieldRotation] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "<model> pk=<pk> <field>"
+
+    @property
+    def complete(self) -> bool:
+        """True when no value is left on an older key, so older keys may go (backups aside)."""
+        return not self.dry_run and all(f.remaining == 0 for f in self.fields)
+
+
+def encryption_rotate(
+    *, batch_size: int = 500, dry_run: bool = False, max_batches: int | None = None
+) -> RotationReport:
+    """Seal every encrypted value that is on an older key with the current key.
+
+    Works in batches of *batch_size* rows, each committed on its own (rows locked by
+    other work are skipped), so it can be stopped and run again; values already on
+    the current key are left alone. The plaintext does not change, so the audit log
+    gets no rows. A dry run only counts; *max_batches* stops early.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    kid = current_key_id()
+    report = RotationReport(key_id=kid, dry_run=dry_run)
+    batches = 0
+    for model in models_with_encrypted_fields():
+        fields = encrypted_fields(model)
+        # Filtering on the tokens themselves: the fields refuse lookups, their text casts do not.
+        queryset = model._base_manager.alias(
+            **{_token_alias(f): Cast(f.attname, output_field=models.TextField()) for f in fields}
+        )
+        current = {f: _current_q(f, kid) for f in fields}
+        stale = {
+            f: models.Q(**{f"{_token_alias(f)}__isnull": False}) & ~current[f] for f in fields
+        }
+        rotations = {
+            f: FieldRotation(
+                model=model._meta.label,
+                field=f.name,
+                already_current=queryset.filter(current[f]).count(),
+                remaining=queryset.filter(stale[f]).count(),
+            )
+            for f in fields
+        }
+        report.fields.extend(rotations.values())
+        if dry_run or not any(r.remaining for r in rotations.values()):
+            continue
+
+        any_stale = queryset.filter(reduce(or_, stale.values())).order_by("pk")
+        last_pk = None
+        while max_batches is None or batches < max_batches:
+            with transaction.atomic():
+                batch = any_stale if last_pk is None else any_stale.filter(pk__gt=last_pk)
+                rows = list(batch.select_for_update(skip_locked=True)[:batch_size])
+                if not rows:
+                    break
+                for row in rows:
+                    _reseal(row, fields, kid, rotations, report)
+                last_pk = rows[-1].pk
+            batches += 1
+
+        for f, rotation in rotations.items():
+            rotation.remaining = queryset.filter(stale[f]).count()
+            logger.info(
+                "Key rotation %s.%s: %d re-encrypted, %d already current, %d remaining",
+                rotation.model,
+                rotation.field,
+                rotation.reencrypted,
+                rotation.already_current,
+                rotation.remaining,
+            )
+    return report
+
+
+def _current_q(f: EncryptedTextField, kid: str) -> models.Q:
+    return models.Q(**{f"{_token_alias(f)}__startswith": token_prefix(kid)})
+
+
+def _token_alias(f: EncryptedTextField) -> str:
+    return f"_token_{f.attname}"
+
+
+def _reseal(row, fields, kid, rotations, report) -> None:
+    """Save *row* with its old-key values sealed afresh; unreadable values are reported, kept."""
+    changed = []
+    for f in fields:
+        token = f.raw_value(row)
+        if token is None:
+            continue
+        try:
+            if token_key_id(token) == kid:
+                continue
+            getattr(row, f.attname)  # decrypt: pre_save seals it again with the current key
+        except EncryptionError:
+            report.unreadable.append(f"{row._meta.label} pk={row.pk} {f.name}")
+            continue
+        changed.append(f)
+    if changed:
+        row.save(update_fields=[f.name for f in changed])
+        for f in changed:
+            rotations[f].reencrypted += 1

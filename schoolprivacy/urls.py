@@ -46,6 +46,7 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("health/", views.health, name="health"),
     path("pupils/", include("pupils.urls")),
+    path("portal/", include("pupils.portal_urls")),
     path("consents/", include("consents.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("requests/", include("requests.urls")),

@@ -11,15 +11,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demo import data
-from schoolprivacy.models import User
+from schoolprivacy.models import Role, User
+from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 
-# Who may open a route: "public" (anyone), "user" (anyone logged in).
+# Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
+# of staff roles (anyone else gets 404).
 PUBLIC, USER = "public", "user"
+STAFF = frozenset(Role)
 
 
 @dataclass(frozen=True)
 class Route:
-    access: str
+    access: str | frozenset
     kwargs: tuple = ()
     method: str = "get"
     ok_status: int = 200
@@ -38,7 +41,17 @@ ROUTES = {
     "password_reset_complete": Route(PUBLIC),
     "set_language": Route(PUBLIC, method="post", ok_status=302),
     "health": Route(PUBLIC),
+    "pupils:list": Route(STAFF),
+    "pupils:create": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
+    "pupils:emergency_search": Route(STAFF),
+    "portal:home": Route(USER),
+    "portal:accept_invitation": Route(
+        PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
+    ),
 }
+
+# Routes about one pupil: tested with real objects, every role, in the app's matrix.
+OBJECT_ROUTES = COVERED_URL_NAMES
 
 # The technical admin site guards itself (is_staff); it is checked separately.
 SELF_GUARDED_NAMESPACES = {"admin"}
@@ -58,13 +71,21 @@ def named_routes(resolver=None, namespace=""):
 
 
 def test_every_route_is_classified():
-    unclassified = sorted(set(named_routes()) - set(ROUTES))
+    unclassified = sorted(set(named_routes()) - set(ROUTES) - OBJECT_ROUTES)
     assert unclassified == [], "add these routes to ROUTES with who may open them"
 
 
 def demo_users():
-    emails = [email for email, *_ in data.STAFF] + [email for email, _ in data.PARENTS.values()]
-    return [*emails, data.TECHNICAL_ADMIN[0]]
+    """(e-mail, role or None) of every demo login."""
+    staff = [(email, role) for email, _, _, role in data.STAFF]
+    parents = [(email, None) for email, _ in data.PARENTS.values()]
+    return [*staff, *parents, (data.TECHNICAL_ADMIN[0], None)]
+
+
+def expected_ok(route: Route, role) -> bool:
+    if route.access in (PUBLIC, USER):
+        return True
+    return role in route.access
 
 
 @pytest.mark.django_db
@@ -82,12 +103,15 @@ def test_each_route_answers_each_role_as_classified(client, demo, name):
         assert response.status_code == 302, (name, "anonymous")
         assert response["Location"].startswith(reverse("login")), (name, "anonymous")
 
-    for email in demo_users():
+    for email, role in demo_users():
         client.force_login(User.objects.get(email=email))
         response = request(url)
-        assert response.status_code in (route.ok_status, 302), (name, email)
-        if route.access == USER and response.status_code == 302:
-            assert not response["Location"].startswith(reverse("login")), (name, email)
+        if expected_ok(route, role):
+            assert response.status_code in (route.ok_status, 302), (name, email)
+            if response.status_code == 302 and route.access != PUBLIC:
+                assert not response["Location"].startswith(reverse("login")), (name, email)
+        else:
+            assert response.status_code == 404, (name, email)
 
 
 @pytest.mark.django_db

@@ -162,6 +162,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "schoolprivacy <noreply@schoolprivacy.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[schoolprivacy] "
+# The address of this site as people reach it, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Encryption at rest ---------------------------------------------------
 # Keys for encrypted model fields: the first encrypts, all decrypt.
@@ -172,6 +174,7 @@ BSN_HMAC_KEY = env_keys("BSN_HMAC_KEY")[0]
 # --- Audit log ------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_MASK_CALLABLE = "schoolprivacy.audit.mask_completely"
 
 # --- Health ---------------------------------------------------------------
 # The beat heartbeat counts as fresh for this long (the beat sends one every

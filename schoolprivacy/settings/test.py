@@ -22,3 +22,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
+# A test-only app with a model that uses the encrypted fields (tables made by syncdb).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.encryption"]  # noqa: F405
+
+# Tasks run in the test process; tests/core/test_celery.py switches this off to
+# prove the round trip through Redis and a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

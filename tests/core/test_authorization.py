@@ -13,7 +13,13 @@ from schoolprivacy.authorization import (
     require_roles,
 )
 from schoolprivacy.models import BoardRole, Role
-from tests.factories import BoardMembershipFactory, MembershipFactory, SchoolFactory, UserFactory
+from tests.factories import (
+    BoardMembershipFactory,
+    MembershipFactory,
+    PupilFactory,
+    SchoolFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +76,7 @@ class PupilsOfMySchools(AccessPolicy):
 
 
 def make_pupil(school):
-    return Pupil.objects.create(
-        school=school,
-        first_name="Lotte",
-        last_name="Bakker",
-        date_of_birth="2018-03-01",
-        enrolled_on="2022-08-20",
-    )
+    return PupilFactory(school=school, group=None)
 
 
 def test_a_policy_answers_404_alike_for_missing_and_not_yours():

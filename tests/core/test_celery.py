@@ -63,7 +63,8 @@ def worker(transactional_db):
 
 
 @pytest.mark.celery
-def test_a_task_goes_through_redis_to_a_worker_and_does_its_work(worker):
+def test_a_task_goes_through_redis_to_a_worker_and_does_its_work(worker, monkeypatch):
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     assert not Heartbeat.objects.exists()
     record_heartbeat.apply_async(queue=worker)
     deadline = time.monotonic() + 60

@@ -1,0 +1,179 @@
+"""Demo dossiers: who teaches which group, entries, and special-category records.
+
+Everything is written through the pupils services, so the demo obeys the same
+access rules as the users do. Idempotent: what exists is left alone.
+"""
+
+from datetime import date
+
+from pupils import services
+from pupils.models import Agreement, Note, Pupil, SpecialRecord, TestResult
+from schoolprivacy.models import User
+
+from . import data
+
+Kind = SpecialRecord.Kind
+
+# (teacher e-mail, school key, group index)
+TEACHING = [
+    ("leerkracht@regenboog.example", "regenboog", 4),  # Groep 5
+    ("leerkracht2@regenboog.example", "regenboog", 6),  # Groep 7
+    ("leerkracht@horizon.example", "horizon", 1),  # SO-middenbouw
+    ("leerkracht@horizon.example", "horizon", 5),  # VSO-3
+]
+
+TESTS = [
+    ("IEP Rekenen", ["1F", "2F", "1S"]),
+    ("DMT Technisch lezen", ["I", "II", "III", "IV"]),
+    ("Begrijpend lezen", ["A", "B", "C", "D"]),
+]
+
+# (first name, last name, kind, content, source, source detail)
+SPECIAL = [
+    (
+        "Lotte",
+        "Bakker",
+        Kind.MEDICAL,
+        "Ernstige pinda-allergie. Geen traktaties met noten. EpiPen ligt in de bovenste la "
+        "van het bureau in groep 5.",
+        "parent",
+        "",
+    ),
+    (
+        "Daan",
+        "Bakker",
+        Kind.MEDICAL,
+        "Epilepsie (absences en soms een tonisch-klonische aanval).",
+        "care_partner",
+        "Landelijk Werkverband Onderwijs en Epilepsie",
+    ),
+    (
+        "Daan",
+        "Bakker",
+        Kind.PROTOCOL,
+        "Bij een aanval langer dan 5 minuten: midazolam neusspray 5 mg toedienen (bevoegd: juf "
+        "Sem en de IB'er), 112 bellen, moeder bellen. Bekwaamheidsverklaring in het dossier.",
+        "care_partner",
+        "Landelijk Werkverband Onderwijs en Epilepsie",
+    ),
+    (
+        "Daan",
+        "Bakker",
+        Kind.MEDICATION,
+        "Depakine 2x daags, thuis ingenomen. Op school alleen noodmedicatie.",
+        "parent",
+        "",
+    ),
+    (
+        "Daan",
+        "Bakker",
+        Kind.DIAGNOSIS,
+        "Epilepsie, vastgesteld in 2022 door de kinderneuroloog.",
+        "care_partner",
+        "kinderneuroloog",
+    ),
+    (
+        "Milan",
+        "Dekker",
+        Kind.CUSTODY,
+        "Moeder heeft eenhoofdig gezag (gezagsregister, 2024). Vader heeft informatierecht: hij "
+        "krijgt de rapporten, maar mag Milan niet zonder toestemming van moeder ophalen.",
+        "parent",
+        "uittreksel gezagsregister",
+    ),
+    (
+        "Milan",
+        "Dekker",
+        Kind.WELLBEING,
+        "Milan is sinds de scheiding stiller in de klas. Wekelijks kort gesprek met de IB'er.",
+        "school",
+        "",
+    ),
+]
+
+
+def _user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def seed_dossiers(seeder, schools, groups) -> None:
+    for email, school_key, index in TEACHING:
+        group, _age = groups[school_key][index]
+        services.group_assign_teacher(group=group, teacher=_user(email))
+    horizon_ib = _user("ib@horizon.example")
+    milan = Pupil.objects.get(first_name="Milan", last_name="Dekker")
+    services.pupil_assign_care_coordinator(pupil=milan, care_coordinator=horizon_ib)
+
+    for email, school_key, index in TEACHING:
+        teacher = _user(email)
+        group, _age = groups[school_key][index]
+        for pupil in Pupil.objects.filter(group=group).order_by("pk"):
+            _test_results(seeder, pupil, teacher)
+    _story_entries(seeder)
+    _special_records(seeder)
+
+
+def _test_results(seeder, pupil, teacher) -> None:
+    for number, (test, levels) in enumerate(TESTS):
+        taken_on = date(data.SCHOOL_YEAR, 10, 6 + number)
+        exists = TestResult.objects.filter(pupil=pupil, test_name=test, taken_on=taken_on).exists()
+        seeder.report.count("dossier entries", not exists)
+        if not exists:
+            services.test_result_record(
+                pupil=pupil,
+                acting_user=teacher,
+                test_name=test,
+                taken_on=taken_on,
+                score=str(seeder.rng.randint(20, 60)),
+                level=seeder.rng.choice(levels),
+                remark="",
+            )
+
+
+def _story_entries(seeder) -> None:
+    lotte = Pupil.objects.get(first_name="Lotte", last_name="Bakker")
+    teacher = _user("leerkracht@regenboog.example")
+    if not Agreement.objects.filter(pupil=lotte).exists():
+        seeder.report.count("dossier entries", True)
+        services.agreement_record(
+            pupil=lotte,
+            acting_user=teacher,
+            agreed_on=date(data.SCHOOL_YEAR, 9, 24),
+            participants="moeder (Sanne Bakker), meester Tom, Lotte",
+            agreement="Lotte oefent thuis twee keer per week tien minuten met de tafels van 6 "
+            "tot en met 9. Op school krijgt ze extra instructie in de verlengde instructiegroep.",
+            follow_up="Evaluatie in het oudergesprek.",
+            follow_up_on=date(data.SCHOOL_YEAR, 11, 26),
+        )
+    if not Note.objects.filter(pupil=lotte).exists():
+        seeder.report.count("dossier entries", True)
+        services.note_record(
+            pupil=lotte,
+            acting_user=teacher,
+            kind=Note.Kind.REPORT,
+            written_on=date(data.SCHOOL_YEAR, 10, 15),
+            title="Verslag oudergesprek",
+            body="Gesprek over de start van groep 5. Lotte voelt zich op haar plek en heeft "
+            "een paar goede vriendinnen in de klas.",
+        )
+
+
+def _special_records(seeder) -> None:
+    authors = {
+        "regenboog": _user("ib@regenboog.example"),
+        "horizon": _user("ib@horizon.example"),
+    }
+    keys = {spec["brin"]: spec["key"] for spec in data.SCHOOLS}
+    for first, last, kind, content, source, detail in SPECIAL:
+        pupil = Pupil.objects.select_related("school").get(first_name=first, last_name=last)
+        exists = SpecialRecord.objects.filter(pupil=pupil, kind=kind).exists()
+        seeder.report.count("special-category records", not exists)
+        if not exists:
+            services.special_record_add(
+                pupil=pupil,
+                kind=kind,
+                acting_user=authors[keys[pupil.school.brin]],
+                content=content,
+                source=source,
+                source_detail=detail,
+            )

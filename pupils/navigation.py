@@ -1,0 +1,39 @@
+"""Menu items of the dossier and the parent portal."""
+
+from django.utils.translation import gettext_lazy as _
+
+from schoolprivacy.models import Role
+from schoolprivacy.navigation import NavItem, register
+
+STAFF_ROLES = (
+    Role.TEACHER,
+    Role.CARE_COORDINATOR,
+    Role.TEAM_LEADER,
+    Role.DIRECTOR,
+    Role.ADMINISTRATOR,
+)
+
+
+def _is_parent(user, grants) -> bool:
+    cached = getattr(user, "_schoolprivacy_is_parent", None)
+    if cached is None:
+        cached = user.guardianships.exists()
+        user._schoolprivacy_is_parent = cached
+    return cached
+
+
+register(
+    NavItem(_("My children"), "portal:home", _is_parent, order=10),
+    NavItem(
+        _("Pupils"),
+        "pupils:list",
+        lambda user, grants: grants.has_any_role(*STAFF_ROLES),
+        order=20,
+    ),
+    NavItem(
+        _("Emergency access"),
+        "pupils:emergency_search",
+        lambda user, grants: grants.has_any_role(*STAFF_ROLES),
+        order=80,
+    ),
+)

@@ -1,0 +1,14 @@
+"""The parent portal."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("child/<int:pk>/", views.portal_child, name="child"),
+    path("child/<int:pk>/access/", views.portal_access_history, name="access_history"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]
