@@ -3,6 +3,7 @@
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.models import BoardMembership, Membership, User
 
@@ -56,6 +57,20 @@ def guardianship_of(*, user: User, pupil: Pupil) -> Guardianship | None:
     return Guardianship.objects.filter(parent=user, pupil=pupil).first()
 
 
+#: What a look was at, by the first part of the ACCESS entry's "viewed" value.
+VIEWED_PARTS = {
+    "dossier": _("the dossier"),
+    "special": _("special-category data"),
+    "emergency": _("emergency access to the medical protocol"),
+    "portal": _("the dossier (parent portal)"),
+}
+
+
+def _viewed_part(entry: LogEntry):
+    viewed = ((entry.changes or {}).get("viewed") or [""])[0]
+    return VIEWED_PARTS.get(viewed.split(":")[0], viewed)
+
+
 def access_history(*, pupil: Pupil) -> list[dict]:
     """Who of the staff looked at the pupil's dossier and when, with their role at the school.
 
@@ -80,7 +95,12 @@ def access_history(*, pupil: Pupil) -> list[dict]:
     ):
         roles.setdefault(membership.user_id, []).append(membership.get_role_display())
     return [
-        {"when": e.timestamp, "who": e.actor.full_name, "roles": roles[e.actor_id]}
+        {
+            "when": e.timestamp,
+            "who": e.actor.full_name,
+            "roles": roles[e.actor_id],
+            "what": _viewed_part(e),
+        }
         for e in entries
         if e.actor_id in roles
     ]

@@ -222,3 +222,60 @@ def test_login_with_the_keyboard_alone(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Welkom, " + PARENT_NAME.split(" ")[0]
     )
+
+
+def log_in(page: Page, live_server, email: str) -> None:
+    open_login_page(page, live_server)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(data.DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Welkom"))
+
+
+def test_a_teacher_records_progress_and_the_parent_sees_it_and_who_looked(page, live_server):
+    log_in(page, live_server, "leerkracht@regenboog.example")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Leerlingen").click()
+    page.get_by_role("link", name="Lotte Bakker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lotte Bakker")
+
+    page.get_by_role("link", name="Afspraak vastleggen").click()
+    page.get_by_label("Datum:", exact=True).fill("2026-11-20")
+    page.get_by_label("Deelnemers:").fill("moeder, meester Tom")
+    page.get_by_label("Wat is afgesproken:").fill("Lotte leest thuis elke avond een kwartier.")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Opgeslagen in het dossier.")).to_be_visible()
+    expect(page.get_by_text("Lotte leest thuis elke avond een kwartier.")).to_be_visible()
+
+    page.get_by_role("link", name="Toetsresultaat vastleggen").click()
+    page.get_by_label("Toets:").fill("Spelling M5")
+    page.get_by_label("Datum:", exact=True).fill("2026-11-21")
+    page.get_by_label("Score:").fill("38")
+    page.get_by_label("Niveau:").fill("II")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("cell", name="Spelling M5")).to_be_visible()
+    screenshot(page, "dossier-teacher")
+    page.get_by_role("button", name="Uitloggen", exact=True).click()
+
+    log_in(page, live_server, PARENT_EMAIL)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Mijn kinderen"
+    ).click()
+    expect(page.get_by_role("link", name="Daan Bakker")).to_be_visible()
+    page.get_by_role("link", name="Lotte Bakker").click()
+    expect(page.get_by_text("Lotte leest thuis elke avond een kwartier.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Spelling M5")).to_be_visible()
+    expect(page.get_by_text("Ernstige pinda-allergie", exact=False)).to_be_visible()
+    page.get_by_role("link", name="Wie heeft dit dossier bekeken?").click()
+    expect(page.get_by_role("cell", name="Tom Hendriks").first).to_be_visible()
+    expect(page.get_by_role("cell", name="Leerkracht").first).to_be_visible()
+    screenshot(page, "dossier-parent-access")
+
+
+def test_a_teacher_cannot_open_a_pupil_of_another_group(page, live_server):
+    from pupils.models import Pupil
+
+    noor = Pupil.objects.get(first_name="Noor", last_name="Visser")  # groep 7
+    log_in(page, live_server, "leerkracht@regenboog.example")  # teaches groep 5
+    response = page.goto(f"{live_server.url}/pupils/{noor.pk}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")

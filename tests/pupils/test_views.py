@@ -308,6 +308,7 @@ def test_the_access_history_shows_staff_looks_but_not_parents(world, login):
     )
     assert world.users["teacher"].full_name in content
     assert "Leerkracht" in content
+    assert "Het dossier" in content
     assert world.users["parent_information_right"].full_name not in content
 
 
