@@ -231,6 +231,8 @@ def run() -> int:
         stack.manage("compiletranslations")
         stack.manage("seed_demo")
         port = free_port(int(stack.env.get("PORT", "8000")))
+        # Links in e-mails (invitations, break-glass notices) point at this server.
+        stack.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         beat_schedule = LOCAL / "celerybeat-schedule"
         commands = {
             "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
