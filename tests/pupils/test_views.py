@@ -463,3 +463,44 @@ def test_a_teacher_can_only_be_given_a_group_of_the_own_school(world):
     other_board_group = PupilFactory().group
     with pytest.raises(ValidationError):
         services.group_assign_teacher(group=other_board_group, teacher=stranger)
+
+
+def test_an_expired_invitation_sets_no_password(world, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pupils import services
+
+    parent = world.users["parent_no_rights"]
+    parent.set_unusable_password()
+    parent.save()
+    invitation = services.invitation_create(parent=parent, acting_user=world.users["director"])
+    services.invitation_send(invitation_id=invitation.pk)
+    link = invitation_link(mail.outbox[-1])
+    assert services.invitation_send(invitation_id=invitation.pk) is False  # sent once
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    response = client.post(link, {"new_password1": "x" * 20, "new_password2": "x" * 20})
+    assert response.status_code == 404
+    assert "Deze link werkt niet meer" in response.content.decode()
+    parent.refresh_from_db()
+    assert not parent.has_usable_password()
+
+
+def test_a_director_of_another_board_cannot_link_a_parent_to_this_pupil(world, login):
+    stranger = _member(PupilFactory().school, "director")
+    before = Guardianship.objects.count()
+    response = login(stranger).post(
+        reverse("pupils:parent_add", args=[world.pupil.pk]),
+        {
+            "full_name": "Iemand",
+            "email": "iemand@elders.example",
+            "relation": "father",
+            "has_parental_authority": "on",
+        },
+    )
+    assert response.status_code == 404
+    assert Guardianship.objects.count() == before
+    assert not User.objects.filter(email="iemand@elders.example").exists()
