@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class ConsentsConfig(AppConfig):
     name = "consents"
     verbose_name = _("Consents")
+
+    def ready(self) -> None:
+        from schoolprivacy import audit, sections
+
+        from . import models, views
+
+        for model in (
+            models.Purpose,
+            models.PurposeVersion,
+            models.Decision,
+            models.Takedown,
+        ):
+            audit.register(model)
+        audit.register(models.Publication, m2m=("pupils",))
+        sections.register("pupil", views.pupil_section)
+        sections.register("portal_child", views.portal_section)

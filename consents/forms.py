@@ -1,1 +1,116 @@
-"""Forms of this app."""
+"""Forms of consents."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from pupils.models import Pupil
+
+from .models import Decision, Publication, Purpose
+from .selectors import channel_title
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DecisionForm(forms.Form):
+    """One click in the portal: the text version read, the choice, and the submission id."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    choice = forms.ChoiceField(choices=Decision.Choice.choices)
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class PaperForm(forms.Form):
+    """A paper consent form, recorded by staff."""
+
+    purpose = forms.ModelChoiceField(queryset=Purpose.objects.none(), label=_("consent for"))
+    choice = forms.ChoiceField(
+        label=_("decision on the form"), choices=Decision.Choice.choices, widget=forms.RadioSelect
+    )
+    decided_by = forms.ChoiceField(label=_("signed by"))
+    form_date = forms.DateField(label=_("date on the form"), widget=DATE_WIDGET)
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, purposes, deciders: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].queryset = purposes
+        self.fields["decided_by"].choices = deciders
+        self.initial.setdefault("form_date", timezone.localdate())
+
+
+def _label(model, field: str):
+    """A model field's verbose name as a form label, as a ModelForm would show it."""
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+class ChannelField(forms.ModelChoiceField):
+    """A photo channel, named by the title of its current text."""
+
+    def label_from_instance(self, obj: Purpose) -> str:
+        return channel_title(obj)
+
+
+class PupilCheckboxes(forms.CheckboxSelectMultiple):
+    """The school's pupils as checkboxes, one fieldset per group."""
+
+    template_name = "consents/widgets/pupil_checkboxes.html"
+
+
+class PublicationForm(forms.Form):
+    """A photo or video the school published, and the pupils who can be seen in it."""
+
+    purpose = ChannelField(
+        queryset=Purpose.objects.none(), label=_label(Publication, "purpose"), empty_label=None
+    )
+    title = forms.CharField(
+        label=_label(Publication, "title"),
+        max_length=200,
+        help_text=_("For example: photo of the sports day, group 5."),
+    )
+    location = forms.CharField(
+        label=_label(Publication, "location"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "The web address, or where else it can be found (for example: March newsletter)."
+        ),
+    )
+    published_on = forms.DateField(label=_label(Publication, "published_on"), widget=DATE_WIDGET)
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    pupils = forms.TypedMultipleChoiceField(
+        label=_("Pupils who can be seen in it"),
+        coerce=int,
+        widget=PupilCheckboxes,
+        error_messages={"required": _("Choose the pupils who can be seen in it.")},
+    )
+
+    def __init__(self, *args, purposes, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].queryset = purposes
+        self._pupils: dict[int, Pupil] = {}
+        groups: dict[object, tuple[str, list[tuple[int, str]]]] = {}
+        for pupil in pupils:
+            self._pupils[pupil.pk] = pupil
+            label = str(pupil.group) if pupil.group_id else gettext("No group")
+            groups.setdefault(pupil.group_id, (label, []))[1].append((pupil.pk, pupil.full_name))
+        self.fields["pupils"].choices = list(groups.values())
+        self.initial.setdefault("published_on", timezone.localdate())
+        self.initial.setdefault("submission", uuid.uuid4())
+
+    def clean_pupils(self) -> list[Pupil]:
+        return [self._pupils[pk] for pk in self.cleaned_data["pupils"]]
+
+
+class TakedownDoneForm(forms.Form):
+    """Marking a takedown task done, with an optional note."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("For example: photo removed from the website, or pupil cropped out."),
+    )

@@ -1,1 +1,294 @@
-"""Models of this app."""
+"""Consents: purposes with versioned texts, and the append-only record of decisions.
+
+Whether a pupil has consent is never stored: consents/rules.py derives it from
+the decisions every time (see effective_consent).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from pupils.models import Pupil
+from schoolprivacy.models import Board, School
+
+
+class Purpose(models.Model):
+    """Something the school asks consent for: a photo channel, a care partner, an internship…"""
+
+    class Category(models.TextChoices):
+        IMAGES = "images", _("photos and video")
+        CARE_PARTNER = "care_partner", _("sharing with a care partner")
+        INTERNSHIP = "internship", _("internship")
+        RELIGION = "religion", _("religion registration")
+        OTHER = "other", _("other")
+
+    class Trigger(models.TextChoices):
+        ALL = "all", _("asked of every pupil")
+        SPECIALIST_SUPPORT = "specialist_support", _("when specialist support starts")
+        INTERNSHIP = "internship", _("when an internship starts")
+        LEAVING = "leaving", _("when the pupil leaves school")
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="purposes", verbose_name=_("school board")
+    )
+    schools = models.ManyToManyField(
+        School,
+        related_name="purposes",
+        verbose_name=_("schools"),
+        help_text=_(
+            "The schools that ask this consent (a board-wide purpose is adopted by several)."
+        ),
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    trigger = models.CharField(
+        _("asked"), max_length=32, choices=Trigger.choices, default=Trigger.ALL
+    )
+    requires_all_holders = models.BooleanField(
+        _("all holders of parental authority must consent"),
+        default=False,
+        help_text=_(
+            "Otherwise one holder's consent is enough, unless another refuses afterwards."
+        ),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("consent purpose")
+        verbose_name_plural = _("consent purposes")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "code"], name="purpose_code_unique_per_board"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class PurposeVersion(models.Model):
+    """One wording of a purpose in Dutch and English, valid from a date; never edited once used."""
+
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="versions", verbose_name=_("purpose")
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    valid_from = models.DateField(_("valid from"))
+    material_change = models.BooleanField(
+        _("material change"),
+        default=True,
+        help_text=_("Earlier consents for this purpose need to be renewed."),
+    )
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    text_nl = models.TextField(_("text (Dutch)"), max_length=4000)
+    text_en = models.TextField(_("text (English)"), max_length=4000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("purpose text version")
+        verbose_name_plural = _("purpose text versions")
+        ordering = ["purpose", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "number"], name="purpose_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose.code} v{self.number}"
+
+    @property
+    def title(self) -> str:
+        return self.title_en if get_language() == "en" else self.title_nl
+
+    @property
+    def text(self) -> str:
+        return self.text_en if get_language() == "en" else self.text_nl
+
+
+class Decision(models.Model):
+    """One decision on one purpose for one pupil. Append-only: never changed or deleted in use."""
+
+    class Choice(models.TextChoices):
+        GIVEN = "given", _("consent given")
+        REFUSED = "refused", _("consent refused")
+        WITHDRAWN = "withdrawn", _("consent withdrawn")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("parent portal")
+        PAPER = "paper", _("paper form")
+
+    class DeciderRole(models.TextChoices):
+        PARENT = "parent", _("holder of parental authority")
+        PUPIL = "pupil", _("the pupil (16 or older)")
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("purpose")
+    )
+    version = models.ForeignKey(
+        PurposeVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("text version")
+    )
+    choice = models.CharField(_("decision"), max_length=16, choices=Choice.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decider_role = models.CharField(_("as"), max_length=16, choices=DeciderRole.choices)
+    decided_at = models.DateTimeField(
+        _("decided at"), help_text=_("For a paper form: the date on the form.")
+    )
+    channel = models.CharField(_("how"), max_length=16, choices=Channel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # One form submission is one decision, however often it is sent.
+    submission = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("consent decision")
+        verbose_name_plural = _("consent decisions")
+        ordering = ["decided_at", "pk"]
+        indexes = [
+            models.Index(fields=["pupil", "purpose", "decided_at"], name="decision_pupil_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel="paper") | Q(decided_by=models.F("recorded_by")),
+                name="decision_portal_is_by_the_decider",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_choice_display()} – {self.version} – {self.decided_at:%Y-%m-%d}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class Publication(models.Model):
+    """A photo or video the school published on a channel, with the pupils who appear in it."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="publications", verbose_name=_("school")
+    )
+    purpose = models.ForeignKey(
+        Purpose,
+        on_delete=models.PROTECT,
+        related_name="publications",
+        verbose_name=_("channel"),
+    )
+    title = models.CharField(_("what was published"), max_length=200)
+    location = models.CharField(
+        _("where"), max_length=500, blank=True, help_text=_("For example the web address.")
+    )
+    published_on = models.DateField(_("published on"))
+    pupils = models.ManyToManyField(Pupil, related_name="+", verbose_name=_("pupils shown"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # One form submission is one publication, however often it is sent.
+    submission = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["-published_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Takedown(models.Model):
+    """A publication that must come down because a pupil in it no longer has consent."""
+
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="takedowns",
+        verbose_name=_("publication"),
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="+", verbose_name=_("withdrawal")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("takedown task")
+        verbose_name_plural = _("takedown tasks")
+        ordering = ["done_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "pupil", "decision"], name="takedown_once_per_withdrawal"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.publication} – {self.pupil_id}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class ConsentRequest(models.Model):
+    """That a decider was asked to decide on a text, once per school year (campaigns)."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    version = models.ForeignKey(
+        PurposeVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("text version")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("asked"),
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    sent_at = models.DateTimeField(_("asked at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent request")
+        verbose_name_plural = _("consent requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "version", "recipient", "school_year"],
+                name="consent_request_once_per_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_at", "reminded_at"], name="consent_request_due_idx")]
+
+    def __str__(self):
+        return f"{self.version} – {self.pupil_id} – {self.school_year}"

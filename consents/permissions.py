@@ -1,1 +1,151 @@
-"""The access policy of this app's models, built on schoolprivacy.authorization."""
+"""Who may see and record consents. Built on the pupils policy and the core's roles.
+
+| what                          | who                                                            |
+|-------------------------------|----------------------------------------------------------------|
+| a pupil's consents (staff)    | whoever may see the pupil (pupils.permissions, VIEW)           |
+| record a paper form           | director, team leader, administrator of the pupil's school     |
+| class overview of a group     | its teachers; care coordinator, team leader, director, admin   |
+| decide in the portal          | a holder of parental authority (pupil under 16); the pupil 16+ |
+| see in the portal             | the same, and a holder of authority of a pupil of 16+ (read)   |
+| publications and takedowns    | staff of the school                                            |
+| proof export of a school      | its director; the privacy officer of the board                 |
+| proof export of a pupil       | the pupil's director; the privacy officer of the board         |
+
+Everything else is a 404.
+"""
+
+from django.db.models import Q, QuerySet
+
+from pupils.models import Group, Guardianship, Pupil
+from pupils.permissions import PupilAction, PupilPolicy, children_of, taught_groups
+from schoolprivacy.authorization import grants_for, hidden
+from schoolprivacy.models import BoardRole, Role, School
+
+from .models import Purpose, Takedown
+
+PAPER_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER, Role.ADMINISTRATOR)
+OVERVIEW_ROLES = (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR)
+PUBLICATION_ROLES = tuple(Role)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def pupil_for_staff(user, pk, *, record: bool = False) -> Pupil:
+    """A pupil whose consents *user* may see as staff (or, with *record*, record a paper form)."""
+    pupil = PupilPolicy().get(user, pk, PupilAction.VIEW)
+    if record and not grants_for(user).has_school_role(pupil.school_id, *PAPER_ROLES):
+        hidden()
+    return pupil
+
+
+def can_record_paper(user, pupil: Pupil) -> bool:
+    return grants_for(user).has_school_role(pupil.school_id, *PAPER_ROLES)
+
+
+def groups_for_overview(user) -> QuerySet[Group]:
+    """The groups whose class overview *user* may open."""
+    grants = grants_for(user)
+    schools = grants.schools_with(*OVERVIEW_ROLES)
+    groups = Group.objects.filter(school_id__in=schools)
+    if grants.has_any_role(Role.TEACHER):
+        groups = groups | Group.objects.filter(
+            pk__in=taught_groups(user), school_id__in=grants.schools_with(Role.TEACHER)
+        )
+    return groups.select_related("school").distinct()
+
+
+def group_for_overview(user, pk) -> Group:
+    group = groups_for_overview(user).filter(pk=_int(pk)).first()
+    if group is None:
+        hidden()
+    return group
+
+
+def pupil_for_portal(user, pk) -> Pupil:
+    """A pupil whose consents *user* sees in the portal: own child with authority, or oneself."""
+    if not getattr(user, "is_authenticated", False):
+        hidden()
+    pupil = (
+        Pupil.objects.select_related("school", "account")
+        .filter(Q(pk__in=children_of(user)) | Q(account=user), pk=_int(pk))
+        .first()
+    )
+    if pupil is None:
+        hidden()
+    return pupil
+
+
+def portal_pupils(user) -> QuerySet[Pupil]:
+    """The pupils whose consents *user* sees in the portal, with school."""
+    return (
+        Pupil.objects.filter(Q(pk__in=children_of(user)) | Q(account=user))
+        .select_related("school")
+        .order_by("date_of_birth")
+    )
+
+
+def holds_authority(user, pupil: Pupil) -> bool:
+    return Guardianship.objects.filter(
+        parent=user, pupil=pupil, has_parental_authority=True
+    ).exists()
+
+
+def school_for_publications(user, pk) -> School:
+    school = School.objects.filter(
+        pk=_int(pk), pk__in=grants_for(user).schools_with(*PUBLICATION_ROLES)
+    ).first()
+    if school is None:
+        hidden()
+    return school
+
+
+def schools_for_proof(user) -> QuerySet[School]:
+    """Schools whose consent proof *user* may export: as director, or as privacy officer."""
+    grants = grants_for(user)
+    as_director = School.objects.filter(pk__in=grants.schools_with(Role.DIRECTOR))
+    as_officer = School.objects.filter(board_id__in=grants.boards_with(BoardRole.PRIVACY_OFFICER))
+    return as_director | as_officer
+
+
+def school_for_proof(user, pk) -> School:
+    school = schools_for_proof(user).filter(pk=_int(pk)).first()
+    if school is None:
+        hidden()
+    return school
+
+
+def pupil_for_proof(user, pk) -> Pupil:
+    pupil = (
+        Pupil.objects.select_related("school")
+        .filter(pk=_int(pk), school__in=schools_for_proof(user))
+        .first()
+    )
+    if pupil is None:
+        hidden()
+    return pupil
+
+
+def purpose_of_school(school_id: int, pk) -> Purpose:
+    purpose = Purpose.objects.filter(pk=_int(pk), schools=school_id, active=True).first()
+    if purpose is None:
+        hidden()
+    return purpose
+
+
+def takedown_of_school(user, school: School, pk) -> Takedown:
+    """A takedown task of *school*'s publications, for its staff; else 404."""
+    school = school_for_publications(user, school.pk)
+    takedown = Takedown.objects.filter(pk=_int(pk), publication__school=school).first()
+    if takedown is None:
+        hidden()
+    return takedown
+
+
+def publication_pupils_for(user) -> QuerySet[Pupil]:
+    """The pupils *user* may name in a publication: those they may see (pupils policy)."""
+    return PupilPolicy().scope(user, PupilAction.VIEW)

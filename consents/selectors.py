@@ -1,1 +1,322 @@
-"""Reads, already filtered by the access policy in permissions.py."""
+"""Reads of consents. The state of a consent is always computed by consents.rules."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pupils.models import Guardianship, Pupil
+from schoolprivacy.authorization import grants_for
+from schoolprivacy.models import School, User
+
+from .models import Decision, Publication, Purpose, PurposeVersion, Takedown
+from .permissions import PUBLICATION_ROLES
+from .rules import (
+    DecisionFacts,
+    Outcome,
+    State,
+    VersionFacts,
+    effective_consent,
+    pupil_decides,
+    renewal_boundary,
+)
+
+#: How each state of consents.rules is said to people.
+STATE_LABELS = {
+    State.CONSENT: _("consent"),
+    State.REFUSED: _("refused"),
+    State.WITHDRAWN: _("withdrawn"),
+    State.RENEWAL_NEEDED: _("needs to be asked again"),
+    State.AWAITING_OTHERS: _("waiting for the other parent"),
+    State.NO_DECISION: _("no decision (so no consent)"),
+}
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """One pupil's consent for one purpose, as shown to people."""
+
+    purpose: Purpose
+    version: PurposeVersion | None
+    outcome: Outcome
+
+
+def purposes_of_school(*, school_id: int, category: str | None = None) -> QuerySet[Purpose]:
+    """The active purposes a school asks, with their versions (newest first)."""
+    purposes = Purpose.objects.filter(schools=school_id, active=True).prefetch_related(
+        Prefetch("versions", queryset=PurposeVersion.objects.order_by("-number"))
+    )
+    if category:
+        purposes = purposes.filter(category=category)
+    return purposes.order_by("order", "code")
+
+
+def current_version(purpose: Purpose, day=None) -> PurposeVersion | None:
+    """The newest version valid today, from the prefetched versions."""
+    day = day or timezone.localdate()
+    valid = [v for v in purpose.versions.all() if v.valid_from <= day]
+    return max(valid, key=lambda v: v.number, default=None)
+
+
+def entitled_deciders(pupil: Pupil, holders: set[int], day) -> tuple[set[int], bool]:
+    """Who decides for *pupil* on *day*: the pupil from 16, else the holders of authority."""
+    if pupil_decides(pupil.date_of_birth, day):
+        return ({pupil.account_id} if pupil.account_id else set()), True
+    return holders, False
+
+
+def consent_states(
+    *, pupils: list[Pupil], purposes: list[Purpose], day=None
+) -> dict[tuple[int, int], ConsentView]:
+    """Every (pupil, purpose) state, in three queries whatever the number of pupils."""
+    day = day or timezone.localdate()
+    pupil_ids = [p.pk for p in pupils]
+    purpose_ids = [p.pk for p in purposes]
+    holders: dict[int, set[int]] = defaultdict(set)
+    for pupil_id, parent_id in Guardianship.objects.filter(
+        pupil_id__in=pupil_ids, has_parental_authority=True
+    ).values_list("pupil_id", "parent_id"):
+        holders[pupil_id].add(parent_id)
+    decisions: dict[tuple[int, int], list[DecisionFacts]] = defaultdict(list)
+    for row in Decision.objects.filter(
+        pupil_id__in=pupil_ids, purpose_id__in=purpose_ids
+    ).values_list(
+        "pupil_id", "purpose_id", "decided_by_id", "choice", "version__number", "decided_at"
+    ):
+        decisions[(row[0], row[1])].append(DecisionFacts(row[2], row[3], row[4], row[5]))
+    states = {}
+    for purpose in purposes:
+        versions = [
+            VersionFacts(v.number, v.valid_from, v.material_change) for v in purpose.versions.all()
+        ]
+        current = current_version(purpose, day)
+        for pupil in pupils:
+            entitled, by_pupil = entitled_deciders(pupil, holders[pupil.pk], day)
+            outcome = effective_consent(
+                decisions=decisions[(pupil.pk, purpose.pk)],
+                versions=versions,
+                entitled=entitled,
+                requires_all=purpose.requires_all_holders,
+                day=day,
+                pupil_decides=by_pupil,
+            )
+            states[(pupil.pk, purpose.pk)] = ConsentView(purpose, current, outcome)
+    return states
+
+
+def consent_state(*, pupil: Pupil, purpose: Purpose, day=None) -> ConsentView:
+    return consent_states(pupils=[pupil], purposes=[purpose], day=day)[(pupil.pk, purpose.pk)]
+
+
+def decision_history(*, pupil: Pupil, purpose: Purpose | None = None) -> QuerySet[Decision]:
+    """Every decision on a pupil's consents, oldest first, with who and which text."""
+    decisions = Decision.objects.filter(pupil=pupil).select_related(
+        "purpose", "version", "decided_by", "recorded_by"
+    )
+    if purpose is not None:
+        decisions = decisions.filter(purpose=purpose)
+    return decisions.order_by("decided_at", "pk")
+
+
+def school_decisions(*, school_id: int) -> QuerySet[Decision]:
+    """Every decision on pupils of a school, for the proof export."""
+    return (
+        Decision.objects.filter(pupil__school_id=school_id)
+        .select_related("pupil", "purpose", "version", "decided_by", "recorded_by")
+        .order_by(
+            "pupil__last_name", "pupil__first_name", "pupil_id", "purpose__order", "decided_at"
+        )
+    )
+
+
+# --- Publications and takedowns ------------------------------------------------------------
+
+
+def channel_title(purpose: Purpose) -> str:
+    """How a channel is named: the title of its current text (versions prefetched)."""
+    version = current_version(purpose)
+    return version.title if version else purpose.code
+
+
+def _open_takedowns_of_schools() -> Count:
+    return Count(
+        "publications__takedowns",
+        filter=Q(publications__takedowns__done_at__isnull=True),
+    )
+
+
+def publication_schools(user) -> QuerySet[School]:
+    """The schools whose publication log *user* may open, with their open takedown tasks."""
+    return (
+        School.objects.filter(pk__in=grants_for(user).schools_with(*PUBLICATION_ROLES))
+        .annotate(open_takedowns=_open_takedowns_of_schools())
+        .order_by("name")
+    )
+
+
+def school_publications(*, school_id: int) -> QuerySet[Publication]:
+    """A school's publications, newest first, with how many pupils and open takedown tasks."""
+    return (
+        Publication.objects.filter(school_id=school_id)
+        .select_related("purpose", "recorded_by")
+        .prefetch_related(
+            Prefetch("purpose__versions", queryset=PurposeVersion.objects.order_by("-number"))
+        )
+        .annotate(
+            pupil_count=Count("pupils", distinct=True),
+            open_takedowns=Count(
+                "takedowns", filter=Q(takedowns__done_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-published_on", "-pk")
+    )
+
+
+def school_takedowns(*, school_id: int, open_only: bool = False) -> QuerySet[Takedown]:
+    """Takedown tasks of a school's publications: open ones first (oldest first), then done."""
+    takedowns = (
+        Takedown.objects.filter(publication__school_id=school_id)
+        .select_related("publication__purpose", "pupil", "decision", "done_by")
+        .prefetch_related(
+            Prefetch(
+                "publication__purpose__versions",
+                queryset=PurposeVersion.objects.order_by("-number"),
+            )
+        )
+        .order_by(F("done_at").desc(nulls_first=True), "created_at", "pk")
+    )
+    if open_only:
+        takedowns = takedowns.filter(done_at__isnull=True)
+    return takedowns
+
+
+def current_pupils(*, school_id: int, day=None) -> QuerySet[Pupil]:
+    """The pupils at a school on *day*: enrolled, and not yet left."""
+    day = day or timezone.localdate()
+    return Pupil.objects.filter(school_id=school_id, enrolled_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=day)
+    )
+
+
+def publication_pupils(*, school_id: int, visible: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """The school's current pupils among *visible*, by group and name, for a publication."""
+    return (
+        current_pupils(school_id=school_id)
+        .filter(pk__in=visible.values("pk"))
+        .select_related("group")
+        .order_by(
+            F("group__school_year").desc(nulls_last=True),
+            F("group__year_group").asc(nulls_last=True),
+            "group__name",
+            "group_id",
+            "last_name",
+            "first_name",
+            "pk",
+        )
+    )
+
+
+# --- Campaigns: who is asked to decide what -------------------------------------------------
+
+#: The states in which the school asks for a decision: none yet, an outdated one, or one
+#: holder of parental authority still to decide where all must.
+ASK_STATES = frozenset({State.NO_DECISION, State.RENEWAL_NEEDED, State.AWAITING_OTHERS})
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """*recipient* is asked to decide on *version* of a purpose for *pupil*."""
+
+    pupil_id: int
+    purpose_id: int
+    version_id: int
+    recipient_id: int
+
+
+def campaign_school_ids() -> list[int]:
+    """Schools that ask an active purpose of every pupil."""
+    return list(
+        School.objects.filter(purposes__active=True, purposes__trigger=Purpose.Trigger.ALL)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def campaign_purposes(*, school_id: int) -> list[Purpose]:
+    """The active purposes a school asks of every pupil, with their versions."""
+    return list(purposes_of_school(school_id=school_id).filter(trigger=Purpose.Trigger.ALL))
+
+
+def open_questions(
+    *, pupils: list[Pupil], purposes: list[Purpose], day=None
+) -> list[OpenQuestion]:
+    """Who is asked what: for each (pupil, purpose) in ASK_STATES, every active person entitled
+    to decide who has not decided on a counting text yet. Constant queries for any number.
+    """
+    day = day or timezone.localdate()
+    if not pupils or not purposes:
+        return []
+    states = consent_states(pupils=pupils, purposes=purposes, day=day)
+    pupil_ids = [p.pk for p in pupils]
+    purpose_ids = [p.pk for p in purposes]
+    holders: dict[int, set[int]] = defaultdict(set)
+    for pupil_id, parent_id in Guardianship.objects.filter(
+        pupil_id__in=pupil_ids, has_parental_authority=True
+    ).values_list("pupil_id", "parent_id"):
+        holders[pupil_id].add(parent_id)
+    boundaries = {
+        purpose.pk: renewal_boundary(
+            [
+                VersionFacts(v.number, v.valid_from, v.material_change)
+                for v in purpose.versions.all()
+            ],
+            day,
+        )
+        for purpose in purposes
+    }
+    decided = {
+        (pupil_id, purpose_id, person)
+        for pupil_id, purpose_id, person, number in Decision.objects.filter(
+            pupil_id__in=pupil_ids, purpose_id__in=purpose_ids
+        ).values_list("pupil_id", "purpose_id", "decided_by_id", "version__number")
+        if number >= boundaries[purpose_id]
+    }
+    candidates = []
+    for pupil in pupils:
+        entitled, _by_pupil = entitled_deciders(pupil, holders[pupil.pk], day)
+        for purpose in purposes:
+            view = states[(pupil.pk, purpose.pk)]
+            if view.version is None or view.outcome.state not in ASK_STATES:
+                continue
+            candidates.extend(
+                OpenQuestion(pupil.pk, purpose.pk, view.version.pk, person)
+                for person in sorted(entitled)
+                if (pupil.pk, purpose.pk, person) not in decided
+            )
+    if not candidates:
+        return []
+    active = set(
+        User.objects.filter(
+            pk__in={q.recipient_id for q in candidates}, is_active=True
+        ).values_list("pk", flat=True)
+    )
+    return [q for q in candidates if q.recipient_id in active]
+
+
+def open_questions_for(*, user, pupils: list[Pupil], day=None) -> dict[int, set[int]]:
+    """For the portal: per pupil, the purposes on which the school asks *user* to decide."""
+    day = day or timezone.localdate()
+    by_school: dict[int, list[Pupil]] = defaultdict(list)
+    for pupil in pupils:
+        if pupil.enrolled_on <= day and (pupil.left_on is None or pupil.left_on > day):
+            by_school[pupil.school_id].append(pupil)
+    asked: dict[int, set[int]] = defaultdict(set)
+    for school_id, school_pupils in by_school.items():
+        purposes = campaign_purposes(school_id=school_id)
+        for question in open_questions(pupils=school_pupils, purposes=purposes, day=day):
+            if question.recipient_id == user.pk:
+                asked[question.pupil_id].add(question.purpose_id)
+    return dict(asked)

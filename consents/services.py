@@ -1,1 +1,424 @@
-"""Writes: one transactional, audited function per use case."""
+"""Writes of consents: decisions (append-only), publications, takedowns, notices.
+
+Every decision goes through decision_record, which checks who may decide,
+refuses a text that changed meanwhile, records each form submission once, and
+after the commit tells the pupil's teachers when the effective consent changed.
+"""
+
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from pupils.models import Guardianship, Pupil
+from schoolprivacy.models import Notice, User
+
+from . import selectors
+from .models import ConsentRequest, Decision, Publication, Purpose, PurposeVersion, Takedown
+from .permissions import can_record_paper
+from .rules import pupil_decides
+from .selectors import STATE_LABELS
+
+logger = logging.getLogger(__name__)
+
+
+def _decision_time(form_date: datetime.date | None) -> datetime.datetime:
+    """When the decision was made: now, or the start of the day on a paper form."""
+    if form_date is None:
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(form_date, datetime.time.min))
+
+
+def _check_entitled(pupil: Pupil, decider: User, day: datetime.date) -> str:
+    """The role in which *decider* decides for *pupil* on *day*; ValidationError if none."""
+    if pupil_decides(pupil.date_of_birth, day):
+        if pupil.account_id and decider.pk == pupil.account_id:
+            return Decision.DeciderRole.PUPIL
+        raise ValidationError(
+            _("%(name)s is 16 or older and decides on consent alone.")
+            % {"name": pupil.first_name},
+            code="pupil_decides",
+        )
+    if Guardianship.objects.filter(
+        pupil=pupil, parent=decider, has_parental_authority=True
+    ).exists():
+        return Decision.DeciderRole.PARENT
+    raise ValidationError(
+        _("Only a parent with parental authority can decide on consent."),
+        code="no_authority",
+    )
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    pupil: Pupil,
+    purpose: Purpose,
+    version_id: int,
+    choice: str,
+    acting_user: User,
+    submission: uuid.UUID | None = None,
+    decided_by: User | None = None,
+    form_date: datetime.date | None = None,
+) -> Decision:
+    """Record one decision. In the portal the acting user decides; on paper, staff record it.
+
+    A submission already recorded returns the earlier decision (a double click
+    records one decision).
+    """
+    if submission is not None:
+        earlier = Decision.objects.filter(submission=submission).first()
+        if earlier is not None:
+            return earlier
+    if choice not in Decision.Choice.values:
+        raise ValidationError(_("Choose give, refuse or withdraw."), code="choice")
+    paper = decided_by is not None
+    if paper and not can_record_paper(acting_user, pupil):
+        raise PermissionDenied
+    if paper and form_date is None:
+        raise ValidationError({"form_date": _("Fill in the date on the form.")})
+    if paper and form_date > timezone.localdate():
+        raise ValidationError({"form_date": _("The date on the form lies in the future.")})
+    decider = decided_by if paper else acting_user
+    day = form_date or timezone.localdate()
+
+    current = selectors.current_version(
+        Purpose.objects.prefetch_related("versions").get(pk=purpose.pk), day
+    )
+    if current is None or current.pk != int(version_id):
+        raise ValidationError(
+            _("The text of this consent has changed. Read the new text and decide again."),
+            code="stale_version",
+        )
+    role = _check_entitled(pupil, decider, day)
+    before = selectors.consent_state(pupil=pupil, purpose=purpose).outcome
+
+    try:
+        with transaction.atomic(), set_actor(acting_user):
+            decision = Decision.objects.create(
+                pupil=pupil,
+                purpose=purpose,
+                version=current,
+                choice=choice,
+                decided_by=decider,
+                decider_role=role,
+                decided_at=_decision_time(form_date),
+                channel=Decision.Channel.PAPER if paper else Decision.Channel.PORTAL,
+                recorded_by=acting_user,
+                submission=submission or uuid.uuid4(),
+            )
+    except IntegrityError:
+        # The same submission arrived twice at the same moment.
+        return Decision.objects.get(submission=submission)
+
+    after = selectors.consent_state(pupil=pupil, purpose=purpose).outcome
+    if before.consent and not after.consent:
+        _create_takedowns(pupil, purpose, decision)
+    if before.state != after.state:
+        from .tasks import notify_teachers
+
+        transaction.on_commit(lambda: notify_teachers.delay(decision.pk))
+    return decision
+
+
+def _create_takedowns(pupil: Pupil, purpose: Purpose, decision: Decision) -> None:
+    for publication in Publication.objects.filter(purpose=purpose, pupils=pupil):
+        Takedown.objects.get_or_create(publication=publication, pupil=pupil, decision=decision)
+
+
+def teachers_notify(*, decision_id: int) -> int:
+    """Tell the pupil's teachers, in the app and by e-mail, that a consent changed."""
+    decision = Decision.objects.select_related("pupil", "purpose").get(pk=decision_id)
+    pupil = decision.pupil
+    teachers = User.objects.filter(
+        is_active=True,
+        groupuserobjectpermission__content_object_id=pupil.group_id,
+        groupuserobjectpermission__permission__codename="teach_group",
+    ).distinct()
+    url = reverse("consents:class_overview", args=[pupil.group_id]) if pupil.group_id else ""
+    sent = 0
+    for teacher in teachers:
+        with translation.override(teacher.language):
+            state = selectors.consent_state(pupil=pupil, purpose=decision.purpose)
+            message = _("The consent of %(pupil)s for “%(purpose)s” has changed: %(state)s.") % {
+                "pupil": pupil.full_name,
+                "purpose": state.version.title if state.version else decision.purpose.code,
+                "state": STATE_LABELS[state.outcome.state],
+            }
+            Notice.objects.create(user=teacher, message=message[:500], url=url)
+            send_mail(
+                _("A consent in your group has changed"),
+                message + "\n\n" + settings.SITE_URL + url,
+                None,
+                [teacher.email],
+            )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def publication_record(
+    *,
+    school,
+    purpose: Purpose,
+    title: str,
+    published_on: datetime.date,
+    pupils: list[Pupil],
+    acting_user: User,
+    location: str = "",
+    submission: uuid.UUID | None = None,
+) -> Publication:
+    """Record a publication; refused while a pupil in it has no consent for the channel.
+
+    A submission already recorded returns the earlier publication (double click).
+    """
+    if submission is not None:
+        earlier = Publication.objects.filter(submission=submission).first()
+        if earlier is not None:
+            return earlier
+    if any(p.school_id != school.pk for p in pupils):
+        raise ValidationError({"pupils": _("Only pupils of this school can be chosen.")})
+    states = selectors.consent_states(pupils=list(pupils), purposes=[purpose])
+    missing = [p.full_name for p in pupils if not states[(p.pk, purpose.pk)].outcome.consent]
+    if missing:
+        raise ValidationError(
+            {
+                "pupils": _(
+                    "No consent for this channel: %(names)s. Leave them out of the photo or "
+                    "do not publish it."
+                )
+                % {"names": ", ".join(sorted(missing))}
+            }
+        )
+    with set_actor(acting_user):
+        publication = Publication.objects.create(
+            school=school,
+            purpose=purpose,
+            title=title,
+            location=location,
+            published_on=published_on,
+            recorded_by=acting_user,
+            submission=submission or uuid.uuid4(),
+        )
+        publication.pupils.set(pupils)
+    return publication
+
+
+@transaction.atomic
+def takedown_complete(*, takedown: Takedown, acting_user: User, note: str = "") -> Takedown:
+    """Record that a publication came down (or was edited so the pupil is no longer in it)."""
+    takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
+    if takedown.done_at is None:
+        with set_actor(acting_user):
+            takedown.done_at = timezone.now()
+            takedown.done_by = acting_user
+            takedown.note = note
+            takedown.save(update_fields=["done_at", "done_by", "note"])
+    return takedown
+
+
+# --- Campaigns: asking for the decisions that are missing ----------------------------------
+
+#: A question still open this many days after it was asked gets one reminder.
+REMINDER_DAYS = 14
+#: Pupils per consent_states batch, recipients per claimed batch of requests.
+PUPIL_BATCH = 500
+RECIPIENT_BATCH = 200
+
+
+@dataclass
+class CampaignReport:
+    """What one sweep did: questions found open, e-mails sent, requests asked and reminded."""
+
+    school_year: int
+    open_questions: int = 0
+    emails: int = 0
+    asked: int = 0
+    reminded: int = 0
+    failed: int = 0
+
+
+def school_year_of(day: datetime.date) -> int:
+    """The school year of *day*: the calendar year in which 1 August last fell."""
+    return day.year if (day.month, day.day) >= (8, 1) else day.year - 1
+
+
+def _sweep_moment(today: datetime.date) -> datetime.datetime:
+    now = timezone.now()
+    if today == timezone.localdate(now):
+        return now
+    # A sweep for another day (a catch-up or a test) stamps that day.
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+
+
+def consent_requests_sweep(*, today: datetime.date | None = None) -> CampaignReport:
+    """Ask every decider for the decisions still missing, once per text and school year.
+
+    A question is open when the consent of a current pupil for a purpose the school asks of
+    every pupil has no decision, an outdated one (a new text, the pupil turned 16) or waits
+    for another holder of parental authority; each entitled person who has not decided gets
+    ONE e-mail listing all their open questions. A question asked REMINDER_DAYS ago and
+    still open is reminded once. Running it again the same day sends nothing.
+    """
+    today = today or timezone.localdate()
+    now = _sweep_moment(today)
+    year = school_year_of(today)
+    report = CampaignReport(school_year=year)
+
+    open_by_recipient: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for school_id in selectors.campaign_school_ids():
+        purposes = selectors.campaign_purposes(school_id=school_id)
+        pupils = selectors.current_pupils(school_id=school_id, day=today).only(
+            "pk", "school_id", "date_of_birth", "account_id"
+        )
+        last_pk = 0
+        while True:
+            batch = list(pupils.filter(pk__gt=last_pk).order_by("pk")[:PUPIL_BATCH])
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            questions = selectors.open_questions(pupils=batch, purposes=purposes, day=today)
+            # The unique constraint makes this idempotent: a question is asked once a year.
+            ConsentRequest.objects.bulk_create(
+                [
+                    ConsentRequest(
+                        pupil_id=q.pupil_id,
+                        version_id=q.version_id,
+                        recipient_id=q.recipient_id,
+                        school_year=year,
+                    )
+                    for q in questions
+                ],
+                ignore_conflicts=True,
+            )
+            for q in questions:
+                open_by_recipient[q.recipient_id].add((q.pupil_id, q.version_id))
+    report.open_questions = sum(len(asked) for asked in open_by_recipient.values())
+
+    recipients = sorted(open_by_recipient)
+    for start in range(0, len(recipients), RECIPIENT_BATCH):
+        _send_consent_requests(
+            recipients[start : start + RECIPIENT_BATCH], open_by_recipient, year, now, report
+        )
+    logger.info(
+        "Consent requests %s: %d open questions, %d e-mails, %d asked, %d reminded, %d failed",
+        year,
+        report.open_questions,
+        report.emails,
+        report.asked,
+        report.reminded,
+        report.failed,
+    )
+    return report
+
+
+@transaction.atomic
+def _send_consent_requests(
+    recipient_ids: list[int],
+    open_by_recipient: dict[int, set[tuple[int, int]]],
+    year: int,
+    now: datetime.datetime,
+    report: CampaignReport,
+) -> None:
+    """Claim the requests of these recipients that are due, and send each recipient one e-mail."""
+    remind_before = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate(now) - datetime.timedelta(days=REMINDER_DAYS - 1),
+            datetime.time.min,
+        )
+    )
+    claimed = (
+        ConsentRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(recipient_id__in=recipient_ids, school_year=year)
+        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=remind_before, reminded_at__isnull=True))
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    due: dict[int, list[ConsentRequest]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for request in claimed:
+        # A question answered meanwhile is neither asked nor reminded.
+        if (request.pupil_id, request.version_id) in open_by_recipient[request.recipient_id]:
+            due[request.recipient_id].append(request)
+            people[request.recipient_id] = request.recipient
+    if not due:
+        return
+
+    # Every open question of these recipients is listed, not only the ones due now.
+    pupil_ids = {p for r in due for p, _v in open_by_recipient[r]}
+    version_ids = {v for r in due for _p, v in open_by_recipient[r]}
+    names = {
+        p.pk: p.full_name
+        for p in Pupil.objects.filter(pk__in=pupil_ids).only(
+            "first_name", "name_prefix", "last_name"
+        )
+    }
+    versions = {
+        v.pk: v
+        for v in PurposeVersion.objects.filter(pk__in=version_ids).select_related("purpose")
+    }
+
+    asked_ids: list[int] = []
+    reminded_ids: list[int] = []
+    with get_connection() as connection:
+        for recipient_id in sorted(due):
+            requests = due[recipient_id]
+            questions = sorted(
+                open_by_recipient[recipient_id],
+                key=lambda q: (names[q[0]], versions[q[1]].purpose.order, versions[q[1]].pk),
+            )
+            reminder = all(r.sent_at is not None for r in requests)
+            message = _consent_request_message(
+                people[recipient_id],
+                [(names[p], versions[v]) for p, v in questions],
+                reminder=reminder,
+            )
+            try:
+                connection.send_messages([message])
+            except Exception:  # one address that fails must not stop the others
+                logger.exception("Consent request e-mail to user %s failed", recipient_id)
+                report.failed += 1
+                continue
+            report.emails += 1
+            for r in requests:
+                (reminded_ids if r.sent_at is not None else asked_ids).append(r.pk)
+    # ConsentRequest is no personal-data model followed by the audit log: update() is fine.
+    ConsentRequest.objects.filter(pk__in=asked_ids).update(sent_at=now)
+    ConsentRequest.objects.filter(pk__in=reminded_ids).update(reminded_at=now)
+    report.asked += len(asked_ids)
+    report.reminded += len(reminded_ids)
+
+
+def _consent_request_message(
+    recipient: User, questions: list[tuple[str, PurposeVersion]], *, reminder: bool
+) -> EmailMessage:
+    """The e-mail to one decider, in their own language."""
+    with translation.override(recipient.language):
+        body = render_to_string(
+            "consents/email/consent_requests.txt",
+            {
+                "recipient": recipient,
+                "questions": [(name, version.title) for name, version in questions],
+                "count": len(questions),
+                "reminder": reminder,
+                "url": settings.SITE_URL + reverse("consents:portal_index"),
+            },
+        )
+        subject = (
+            _("Reminder: the school asks for your decision")
+            if reminder
+            else _("The school asks for your decision")
+        )
+    return EmailMessage(subject, body, None, [recipient.email])

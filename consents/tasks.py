@@ -1,1 +1,16 @@
-"""Celery tasks: thin wrappers over services, taking ids only."""
+"""Celery tasks of consents: thin wrappers over services, taking ids only."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def notify_teachers(decision_id: int) -> None:
+    services.teachers_notify(decision_id=decision_id)
+
+
+@shared_task
+def sweep_consent_requests() -> None:
+    """Daily (beat): ask for the decisions still missing, and remind once."""
+    services.consent_requests_sweep()

@@ -1,5 +1,34 @@
-"""URLs of this app."""
+from django.urls import path
+
+from . import views
 
 app_name = "consents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.portal_index, name="portal_index"),
+    path("child/<int:pk>/", views.portal_consents, name="portal"),
+    path("child/<int:pk>/<int:purpose_pk>/", views.portal_decide, name="decide"),
+    path("groups/", views.class_overview_index, name="class_index"),
+    path("groups/<int:group_pk>/", views.class_overview, name="class_overview"),
+    path("pupils/<int:pk>/paper/", views.paper_form, name="paper_form"),
+    path("proof/", views.proof_index, name="proof_index"),
+    path("proof/schools/<int:school_pk>/", views.school_proof, name="school_proof"),
+    path("proof/pupils/<int:pk>/", views.pupil_proof, name="pupil_proof"),
+    path("publications/", views.publication_index, name="publication_index"),
+    path(
+        "schools/<int:school_pk>/publications/",
+        views.publication_list,
+        name="publication_list",
+    ),
+    path(
+        "schools/<int:school_pk>/publications/new/",
+        views.publication_create,
+        name="publication_create",
+    ),
+    path("schools/<int:school_pk>/takedowns/", views.takedown_list, name="takedown_list"),
+    path(
+        "schools/<int:school_pk>/takedowns/<int:pk>/done/",
+        views.takedown_done,
+        name="takedown_done",
+    ),
+]

@@ -1,1 +1,430 @@
-"""Views: check access, validate, call one service, render or redirect."""
+"""Views of consents: check access through permissions.py, validate, call one service."""
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pupils.models import Guardianship, Pupil
+from schoolprivacy.authorization import require_roles
+from schoolprivacy.models import BoardRole, Role, User
+
+from . import permissions, selectors, services
+from .forms import DecisionForm, PaperForm, PublicationForm, TakedownDoneForm
+from .models import Purpose
+from .selectors import STATE_LABELS
+from .services import _check_entitled
+
+
+def _rows(pupil: Pupil, purposes) -> list[dict]:
+    states = selectors.consent_states(pupils=[pupil], purposes=list(purposes))
+    return [
+        {
+            "purpose": purpose,
+            "view": states[(pupil.pk, purpose.pk)],
+            "label": STATE_LABELS[states[(pupil.pk, purpose.pk)].outcome.state],
+            "submission": uuid.uuid4(),
+        }
+        for purpose in purposes
+    ]
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Parents and pupils of 16+: the portal -----------------------------------------------
+
+
+@login_required
+def portal_consents(request, pk):
+    pupil = permissions.pupil_for_portal(request.user, pk)
+    purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    reason = None
+    try:
+        _check_entitled(pupil, request.user, timezone.localdate())
+    except ValidationError as error:
+        reason = _error_text(error)
+    history = selectors.decision_history(pupil=pupil)
+    asked = selectors.open_questions_for(user=request.user, pupils=[pupil]).get(pupil.pk, set())
+    return render(
+        request,
+        "consents/portal.html",
+        {
+            "pupil": pupil,
+            "rows": _rows(pupil, purposes),
+            "may_decide": reason is None,
+            "reason": reason,
+            "history": history,
+            "open_purposes": asked,
+            "open_count": len(asked),
+        },
+    )
+
+
+@login_required
+@require_POST
+def portal_decide(request, pk, purpose_pk):
+    pupil = permissions.pupil_for_portal(request.user, pk)
+    purpose = permissions.purpose_of_school(pupil.school_id, purpose_pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Something went wrong with the form. Please try again."))
+        return redirect("consents:portal", pupil.pk)
+    try:
+        services.decision_record(
+            pupil=pupil,
+            purpose=purpose,
+            version_id=form.cleaned_data["version"],
+            choice=form.cleaned_data["choice"],
+            submission=form.cleaned_data["submission"],
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your choice has been saved. You can change it at any time."))
+    return redirect(f"{reverse('consents:portal', args=[pupil.pk])}#purpose-{purpose.pk}")
+
+
+@login_required
+def portal_index(request):
+    pupils = list(permissions.portal_pupils(request.user))
+    asked = selectors.open_questions_for(user=request.user, pupils=pupils)
+    for pupil in pupils:
+        pupil.open_questions = len(asked.get(pupil.pk, ()))
+    return render(
+        request,
+        "consents/portal_index.html",
+        {"pupils": pupils, "open_count": sum(len(p) for p in asked.values())},
+    )
+
+
+def portal_section(request, pupil) -> str | None:
+    """A link to the consents on the parent's child page (schoolprivacy.sections)."""
+    if not permissions.holds_authority(request.user, pupil):
+        return None
+    return render_to_string("consents/portal_section.html", {"pupil": pupil}, request=request)
+
+
+# --- Teachers: the class overview ----------------------------------------------------------
+
+
+STAFF_ROLES = tuple(Role)
+
+
+@require_roles(*STAFF_ROLES)
+def class_overview_index(request):
+    groups = permissions.groups_for_overview(request.user).order_by(
+        "school__name", "-school_year", "year_group", "name"
+    )
+    return render(request, "consents/class_index.html", {"groups": groups})
+
+
+@login_required
+def class_overview(request, group_pk):
+    group = permissions.group_for_overview(request.user, group_pk)
+    pupils = list(
+        Pupil.objects.filter(group=group, left_on__isnull=True).order_by("last_name", "first_name")
+    )
+    purposes = list(
+        selectors.purposes_of_school(school_id=group.school_id, category=Purpose.Category.IMAGES)
+    )
+    states = selectors.consent_states(pupils=pupils, purposes=purposes)
+    table = [
+        (pupil, [states[(pupil.pk, purpose.pk)].outcome.consent for purpose in purposes])
+        for pupil in pupils
+    ]
+    response = render(
+        request,
+        "consents/class_overview.html",
+        {
+            "group": group,
+            "purposes": purposes,
+            "table": table,
+            "titles": [selectors.current_version(p) for p in purposes],
+            "now": timezone.localtime(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Staff: a pupil's consents and paper forms ------------------------------------------------
+
+
+def pupil_section(request, pupil) -> str | None:
+    """The consent summary on the pupil page (registered with schoolprivacy.sections)."""
+    purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    return render_to_string(
+        "consents/pupil_section.html",
+        {
+            "pupil": pupil,
+            "rows": _rows(pupil, purposes),
+            "can_record": permissions.can_record_paper(request.user, pupil),
+        },
+        request=request,
+    )
+
+
+def _deciders(pupil: Pupil) -> list[tuple[int, str]]:
+    choices = [
+        (g.parent_id, f"{g.parent.full_name} ({g.get_relation_display()})")
+        for g in Guardianship.objects.filter(pupil=pupil, has_parental_authority=True)
+        .select_related("parent")
+        .order_by("pk")
+    ]
+    if pupil.account_id:
+        choices.append((pupil.account_id, _("%(name)s (the pupil)") % {"name": pupil.full_name}))
+    return choices
+
+
+@login_required
+def paper_form(request, pk):
+    pupil = permissions.pupil_for_staff(request.user, pk, record=True)
+    purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    form = PaperForm(
+        request.POST or None,
+        purposes=purposes,
+        deciders=_deciders(pupil),
+        initial={"submission": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        purpose = data["purpose"]
+        try:
+            version = selectors.current_version(purpose, data["form_date"])
+            services.decision_record(
+                pupil=pupil,
+                purpose=purpose,
+                version_id=version.pk if version else 0,
+                choice=data["choice"],
+                acting_user=request.user,
+                decided_by=User.objects.get(pk=data["decided_by"]),
+                form_date=data["form_date"],
+                submission=data["submission"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("The paper form has been recorded."))
+            return redirect("pupils:detail", pupil.pk)
+    return render(request, "consents/paper_form.html", {"pupil": pupil, "form": form})
+
+
+# --- Proof: exports for the director and the privacy officer ---------------------------------
+
+#: Cell starts a spreadsheet would run as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _proof_rows(decisions):
+    for d in decisions:
+        yield [
+            d.pupil.full_name,
+            d.purpose.code,
+            f"v{d.version.number}",
+            d.version.title,
+            d.get_choice_display(),
+            d.decided_by.full_name,
+            d.get_decider_role_display(),
+            timezone.localtime(d.decided_at).strftime("%Y-%m-%d %H:%M"),
+            d.get_channel_display(),
+            d.recorded_by.full_name,
+            timezone.localtime(d.recorded_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+
+
+PROOF_HEADER = [
+    "pupil",
+    "purpose",
+    "version",
+    "text",
+    "decision",
+    "decided by",
+    "as",
+    "decided at",
+    "how",
+    "recorded by",
+    "recorded at",
+]
+
+
+def _proof_response(request, title: str, decisions, filename: str):
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        writer.writerow(PROOF_HEADER)
+        for row in _proof_rows(decisions):
+            writer.writerow([neutralise(cell) for cell in row])
+        return response
+    return render(
+        request,
+        "consents/proof.html",
+        {"title": title, "decisions": decisions, "now": timezone.localtime()},
+    )
+
+
+@require_roles(Role.DIRECTOR, board_roles=[BoardRole.PRIVACY_OFFICER])
+def proof_index(request):
+    schools = permissions.schools_for_proof(request.user).order_by("name")
+    return render(request, "consents/proof_index.html", {"schools": schools})
+
+
+@login_required
+def school_proof(request, school_pk):
+    school = permissions.school_for_proof(request.user, school_pk)
+    decisions = selectors.school_decisions(school_id=school.pk)
+    return _proof_response(
+        request,
+        _("Consent history of %(school)s") % {"school": school.name},
+        decisions,
+        f"consents-{school.brin}",
+    )
+
+
+@login_required
+def pupil_proof(request, pk):
+    pupil = permissions.pupil_for_proof(request.user, pk)
+    decisions = selectors.decision_history(pupil=pupil).select_related("pupil")
+    return _proof_response(
+        request,
+        _("Consent history of %(pupil)s") % {"pupil": pupil.full_name},
+        decisions,
+        f"consents-pupil-{pupil.pk}",
+    )
+
+
+# --- Staff: the publication log and takedown tasks -------------------------------------------
+
+#: Rows per page of the publication log and the takedown tasks.
+PAGE_SIZE = 50
+#: Open takedown tasks shown on the publication log (all of them on their own page).
+OPEN_TAKEDOWNS_SHOWN = 10
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, at its fields where it names them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _with_channels(takedowns):
+    takedowns = list(takedowns)
+    for takedown in takedowns:
+        takedown.channel = selectors.channel_title(takedown.publication.purpose)
+    return takedowns
+
+
+@require_roles(*permissions.PUBLICATION_ROLES)
+def publication_index(request):
+    schools = list(selectors.publication_schools(request.user))
+    if len(schools) == 1:
+        return redirect("consents:publication_list", schools[0].pk)
+    return render(request, "consents/publication_index.html", {"schools": schools})
+
+
+@login_required
+def publication_list(request, school_pk):
+    school = permissions.school_for_publications(request.user, school_pk)
+    page = Paginator(selectors.school_publications(school_id=school.pk), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for publication in page.object_list:
+        publication.channel = selectors.channel_title(publication.purpose)
+    open_takedowns = selectors.school_takedowns(school_id=school.pk, open_only=True)
+    return render(
+        request,
+        "consents/publication_list.html",
+        {
+            "school": school,
+            "page": page,
+            "open_takedowns": _with_channels(open_takedowns[:OPEN_TAKEDOWNS_SHOWN]),
+            "open_count": open_takedowns.count(),
+        },
+    )
+
+
+@login_required
+def publication_create(request, school_pk):
+    school = permissions.school_for_publications(request.user, school_pk)
+    form = PublicationForm(
+        request.POST or None,
+        purposes=selectors.purposes_of_school(
+            school_id=school.pk, category=Purpose.Category.IMAGES
+        ),
+        pupils=selectors.publication_pupils(
+            school_id=school.pk, visible=permissions.publication_pupils_for(request.user)
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publication_record(
+                school=school, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The publication has been recorded."))
+            return redirect("consents:publication_list", school.pk)
+    return render(request, "consents/publication_form.html", {"school": school, "form": form})
+
+
+@login_required
+def takedown_list(request, school_pk):
+    school = permissions.school_for_publications(request.user, school_pk)
+    takedowns = selectors.school_takedowns(school_id=school.pk)
+    page = Paginator(takedowns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_channels(page.object_list)
+    return render(
+        request,
+        "consents/takedown_list.html",
+        {
+            "school": school,
+            "page": page,
+            "open_count": selectors.school_takedowns(school_id=school.pk, open_only=True).count(),
+            "done_form": TakedownDoneForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def takedown_done(request, school_pk, pk):
+    school = permissions.school_for_publications(request.user, school_pk)
+    takedown = permissions.takedown_of_school(request.user, school, pk)
+    form = TakedownDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note can be at most 500 characters long."))
+    elif takedown.done_at is not None:
+        messages.info(request, _("This task had already been marked done."))
+    else:
+        services.takedown_complete(
+            takedown=takedown, acting_user=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("The takedown task has been marked done."))
+    return redirect("consents:takedown_list", school.pk)

@@ -12,7 +12,7 @@ from pupils.models import Group, GroupPlacement, Guardianship, Pupil
 from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
 from suppliers.models import Supplier
 
-from . import data, dossiers
+from . import consents, data, dossiers
 
 
 @dataclass
@@ -55,6 +55,7 @@ class _Seeder:
         self.staff(board, schools)
         self.pupils(schools, groups)
         dossiers.seed_dossiers(self, schools, groups)
+        consents.seed_consents(self, board, schools)
         self.suppliers(board, schools)
         admin_email, admin_name = data.TECHNICAL_ADMIN
         self.user(admin_email, admin_name, is_staff=True, is_superuser=True)

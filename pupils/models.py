@@ -117,6 +117,15 @@ class Pupil(models.Model):
     )
     enrolled_on = models.DateField(_("enrolment date"))
     left_on = models.DateField(_("leave date"), null=True, blank=True)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pupil_record",
+        verbose_name=_("own account"),
+        help_text=_("A pupil of 16 or older logs in to decide on their own consents."),
+    )
 
     class Meta:
         verbose_name = _("pupil")

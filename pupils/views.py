@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from schoolprivacy import sections
 from schoolprivacy.authorization import grants_for, hidden, require_roles
 from schoolprivacy.models import Role, School
 
@@ -75,6 +76,7 @@ def pupil_detail(request, pk):
         "special_kinds": special_kinds(request.user, pupil),
         "guardians": selectors.guardians_of(pupil=pupil),
         "placements": pupil.placements.select_related("group"),
+        "sections": sections.render("pupil", request, pupil),
     }
     if PupilAction.VIEW_DOSSIER in actions:
         context.update(selectors.dossier_entries(pupil=pupil))
@@ -299,6 +301,7 @@ def portal_child(request, pk):
             request.user, pupil, as_parent=True
         )
         context["placements"] = pupil.placements.select_related("group")
+    context["sections"] = sections.render("portal_child", request, pupil)
     services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
     return render(request, "pupils/portal/child.html", context)
 

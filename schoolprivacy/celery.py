@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolprivacy.settings.local")
@@ -36,6 +37,13 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),
         # A missed heartbeat is not worth catching up on.
         "options": {"expires": 60},
+    },
+    "consent-requests": {
+        "task": "consents.tasks.sweep_consent_requests",
+        # Daily, in the morning (CELERY_TIMEZONE is Europe/Amsterdam). Idempotent: a run that
+        # is missed or repeated asks nobody twice; the next one catches up.
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 12 * 60 * 60},
     },
 }
 

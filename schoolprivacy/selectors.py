@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from .models import Heartbeat, Membership, User
+from .models import Heartbeat, Membership, Notice, User
 
 
 def heartbeat_last_seen(*, name: str) -> datetime | None:
@@ -20,3 +20,8 @@ def memberships_of(*, user: User):
 
 def board_memberships_of(*, user: User):
     return user.board_memberships.select_related("board").order_by("board__name", "role")
+
+
+def unread_notices(*, user: User, limit: int = 20):
+    """The user's unread notices, newest first."""
+    return Notice.objects.filter(user=user, read_at__isnull=True).order_by("-created_at")[:limit]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .encryption import EncryptionError, current_key_id, token_key_id, token_prefix
 from .fields import EncryptedTextField, encrypted_fields, models_with_encrypted_fields
-from .models import Heartbeat
+from .models import Heartbeat, Notice, User
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +142,8 @@ def _reseal(row, fields, kid, rotations, report) -> None:
         row.save(update_fields=[f.name for f in changed])
         for f in changed:
             rotations[f].reencrypted += 1
+
+
+def notices_mark_read(*, user: User) -> int:
+    """Mark all of the user's notices read; returns how many."""
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

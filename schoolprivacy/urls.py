@@ -42,6 +42,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notices/read/", views.notices_read, name="notices_read"),
     path("account/", include(account_patterns)),
     path("language/", set_language, name="set_language"),
     path("health/", views.health, name="health"),

@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors
+from . import selectors, services
 from .authorization import grants_for
 
 
@@ -24,8 +24,16 @@ def home(request: HttpRequest):
             "memberships": selectors.memberships_of(user=request.user),
             "board_memberships": selectors.board_memberships_of(user=request.user),
             "is_staff_member": grants.is_staff_member,
+            "notices": selectors.unread_notices(user=request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def notices_read(request: HttpRequest):
+    services.notices_mark_read(user=request.user)
+    return redirect("home")
 
 
 @login_required

@@ -279,3 +279,31 @@ def test_a_teacher_cannot_open_a_pupil_of_another_group(page, live_server):
     response = page.goto(f"{live_server.url}/pupils/{noor.pk}/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+
+
+def test_a_parent_withdraws_a_consent_and_the_teacher_sees_it_at_once(page, live_server):
+    log_in(page, live_server, PARENT_EMAIL)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Toestemmingen"
+    ).click()
+    page.get_by_role("link", name="Lotte Bakker").click()
+    social = page.get_by_role("region", name="Foto's en video's op sociale media")
+    expect(social.get_by_text("Toestemming", exact=True)).to_be_visible()
+    social.get_by_role("button", name="Toestemming intrekken").click()
+    expect(page.get_by_text("Uw keuze is opgeslagen.", exact=False)).to_be_visible()
+    social = page.get_by_role("region", name="Foto's en video's op sociale media")
+    expect(social.get_by_text("Ingetrokken", exact=True)).to_be_visible()
+    expect(social.get_by_role("button", name="Ik geef toestemming")).to_be_visible()
+    screenshot(page, "consents-parent")
+    page.get_by_role("button", name="Uitloggen", exact=True).click()
+
+    log_in(page, live_server, "leerkracht@regenboog.example")
+    expect(page.get_by_text("De toestemming van Lotte Bakker", exact=False)).to_be_visible()
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
+    menu.get_by_role("link", name="Wie mag op de foto").click()
+    page.get_by_role("link", name=re.compile(r"^Groep 5 \(2026")).click()
+    row = page.get_by_role("row", name=re.compile("Lotte Bakker"))
+    headers = page.get_by_role("columnheader").all_inner_texts()
+    column = headers.index("Foto's en video's op sociale media")
+    expect(row.get_by_role("cell").nth(column - 1)).to_have_text(re.compile("nee"))
+    screenshot(page, "consents-class-overview")

@@ -11,7 +11,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demo import data
-from schoolprivacy.models import Role, User
+from schoolprivacy.models import BoardRole, Role, User
+from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_URL_NAMES
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 
 # Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
@@ -45,13 +46,18 @@ ROUTES = {
     "pupils:create": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "pupils:emergency_search": Route(STAFF),
     "portal:home": Route(USER),
+    "notices_read": Route(USER, method="post", ok_status=302),
+    "consents:portal_index": Route(USER),
+    "consents:class_index": Route(STAFF),
+    "consents:proof_index": Route(frozenset({Role.DIRECTOR, BoardRole.PRIVACY_OFFICER})),
+    "consents:publication_index": Route(STAFF),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
 }
 
 # Routes about one pupil: tested with real objects, every role, in the app's matrix.
-OBJECT_ROUTES = COVERED_URL_NAMES
+OBJECT_ROUTES = COVERED_URL_NAMES | CONSENT_URL_NAMES
 
 # The technical admin site guards itself (is_staff); it is checked separately.
 SELF_GUARDED_NAMESPACES = {"admin"}

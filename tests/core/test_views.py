@@ -84,9 +84,9 @@ def test_the_overview_takes_a_fixed_number_of_queries(client, django_assert_num_
     for _ in range(3):
         MembershipFactory(user=membership.user)
     client.force_login(membership.user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         # session, user, two for the grants (menu), whether the user is a parent
-        # (menu), memberships, board memberships
+        # and has consents to see (menu), memberships, board memberships, notices
         client.get("/")
 
 

@@ -1,0 +1,39 @@
+"""Menu items of consents."""
+
+from django.utils.translation import gettext_lazy as _
+
+from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.navigation import NavItem, register
+
+
+def _decides_or_sees(user, grants) -> bool:
+    cached = getattr(user, "_schoolprivacy_portal_consents", None)
+    if cached is None:
+        from .permissions import portal_pupils
+
+        cached = portal_pupils(user).exists()
+        user._schoolprivacy_portal_consents = cached
+    return cached
+
+
+register(
+    NavItem(_("Consents"), "consents:portal_index", _decides_or_sees, order=15),
+    NavItem(
+        _("Who may be in the photo"),
+        "consents:class_index",
+        lambda user, grants: grants.has_any_role(*Role),
+        order=30,
+    ),
+    NavItem(
+        _("Publications"),
+        "consents:publication_index",
+        lambda user, grants: grants.has_any_role(*Role),
+        order=35,
+    ),
+    NavItem(
+        _("Consent records"),
+        "consents:proof_index",
+        lambda user, grants: grants.has_any_role(Role.DIRECTOR, BoardRole.PRIVACY_OFFICER),
+        order=60,
+    ),
+)

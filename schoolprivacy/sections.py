@@ -1,0 +1,27 @@
+"""Sections that apps add to another app's page, without that app importing them.
+
+The pupil page (pupils app) shows a consent summary (consents app): consents
+registers a provider for "pupil"; the pupil view renders whatever is
+registered. Arrows keep pointing down the app list.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+Provider = Callable[[HttpRequest, object], SafeString | str | None]
+
+_providers: dict[str, list[Provider]] = {}
+
+
+def register(page: str, provider: Provider) -> None:
+    providers = _providers.setdefault(page, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def render(page: str, request: HttpRequest, obj) -> list[SafeString]:
+    """The HTML of every section registered for *page* that has something to show."""
+    rendered = (provider(request, obj) for provider in _providers.get(page, []))
+    return [html for html in rendered if html]
