@@ -9,8 +9,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Pupil
+from schoolprivacy.models import School
 
-from .models import Decision, Publication, Purpose
+from .models import Decision, Publication, Purpose, PurposeVersion
 from .selectors import channel_title
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -114,3 +115,34 @@ class TakedownDoneForm(forms.Form):
         required=False,
         help_text=_("For example: photo removed from the website, or pupil cropped out."),
     )
+
+
+class VersionForm(forms.ModelForm):
+    """The wording of a consent question, in Dutch and in English, from a date."""
+
+    class Meta:
+        model = PurposeVersion
+        fields = ["valid_from", "material_change", "title_nl", "text_nl", "title_en", "text_en"]
+        widgets = {
+            "valid_from": DATE_WIDGET,
+            "text_nl": forms.Textarea(attrs={"rows": 6}),
+            "text_en": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "text_nl": _("Plain language: what it means for the child, and that no answer is no."),
+        }
+
+
+class PurposeForm(forms.ModelForm):
+    """A new consent question of a school, with its first text."""
+
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("school"))
+
+    class Meta:
+        model = Purpose
+        fields = ["code", "category", "trigger", "requires_all_holders"]
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["code"].help_text = _("A short name without spaces, e.g. foto-website.")

@@ -31,6 +31,14 @@ register(
         order=35,
     ),
     NavItem(
+        _("Consent questions"),
+        "consents:purpose_list",
+        lambda user, grants: grants.has_any_role(
+            Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER
+        ),
+        order=55,
+    ),
+    NavItem(
         _("Consent records"),
         "consents:proof_index",
         lambda user, grants: grants.has_any_role(Role.DIRECTOR, BoardRole.PRIVACY_OFFICER),

@@ -149,3 +149,25 @@ def takedown_of_school(user, school: School, pk) -> Takedown:
 def publication_pupils_for(user) -> QuerySet[Pupil]:
     """The pupils *user* may name in a publication: those they may see (pupils policy)."""
     return PupilPolicy().scope(user, PupilAction.VIEW)
+
+
+MANAGE_ROLES = (Role.DIRECTOR, Role.ADMINISTRATOR)
+
+
+def schools_for_purposes(user) -> QuerySet[School]:
+    """Schools whose consent questions *user* manages: director, administrator, privacy officer."""
+    grants = grants_for(user)
+    by_role = School.objects.filter(pk__in=grants.schools_with(*MANAGE_ROLES))
+    by_board = School.objects.filter(board_id__in=grants.boards_with(BoardRole.PRIVACY_OFFICER))
+    return (by_role | by_board).distinct()
+
+
+def purposes_to_manage(user) -> QuerySet[Purpose]:
+    return Purpose.objects.filter(schools__in=schools_for_purposes(user)).distinct()
+
+
+def purpose_to_manage(user, pk) -> Purpose:
+    purpose = purposes_to_manage(user).filter(pk=_int(pk)).first()
+    if purpose is None:
+        hidden()
+    return purpose

@@ -422,3 +422,54 @@ def _consent_request_message(
             else _("The school asks for your decision")
         )
     return EmailMessage(subject, body, None, [recipient.email])
+
+
+@transaction.atomic
+def purpose_create(
+    *,
+    school,
+    code: str,
+    category: str,
+    trigger: str,
+    requires_all_holders: bool,
+    acting_user: User,
+    first_version: dict,
+) -> Purpose:
+    """A new consent question for *school*, with its first text (Dutch and English)."""
+    if Purpose.objects.filter(board_id=school.board_id, code=code).exists():
+        raise ValidationError(
+            {"code": _("This school board already has a question with this code.")}
+        )
+    with set_actor(acting_user):
+        purpose = Purpose.objects.create(
+            board_id=school.board_id,
+            code=code,
+            category=category,
+            trigger=trigger,
+            requires_all_holders=requires_all_holders,
+        )
+        purpose.schools.add(school)
+        # The first text starts the first round of decisions whatever the box said.
+        PurposeVersion.objects.create(
+            purpose=purpose, number=1, **{**first_version, "material_change": True}
+        )
+    return purpose
+
+
+@transaction.atomic
+def purpose_version_publish(*, purpose: Purpose, acting_user: User, **text) -> PurposeVersion:
+    """Publish a new wording; after a material change, earlier consents need renewal."""
+    purpose = Purpose.objects.select_for_update().get(pk=purpose.pk)
+    latest = purpose.versions.order_by("-number").first()
+    if latest is not None and text["valid_from"] < latest.valid_from:
+        raise ValidationError(
+            {
+                "valid_from": _("The new text cannot apply before the current one (%(date)s).")
+                % {"date": latest.valid_from.strftime("%d-%m-%Y")}
+            }
+        )
+    with set_actor(acting_user):
+        version = PurposeVersion.objects.create(
+            purpose=purpose, number=(latest.number + 1 if latest else 1), **text
+        )
+    return version

@@ -5,6 +5,9 @@ from . import views
 app_name = "consents"
 
 urlpatterns = [
+    path("purposes/", views.purpose_list, name="purpose_list"),
+    path("purposes/new/", views.purpose_create, name="purpose_create"),
+    path("purposes/<int:pk>/versions/new/", views.version_create, name="version_create"),
     path("", views.portal_index, name="portal_index"),
     path("child/<int:pk>/", views.portal_consents, name="portal"),
     path("child/<int:pk>/<int:purpose_pk>/", views.portal_decide, name="decide"),

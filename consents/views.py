@@ -20,7 +20,14 @@ from schoolprivacy.authorization import require_roles
 from schoolprivacy.models import BoardRole, Role, User
 
 from . import permissions, selectors, services
-from .forms import DecisionForm, PaperForm, PublicationForm, TakedownDoneForm
+from .forms import (
+    DecisionForm,
+    PaperForm,
+    PublicationForm,
+    PurposeForm,
+    TakedownDoneForm,
+    VersionForm,
+)
 from .models import Purpose
 from .selectors import STATE_LABELS
 from .services import _check_entitled
@@ -428,3 +435,68 @@ def takedown_done(request, school_pk, pk):
         )
         messages.success(request, _("The takedown task has been marked done."))
     return redirect("consents:takedown_list", school.pk)
+
+
+# --- Directors, administrators, the privacy officer: the questions and their texts ---------
+
+
+@require_roles(*permissions.MANAGE_ROLES, board_roles=[BoardRole.PRIVACY_OFFICER])
+def purpose_list(request):
+    purposes = (
+        permissions.purposes_to_manage(request.user)
+        .prefetch_related("schools", "versions")
+        .order_by("order", "code")
+    )
+    rows = [(purpose, selectors.current_version(purpose)) for purpose in purposes]
+    return render(request, "consents/purpose_list.html", {"rows": rows})
+
+
+@require_roles(*permissions.MANAGE_ROLES, board_roles=[BoardRole.PRIVACY_OFFICER])
+def purpose_create(request):
+    schools = permissions.schools_for_purposes(request.user)
+    form = PurposeForm(request.POST or None, schools=schools, prefix="purpose")
+    version_form = VersionForm(request.POST or None, prefix="text")
+    if request.method == "POST" and form.is_valid() and version_form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.purpose_create(
+                school=data.pop("school"),
+                acting_user=request.user,
+                first_version=version_form.cleaned_data,
+                **data,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The question has been added. Parents see it at once."))
+            return redirect("consents:purpose_list")
+    return render(
+        request, "consents/purpose_form.html", {"form": form, "version_form": version_form}
+    )
+
+
+@login_required
+def version_create(request, pk):
+    purpose = permissions.purpose_to_manage(request.user, pk)
+    current = purpose.versions.order_by("-number").first()
+    initial = {
+        field: getattr(current, field) for field in ("title_nl", "text_nl", "title_en", "text_en")
+    }
+    form = VersionForm(
+        request.POST or None, initial={**initial, "valid_from": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purpose_version_publish(
+                purpose=purpose, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The new text has been published."))
+            return redirect("consents:purpose_list")
+    return render(
+        request,
+        "consents/version_form.html",
+        {"form": form, "purpose": purpose, "current": current},
+    )

@@ -19,6 +19,7 @@ from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 # of staff roles (anyone else gets 404).
 PUBLIC, USER = "public", "user"
 STAFF = frozenset(Role)
+MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ ROUTES = {
     "consents:class_index": Route(STAFF),
     "consents:proof_index": Route(frozenset({Role.DIRECTOR, BoardRole.PRIVACY_OFFICER})),
     "consents:publication_index": Route(STAFF),
+    "consents:purpose_list": Route(MANAGERS),
+    "consents:purpose_create": Route(MANAGERS),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),

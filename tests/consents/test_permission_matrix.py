@@ -40,6 +40,11 @@ MATRIX = {
     "publication_create": ("consents:publication_create", SCHOOL, "get"),
     "takedown_list": ("consents:takedown_list", SCHOOL, "get"),
     "takedown_done": ("consents:takedown_done", SCHOOL, "post"),
+    "version_create": (
+        "consents:version_create",
+        {"director", "administrator", "privacy_officer"},
+        "get",
+    ),
 }
 
 #: URL names of consents that take an object; the route matrix checks it is complete.
@@ -59,6 +64,7 @@ def address(page, world, purpose):
         "publication_list": reverse("consents:publication_list", args=[pupil.school_id]),
         "publication_create": reverse("consents:publication_create", args=[pupil.school_id]),
         "takedown_list": reverse("consents:takedown_list", args=[pupil.school_id]),
+        "version_create": reverse("consents:version_create", args=[purpose.pk]),
         "takedown_done": reverse(
             "consents:takedown_done", args=[pupil.school_id, takedown(world, purpose).pk]
         ),

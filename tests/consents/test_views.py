@@ -236,3 +236,65 @@ def test_the_proof_export_shows_who_decided_what_on_which_text_and_defuses_formu
         officer.get(reverse("consents:school_proof", args=[world.pupil.school_id])).status_code
         == 200
     )
+
+
+def version_data(**overrides):
+    return {
+        "valid_from": "2026-11-01",
+        "material_change": "on",
+        "title_nl": "Foto's op de website en Instagram",
+        "text_nl": "Nu ook op Instagram.",
+        "title_en": "Photos on the website and Instagram",
+        "text_en": "Now on Instagram too.",
+        **overrides,
+    }
+
+
+def test_a_material_new_text_asks_everyone_again(world, login, purpose):
+    decide(login(world.users["parent"]), world, purpose, "given")
+    assert state(world, purpose) == State.CONSENT
+    response = login(world.users["director"]).post(
+        reverse("consents:version_create", args=[purpose.pk]), version_data()
+    )
+    assert response.status_code == 302
+    assert purpose.versions.count() == 2
+    assert state(world, purpose) == State.RENEWAL_NEEDED
+    page = login(world.users["parent"]).get(reverse("consents:portal", args=[world.pupil.pk]))
+    assert "Nu ook op Instagram." in page.content.decode()
+
+
+def test_an_editorial_new_text_keeps_the_consent(world, login, purpose):
+    decide(login(world.users["parent"]), world, purpose, "given")
+    data = version_data()
+    del data["material_change"]
+    login(world.users["administrator"]).post(
+        reverse("consents:version_create", args=[purpose.pk]), data
+    )
+    assert state(world, purpose) == State.CONSENT
+
+
+def test_a_new_text_cannot_apply_before_the_current_one(world, login, purpose):
+    response = login(world.users["director"]).post(
+        reverse("consents:version_create", args=[purpose.pk]),
+        version_data(valid_from="2020-01-01"),
+    )
+    assert response.status_code == 200
+    assert "De nieuwe tekst kan niet eerder gelden dan de huidige" in response.content.decode()
+    assert purpose.versions.count() == 1
+
+
+def test_a_director_adds_a_question_that_parents_see_at_once(world, login, purpose):
+    data = {
+        "purpose-school": world.pupil.school_id,
+        "purpose-code": "zorg-logopedie",
+        "purpose-category": "care_partner",
+        "purpose-trigger": "specialist_support",
+        **{f"text-{k}": v for k, v in version_data(valid_from="2026-01-01").items()},
+    }
+    response = login(world.users["director"]).post(reverse("consents:purpose_create"), data)
+    assert response.status_code == 302
+    page = login(world.users["parent"]).get(reverse("consents:portal", args=[world.pupil.pk]))
+    assert "Nu ook op Instagram." in page.content.decode()
+
+    again = login(world.users["director"]).post(reverse("consents:purpose_create"), data)
+    assert "Dit schoolbestuur heeft al een vraag met deze code." in again.content.decode()
