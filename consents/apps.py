@@ -16,6 +16,7 @@ class ConsentsConfig(AppConfig):
             models.PurposeVersion,
             models.Decision,
             models.Takedown,
+            models.ConsentEvent,
         ):
             audit.register(model)
         audit.register(models.Publication, m2m=("pupils",))

@@ -146,3 +146,15 @@ class PurposeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
         self.fields["code"].help_text = _("A short name without spaces, e.g. foto-website.")
+
+
+class EventForm(forms.Form):
+    """An event in the pupil's school life whose consent questions are asked now."""
+
+    trigger = forms.ChoiceField(label=_("event"))
+    started_on = forms.DateField(label=_("starts on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, triggers: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trigger"].choices = triggers
+        self.initial.setdefault("started_on", timezone.localdate())

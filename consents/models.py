@@ -292,3 +292,35 @@ class ConsentRequest(models.Model):
 
     def __str__(self):
         return f"{self.version} – {self.pupil_id} – {self.school_year}"
+
+
+class ConsentEvent(models.Model):
+    """An event in a pupil's school life that brings consent questions with it."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    trigger = models.CharField(
+        _("event"),
+        max_length=32,
+        choices=[c for c in Purpose.Trigger.choices if c[0] != Purpose.Trigger.ALL],
+    )
+    started_on = models.DateField(_("starts on"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+        ordering = ["-started_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_trigger_display()} – {self.started_on}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}

@@ -171,3 +171,18 @@ def purpose_to_manage(user, pk) -> Purpose:
     if purpose is None:
         hidden()
     return purpose
+
+
+EVENT_ROLES = (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR)
+
+
+def can_start_events(user, pupil: Pupil) -> bool:
+    return grants_for(user).has_school_role(pupil.school_id, *EVENT_ROLES)
+
+
+def pupil_for_event(user, pk) -> Pupil:
+    """A pupil for whom *user* may record an event that brings consent questions; else 404."""
+    pupil = PupilPolicy().get(user, pk, PupilAction.VIEW)
+    if not can_start_events(user, pupil):
+        hidden()
+    return pupil

@@ -26,8 +26,16 @@ from pupils.models import Guardianship, Pupil
 from schoolprivacy.models import Notice, User
 
 from . import selectors
-from .models import ConsentRequest, Decision, Publication, Purpose, PurposeVersion, Takedown
-from .permissions import can_record_paper
+from .models import (
+    ConsentEvent,
+    ConsentRequest,
+    Decision,
+    Publication,
+    Purpose,
+    PurposeVersion,
+    Takedown,
+)
+from .permissions import can_record_paper, can_start_events
 from .rules import pupil_decides
 from .selectors import STATE_LABELS
 
@@ -473,3 +481,54 @@ def purpose_version_publish(*, purpose: Purpose, acting_user: User, **text) -> P
             purpose=purpose, number=(latest.number + 1 if latest else 1), **text
         )
     return version
+
+
+@transaction.atomic
+def consent_event_start(
+    *, pupil: Pupil, trigger: str, started_on: datetime.date, acting_user: User
+) -> ConsentEvent:
+    """Record an event (specialist support, internship, leaving); its questions are asked now."""
+    if not can_start_events(acting_user, pupil):
+        raise PermissionDenied
+    if trigger == Purpose.Trigger.ALL or trigger not in Purpose.Trigger.values:
+        raise ValidationError({"trigger": _("Choose an event.")})
+    with set_actor(acting_user):
+        event = ConsentEvent.objects.create(
+            pupil=pupil, trigger=trigger, started_on=started_on, started_by=acting_user
+        )
+    from .tasks import ask_for_event
+
+    transaction.on_commit(lambda: ask_for_event.delay(event.pk))
+    return event
+
+
+def event_consent_ask(*, event_id: int) -> CampaignReport:
+    """Ask the pupil's deciders the questions of the event, once per text and school year."""
+    event = ConsentEvent.objects.select_related("pupil").get(pk=event_id)
+    today = timezone.localdate()
+    year = school_year_of(today)
+    report = CampaignReport(school_year=year)
+    purposes = list(
+        selectors.purposes_of_school(school_id=event.pupil.school_id).filter(trigger=event.trigger)
+    )
+    questions = selectors.open_questions(pupils=[event.pupil], purposes=purposes, day=today)
+    ConsentRequest.objects.bulk_create(
+        [
+            ConsentRequest(
+                pupil_id=q.pupil_id,
+                version_id=q.version_id,
+                recipient_id=q.recipient_id,
+                school_year=year,
+            )
+            for q in questions
+        ],
+        ignore_conflicts=True,
+    )
+    open_by_recipient: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for q in questions:
+        open_by_recipient[q.recipient_id].add((q.pupil_id, q.version_id))
+    report.open_questions = len(questions)
+    _send_consent_requests(
+        sorted(open_by_recipient), open_by_recipient, year, timezone.now(), report
+    )
+    return report

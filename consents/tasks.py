@@ -14,3 +14,8 @@ def notify_teachers(decision_id: int) -> None:
 def sweep_consent_requests() -> None:
     """Daily (beat): ask for the decisions still missing, and remind once."""
     services.consent_requests_sweep()
+
+
+@shared_task
+def ask_for_event(event_id: int) -> None:
+    services.event_consent_ask(event_id=event_id)

@@ -22,6 +22,7 @@ from schoolprivacy.models import BoardRole, Role, User
 from . import permissions, selectors, services
 from .forms import (
     DecisionForm,
+    EventForm,
     PaperForm,
     PublicationForm,
     PurposeForm,
@@ -172,16 +173,39 @@ def class_overview(request, group_pk):
 
 def pupil_section(request, pupil) -> str | None:
     """The consent summary on the pupil page (registered with schoolprivacy.sections)."""
-    purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    purposes = list(selectors.purposes_of_school(school_id=pupil.school_id))
+    can_start = permissions.can_start_events(request.user, pupil)
+    triggers = _event_triggers(purposes)
     return render_to_string(
         "consents/pupil_section.html",
         {
             "pupil": pupil,
             "rows": _rows(pupil, purposes),
             "can_record": permissions.can_record_paper(request.user, pupil),
+            "event_form": EventForm(triggers=triggers) if can_start and triggers else None,
         },
         request=request,
     )
+
+
+def _event_triggers(purposes) -> list[tuple[str, str]]:
+    """The events that bring questions at this school (purposes not asked of everyone)."""
+    used = {p.trigger for p in purposes}
+    return [(v, label) for v, label in Purpose.Trigger.choices if v in used and v != "all"]
+
+
+@login_required
+@require_POST
+def event_start(request, pk):
+    pupil = permissions.pupil_for_event(request.user, pk)
+    purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    form = EventForm(request.POST, triggers=_event_triggers(purposes))
+    if not form.is_valid():
+        messages.error(request, _("Choose an event and a valid date."))
+    else:
+        services.consent_event_start(pupil=pupil, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("The event has been recorded; the parents are asked now."))
+    return redirect("pupils:detail", pupil.pk)
 
 
 def _deciders(pupil: Pupil) -> list[tuple[int, str]]:

@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consents.models import Decision, Publication, Takedown
+from consents.models import ConsentEvent, Decision, Publication, Takedown
 from tests.pupils.conftest import ROLES
+
+from .conftest import make_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,11 @@ MATRIX = {
     "publication_create": ("consents:publication_create", SCHOOL, "get"),
     "takedown_list": ("consents:takedown_list", SCHOOL, "get"),
     "takedown_done": ("consents:takedown_done", SCHOOL, "post"),
+    "event_start": (
+        "consents:event_start",
+        {"care_coordinator", "team_leader", "director", "administrator"},
+        "post",
+    ),
     "version_create": (
         "consents:version_create",
         {"director", "administrator", "privacy_officer"},
@@ -65,6 +72,7 @@ def address(page, world, purpose):
         "publication_create": reverse("consents:publication_create", args=[pupil.school_id]),
         "takedown_list": reverse("consents:takedown_list", args=[pupil.school_id]),
         "version_create": reverse("consents:version_create", args=[purpose.pk]),
+        "event_start": reverse("consents:event_start", args=[pupil.pk]),
         "takedown_done": reverse(
             "consents:takedown_done", args=[pupil.school_id, takedown(world, purpose).pk]
         ),
@@ -106,6 +114,8 @@ def payload(page, world, purpose):
         return {"version": version, "choice": "given", "submission": uuid.uuid4()}
     if page == "takedown_done":
         return {"note": "Foto verwijderd."}
+    if page == "event_start":
+        return {"trigger": "specialist_support", "started_on": "2026-11-20"}
     return {
         "purpose": purpose.pk,
         "choice": "given",
@@ -120,6 +130,7 @@ CASES = [(page, role) for page in MATRIX for role in ROLES]
 
 @pytest.mark.parametrize(("page", "role"), CASES, ids=[f"{p}-{r}" for p, r in CASES])
 def test_consent_matrix(world, login, purpose, page, role):
+    make_purpose(world.pupil.school, "zorg", category="care_partner", trigger="specialist_support")
     _, allowed, method = MATRIX[page]
     client = login(world.users[role])
     url = address(page, world, purpose)
@@ -143,6 +154,7 @@ def test_consent_matrix(world, login, purpose, page, role):
 
 def snapshot():
     return (
+        ConsentEvent.objects.count(),
         Decision.objects.count(),
         list(Takedown.objects.values_list("pk", "done_at")),
         Publication.objects.count(),

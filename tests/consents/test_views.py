@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from consents import selectors
-from consents.models import Decision, PurposeVersion
+from consents.models import ConsentEvent, ConsentRequest, Decision, PurposeVersion
 from consents.rules import State
 from schoolprivacy.models import Notice
 from tests.factories import PupilFactory, UserFactory
@@ -298,3 +298,39 @@ def test_a_director_adds_a_question_that_parents_see_at_once(world, login, purpo
 
     again = login(world.users["director"]).post(reverse("consents:purpose_create"), data)
     assert "Dit schoolbestuur heeft al een vraag met deze code." in again.content.decode()
+
+
+def test_an_event_asks_the_parents_its_questions_now(
+    world, login, django_capture_on_commit_callbacks
+):
+    make_purpose(
+        world.pupil.school, "zorg-lwoe", category="care_partner", trigger="specialist_support"
+    )
+    make_purpose(world.pupil.school, "stage", category="internship", trigger="internship")
+    client = login(world.users["care_coordinator"])
+    page = client.get(reverse("pupils:detail", args=[world.pupil.pk])).content.decode()
+    assert "Vastleggen en vragen" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("consents:event_start", args=[world.pupil.pk]),
+            {"trigger": "specialist_support", "started_on": "2026-11-20"},
+        )
+    assert response.status_code == 302
+    event = ConsentEvent.objects.get()
+    assert event.started_by == world.users["care_coordinator"]
+    assert [m.to for m in mail.outbox] == [[world.users["parent"].email]]
+    assert "zorg-lwoe" in mail.outbox[0].body
+    assert "stage" not in mail.outbox[0].body
+    asked = ConsentRequest.objects.get()
+    assert asked.recipient == world.users["parent"]
+
+
+def test_a_teacher_cannot_record_an_event(world, login):
+    make_purpose(world.pupil.school, "stage", category="internship", trigger="internship")
+    response = login(world.users["teacher"]).post(
+        reverse("consents:event_start", args=[world.pupil.pk]),
+        {"trigger": "internship", "started_on": "2026-11-20"},
+    )
+    assert response.status_code == 404
+    assert not ConsentEvent.objects.exists()
+    assert mail.outbox == []
