@@ -271,6 +271,24 @@ def _sweep_moment(today: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
 
 
+def _record_questions(questions, year: int, open_by_recipient: dict) -> None:
+    """Store that each question is asked this school year (once: the unique constraint)."""
+    ConsentRequest.objects.bulk_create(
+        [
+            ConsentRequest(
+                pupil_id=q.pupil_id,
+                version_id=q.version_id,
+                recipient_id=q.recipient_id,
+                school_year=year,
+            )
+            for q in questions
+        ],
+        ignore_conflicts=True,
+    )
+    for q in questions:
+        open_by_recipient[q.recipient_id].add((q.pupil_id, q.version_id))
+
+
 def consent_requests_sweep(*, today: datetime.date | None = None) -> CampaignReport:
     """Ask every decider for the decisions still missing, once per text and school year.
 
@@ -298,21 +316,7 @@ def consent_requests_sweep(*, today: datetime.date | None = None) -> CampaignRep
                 break
             last_pk = batch[-1].pk
             questions = selectors.open_questions(pupils=batch, purposes=purposes, day=today)
-            # The unique constraint makes this idempotent: a question is asked once a year.
-            ConsentRequest.objects.bulk_create(
-                [
-                    ConsentRequest(
-                        pupil_id=q.pupil_id,
-                        version_id=q.version_id,
-                        recipient_id=q.recipient_id,
-                        school_year=year,
-                    )
-                    for q in questions
-                ],
-                ignore_conflicts=True,
-            )
-            for q in questions:
-                open_by_recipient[q.recipient_id].add((q.pupil_id, q.version_id))
+            _record_questions(questions, year, open_by_recipient)
     report.open_questions = sum(len(asked) for asked in open_by_recipient.values())
 
     recipients = sorted(open_by_recipient)
@@ -512,21 +516,8 @@ def event_consent_ask(*, event_id: int) -> CampaignReport:
         selectors.purposes_of_school(school_id=event.pupil.school_id).filter(trigger=event.trigger)
     )
     questions = selectors.open_questions(pupils=[event.pupil], purposes=purposes, day=today)
-    ConsentRequest.objects.bulk_create(
-        [
-            ConsentRequest(
-                pupil_id=q.pupil_id,
-                version_id=q.version_id,
-                recipient_id=q.recipient_id,
-                school_year=year,
-            )
-            for q in questions
-        ],
-        ignore_conflicts=True,
-    )
     open_by_recipient: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for q in questions:
-        open_by_recipient[q.recipient_id].add((q.pupil_id, q.version_id))
+    _record_questions(questions, year, open_by_recipient)
     report.open_questions = len(questions)
     _send_consent_requests(
         sorted(open_by_recipient), open_by_recipient, year, timezone.now(), report

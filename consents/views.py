@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import Guardianship, Pupil
-from schoolprivacy.authorization import require_roles
+from schoolprivacy.authorization import STAFF_ROLES, require_roles
+from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role, User
 
 from . import permissions, selectors, services
@@ -126,9 +127,6 @@ def portal_section(request, pupil) -> str | None:
 
 
 # --- Teachers: the class overview ----------------------------------------------------------
-
-
-STAFF_ROLES = tuple(Role)
 
 
 @require_roles(*STAFF_ROLES)
@@ -246,11 +244,7 @@ def paper_form(request, pk):
                 submission=data["submission"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The paper form has been recorded."))
             return redirect("pupils:detail", pupil.pk)
@@ -355,15 +349,6 @@ PAGE_SIZE = 50
 OPEN_TAKEDOWNS_SHOWN = 10
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, at its fields where it names them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _with_channels(takedowns):
     takedowns = list(takedowns)
     for takedown in takedowns:
@@ -418,7 +403,7 @@ def publication_create(request, school_pk):
                 school=school, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The publication has been recorded."))
             return redirect("consents:publication_list", school.pk)
@@ -490,7 +475,7 @@ def purpose_create(request):
                 **data,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The question has been added. Parents see it at once."))
             return redirect("consents:purpose_list")
@@ -515,7 +500,7 @@ def version_create(request, pk):
                 purpose=purpose, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The new text has been published."))
             return redirect("consents:purpose_list")

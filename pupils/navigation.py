@@ -2,16 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import Role
+from schoolprivacy.authorization import STAFF_ROLES
 from schoolprivacy.navigation import NavItem, register
-
-STAFF_ROLES = (
-    Role.TEACHER,
-    Role.CARE_COORDINATOR,
-    Role.TEAM_LEADER,
-    Role.DIRECTOR,
-    Role.ADMINISTRATOR,
-)
 
 
 def _is_parent(user, grants) -> bool:

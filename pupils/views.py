@@ -11,7 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from schoolprivacy import sections
-from schoolprivacy.authorization import grants_for, hidden, require_roles
+from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require_roles
+from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
 
 from . import selectors, services
@@ -31,23 +32,7 @@ from .forms import (
 from .models import Guardianship, SpecialRecord
 from .permissions import PupilAction, PupilPolicy, SpecialRecordPolicy, special_kinds
 
-STAFF_ROLES = (
-    Role.TEACHER,
-    Role.CARE_COORDINATOR,
-    Role.TEAM_LEADER,
-    Role.DIRECTOR,
-    Role.ADMINISTRATOR,
-)
 policy = PupilPolicy()
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's validation error on the form, so the user sees it next to the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Staff: the pupil list and page ------------------------------------------------------
@@ -102,7 +87,7 @@ def entry_add(request, pk, kind):
         try:
             record(pupil=pupil, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved in the dossier."))
             return redirect("pupils:detail", pupil.pk)
@@ -143,7 +128,7 @@ def special_add(request, pk):
         try:
             services.special_record_add(pupil=pupil, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved. This record is encrypted."))
             return redirect("pupils:special", pupil.pk)
@@ -195,7 +180,7 @@ def pupil_create(request):
                 school=school, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The pupil has been enrolled."))
             return redirect("pupils:detail", pupil.pk)
@@ -212,7 +197,7 @@ def pupil_edit(request, pk):
         try:
             services.pupil_update(pupil=pupil, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("pupils:detail", pupil.pk)
@@ -227,7 +212,7 @@ def pupil_change_group(request, pk):
         try:
             services.pupil_change_group(pupil=pupil, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The pupil has moved to the new group."))
             return redirect("pupils:detail", pupil.pk)
@@ -244,7 +229,7 @@ def parent_add(request, pk):
                 pupil=pupil, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             if guardianship.parent.has_usable_password():
                 messages.success(request, _("The parent has been linked to the pupil."))
