@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -21,4 +22,18 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class NoStoreForUsersMiddleware:
+    """Pages for a logged-in user hold personal data: no browser or proxy may keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -180,3 +180,11 @@ def test_pages_are_dutch_even_when_the_browser_asks_for_english(client):
     response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     assert '<html lang="nl"' in response.content.decode()
     assert response["Content-Language"] == "nl"
+
+
+def test_pages_for_a_logged_in_user_are_never_cached(client, user):
+    client.force_login(user)
+    for url in ("/", reverse("account")):
+        cache_control = client.get(url)["Cache-Control"]
+        assert "no-store" in cache_control
+        assert "private" in cache_control
