@@ -55,6 +55,35 @@ def wait_for_port(port: int, timeout: float) -> bool:
     return False
 
 
+def wait_for_heartbeat(database_url: str, *, since: float, timeout: float, stop) -> bool:
+    """True once the beat heartbeat row is newer than *since* (a Unix time); False on *stop*()."""
+    import dj_database_url
+    import psycopg
+
+    db = dj_database_url.parse(database_url)
+    params = {
+        "dbname": db["NAME"],
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+    }
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(psycopg.Error),
+            psycopg.connect(**params, connect_timeout=3) as conn,
+        ):
+            row = conn.execute(
+                "SELECT extract(epoch FROM last_seen) FROM schoolprivacy_heartbeat "
+                "WHERE name = 'beat'"
+            ).fetchone()
+            if row and float(row[0]) >= since - 1:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 # --- Secrets ----------------------------------------------------------------
 
 
@@ -263,10 +292,18 @@ def run() -> int:
                 str(beat_schedule),
             ],
         }
-        for name, command in commands.items():
-            if stopping:
-                break
-            children.append((name, subprocess.Popen(command, cwd=ROOT, env=stack.env)))
+        started = time.time()
+        for name in ("worker", "beat"):
+            children.append((name, subprocess.Popen(commands[name], cwd=ROOT, env=stack.env)))
+        # The web server opens once beat's first heartbeat has gone through Redis and
+        # the worker into PostgreSQL: then /health/ shows the whole chain working.
+        beat_ok = wait_for_heartbeat(
+            stack.env["DATABASE_URL"], since=started, timeout=60, stop=lambda: stopping
+        )
+        if not beat_ok and not stopping:
+            say("no heartbeat from beat within a minute; starting the web server anyway")
+        if not stopping:
+            children.append(("web", subprocess.Popen(commands["web"], cwd=ROOT, env=stack.env)))
         if not stopping and wait_for_port(port, 60):
             print(
                 "\n"
