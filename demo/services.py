@@ -10,9 +10,8 @@ from django.db import transaction
 from pupils import services as pupil_services
 from pupils.models import Group, GroupPlacement, Guardianship, Pupil
 from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
-from suppliers.models import Supplier
 
-from . import consents, data, dossiers
+from . import consents, data, dossiers, register
 
 
 @dataclass
@@ -28,6 +27,7 @@ class _Seeder:
     def __init__(self):
         self.report = SeedReport()
         self.password = make_password(data.DEMO_PASSWORD)
+        self.data = data
         self.rng = random.Random(2026)  # noqa: S311 (fictional names, not security)
         self.bsns: set[str] = set()
         self.previous_groups: dict[int, Group] = {}
@@ -221,18 +221,7 @@ class _Seeder:
                     self.guardian(father, pupil, "father", True, False)
 
     def suppliers(self, board, schools):
-        for name, website, category, used_by in data.SUPPLIERS:
-            supplier, created = Supplier.objects.get_or_create(
-                board=board, name=name, defaults={"website": website, "category": category}
-            )
-            self.report.count("suppliers", created)
-            missing = [
-                schools[k]
-                for k in used_by
-                if not supplier.schools.filter(pk=schools[k].pk).exists()
-            ]
-            if missing:
-                supplier.schools.add(*missing)
+        register.seed_register(self, board, schools)
 
 
 _PARENT_STORIES = {

@@ -7,8 +7,12 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers and registers")
 
     def ready(self) -> None:
-        from schoolprivacy import audit
+        from schoolprivacy import audit, sections
 
-        from .models import Supplier
+        from . import models, views
 
-        audit.register(Supplier, m2m=("schools",))
+        audit.register(models.Supplier)
+        audit.register(models.SupplierUse)
+        audit.register(models.FieldSet)
+        audit.register(models.Recipient, m2m=("schools",))
+        sections.register("portal_child", views.portal_section)

@@ -1,1 +1,68 @@
-"""The access policy of this app's models, built on schoolprivacy.authorization."""
+"""Who may see and maintain the supplier register.
+
+| what                                        | who                                           |
+|---------------------------------------------|-----------------------------------------------|
+| maintain suppliers, field sets, recipients  | administrators of the board; privacy officer  |
+| a school's public supplier page             | everyone, without logging in                  |
+| what a child's suppliers receive            | a parent with parental authority (portal)     |
+"""
+
+from django.db.models import QuerySet
+
+from pupils.models import Pupil
+from pupils.permissions import PupilPolicy
+from schoolprivacy.authorization import grants_for, hidden
+from schoolprivacy.models import Board, BoardRole, Role, School
+
+from .models import Recipient, Supplier
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def boards_to_manage(user) -> QuerySet[Board]:
+    """Boards whose register *user* maintains: as administrator of a school, or privacy officer."""
+    grants = grants_for(user)
+    as_admin = School.objects.filter(pk__in=grants.schools_with(Role.ADMINISTRATOR)).values(
+        "board_id"
+    )
+    return Board.objects.filter(pk__in=as_admin) | Board.objects.filter(
+        pk__in=grants.boards_with(BoardRole.PRIVACY_OFFICER)
+    )
+
+
+def suppliers_to_manage(user) -> QuerySet[Supplier]:
+    return Supplier.objects.filter(board__in=boards_to_manage(user))
+
+
+def supplier_to_manage(user, pk) -> Supplier:
+    supplier = suppliers_to_manage(user).filter(pk=_int(pk)).first()
+    if supplier is None:
+        hidden()
+    return supplier
+
+
+def recipient_to_manage(user, pk) -> Recipient:
+    recipient = Recipient.objects.filter(board__in=boards_to_manage(user), pk=_int(pk)).first()
+    if recipient is None:
+        hidden()
+    return recipient
+
+
+def public_school(brin: str) -> School:
+    school = School.objects.filter(brin__iexact=brin).select_related("board").first()
+    if school is None:
+        hidden()
+    return school
+
+
+def child_for_portal(user, pk) -> Pupil:
+    """A child of *user* with parental authority; else 404."""
+    pupil = PupilPolicy().own_child(user, pk)
+    if not pupil.guardianships.filter(parent=user, has_parental_authority=True).exists():
+        hidden()
+    return pupil

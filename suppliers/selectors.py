@@ -1,1 +1,102 @@
-"""Reads, already filtered by the access policy in permissions.py."""
+"""Reads of the supplier register. What a supplier receives is always asked for a day."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from pupils.models import Pupil
+from schoolprivacy.models import School
+
+from . import catalogue
+from .models import FieldSet, Recipient, Supplier, SupplierUse
+
+
+@dataclass
+class Receiver:
+    """A supplier or legal recipient, and the pupil fields it receives."""
+
+    name: str
+    kind: str  # "supplier" or "recipient"
+    fields: list[str]
+    since: object = None
+    leaflet_url: str = ""
+    not_shared: str = ""
+    legal_basis: str = ""
+    obj: object = field(default=None, repr=False)
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [catalogue.label(code) for code in self.fields]
+
+
+def current_field_set(supplier: Supplier, day=None) -> FieldSet | None:
+    """The field set valid on *day*, from the prefetched field sets (newest first)."""
+    day = day or timezone.localdate()
+    return next((fs for fs in supplier.field_sets.all() if fs.valid_from <= day), None)
+
+
+def _with_field_sets(suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
+    return suppliers.prefetch_related(
+        Prefetch("field_sets", queryset=FieldSet.objects.order_by("-valid_from"))
+    )
+
+
+def board_suppliers(*, boards) -> QuerySet[Supplier]:
+    """The suppliers of these boards, with their schools and field sets, for maintenance."""
+    return _with_field_sets(
+        Supplier.objects.filter(board__in=boards).prefetch_related("schools")
+    ).order_by("name")
+
+
+def school_receivers(*, school: School, day=None) -> list[Receiver]:
+    """Everyone who receives pupil data of *school* on *day*: suppliers, then legal recipients."""
+    day = day or timezone.localdate()
+    uses = (
+        SupplierUse.objects.filter(school=school, since__lte=day)
+        .select_related("supplier")
+        .prefetch_related(
+            Prefetch("supplier__field_sets", queryset=FieldSet.objects.order_by("-valid_from"))
+        )
+        .order_by("supplier__name")
+    )
+    receivers = []
+    for use in uses:
+        field_set = current_field_set(use.supplier, day)
+        receivers.append(
+            Receiver(
+                name=use.supplier.name,
+                kind="supplier",
+                fields=list(field_set.fields) if field_set else [],
+                since=use.since,
+                leaflet_url=use.supplier.privacy_leaflet_url,
+                not_shared=field_set.not_shared if field_set else "",
+                obj=use.supplier,
+            )
+        )
+    for recipient in Recipient.objects.filter(schools=school).order_by("name"):
+        receivers.append(
+            Receiver(
+                name=recipient.name,
+                kind="recipient",
+                fields=list(recipient.fields),
+                legal_basis=recipient.legal_basis,
+                obj=recipient,
+            )
+        )
+    return receivers
+
+
+def receivers_of(*, pupil: Pupil, fields: set[str], day=None) -> list[Receiver]:
+    """GDPR Art. 19: the suppliers and recipients that receive any of *fields* of *pupil*.
+
+    The requests app calls this for a correction, erasure or restriction; each
+    receiver comes with the affected fields it receives.
+    """
+    matches = []
+    for receiver in school_receivers(school=pupil.school, day=day):
+        affected = [code for code in receiver.fields if code in fields]
+        if affected:
+            receiver.fields = affected
+            matches.append(receiver)
+    return matches

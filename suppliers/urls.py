@@ -1,5 +1,16 @@
-"""URLs of this app."""
+from django.urls import path
+
+from . import views
 
 app_name = "suppliers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.supplier_list, name="list"),
+    path("new/", views.supplier_create, name="create"),
+    path("<int:pk>/", views.supplier_edit, name="edit"),
+    path("<int:pk>/fields/new/", views.field_set_create, name="field_set_create"),
+    path("recipients/new/", views.recipient_create, name="recipient_create"),
+    path("recipients/<int:pk>/", views.recipient_edit, name="recipient_edit"),
+    path("school/<str:brin>/", views.public_school, name="public_school"),
+    path("child/<int:pk>/", views.portal_child, name="portal_child"),
+]

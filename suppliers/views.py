@@ -1,1 +1,151 @@
-"""Views: check access, validate, call one service, render or redirect."""
+"""Views of the supplier register: access through permissions.py, one service per change."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schoolprivacy.authorization import require_roles
+from schoolprivacy.forms import add_service_errors
+from schoolprivacy.models import Board, BoardRole, Role
+
+from . import permissions, selectors, services
+from .forms import FieldSetForm, RecipientForm, SupplierForm
+from .models import Recipient, Supplier
+
+MANAGERS = (Role.ADMINISTRATOR,)
+BOARD_MANAGERS = (BoardRole.PRIVACY_OFFICER,)
+
+
+@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+def supplier_list(request):
+    boards = permissions.boards_to_manage(request.user)
+    suppliers = list(selectors.board_suppliers(boards=boards))
+    rows = [(s, selectors.current_field_set(s)) for s in suppliers]
+    recipients = Recipient.objects.filter(board__in=boards).prefetch_related("schools")
+    return render(
+        request,
+        "suppliers/list.html",
+        {"rows": rows, "recipients": recipients, "today": timezone.localdate()},
+    )
+
+
+def _board(request) -> Board:
+    return permissions.boards_to_manage(request.user).order_by("name").first()
+
+
+def _save_supplier(request, supplier: Supplier, template: str):
+    form = SupplierForm(
+        request.POST or None, request.FILES or None, instance=supplier, board=supplier.board
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_save(
+                supplier=form.instance,
+                schools=list(form.cleaned_data["schools"]),
+                since=form.cleaned_data["since"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The supplier has been saved."))
+            return redirect("suppliers:list")
+    return render(request, template, {"form": form, "supplier": supplier})
+
+
+@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+def supplier_create(request):
+    return _save_supplier(request, Supplier(board=_board(request)), "suppliers/form.html")
+
+
+@login_required
+def supplier_edit(request, pk):
+    supplier = permissions.supplier_to_manage(request.user, pk)
+    return _save_supplier(request, supplier, "suppliers/form.html")
+
+
+@login_required
+def field_set_create(request, pk):
+    supplier = permissions.supplier_to_manage(request.user, pk)
+    current = selectors.current_field_set(supplier)
+    form = FieldSetForm(
+        request.POST or None,
+        initial={
+            "valid_from": timezone.localdate(),
+            "shared": list(current.fields) if current else [],
+            "not_shared": current.not_shared if current else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.field_set_add(
+                supplier=supplier,
+                valid_from=data["valid_from"],
+                fields=data["shared"],
+                not_shared=data["not_shared"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The field set has been saved."))
+            return redirect("suppliers:list")
+    return render(request, "suppliers/field_set_form.html", {"form": form, "supplier": supplier})
+
+
+def _save_recipient(request, recipient: Recipient):
+    form = RecipientForm(request.POST or None, instance=recipient, board=recipient.board)
+    if request.method == "POST" and form.is_valid():
+        form.instance.fields = form.cleaned_data["shared"]
+        try:
+            services.recipient_save(
+                recipient=form.instance,
+                schools=list(form.cleaned_data["schools"]),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The recipient has been saved."))
+            return redirect("suppliers:list")
+    return render(request, "suppliers/recipient_form.html", {"form": form, "recipient": recipient})
+
+
+@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+def recipient_create(request):
+    return _save_recipient(request, Recipient(board=_board(request), fields=[]))
+
+
+@login_required
+def recipient_edit(request, pk):
+    return _save_recipient(request, permissions.recipient_to_manage(request.user, pk))
+
+
+def public_school(request, brin):
+    """The page a school guide links to: who receives pupil data, with the leaflets. No login."""
+    school = permissions.public_school(brin)
+    receivers = selectors.school_receivers(school=school)
+    return render(
+        request,
+        "suppliers/public_school.html",
+        {"school": school, "receivers": receivers, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def portal_child(request, pk):
+    pupil = permissions.child_for_portal(request.user, pk)
+    receivers = selectors.school_receivers(school=pupil.school)
+    return render(request, "suppliers/portal_child.html", {"pupil": pupil, "receivers": receivers})
+
+
+def portal_section(request, pupil) -> str | None:
+    """A link on the parent's child page (schoolprivacy.sections)."""
+    if not pupil.guardianships.filter(parent=request.user, has_parental_authority=True).exists():
+        return None
+    return render_to_string("suppliers/portal_section.html", {"pupil": pupil}, request=request)

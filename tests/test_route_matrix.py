@@ -14,12 +14,14 @@ from demo import data
 from schoolprivacy.models import BoardRole, Role, User
 from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_URL_NAMES
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
+from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
 
 # Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
 # of staff roles (anyone else gets 404).
 PUBLIC, USER = "public", "user"
 STAFF = frozenset(Role)
 MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
+REGISTER = frozenset({Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,17 @@ ROUTES = {
     "consents:publication_index": Route(STAFF),
     "consents:purpose_list": Route(MANAGERS),
     "consents:purpose_create": Route(MANAGERS),
+    "suppliers:list": Route(REGISTER),
+    "suppliers:create": Route(REGISTER),
+    "suppliers:recipient_create": Route(REGISTER),
+    "suppliers:public_school": Route(PUBLIC, kwargs=(("brin", "99RB"),)),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
 }
 
 # Routes about one pupil: tested with real objects, every role, in the app's matrix.
-OBJECT_ROUTES = COVERED_URL_NAMES | CONSENT_URL_NAMES
+OBJECT_ROUTES = COVERED_URL_NAMES | CONSENT_URL_NAMES | SUPPLIER_URL_NAMES
 
 # The technical admin site guards itself (is_staff); it is checked separately.
 SELF_GUARDED_NAMESPACES = {"admin"}

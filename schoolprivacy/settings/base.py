@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django.forms",
+    "django.contrib.postgres",
     "guardian",
     "auditlog",
     "schoolprivacy.apps.CoreConfig",

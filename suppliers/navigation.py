@@ -1,0 +1,15 @@
+"""Menu items of the supplier register."""
+
+from django.utils.translation import gettext_lazy as _
+
+from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.navigation import NavItem, register
+
+register(
+    NavItem(
+        _("Suppliers"),
+        "suppliers:list",
+        lambda user, grants: grants.has_any_role(Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER),
+        order=65,
+    ),
+)

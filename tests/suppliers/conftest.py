@@ -1,0 +1,1 @@
+from tests.pupils.conftest import login, world  # noqa: F401 (fixtures)
