@@ -32,6 +32,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Art. 33: the privacy officer is warned 24 hours before and when 72 hours pass.
+    "breach-deadlines": {
+        "task": "suppliers.tasks.sweep_breach_deadlines",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 9 * 60},
+    },
     "heartbeat": {
         "task": "schoolprivacy.tasks.record_heartbeat",
         "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),

@@ -15,4 +15,5 @@ class SuppliersConfig(AppConfig):
         audit.register(models.SupplierUse)
         audit.register(models.FieldSet)
         audit.register(models.Recipient, m2m=("schools",))
+        audit.register(models.Breach, m2m=("schools",))
         sections.register("portal_child", views.portal_section)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from schoolprivacy.models import School
 
 from . import catalogue
-from .models import Recipient, Supplier
+from .models import Breach, Recipient, Supplier
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FIELD_CHOICES = [(code, label) for code, label in catalogue.FIELDS.items()]
@@ -111,3 +111,46 @@ class RecipientForm(forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("schools", list(self.instance.schools.all()))
             self.initial.setdefault("shared", list(self.instance.fields))
+
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BreachForm(forms.Form):
+    title = forms.CharField(label=_("what happened, in short"), max_length=200)
+    description = forms.CharField(
+        label=_("what happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    aware_at = forms.DateTimeField(
+        label=_("became aware at"),
+        widget=DATETIME_WIDGET,
+        help_text=_("The moment the school knew a breach had happened: the clock starts here."),
+    )
+    schools = forms.ModelMultipleChoiceField(
+        queryset=School.objects.none(),
+        label=_("schools affected"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    affected_pupils = forms.IntegerField(label=_("number of pupils affected"), min_value=0)
+
+    def __init__(self, *args, boards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = School.objects.filter(board__in=boards)
+
+
+class BreachFollowUpForm(forms.ModelForm):
+    class Meta:
+        model = Breach
+        fields = [
+            "authority_notified_at",
+            "authority_reference",
+            "not_notified_reason",
+            "parents_informed_at",
+            "parents_not_informed_reason",
+        ]
+        widgets = {
+            "authority_notified_at": DATETIME_WIDGET,
+            "parents_informed_at": DATETIME_WIDGET,
+            "not_notified_reason": forms.Textarea(attrs={"rows": 3}),
+            "parents_not_informed_reason": forms.Textarea(attrs={"rows": 3}),
+        }

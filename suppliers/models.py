@@ -4,10 +4,13 @@ What a supplier receives is dated (FieldSet): Basispoort stopped receiving
 gender in school year 2018-19, so "what does it get" always means "on which day".
 """
 
+from datetime import timedelta
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.models import Board, School
@@ -172,3 +175,98 @@ class Recipient(models.Model):
 
     def __str__(self):
         return self.name
+
+
+#: The Autoriteit Persoonsgegevens must be told within 72 hours of awareness (Art. 33),
+#: counted in real hours: through weekends and holidays, and across a clock change.
+BREACH_NOTIFY_WITHIN = timedelta(hours=72)
+
+
+class Breach(models.Model):
+    """A personal-data breach (datalek), with the 72-hour clock of GDPR Art. 33."""
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="breaches", verbose_name=_("school board")
+    )
+    title = models.CharField(_("what happened, in short"), max_length=200)
+    description = models.TextField(_("what happened"), max_length=5000)
+    aware_at = models.DateTimeField(
+        _("became aware at"),
+        help_text=_("The moment the school knew a breach had happened: the clock starts here."),
+    )
+    # Stored for an indexed sweep; the check constraint below keeps it exactly 72 hours on.
+    deadline_at = models.DateTimeField(
+        _("notify the Autoriteit Persoonsgegevens before"), editable=False
+    )
+    schools = models.ManyToManyField(School, related_name="+", verbose_name=_("schools affected"))
+    affected_pupils = models.PositiveIntegerField(_("number of pupils affected"), default=0)
+    authority_notified_at = models.DateTimeField(
+        _("Autoriteit Persoonsgegevens notified at"), null=True, blank=True
+    )
+    authority_reference = models.CharField(
+        _("reference of the notification"), max_length=100, blank=True
+    )
+    not_notified_reason = models.TextField(
+        _("why the Autoriteit Persoonsgegevens was not notified"), max_length=2000, blank=True
+    )
+    parents_informed_at = models.DateTimeField(_("parents informed at"), null=True, blank=True)
+    parents_not_informed_reason = models.TextField(
+        _("why the parents were not informed"), max_length=2000, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        "schoolprivacy.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data breach")
+        verbose_name_plural = _("data breaches")
+        ordering = ["-aware_at"]
+        indexes = [models.Index(fields=["deadline_at"], name="breach_deadline_idx")]
+        constraints = [
+            # Elapsed time, not wall-clock arithmetic: exact across clock changes.
+            models.CheckConstraint(
+                condition=Exact(
+                    ExpressionWrapper(
+                        F("deadline_at") - F("aware_at"), output_field=models.DurationField()
+                    ),
+                    Value(BREACH_NOTIFY_WITHIN),
+                ),
+                name="breach_deadline_is_72_hours_after_awareness",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def decided(self) -> bool:
+        """Notified, or recorded why not: the 72-hour duty is met."""
+        return self.authority_notified_at is not None or bool(self.not_notified_reason)
+
+
+class BreachWarning(models.Model):
+    """A warning to the privacy officer about a breach's deadline; each kind is sent once."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("24 hours left")
+        PASSED = "passed", _("deadline passed")
+
+    breach = models.ForeignKey(
+        Breach, on_delete=models.CASCADE, related_name="warnings", verbose_name=_("data breach")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("breach warning")
+        verbose_name_plural = _("breach warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["breach", "kind"], name="breach_warning_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.breach_id} {self.kind}"

@@ -12,4 +12,10 @@ register(
         lambda user, grants: grants.has_any_role(Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER),
         order=65,
     ),
+    NavItem(
+        _("Data breaches"),
+        "suppliers:breaches",
+        lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),
+        order=70,
+    ),
 )

@@ -66,3 +66,23 @@ def child_for_portal(user, pk) -> Pupil:
     if not pupil.guardianships.filter(parent=user, has_parental_authority=True).exists():
         hidden()
     return pupil
+
+
+def breaches_for(user) -> QuerySet:
+    """The breach register of the boards where *user* is the privacy officer."""
+    from .models import Breach
+
+    return Breach.objects.filter(
+        board_id__in=grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER)
+    )
+
+
+def breach_for(user, pk):
+    breach = breaches_for(user).filter(pk=_int(pk)).first()
+    if breach is None:
+        hidden()
+    return breach
+
+
+def privacy_officer_boards(user) -> QuerySet[Board]:
+    return Board.objects.filter(pk__in=grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER))

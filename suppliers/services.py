@@ -3,14 +3,26 @@
 import datetime
 
 from auditlog.context import set_actor
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schoolprivacy.models import School, User
+from schoolprivacy.models import BoardRole, Notice, School, User
 
 from . import catalogue
-from .models import FieldSet, Recipient, Supplier, SupplierUse
+from .models import (
+    BREACH_NOTIFY_WITHIN,
+    Breach,
+    BreachWarning,
+    FieldSet,
+    Recipient,
+    Supplier,
+    SupplierUse,
+)
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -95,3 +107,112 @@ def recipient_save(*, recipient: Recipient, schools: list[School], acting_user: 
         recipient.save()
         recipient.schools.set(schools)
     return recipient
+
+
+@transaction.atomic
+def breach_record(
+    *,
+    board,
+    title: str,
+    description: str,
+    aware_at: datetime.datetime,
+    schools: list[School],
+    affected_pupils: int,
+    acting_user: User,
+) -> Breach:
+    """Register a breach; the 72-hour clock runs from *aware_at* in real hours."""
+    if aware_at > timezone.now():
+        raise ValidationError({"aware_at": _("The moment of awareness lies in the future.")})
+    if any(school.board_id != board.pk for school in schools):
+        raise ValidationError({"schools": _("Choose schools of this school board.")})
+    # In UTC: Python adds hours to a Europe/Amsterdam time in wall-clock time, which
+    # across a clock change would give 71 or 73 real hours.
+    aware_at = aware_at.astimezone(datetime.UTC)
+    with set_actor(acting_user):
+        breach = Breach(
+            board=board,
+            title=title,
+            description=description,
+            aware_at=aware_at,
+            deadline_at=aware_at + BREACH_NOTIFY_WITHIN,
+            affected_pupils=affected_pupils,
+            recorded_by=acting_user,
+        )
+        breach.full_clean()
+        breach.save()
+        breach.schools.set(schools)
+    return breach
+
+
+@transaction.atomic
+def breach_follow_up(*, breach: Breach, acting_user: User, **data) -> Breach:
+    """Record the notification to the Autoriteit Persoonsgegevens (or why not) and the parents."""
+    breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    for moment in ("authority_notified_at", "parents_informed_at"):
+        if data.get(moment) and data[moment] < breach.aware_at:
+            raise ValidationError({moment: _("This cannot be before the school became aware.")})
+        if data.get(moment) and data[moment] > timezone.now():
+            raise ValidationError({moment: _("This moment lies in the future.")})
+    with set_actor(acting_user):
+        for field, value in data.items():
+            setattr(breach, field, value)
+        breach.full_clean()
+        breach.save()
+    return breach
+
+
+def breach_warnings_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Warn the privacy officer 24 hours before and when a breach's deadline passes; once each.
+
+    Only breaches without a decision (not notified and no reason recorded) are warned
+    about. Indexed on the deadline; a run after an outage catches up.
+    """
+    now = now or timezone.now()
+    sent = 0
+    due = (
+        Breach.objects.filter(
+            deadline_at__lte=now + datetime.timedelta(hours=24),
+            authority_notified_at__isnull=True,
+            not_notified_reason="",
+        )
+        .select_related("board")
+        .order_by("deadline_at")
+    )
+    for breach in due:
+        kind = (
+            BreachWarning.Kind.PASSED if breach.deadline_at <= now else BreachWarning.Kind.DUE_SOON
+        )
+        with transaction.atomic():
+            _, created = BreachWarning.objects.get_or_create(breach=breach, kind=kind)
+            if created:
+                sent += _warn_privacy_officers(breach, kind)
+    return sent
+
+
+def _warn_privacy_officers(breach: Breach, kind: str) -> int:
+    officers = User.objects.filter(
+        is_active=True,
+        board_memberships__board_id=breach.board_id,
+        board_memberships__role=BoardRole.PRIVACY_OFFICER,
+    ).distinct()
+    sent = 0
+    for officer in officers:
+        with translation.override(officer.language):
+            deadline = timezone.localtime(breach.deadline_at).strftime("%d-%m-%Y %H:%M")
+            if kind == BreachWarning.Kind.PASSED:
+                subject = _("The 72 hours for a data breach have passed")
+                body = _(
+                    "The deadline to notify the Autoriteit Persoonsgegevens of “%(title)s” "
+                    "passed at %(deadline)s. Notify now, or record why not."
+                )
+            else:
+                subject = _("A data breach must be notified within 24 hours")
+                body = _(
+                    "Notify the Autoriteit Persoonsgegevens of “%(title)s” before %(deadline)s, "
+                    "or record why not."
+                )
+            text = body % {"title": breach.title, "deadline": deadline}
+            url = settings.SITE_URL + reverse("suppliers:breach", args=[breach.pk])
+            Notice.objects.create(user=officer, message=text[:500], url=url)
+            sent += send_mail(subject, f"{text}\n\n{url}", None, [officer.email])
+    return sent

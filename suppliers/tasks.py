@@ -1,1 +1,10 @@
-"""Celery tasks: thin wrappers over services, taking ids only."""
+"""Celery tasks of the registers: thin wrappers over services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def sweep_breach_deadlines() -> None:
+    services.breach_warnings_sweep()

@@ -12,5 +12,8 @@ urlpatterns = [
     path("recipients/new/", views.recipient_create, name="recipient_create"),
     path("recipients/<int:pk>/", views.recipient_edit, name="recipient_edit"),
     path("school/<str:brin>/", views.public_school, name="public_school"),
+    path("breaches/", views.breach_list, name="breaches"),
+    path("breaches/new/", views.breach_create, name="breach_create"),
+    path("breaches/<int:pk>/", views.breach_detail, name="breach"),
     path("child/<int:pk>/", views.portal_child, name="portal_child"),
 ]

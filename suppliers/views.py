@@ -13,8 +13,8 @@ from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Board, BoardRole, Role
 
 from . import permissions, selectors, services
-from .forms import FieldSetForm, RecipientForm, SupplierForm
-from .models import Recipient, Supplier
+from .forms import BreachFollowUpForm, BreachForm, FieldSetForm, RecipientForm, SupplierForm
+from .models import Breach, Recipient, Supplier
 
 MANAGERS = (Role.ADMINISTRATOR,)
 BOARD_MANAGERS = (BoardRole.PRIVACY_OFFICER,)
@@ -149,3 +149,52 @@ def portal_section(request, pupil) -> str | None:
     if not pupil.guardianships.filter(parent=request.user, has_parental_authority=True).exists():
         return None
     return render_to_string("suppliers/portal_section.html", {"pupil": pupil}, request=request)
+
+
+# --- The privacy officer: the breach register (Art. 33) ----------------------------------
+
+
+@require_roles(board_roles=BOARD_MANAGERS)
+def breach_list(request):
+    breaches = permissions.breaches_for(request.user).prefetch_related("schools")
+    return render(
+        request, "suppliers/breach_list.html", {"breaches": breaches, "now": timezone.now()}
+    )
+
+
+@require_roles(board_roles=BOARD_MANAGERS)
+def breach_create(request):
+    boards = permissions.privacy_officer_boards(request.user)
+    form = BreachForm(request.POST or None, boards=boards)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            breach = services.breach_record(board=boards.first(), acting_user=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The breach has been registered. The clock is running."))
+            return redirect("suppliers:breach", breach.pk)
+    return render(request, "suppliers/breach_form.html", {"form": form})
+
+
+@login_required
+def breach_detail(request, pk):
+    breach = permissions.breach_for(request.user, pk)
+    form = BreachFollowUpForm(request.POST or None, instance=breach)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in BreachFollowUpForm.Meta.fields}
+        try:
+            services.breach_follow_up(
+                breach=Breach.objects.get(pk=breach.pk), acting_user=request.user, **data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("suppliers:breach", breach.pk)
+    return render(
+        request,
+        "suppliers/breach_detail.html",
+        {"breach": breach, "form": form, "now": timezone.now()},
+    )

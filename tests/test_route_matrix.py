@@ -60,6 +60,8 @@ ROUTES = {
     "suppliers:create": Route(REGISTER),
     "suppliers:recipient_create": Route(REGISTER),
     "suppliers:public_school": Route(PUBLIC, kwargs=(("brin", "99RB"),)),
+    "suppliers:breaches": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
+    "suppliers:breach_create": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
