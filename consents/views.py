@@ -1,13 +1,11 @@
 """Views of consents: check access through permissions.py, validate, call one service."""
 
-import csv
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pupils.models import Guardianship, Pupil
 from schoolprivacy.authorization import STAFF_ROLES, require_roles
+from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role, User
 
@@ -253,14 +252,6 @@ def paper_form(request, pk):
 
 # --- Proof: exports for the director and the privacy officer ---------------------------------
 
-#: Cell starts a spreadsheet would run as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def _proof_rows(decisions):
     for d in decisions:
@@ -296,14 +287,7 @@ PROOF_HEADER = [
 
 def _proof_response(request, title: str, decisions, filename: str):
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response["Cache-Control"] = "no-store"
-        writer = csv.writer(response)
-        writer.writerow(PROOF_HEADER)
-        for row in _proof_rows(decisions):
-            writer.writerow([neutralise(cell) for cell in row])
-        return response
+        return csv_response(f"{filename}.csv", PROOF_HEADER, _proof_rows(decisions))
     return render(
         request,
         "consents/proof.html",

@@ -154,3 +154,117 @@ def seed_register(seeder, board, schools) -> None:
         )
         seeder.report.count("legal recipients", created)
         recipient.schools.add(*schools.values())
+    seed_activities_and_documents(seeder, board)
+
+
+ACTIVITIES = [
+    (
+        "Leerlingadministratie",
+        "Inschrijving, bekostiging en verplichte opgaven aan DUO.",
+        "AVG art. 6 lid 1 sub c (wettelijke plicht): WPO en WEC",
+        "leerlingen, ouders/verzorgers",
+        "naam, geboortedatum, geslacht, BSN, adres, inschrijving, groep, gezag",
+        ["pupil_administration", "school_transfer"],
+        True,
+        "5 jaar na uitschrijving (bekostigingsvoorschriften)",
+    ),
+    (
+        "Leerlingdossier en leerlingvolgsysteem",
+        "De ontwikkeling van de leerling volgen en begeleiden: afspraken, toetsresultaten, "
+        "verslagen.",
+        "AVG art. 6 lid 1 sub e (taak van algemeen belang); art. 9 lid 2 sub g voor gezondheid",
+        "leerlingen, ouders/verzorgers",
+        "toetsresultaten, afspraken, verslagen; bijzondere gegevens (medisch, medicatie, "
+        "protocollen, diagnose, welbevinden) versleuteld",
+        ["pupil_administration"],
+        True,
+        "2 jaar na uitschrijving; verwijzingsgegevens 3 jaar",
+    ),
+    (
+        "Digitale leermiddelen",
+        "Leerlingen laten werken met digitale lesmethodes, via een toegangsdienst.",
+        "AVG art. 6 lid 1 sub e",
+        "leerlingen",
+        "naam, groep, inlognaam, resultaten in de lesmethode",
+        ["learning_method", "access_broker", "ict_management"],
+        False,
+        "zolang de leerling de methode gebruikt, daarna volgens de privacybijsluiter",
+    ),
+    (
+        "Beeldmateriaal en toestemmingen",
+        "Foto's en video's van activiteiten publiceren, alleen met toestemming per kanaal.",
+        "AVG art. 6 lid 1 sub a (toestemming)",
+        "leerlingen, ouders/verzorgers",
+        "foto's en video's; toestemmingsbesluiten met tekstversie",
+        ["communication"],
+        False,
+        "tot intrekking van de toestemming; besluiten als bewijs 2 jaar na uitschrijving",
+    ),
+]
+
+SECURITY = (
+    "Toegang per rol en per groep, tweestapsverificatie voor medewerkers, versleuteling van "
+    "BSN en bijzondere gegevens, logging van elke inzage, verwerkersovereenkomsten."
+)
+
+DOCUMENTS = [
+    (
+        "regulation",
+        "3.0",
+        datetime.date(2025, 8, 1),
+        datetime.date(2025, 6, 12),
+        "Privacyreglement van Stichting Kindkracht Onderwijs.\n\n1. Dit reglement beschrijft hoe "
+        "de scholen van de stichting omgaan met persoonsgegevens van leerlingen en ouders.\n2. De "
+        "scholen verwerken alleen gegevens die nodig zijn voor onderwijs en begeleiding.\n3. "
+        "Ouders hebben recht op inzage, correctie en verwijdering; zie de schoolgids.",
+    ),
+    (
+        "code_of_conduct",
+        "2.1",
+        datetime.date(2025, 8, 1),
+        None,
+        "Gedragscode voor medewerkers.\n\nOpen een leerlingdossier alleen als je het nodig hebt "
+        "voor je werk. Deel geen leerlinggegevens via privé-apps. Meld een datalek direct bij de "
+        "privacycontactpersoon.",
+    ),
+    (
+        "social_media",
+        "1.0",
+        datetime.date(2024, 8, 1),
+        None,
+        "Protocol sociale media.\n\nDe school plaatst alleen foto's van leerlingen met "
+        "toestemming voor dat kanaal, en zet er nooit de volledige naam bij.",
+    ),
+]
+
+
+def seed_activities_and_documents(seeder, board) -> None:
+    from suppliers.models import PrivacyDocument, ProcessingActivity
+
+    for order, (name, purpose, basis, subjects, data, categories, legal, retention) in enumerate(
+        ACTIVITIES
+    ):
+        _, created = ProcessingActivity.objects.get_or_create(
+            board=board,
+            name=name,
+            defaults={
+                "purpose": purpose,
+                "legal_basis": basis,
+                "data_subjects": subjects,
+                "data_categories": data,
+                "supplier_categories": categories,
+                "includes_legal_recipients": legal,
+                "retention": retention,
+                "security_measures": SECURITY,
+                "order": order,
+            },
+        )
+        seeder.report.count("processing activities", created)
+    for kind, version, valid_from, approved, text in DOCUMENTS:
+        _, created = PrivacyDocument.objects.get_or_create(
+            board=board,
+            kind=kind,
+            version=version,
+            defaults={"valid_from": valid_from, "approved_by_council_on": approved, "text": text},
+        )
+        seeder.report.count("privacy documents", created)

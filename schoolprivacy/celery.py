@@ -32,6 +32,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    "supplier-reminders": {
+        "task": "suppliers.tasks.sweep_supplier_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 12 * 60 * 60},
+    },
     # Art. 33: the privacy officer is warned 24 hours before and when 72 hours pass.
     "breach-deadlines": {
         "task": "suppliers.tasks.sweep_breach_deadlines",

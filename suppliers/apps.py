@@ -16,4 +16,6 @@ class SuppliersConfig(AppConfig):
         audit.register(models.FieldSet)
         audit.register(models.Recipient, m2m=("schools",))
         audit.register(models.Breach, m2m=("schools",))
+        audit.register(models.ProcessingActivity)
+        audit.register(models.PrivacyDocument)
         sections.register("portal_child", views.portal_section)

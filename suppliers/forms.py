@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from schoolprivacy.models import School
 
 from . import catalogue
-from .models import Breach, Recipient, Supplier
+from .models import Breach, PrivacyDocument, ProcessingActivity, Recipient, Supplier
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FIELD_CHOICES = [(code, label) for code, label in catalogue.FIELDS.items()]
@@ -153,4 +153,43 @@ class BreachFollowUpForm(forms.ModelForm):
             "parents_informed_at": DATETIME_WIDGET,
             "not_notified_reason": forms.Textarea(attrs={"rows": 3}),
             "parents_not_informed_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ActivityForm(forms.ModelForm):
+    supplier_categories = forms.MultipleChoiceField(
+        label=_("suppliers involved (by category)"),
+        choices=Supplier.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ProcessingActivity
+        fields = [
+            "name",
+            "purpose",
+            "legal_basis",
+            "data_subjects",
+            "data_categories",
+            "supplier_categories",
+            "includes_legal_recipients",
+            "retention",
+            "security_measures",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "data_categories": forms.Textarea(attrs={"rows": 3}),
+            "security_measures": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyDocument
+        fields = ["kind", "version", "valid_from", "approved_by_council_on", "text"]
+        widgets = {
+            "valid_from": DATE_WIDGET,
+            "approved_by_council_on": DATE_WIDGET,
+            "text": forms.Textarea(attrs={"rows": 14}),
         }

@@ -270,3 +270,109 @@ class BreachWarning(models.Model):
 
     def __str__(self):
         return f"{self.breach_id} {self.kind}"
+
+
+class SupplierReminder(models.Model):
+    """A reminder about a supplier's agreement or leaflet; each one is sent once."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT_EXPIRES = "agreement_expires", _("processor agreement expires")
+        LEAFLET_OLD = "leaflet_old", _("privacy leaflet older than a year")
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("supplier")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # The date the reminder is about (the expiry date, or the leaflet's date), so that
+    # a renewed agreement or a new leaflet is reminded again when it is due.
+    about = models.DateField(_("about"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supplier reminder")
+        verbose_name_plural = _("supplier reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "kind", "about"], name="supplier_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier_id} {self.kind} {self.about}"
+
+
+class ProcessingActivity(models.Model):
+    """One line of the register of processing activities (GDPR Art. 30).
+
+    Recipients and transfers outside the EU are not typed in: they are read from the
+    supplier register (by supplier category) and the legal recipients when shown.
+    """
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="activities", verbose_name=_("school board")
+    )
+    name = models.CharField(_("processing"), max_length=200)
+    purpose = models.TextField(_("purpose"), max_length=2000)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    data_subjects = models.CharField(_("categories of data subjects"), max_length=300)
+    data_categories = models.TextField(_("categories of personal data"), max_length=2000)
+    supplier_categories = ArrayField(
+        models.CharField(max_length=32, choices=Supplier.Category.choices),
+        blank=True,
+        default=list,
+        verbose_name=_("suppliers involved (by category)"),
+    )
+    includes_legal_recipients = models.BooleanField(
+        _("legal recipients receive data from it"), default=False
+    )
+    retention = models.CharField(_("retention period"), max_length=300)
+    security_measures = models.TextField(_("security measures"), max_length=2000)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("processing activities")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PrivacyDocument(models.Model):
+    """The school's privacy regulation, staff code of conduct and social-media protocol."""
+
+    class Kind(models.TextChoices):
+        REGULATION = "regulation", _("privacy regulation")
+        CODE_OF_CONDUCT = "code_of_conduct", _("code of conduct for pupil data")
+        SOCIAL_MEDIA = "social_media", _("social-media protocol")
+
+    board = models.ForeignKey(
+        Board, on_delete=models.PROTECT, related_name="documents", verbose_name=_("school board")
+    )
+    kind = models.CharField(_("document"), max_length=32, choices=Kind.choices)
+    version = models.CharField(_("version"), max_length=20)
+    valid_from = models.DateField(_("valid from"))
+    approved_by_council_on = models.DateField(
+        _("approved by the participation council (GMR) on"), null=True, blank=True
+    )
+    text = models.TextField(_("text"), max_length=50000)
+
+    class Meta:
+        verbose_name = _("privacy document")
+        verbose_name_plural = _("privacy documents")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "kind", "version"], name="privacy_document_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="regulation") | Q(approved_by_council_on__isnull=False),
+                name="privacy_regulation_needs_council_approval",
+                violation_error_message=_(
+                    "The privacy regulation needs the date the participation council approved it."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.version}"

@@ -13,6 +13,12 @@ register(
         order=65,
     ),
     NavItem(
+        _("Processing register"),
+        "suppliers:register",
+        lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),
+        order=68,
+    ),
+    NavItem(
         _("Data breaches"),
         "suppliers:breaches",
         lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),

@@ -86,3 +86,28 @@ def breach_for(user, pk):
 
 def privacy_officer_boards(user) -> QuerySet[Board]:
     return Board.objects.filter(pk__in=grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER))
+
+
+def activity_to_manage(user, pk):
+    """A processing activity of the privacy officer's board; else 404."""
+    from .models import ProcessingActivity
+
+    activity = ProcessingActivity.objects.filter(
+        pk=_int(pk), board__in=privacy_officer_boards(user)
+    ).first()
+    if activity is None:
+        hidden()
+    return activity
+
+
+def public_document(school: School, pk):
+    """A privacy document of the school's board that applies now (public); else 404."""
+    from . import selectors
+
+    document = next(
+        (d for d in selectors.current_documents(board_id=school.board_id) if d.pk == _int(pk)),
+        None,
+    )
+    if document is None:
+        hidden()
+    return document

@@ -100,3 +100,54 @@ def receivers_of(*, pupil: Pupil, fields: set[str], day=None) -> list[Receiver]:
             receiver.fields = affected
             matches.append(receiver)
     return matches
+
+
+@dataclass
+class RegisterLine:
+    """One activity of the Art. 30 register, with what the system knows filled in."""
+
+    activity: object
+    suppliers: list = field(default_factory=list)
+    recipients: list = field(default_factory=list)
+    outside_eu: list = field(default_factory=list)
+
+
+def processing_register(*, boards) -> list[RegisterLine]:
+    """The Art. 30 register: each activity with its recipients and transfers outside the EU."""
+    from .models import ProcessingActivity
+
+    suppliers = list(Supplier.objects.filter(board__in=boards).order_by("name"))
+    recipients = list(Recipient.objects.filter(board__in=boards).order_by("name"))
+    lines = []
+    for activity in ProcessingActivity.objects.filter(board__in=boards).order_by("order", "name"):
+        involved = [
+            s
+            for s in suppliers
+            if s.board_id == activity.board_id and s.category in activity.supplier_categories
+        ]
+        lines.append(
+            RegisterLine(
+                activity=activity,
+                suppliers=involved,
+                recipients=[r for r in recipients if r.board_id == activity.board_id]
+                if activity.includes_legal_recipients
+                else [],
+                outside_eu=[
+                    s for s in involved if s.storage_location == Supplier.Location.OUTSIDE_EU
+                ],
+            )
+        )
+    return lines
+
+
+def current_documents(*, board_id: int, day=None) -> list:
+    """The document of each kind that applies on *day* (the newest valid one)."""
+    from .models import PrivacyDocument
+
+    day = day or timezone.localdate()
+    current = {}
+    for document in PrivacyDocument.objects.filter(
+        board_id=board_id, valid_from__lte=day
+    ).order_by("kind", "-valid_from"):
+        current.setdefault(document.kind, document)
+    return list(current.values())

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schoolprivacy.models import BoardRole, Notice, School, User
+from schoolprivacy.models import BoardRole, Notice, Role, School, User
 
 from . import catalogue
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     FieldSet,
     Recipient,
     Supplier,
+    SupplierReminder,
     SupplierUse,
 )
 
@@ -216,3 +218,93 @@ def _warn_privacy_officers(breach: Breach, kind: str) -> int:
             Notice.objects.create(user=officer, message=text[:500], url=url)
             sent += send_mail(subject, f"{text}\n\n{url}", None, [officer.email])
     return sent
+
+
+#: Warn this long before a processor agreement expires.
+AGREEMENT_NOTICE = datetime.timedelta(days=60)
+#: A leaflet older than this should be checked with the supplier.
+LEAFLET_MAX_AGE = datetime.timedelta(days=365)
+
+
+def supplier_reminders_sweep(*, today: datetime.date | None = None) -> int:
+    """Remind administrators and the privacy officer of expiring agreements and old leaflets.
+
+    Each (supplier, kind, date concerned) is reminded once; a renewed agreement or a new
+    leaflet date is reminded again when it is due. Returns the number of e-mails.
+    """
+    today = today or timezone.localdate()
+    due = []
+    for supplier in Supplier.objects.filter(
+        agreement_status=Supplier.AgreementStatus.SIGNED,
+        agreement_expires_on__lte=today + AGREEMENT_NOTICE,
+    ):
+        due.append(
+            (supplier, SupplierReminder.Kind.AGREEMENT_EXPIRES, supplier.agreement_expires_on)
+        )
+    for supplier in Supplier.objects.filter(leaflet_date__lte=today - LEAFLET_MAX_AGE):
+        due.append((supplier, SupplierReminder.Kind.LEAFLET_OLD, supplier.leaflet_date))
+    sent = 0
+    for supplier, kind, about in due:
+        with transaction.atomic():
+            _, created = SupplierReminder.objects.get_or_create(
+                supplier=supplier, kind=kind, about=about
+            )
+            if created:
+                sent += _remind_register_keepers(supplier, kind, about)
+    return sent
+
+
+def _register_keepers(board_id: int):
+    return User.objects.filter(
+        Q(memberships__school__board_id=board_id, memberships__role=Role.ADMINISTRATOR)
+        | Q(
+            board_memberships__board_id=board_id, board_memberships__role=BoardRole.PRIVACY_OFFICER
+        ),
+        is_active=True,
+    ).distinct()
+
+
+def _remind_register_keepers(supplier: Supplier, kind: str, about: datetime.date) -> int:
+    sent = 0
+    url = settings.SITE_URL + reverse("suppliers:edit", args=[supplier.pk])
+    for keeper in _register_keepers(supplier.board_id):
+        with translation.override(keeper.language):
+            if kind == SupplierReminder.Kind.AGREEMENT_EXPIRES:
+                text = _("The processor agreement with %(name)s expires on %(date)s.")
+            else:
+                text = _(
+                    "The privacy leaflet of %(name)s dates from %(date)s: ask the supplier "
+                    "for the current one."
+                )
+            text = text % {"name": supplier.name, "date": about.strftime("%d-%m-%Y")}
+            Notice.objects.create(user=keeper, message=text[:500], url=url)
+            sent += send_mail(
+                _("Supplier register: action needed"), f"{text}\n\n{url}", None, [keeper.email]
+            )
+    return sent
+
+
+@transaction.atomic
+def activity_save(*, activity, acting_user: User):
+    """Complete or change one line of the processing register."""
+    with set_actor(acting_user):
+        activity.full_clean()
+        activity.save()
+    return activity
+
+
+@transaction.atomic
+def document_publish(*, document, acting_user: User):
+    """Publish a new version of a privacy document; the newest valid one is shown."""
+    if document.kind == document.Kind.REGULATION and not document.approved_by_council_on:
+        raise ValidationError(
+            {
+                "approved_by_council_on": _(
+                    "The privacy regulation needs the date the participation council approved it."
+                )
+            }
+        )
+    with set_actor(acting_user):
+        document.full_clean()
+        document.save()
+    return document

@@ -9,12 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schoolprivacy.authorization import require_roles
+from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Board, BoardRole, Role
 
 from . import permissions, selectors, services
-from .forms import BreachFollowUpForm, BreachForm, FieldSetForm, RecipientForm, SupplierForm
-from .models import Breach, Recipient, Supplier
+from .forms import (
+    ActivityForm,
+    BreachFollowUpForm,
+    BreachForm,
+    DocumentForm,
+    FieldSetForm,
+    RecipientForm,
+    SupplierForm,
+)
+from .models import Breach, PrivacyDocument, Recipient, Supplier
 
 MANAGERS = (Role.ADMINISTRATOR,)
 BOARD_MANAGERS = (BoardRole.PRIVACY_OFFICER,)
@@ -133,7 +142,12 @@ def public_school(request, brin):
     return render(
         request,
         "suppliers/public_school.html",
-        {"school": school, "receivers": receivers, "today": timezone.localdate()},
+        {
+            "school": school,
+            "receivers": receivers,
+            "documents": selectors.current_documents(board_id=school.board_id),
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -197,4 +211,85 @@ def breach_detail(request, pk):
         request,
         "suppliers/breach_detail.html",
         {"breach": breach, "form": form, "now": timezone.now()},
+    )
+
+
+# --- The privacy officer: the register of processing activities (Art. 30) -----------------
+
+
+def _register_rows(lines):
+    for line in lines:
+        a = line.activity
+        yield [
+            a.name,
+            a.purpose,
+            a.legal_basis,
+            a.data_subjects,
+            a.data_categories,
+            "; ".join(s.name for s in line.suppliers),
+            "; ".join(r.name for r in line.recipients),
+            "; ".join(s.name for s in line.outside_eu) or _("none"),
+            a.retention,
+            a.security_measures,
+        ]
+
+
+@require_roles(board_roles=BOARD_MANAGERS)
+def processing_register(request):
+    lines = selectors.processing_register(boards=permissions.privacy_officer_boards(request.user))
+    if request.GET.get("format") == "csv":
+        return csv_response("verwerkingsregister.csv", REGISTER_HEADER, _register_rows(lines))
+    return render(
+        request, "suppliers/register.html", {"lines": lines, "now": timezone.localtime()}
+    )
+
+
+REGISTER_HEADER = [
+    "processing",
+    "purpose",
+    "legal basis",
+    "data subjects",
+    "personal data",
+    "processors",
+    "legal recipients",
+    "transfers outside the EU",
+    "retention",
+    "security measures",
+]
+
+
+@login_required
+def activity_edit(request, pk):
+    activity = permissions.activity_to_manage(request.user, pk)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        services.activity_save(activity=form.instance, acting_user=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("suppliers:register")
+    return render(request, "suppliers/activity_form.html", {"form": form, "activity": activity})
+
+
+# --- Privacy documents -------------------------------------------------------------------
+
+
+@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+def document_create(request):
+    board = _board(request)
+    form = DocumentForm(request.POST or None, instance=PrivacyDocument(board=board))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_publish(document=form.instance, acting_user=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The document has been published."))
+            return redirect("suppliers:list")
+    return render(request, "suppliers/document_form.html", {"form": form})
+
+
+def public_document(request, brin, pk):
+    school = permissions.public_school(brin)
+    document = permissions.public_document(school, pk)
+    return render(
+        request, "suppliers/public_document.html", {"school": school, "document": document}
     )

@@ -62,6 +62,8 @@ ROUTES = {
     "suppliers:public_school": Route(PUBLIC, kwargs=(("brin", "99RB"),)),
     "suppliers:breaches": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "suppliers:breach_create": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
+    "suppliers:register": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
+    "suppliers:document_create": Route(REGISTER),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),

@@ -19,7 +19,13 @@ MATRIX = {
     "portal_child": ("suppliers:portal_child", {"parent"}),
 }
 # The breach pages are covered by test_breaches.py with every role.
-COVERED_URL_NAMES = {name for name, _ in MATRIX.values()} | {"suppliers:breach"}
+# The breach and register pages are covered with every role in test_breaches.py and
+# test_registers.py; public documents in test_registers.py.
+COVERED_URL_NAMES = {name for name, _ in MATRIX.values()} | {
+    "suppliers:breach",
+    "suppliers:activity_edit",
+    "suppliers:public_document",
+}
 
 
 def objects(world):
