@@ -49,7 +49,7 @@ DETAILS = {
                     "reports",
                     "special_needs",
                 ],
-                "only when the pupil moves to another school, with the parents informed",
+                "alleen bij een overstap naar een andere school, met medeweten van de ouders",
             )
         ],
     ),
@@ -60,10 +60,10 @@ DETAILS = {
             (
                 datetime.date(2016, 8, 1),
                 [*BASIC, "gender", "login_id"],
-                "no learning or test results",
+                "geen leer- of toetsresultaten",
             ),
             # From school year 2018-19 Basispoort no longer receives gender.
-            (datetime.date(2018, 8, 1), [*BASIC, "login_id"], "no learning or test results"),
+            (datetime.date(2018, 8, 1), [*BASIC, "login_id"], "geen leer- of toetsresultaten"),
         ],
     ),
     "SKOOL": (

@@ -36,3 +36,9 @@ def label(code: str) -> str:
 def unknown(codes) -> list[str]:
     """The codes that are not in the catalogue."""
     return sorted(set(codes) - set(FIELDS))
+
+
+def in_order(codes) -> list[str]:
+    """*codes* in the catalogue's order; unknown codes last."""
+    order = {code: index for index, code in enumerate(FIELDS)}
+    return sorted(codes, key=lambda code: (order.get(code, len(order)), code))

@@ -27,7 +27,8 @@ class Receiver:
 
     @property
     def field_labels(self) -> list[str]:
-        return [catalogue.label(code) for code in self.fields]
+        """The fields in the catalogue's order (name parts together), in the user's language."""
+        return [catalogue.label(code) for code in catalogue.in_order(self.fields)]
 
 
 def current_field_set(supplier: Supplier, day=None) -> FieldSet | None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.supplier_create, name="create"),
     path("<int:pk>/", views.supplier_edit, name="edit"),
     path("<int:pk>/fields/new/", views.field_set_create, name="field_set_create"),
+    path("<int:pk>/agreement/", views.agreement_document, name="agreement_document"),
     path("recipients/new/", views.recipient_create, name="recipient_create"),
     path("recipients/<int:pk>/", views.recipient_edit, name="recipient_edit"),
     path("school/<str:brin>/", views.public_school, name="public_school"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -293,3 +294,19 @@ def public_document(request, brin, pk):
     return render(
         request, "suppliers/public_document.html", {"school": school, "document": document}
     )
+
+
+@login_required
+def agreement_document(request, pk):
+    """The uploaded processor agreement, only for those who keep the register."""
+    supplier = permissions.supplier_to_manage(request.user, pk)
+    if not supplier.agreement_document:
+        raise Http404
+    response = FileResponse(
+        supplier.agreement_document.open("rb"),
+        as_attachment=True,
+        filename=f"verwerkersovereenkomst-{supplier.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

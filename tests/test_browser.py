@@ -307,3 +307,44 @@ def test_a_parent_withdraws_a_consent_and_the_teacher_sees_it_at_once(page, live
     column = headers.index("Foto's en video's op sociale media")
     expect(row.get_by_role("cell").nth(column - 1)).to_have_text(re.compile("nee"))
     screenshot(page, "consents-class-overview")
+
+
+def test_an_administrator_adds_a_supplier_that_the_public_and_parents_see(page, live_server):
+    log_in(page, live_server, "beheerder@regenboog.example")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Leveranciers"
+    ).click()
+    page.get_by_role("link", name="Leverancier toevoegen").click()
+    page.get_by_label("Naam:", exact=True).fill("Rekentuin")
+    page.get_by_label("Website:").fill("https://www.rekentuin.example")
+    page.get_by_label("Categorie:").select_option("learning_method")
+    page.get_by_label("Privacybijsluiter:").fill("https://www.rekentuin.example/bijsluiter")
+    page.get_by_label("Basisschool De Regenboog").check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De leverancier is opgeslagen.")).to_be_visible()
+
+    row = page.get_by_role("row", name=re.compile("Rekentuin"))
+    row.get_by_role("link", name="gegevens vastleggen").click()
+    for label in ("voornaam", "achternaam", "groep", "resultaten in de lesmethode"):
+        page.get_by_label(label, exact=True).check()
+    page.get_by_label("Uitdrukkelijk niet gedeeld:").fill("geen toetsresultaten")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De gegevensset is opgeslagen.")).to_be_visible()
+    page.get_by_role("button", name="Uitloggen", exact=True).click()
+
+    page.goto(f"{live_server.url}/suppliers/school/99RB/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Basisschool De Regenboog")
+    public_row = page.get_by_role("row", name=re.compile("Rekentuin"))
+    expect(public_row).to_contain_text("resultaten in de lesmethode")
+    expect(public_row.get_by_role("link", name="privacybijsluiter")).to_have_attribute(
+        "href", "https://www.rekentuin.example/bijsluiter"
+    )
+    screenshot(page, "suppliers-public")
+
+    log_in(page, live_server, PARENT_EMAIL)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Mijn kinderen"
+    ).click()
+    page.get_by_role("link", name="Lotte Bakker").click()
+    page.get_by_role("link", name=re.compile("Welke leveranciers")).click()
+    expect(page.get_by_role("row", name=re.compile("Rekentuin"))).to_be_visible()

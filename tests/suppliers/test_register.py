@@ -196,3 +196,36 @@ def test_the_supplier_names_are_escaped_on_the_public_page(world, client):
     ).content.decode()
     assert "<script>x</script>" not in content
     assert escape("<script>x</script>") in content
+
+
+def test_an_upload_that_is_too_large_is_refused(world, login):
+    big = SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1))
+    response = login(world.users["administrator"]).post(
+        reverse("suppliers:create"), supplier_data(world, agreement_document=big)
+    )
+    assert "Het bestand is groter dan 10 MB." in response.content.decode()
+    assert not Supplier.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["administrator", "privacy_officer", "director", "parent"])
+def test_the_agreement_is_downloaded_only_by_those_who_keep_the_register(
+    world, login, role, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    login(world.users["administrator"]).post(
+        reverse("suppliers:create"),
+        supplier_data(
+            world, agreement_document=SimpleUploadedFile("a.pdf", b"%PDF-1.7 overeenkomst")
+        ),
+    )
+    supplier = Supplier.objects.get()
+    assert str(tmp_path) not in str(settings.STATIC_ROOT)
+    response = login(world.users[role]).get(
+        reverse("suppliers:agreement_document", args=[supplier.pk])
+    )
+    if role in ("administrator", "privacy_officer"):
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+        assert "no-store" in response["Cache-Control"]
+    else:
+        assert response.status_code == 404
