@@ -45,6 +45,7 @@ class SupplierForm(forms.ModelForm):
             "privacy_leaflet_url",
             "leaflet_version",
             "leaflet_date",
+            "leaflet_document",
             "agreement_status",
             "agreement_model",
             "agreement_signed_on",

@@ -55,6 +55,12 @@ class Supplier(models.Model):
     privacy_leaflet_url = models.URLField(_("privacy leaflet"), blank=True)
     leaflet_version = models.CharField(_("leaflet version"), max_length=50, blank=True)
     leaflet_date = models.DateField(_("leaflet date"), null=True, blank=True)
+    leaflet_document = models.FileField(
+        _("leaflet (PDF copy)"),
+        upload_to="suppliers/leaflets/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
     agreement_status = models.CharField(
         _("processor agreement"),
         max_length=16,

@@ -29,15 +29,16 @@ from .models import (
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
-def _check_document(document) -> None:
-    if not document:
+def _check_document(field: str, document) -> None:
+    """An upload is a PDF (by its first bytes, not its name) of at most 10 MB."""
+    if not document or getattr(document, "_committed", True):
         return
     if document.size > MAX_UPLOAD:
-        raise ValidationError({"agreement_document": _("The file is larger than 10 MB.")})
+        raise ValidationError({field: _("The file is larger than 10 MB.")})
     head = document.read(5)
     document.seek(0)
     if head != b"%PDF-":
-        raise ValidationError({"agreement_document": _("The file is not a PDF.")})
+        raise ValidationError({field: _("The file is not a PDF.")})
 
 
 @transaction.atomic
@@ -59,7 +60,8 @@ def supplier_save(
         raise ValidationError(
             {"name": _("This school board already has a supplier with this name.")}
         )
-    _check_document(supplier.agreement_document)
+    _check_document("agreement_document", supplier.agreement_document)
+    _check_document("leaflet_document", supplier.leaflet_document)
     with set_actor(acting_user):
         supplier.full_clean()
         supplier.save()

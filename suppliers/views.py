@@ -296,16 +296,27 @@ def public_document(request, brin, pk):
     )
 
 
+#: The uploads of a supplier, and the name they download under.
+DOCUMENTS = {
+    "agreement": ("agreement_document", "verwerkersovereenkomst"),
+    "leaflet": ("leaflet_document", "privacybijsluiter"),
+}
+
+
 @login_required
-def agreement_document(request, pk):
-    """The uploaded processor agreement, only for those who keep the register."""
+def supplier_document(request, pk, kind):
+    """An uploaded PDF of a supplier, only for those who keep the register."""
     supplier = permissions.supplier_to_manage(request.user, pk)
-    if not supplier.agreement_document:
+    if kind not in DOCUMENTS:
+        raise Http404
+    field, name = DOCUMENTS[kind]
+    document = getattr(supplier, field)
+    if not document:
         raise Http404
     response = FileResponse(
-        supplier.agreement_document.open("rb"),
+        document.open("rb"),
         as_attachment=True,
-        filename=f"verwerkersovereenkomst-{supplier.pk}.pdf",
+        filename=f"{name}-{supplier.pk}.pdf",
         content_type="application/pdf",
     )
     response["Cache-Control"] = "no-store"

@@ -25,7 +25,7 @@ COVERED_URL_NAMES = {name for name, _ in MATRIX.values()} | {
     "suppliers:breach",
     "suppliers:activity_edit",
     "suppliers:public_document",
-    "suppliers:agreement_document",
+    "suppliers:document",
 }
 
 

@@ -221,7 +221,7 @@ def test_the_agreement_is_downloaded_only_by_those_who_keep_the_register(
     supplier = Supplier.objects.get()
     assert str(tmp_path) not in str(settings.STATIC_ROOT)
     response = login(world.users[role]).get(
-        reverse("suppliers:agreement_document", args=[supplier.pk])
+        reverse("suppliers:document", args=[supplier.pk, "agreement"])
     )
     if role in ("administrator", "privacy_officer"):
         assert response.status_code == 200
@@ -229,3 +229,12 @@ def test_the_agreement_is_downloaded_only_by_those_who_keep_the_register(
         assert "no-store" in response["Cache-Control"]
     else:
         assert response.status_code == 404
+
+
+def test_a_leaflet_copy_that_is_not_a_pdf_is_refused(world, login):
+    fake = SimpleUploadedFile("bijsluiter.pdf", b"<html>not a pdf</html>")
+    response = login(world.users["administrator"]).post(
+        reverse("suppliers:create"), supplier_data(world, leaflet_document=fake)
+    )
+    assert "Het bestand is geen pdf." in response.content.decode()
+    assert not Supplier.objects.exists()
