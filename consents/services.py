@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -23,7 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pupils.models import Guardianship, Pupil
-from schoolprivacy.models import Notice, User
+from schoolprivacy.models import User
+from schoolprivacy.services import notice_send
 
 from . import selectors
 from .models import (
@@ -165,12 +166,11 @@ def teachers_notify(*, decision_id: int) -> int:
                 "purpose": state.version.title if state.version else decision.purpose.code,
                 "state": STATE_LABELS[state.outcome.state],
             }
-            Notice.objects.create(user=teacher, message=message[:500], url=url)
-            send_mail(
-                _("A consent in your group has changed"),
-                message + "\n\n" + settings.SITE_URL + url,
-                None,
-                [teacher.email],
+            notice_send(
+                user=teacher,
+                subject=_("A consent in your group has changed"),
+                message=message,
+                path=url,
             )
         sent += 1
     return sent

@@ -147,3 +147,16 @@ def _reseal(row, fields, kid, rotations, report) -> None:
 def notices_mark_read(*, user: User) -> int:
     """Mark all of the user's notices read; returns how many."""
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notice_send(*, user: User, subject: str, message: str, path: str = "") -> int:
+    """Tell *user* in the app and by e-mail; *path* is the page it is about. Returns mails sent.
+
+    The caller renders *subject* and *message* in the user's language.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    Notice.objects.create(user=user, message=message[:500], url=path)
+    body = f"{message}\n\n{settings.SITE_URL}{path}" if path else message
+    return send_mail(subject, body, None, [user.email])

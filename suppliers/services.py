@@ -3,16 +3,15 @@
 import datetime
 
 from auditlog.context import set_actor
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schoolprivacy.models import BoardRole, Notice, Role, School, User
+from schoolprivacy.models import BoardRole, Role, School, User
+from schoolprivacy.services import notice_send
 
 from . import catalogue
 from .models import (
@@ -216,9 +215,12 @@ def _warn_privacy_officers(breach: Breach, kind: str) -> int:
                     "or record why not."
                 )
             text = body % {"title": breach.title, "deadline": deadline}
-            url = settings.SITE_URL + reverse("suppliers:breach", args=[breach.pk])
-            Notice.objects.create(user=officer, message=text[:500], url=url)
-            sent += send_mail(subject, f"{text}\n\n{url}", None, [officer.email])
+            sent += notice_send(
+                user=officer,
+                subject=subject,
+                message=text,
+                path=reverse("suppliers:breach", args=[breach.pk]),
+            )
     return sent
 
 
@@ -268,7 +270,7 @@ def _register_keepers(board_id: int):
 
 def _remind_register_keepers(supplier: Supplier, kind: str, about: datetime.date) -> int:
     sent = 0
-    url = settings.SITE_URL + reverse("suppliers:edit", args=[supplier.pk])
+    path = reverse("suppliers:edit", args=[supplier.pk])
     for keeper in _register_keepers(supplier.board_id):
         with translation.override(keeper.language):
             if kind == SupplierReminder.Kind.AGREEMENT_EXPIRES:
@@ -279,9 +281,11 @@ def _remind_register_keepers(supplier: Supplier, kind: str, about: datetime.date
                     "for the current one."
                 )
             text = text % {"name": supplier.name, "date": about.strftime("%d-%m-%Y")}
-            Notice.objects.create(user=keeper, message=text[:500], url=url)
-            sent += send_mail(
-                _("Supplier register: action needed"), f"{text}\n\n{url}", None, [keeper.email]
+            sent += notice_send(
+                user=keeper,
+                subject=_("Supplier register: action needed"),
+                message=text,
+                path=path,
             )
     return sent
 
