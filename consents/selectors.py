@@ -322,3 +322,19 @@ def open_questions_for(*, user, pupils: list[Pupil], day=None) -> dict[int, set[
             if question.recipient_id == user.pk:
                 asked[question.pupil_id].add(question.purpose_id)
     return dict(asked)
+
+
+def class_pupils(*, group) -> list[Pupil]:
+    """The pupils currently in *group*, by name, for the class overview."""
+    return list(
+        Pupil.objects.filter(group=group, left_on__isnull=True).order_by("last_name", "first_name")
+    )
+
+
+def holders_with_names(*, pupil: Pupil) -> QuerySet[Guardianship]:
+    """The holders of parental authority of *pupil*, with their accounts, oldest link first."""
+    return (
+        Guardianship.objects.filter(pupil=pupil, has_parental_authority=True)
+        .select_related("parent")
+        .order_by("pk")
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pupils.models import Guardianship, Pupil
+from pupils.models import Pupil
 from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
@@ -139,9 +139,7 @@ def class_overview_index(request):
 @login_required
 def class_overview(request, group_pk):
     group = permissions.group_for_overview(request.user, group_pk)
-    pupils = list(
-        Pupil.objects.filter(group=group, left_on__isnull=True).order_by("last_name", "first_name")
-    )
+    pupils = list(selectors.class_pupils(group=group))
     purposes = list(
         selectors.purposes_of_school(school_id=group.school_id, category=Purpose.Category.IMAGES)
     )
@@ -208,9 +206,7 @@ def event_start(request, pk):
 def _deciders(pupil: Pupil) -> list[tuple[int, str]]:
     choices = [
         (g.parent_id, f"{g.parent.full_name} ({g.get_relation_display()})")
-        for g in Guardianship.objects.filter(pupil=pupil, has_parental_authority=True)
-        .select_related("parent")
-        .order_by("pk")
+        for g in selectors.holders_with_names(pupil=pupil)
     ]
     if pupil.account_id:
         choices.append((pupil.account_id, _("%(name)s (the pupil)") % {"name": pupil.full_name}))

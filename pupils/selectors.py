@@ -116,3 +116,17 @@ def dossier_history(*, pupil: Pupil) -> QuerySet[LogEntry]:
         .select_related("actor", "content_type")
         .order_by("-timestamp")
     )
+
+
+def guardianship_of_pupil(*, pupil: Pupil, pk) -> Guardianship | None:
+    """One guardianship of *pupil* (the caller checked MANAGE_PARENTS on the pupil)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Guardianship.objects.select_related("parent").filter(pk=pk, pupil=pupil).first()
+
+
+def placements_of(*, pupil: Pupil):
+    """The groups a pupil was in, newest first."""
+    return pupil.placements.select_related("group")

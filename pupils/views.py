@@ -29,7 +29,7 @@ from .forms import (
     SpecialRecordForm,
     TestResultForm,
 )
-from .models import Guardianship, SpecialRecord
+from .models import SpecialRecord
 from .permissions import PupilAction, PupilPolicy, SpecialRecordPolicy, special_kinds
 
 policy = PupilPolicy()
@@ -60,7 +60,7 @@ def pupil_detail(request, pk):
         "show_bsn": PupilAction.VIEW_BSN in actions,
         "special_kinds": special_kinds(request.user, pupil),
         "guardians": selectors.guardians_of(pupil=pupil),
-        "placements": pupil.placements.select_related("group"),
+        "placements": selectors.placements_of(pupil=pupil),
         "sections": sections.render("pupil", request, pupil),
     }
     if PupilAction.VIEW_DOSSIER in actions:
@@ -244,9 +244,9 @@ def parent_add(request, pk):
 @login_required
 def guardianship_edit(request, pk, guardianship_pk):
     pupil = policy.get(request.user, pk, PupilAction.MANAGE_PARENTS)
-    guardianship = get_object_or_404(
-        Guardianship.objects.select_related("parent"), pk=guardianship_pk, pupil=pupil
-    )
+    guardianship = selectors.guardianship_of_pupil(pupil=pupil, pk=guardianship_pk)
+    if guardianship is None:
+        hidden()
     form = GuardianshipForm(request.POST or None, instance=guardianship)
     if request.method == "POST" and form.is_valid():
         services.guardianship_update(
@@ -285,7 +285,7 @@ def portal_child(request, pk):
         context["special_records"] = SpecialRecordPolicy().records(
             request.user, pupil, as_parent=True
         )
-        context["placements"] = pupil.placements.select_related("group")
+        context["placements"] = selectors.placements_of(pupil=pupil)
     context["sections"] = sections.render("portal_child", request, pupil)
     services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
     return render(request, "pupils/portal/child.html", context)
