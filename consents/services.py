@@ -50,7 +50,7 @@ def _decision_time(form_date: datetime.date | None) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(form_date, datetime.time.min))
 
 
-def _check_entitled(pupil: Pupil, decider: User, day: datetime.date) -> str:
+def decider_role(pupil: Pupil, decider: User, day: datetime.date) -> str:
     """The role in which *decider* decides for *pupil* on *day*; ValidationError if none."""
     if pupil_decides(pupil.date_of_birth, day):
         if pupil.account_id and decider.pk == pupil.account_id:
@@ -111,7 +111,7 @@ def decision_record(
             _("The text of this consent has changed. Read the new text and decide again."),
             code="stale_version",
         )
-    role = _check_entitled(pupil, decider, day)
+    role = decider_role(pupil, decider, day)
     before = selectors.consent_state(pupil=pupil, purpose=purpose).outcome
 
     try:

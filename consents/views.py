@@ -31,7 +31,6 @@ from .forms import (
 )
 from .models import Purpose
 from .selectors import STATE_LABELS
-from .services import _check_entitled
 
 
 def _rows(pupil: Pupil, purposes) -> list[dict]:
@@ -60,7 +59,7 @@ def portal_consents(request, pk):
     purposes = selectors.purposes_of_school(school_id=pupil.school_id)
     reason = None
     try:
-        _check_entitled(pupil, request.user, timezone.localdate())
+        services.decider_role(pupil, request.user, timezone.localdate())
     except ValidationError as error:
         reason = _error_text(error)
     history = selectors.decision_history(pupil=pupil)
