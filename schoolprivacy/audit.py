@@ -39,15 +39,76 @@ def mask_completely(value) -> str:
     return MASK
 
 
-def log_access(*, actor, obj: models.Model, what: str = "") -> LogEntry:
-    """Record that *actor* looked at *obj* (a dossier, a special-category record, an export)."""
+def log_access(*, actor, obj: models.Model, what: str = "", details: dict | None = None):
+    """Record that *actor* looked at *obj* (a dossier, a special-category record, an export).
+
+    *details* adds facts without personal data, such as what a copy left out.
+    """
+    changes = {"viewed": [what, ""]} if what else {}
+    for key, value in (details or {}).items():
+        changes[key] = [str(value), ""]
     return LogEntry.objects.log_create(
         obj,
         force_log=True,
         action=LogEntry.Action.ACCESS,
-        changes={"viewed": [what, ""]} if what else {},
+        changes=changes,
         actor=actor,
     )
+
+
+#: What an erased object's audit entries show instead of its name.
+ERASED = "[erased]"
+
+_SCRUB = """
+UPDATE auditlog_logentry
+   SET changes = CASE
+           WHEN jsonb_typeof(changes) = 'object'
+           THEN (SELECT coalesce(jsonb_object_agg(key, jsonb_build_array(%(mask)s, %(mask)s)),
+                                 '{}'::jsonb)
+                   FROM jsonb_each(changes))
+           ELSE changes
+       END,
+       changes_text = '',
+       object_repr = %(erased)s,
+       serialized_data = NULL
+ WHERE content_type_id = %(content_type)s
+   AND object_id = ANY(%(ids)s)
+   AND action <> %(access)s
+   AND object_repr <> %(erased)s
+"""
+
+
+def scrub(model: type[models.Model], ids) -> int:
+    """Keep the fact, not the data: mask every value in the audit entries of erased objects.
+
+    Who did what to which field, and when, stays; what the values were goes.
+    ACCESS entries (who looked) hold no values and stay as they are. PostgreSQL
+    allows this one change to its append-only log only inside a transaction that
+    says so (``schoolprivacy.audit_scrub``; see migration 0005). Returns the
+    number of entries masked.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return 0
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL schoolprivacy.audit_scrub = 'on'")
+        cursor.execute(
+            _SCRUB,
+            {
+                "mask": MASK,
+                "erased": ERASED,
+                "content_type": content_type.pk,
+                "ids": ids,
+                "access": LogEntry.Action.ACCESS,
+            },
+        )
+        masked = cursor.rowcount
+        cursor.execute("SET LOCAL schoolprivacy.audit_scrub = 'off'")
+    return masked
 
 
 def register_core_models() -> None:

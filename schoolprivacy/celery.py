@@ -43,6 +43,25 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 9 * 60},
     },
+    # The e-mail outbox of notices: queued in PostgreSQL, sent at least once.
+    "notice-mail": {
+        "task": "schoolprivacy.tasks.deliver_notice_mail",
+        "schedule": timedelta(seconds=int(os.environ.get("NOTICE_MAIL_INTERVAL", "60"))),
+        "options": {"expires": 50},
+    },
+    # GDPR Art. 12(3): reminders 7 and 2 days before a request's due date, escalation when
+    # overdue, a warning when an extension must be decided. Short, idempotent, catches up.
+    "request-deadlines": {
+        "task": "requests.tasks.sweep_request_deadlines",
+        "schedule": timedelta(seconds=int(os.environ.get("REQUEST_SWEEP_INTERVAL", "300"))),
+        "options": {"expires": 240},
+    },
+    # Retention (leave date + 2, 3 or 5 years), daily at night; a legal hold stops it.
+    "retention": {
+        "task": "requests.tasks.sweep_retention",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "heartbeat": {
         "task": "schoolprivacy.tasks.record_heartbeat",
         "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),

@@ -236,12 +236,24 @@ class Notice(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The e-mail outbox (services.notice_queue): the mail is written with the notice, in
+    # the same transaction, and sent afterwards by notices_deliver, at least once.
+    mail_subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
+    mail_pending = models.BooleanField(_("e-mail waiting to be sent"), default=False)
+    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notice_user_unread_idx"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(mail_pending=True),
+                name="notice_mail_pending_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.message

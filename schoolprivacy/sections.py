@@ -1,8 +1,11 @@
-"""Sections that apps add to another app's page, without that app importing them.
+"""Sections and links that apps add to another app's page, without that app importing them.
 
 The pupil page (pupils app) shows a consent summary (consents app): consents
 registers a provider for "pupil"; the pupil view renders whatever is
-registered. Arrows keep pointing down the app list.
+registered. Likewise an app registers an *action*, a link builder: the parent's
+dossier page (pupils) puts "this is not right" next to each field, linking to
+the correction request of the requests app, through ``{% action_url %}``.
+Arrows keep pointing down the app list.
 """
 
 from collections.abc import Callable
@@ -25,3 +28,19 @@ def render(page: str, request: HttpRequest, obj) -> list[SafeString]:
     """The HTML of every section registered for *page* that has something to show."""
     rendered = (provider(request, obj) for provider in _providers.get(page, []))
     return [html for html in rendered if html]
+
+
+Action = Callable[..., str | None]
+
+_actions: dict[str, Action] = {}
+
+
+def register_action(name: str, builder: Action) -> None:
+    """Offer the link *name*; *builder* gets the request and the page's arguments."""
+    _actions[name] = builder
+
+
+def action_url(name: str, request: HttpRequest, *args) -> str:
+    """The link of the action *name* for these arguments, or "" when none is offered."""
+    builder = _actions.get(name)
+    return (builder(request, *args) or "") if builder else ""

@@ -1,6 +1,7 @@
 """Writes of the core. One function per use case, keyword-only."""
 
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -144,6 +145,18 @@ def _reseal(row, fields, kid, rotations, report) -> None:
             rotations[f].reencrypted += 1
 
 
+def notices_scrub(text: str, replacement: str = "[…]") -> int:
+    """Take *text* (an erased pupil's name) out of every notice; returns how many changed."""
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    if not text.strip():
+        return 0
+    return Notice.objects.filter(message__contains=text).update(
+        message=Replace("message", Value(text), Value(replacement))
+    )
+
+
 def notices_mark_read(*, user: User) -> int:
     """Mark all of the user's notices read; returns how many."""
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
@@ -160,3 +173,114 @@ def notice_send(*, user: User, subject: str, message: str, path: str = "") -> in
     Notice.objects.create(user=user, message=message[:500], url=path)
     body = f"{message}\n\n{settings.SITE_URL}{path}" if path else message
     return send_mail(subject, body, None, [user.email])
+
+
+def notice_queue(*, user: User, subject: str, message: str, path: str = "") -> Notice:
+    """Tell *user* in the app now and by e-mail soon, in the caller's transaction.
+
+    The notice and its e-mail are written together: a rollback leaves neither, a
+    commit leaves both, and :func:`notices_deliver` sends the mail afterwards, at
+    least once, with a Message-ID of its own so a repeat is recognised as the same
+    mail. Use this where a task may be killed halfway (deadline sweeps). The caller
+    renders *subject* and *message* in the user's language.
+    """
+    notice = Notice.objects.create(
+        user=user,
+        message=message[:500],
+        url=path,
+        mail_subject=subject[:200],
+        mail_pending=True,
+    )
+    notices_deliver_after_commit()
+    return notice
+
+
+def notice_queue_many(messages) -> int:
+    """:func:`notice_queue` for many (user, subject, message, path) at once, in one insert."""
+    notices = [
+        Notice(
+            user=user,
+            message=message[:500],
+            url=path,
+            mail_subject=subject[:200],
+            mail_pending=True,
+        )
+        for user, subject, message, path in messages
+    ]
+    if notices:
+        Notice.objects.bulk_create(notices)
+        notices_deliver_after_commit()
+    return len(notices)
+
+
+def notices_deliver_after_commit() -> None:
+    """Ask a worker to send the queued mails once the current transaction commits (once)."""
+    from .tasks import deliver_notice_mail
+
+    connection = transaction.get_connection()
+    if any(getattr(entry[1], "_delivers_notices", False) for entry in connection.run_on_commit):
+        return
+
+    def deliver():
+        deliver_notice_mail.delay()
+
+    deliver._delivers_notices = True
+    transaction.on_commit(deliver)
+
+
+def notice_message_id(notice: Notice) -> str:
+    """The same Message-ID every time this notice's e-mail is sent."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    host = urlsplit(settings.SITE_URL).hostname or "schoolprivacy.invalid"
+    return f"<notice-{notice.pk}@{host}>"
+
+
+def notices_deliver(*, limit: int = 1000) -> int:
+    """Send the e-mails of queued notices, oldest first; returns how many were sent.
+
+    Each mail is sent and marked in a transaction of its own, holding the notice's
+    row lock (other workers skip it). A worker that dies after sending but before
+    committing sends that one mail again later, with the same Message-ID; nothing
+    queued is ever lost, because the queue is the notice table, not the broker.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+
+    sent = 0
+    with get_connection() as mail:
+        while sent < limit:
+            with transaction.atomic():
+                notice = (
+                    Notice.objects.select_for_update(skip_locked=True)
+                    .filter(mail_pending=True)
+                    .select_related("user")
+                    .order_by("pk")
+                    .first()
+                )
+                if notice is None:
+                    break
+                body = notice.message
+                if notice.url:
+                    body = f"{body}\n\n{settings.SITE_URL}{notice.url}"
+                try:
+                    EmailMessage(
+                        notice.mail_subject,
+                        body,
+                        None,
+                        [notice.user.email],
+                        connection=mail,
+                        headers={"Message-ID": notice_message_id(notice)},
+                    ).send()
+                except smtplib.SMTPRecipientsRefused:
+                    # The address itself is refused: trying again will not help.
+                    logger.warning("Notice %s: the mail server refused the address", notice.pk)
+                    notice.mailed_at = None
+                else:
+                    notice.mailed_at = timezone.now()
+                notice.mail_pending = False
+                notice.save(update_fields=["mail_pending", "mailed_at"])
+            sent += 1
+    return sent

@@ -4,17 +4,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
-from .forms import LoginForm
 
 account_patterns = [
     path("", views.account, name="account"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("confirm/", views.reauthenticate, name="reauthenticate"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

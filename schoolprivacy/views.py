@@ -2,16 +2,32 @@
 
 import redis
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import reauth, selectors, services
 from .authorization import grants_for
+from .forms import LoginForm, ReauthenticateForm
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, which also counts as having just proved who one is (reauth)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reauth.stamp(self.request)
+        return response
 
 
 @login_required
@@ -46,6 +62,24 @@ def account(request: HttpRequest):
             "board_memberships": selectors.board_memberships_of(user=request.user),
         },
     )
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("password")
+def reauthenticate(request: HttpRequest):
+    """Type the password again before a sensitive step; then back to where the user was."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    form = ReauthenticateForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session.cycle_key()
+        reauth.stamp(request)
+        return redirect(target or "home")
+    return render(request, "registration/reauthenticate.html", {"form": form, "next": target})
 
 
 def _database_ok() -> bool:
