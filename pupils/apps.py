@@ -21,6 +21,7 @@ class PupilsConfig(AppConfig):
             models.EmergencyAccess,
             models.GroupUserObjectPermission,
             models.PupilUserObjectPermission,
+            models.ProcessingHold,
         ):
             audit.register(model)
         audit.register(models.Pupil, exclude=("bsn_index",), masked=("bsn",))

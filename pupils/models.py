@@ -7,9 +7,11 @@ Personal data stays in this app; other tables point to a pupil by id.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -31,6 +33,21 @@ class Source(models.TextChoices):
     CARE_PARTNER = "care_partner", _("care partner")
     PREVIOUS_SCHOOL = "previous_school", _("previous school")
     OTHER = "other", _("other")
+
+
+class DataCategory(models.TextChoices):
+    """The parts of a pupil's data that retention, erasure and restriction apply to."""
+
+    ADMINISTRATION = (
+        "administration",
+        _("pupil administration: personal details, BSN, enrolment, parents and groups"),
+    )
+    DOSSIER = "dossier", _("pupil dossier: agreements, test results, reports and notes")
+    SPECIAL = (
+        "special",
+        _("special categories: medical information, wellbeing, religion, custody arrangements"),
+    )
+    REFERRAL = "referral", _("referral to special education")
 
 
 class Group(models.Model):
@@ -126,6 +143,9 @@ class Pupil(models.Model):
         verbose_name=_("own account"),
         help_text=_("A pupil of 16 or older logs in to decide on their own consents."),
     )
+    # Set when the administration was erased (request or retention): the row stays so
+    # that what points to it (requests, the audit's facts) stays whole, without data.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pupil")
@@ -153,6 +173,8 @@ class Pupil(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return gettext("erased pupil")
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
 
     def get_additional_data(self):
@@ -380,6 +402,7 @@ class Note(DossierEntry):
     class Kind(models.TextChoices):
         REPORT = "report", _("report")
         NOTE = "note", _("note")
+        REFERRAL = "referral", pgettext_lazy("dossier entry", "referral report")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE)
     written_on = models.DateField(_("date"))
@@ -468,3 +491,84 @@ class EmergencyAccess(models.Model):
 
     def get_additional_data(self):
         return {"pupil_id": self.pupil_id}
+
+
+class ProcessingHold(models.Model):
+    """A stop on a pupil's data: a restriction or objection (staff see and share nothing of the
+    categories held, GDPR Art. 18 and 21), or a legal hold (nothing may be deleted).
+
+    Placed and lifted through services, with reasons; the history stays.
+    """
+
+    class Kind(models.TextChoices):
+        RESTRICTION = "restriction", _("restriction of processing (GDPR Art. 18)")
+        OBJECTION = "objection", _("objection, processing stopped (GDPR Art. 21)")
+        LEGAL_HOLD = "legal_hold", _("legal hold: nothing may be deleted")
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="holds", verbose_name=_("pupil")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    categories = ArrayField(
+        models.CharField(max_length=16, choices=DataCategory.choices),
+        verbose_name=_("data held"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000, validators=[MaxLengthValidator(2000)])
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("For example the request.")
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("placed by"),
+    )
+    placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.TextField(_("why it was lifted"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("hold on a pupil's data")
+        verbose_name_plural = _("holds on pupils' data")
+        ordering = ["-placed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["pupil", "kind"],
+                condition=Q(lifted_at__isnull=True),
+                name="hold_active_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | Q(lifted_by__isnull=False),
+                name="hold_lifted_by_someone",
+            ),
+            models.CheckConstraint(condition=~Q(categories=[]), name="hold_covers_some_data"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.pupil_id}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+    @property
+    def restricts(self) -> bool:
+        """True for a restriction or objection: staff neither see nor share the data held."""
+        return self.kind != self.Kind.LEGAL_HOLD
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [label for value, label in DataCategory.choices if value in self.categories]
+
+
+#: The holds that stop staff from seeing and sharing the data they cover.
+RESTRICTING_HOLDS = (ProcessingHold.Kind.RESTRICTION, ProcessingHold.Kind.OBJECTION)

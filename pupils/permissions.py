@@ -23,6 +23,13 @@ with parental authority everything the dossier holds, with the information
 right only the progress (entries), never special categories or the BSN; never
 the staff pages, which show the other parent.
 
+A restriction or an objection (ProcessingHold, GDPR Art. 18 and 21) takes from
+staff what touches the data it holds: the dossier (view, record) under
+"dossier", the BSN, personal data and parents under "administration", every
+special-category kind under "special" (break-glass still opens the safety kinds:
+a child's vital interests come first). Parents keep seeing everything. An
+anonymised pupil (erased administration) is nobody's any more.
+
 Special-category records, per kind (SPECIAL_KINDS_BY_ROLE): the care
 coordinator sees all kinds; teachers see what they need for safety (medical,
 medication, protocol) for their own groups; team leaders and directors the
@@ -41,9 +48,12 @@ from schoolprivacy.authorization import AccessPolicy, Grants, grants_for, hidden
 from schoolprivacy.models import Role
 
 from .models import (
+    RESTRICTING_HOLDS,
+    DataCategory,
     EmergencyAccess,
     GroupUserObjectPermission,
     Guardianship,
+    ProcessingHold,
     Pupil,
     PupilUserObjectPermission,
     SpecialRecord,
@@ -93,6 +103,26 @@ _SCHOOL_ROLES = {
 }
 _TEACHER_ACTIONS = {PupilAction.VIEW, PupilAction.VIEW_DOSSIER, PupilAction.RECORD}
 _ASSIGNED_ACTIONS = _TEACHER_ACTIONS
+#: The data an action touches: a restriction or objection on it takes the action away.
+_ACTION_DATA = {
+    PupilAction.VIEW_DOSSIER: DataCategory.DOSSIER,
+    PupilAction.RECORD: DataCategory.DOSSIER,
+    PupilAction.VIEW_BSN: DataCategory.ADMINISTRATION,
+    PupilAction.EDIT: DataCategory.ADMINISTRATION,
+    PupilAction.MANAGE_PARENTS: DataCategory.ADMINISTRATION,
+}
+
+
+def restricted(category: str, pupil_ref="pk") -> Exists:
+    """True for a pupil whose *category* is held by a restriction or an objection."""
+    return Exists(
+        ProcessingHold.objects.filter(
+            pupil_id=OuterRef(pupil_ref),
+            kind__in=RESTRICTING_HOLDS,
+            lifted_at__isnull=True,
+            categories__contains=[category],
+        )
+    )
 
 
 def taught_groups(user) -> QuerySet:
@@ -129,6 +159,9 @@ def _pupil_condition(user, grants: Grants, action: PupilAction) -> Q:
         )
     if action in _ASSIGNED_ACTIONS and grants.has_any_role(Role.CARE_COORDINATOR):
         condition |= Q(pk__in=assigned_pupils(user))
+    condition &= Q(anonymised_at__isnull=True)
+    if action in _ACTION_DATA:
+        condition &= ~Q(restricted(_ACTION_DATA[action]))
     return condition
 
 
@@ -204,6 +237,7 @@ def _relations(user, pupil: Pupil) -> dict[str, bool]:
                     user=user, pupil_id=OuterRef("pk"), expires_at__gt=now
                 )
             ),
+            special_restricted=restricted(DataCategory.SPECIAL),
         )
         .first()
     )
@@ -220,6 +254,8 @@ def special_kinds(
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    if pupil.anonymised_at is not None:
+        return frozenset()
     grants = grants_for(user)
     table = SPECIAL_KINDS_WRITABLE_BY_ROLE if writable else SPECIAL_KINDS_BY_ROLE
     kinds: set[str] = set()
@@ -229,9 +265,12 @@ def special_kinds(
     relations = _relations(user, pupil)
     if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
         kinds |= ALL_KINDS
+    teaches = relations.get("teaches") and grants.has_school_role(pupil.school_id, Role.TEACHER)
+    if not writable and teaches:
+        kinds |= SAFETY_KINDS
+    if relations.get("special_restricted"):
+        kinds.clear()  # restricted: staff neither read nor record
     if not writable:
-        if relations.get("teaches") and grants.has_school_role(pupil.school_id, Role.TEACHER):
-            kinds |= SAFETY_KINDS
         if as_parent and relations.get("parent"):
             kinds |= ALL_KINDS
         if relations.get("emergency") and grants.has_school_role(pupil.school_id):

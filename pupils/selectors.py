@@ -7,7 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.models import BoardMembership, Membership, User
 
-from .models import Agreement, Guardianship, Note, Pupil, TestResult
+from .models import (
+    RESTRICTING_HOLDS,
+    Agreement,
+    DataCategory,
+    EmergencyAccess,
+    Guardianship,
+    Note,
+    ProcessingHold,
+    Pupil,
+    SpecialRecord,
+    TestResult,
+)
 from .permissions import PupilAction, PupilPolicy
 
 
@@ -30,12 +41,63 @@ def emergency_candidates(*, user: User, search: str) -> QuerySet[Pupil]:
     return pupils.order_by("last_name", "first_name")[:20]
 
 
-def dossier_entries(*, pupil: Pupil) -> dict[str, QuerySet]:
-    """Every entry of one pupil's dossier; the caller has checked VIEW_DOSSIER."""
+def dossier_entries(*, pupil: Pupil, restricted: frozenset = frozenset()) -> dict[str, QuerySet]:
+    """Every entry of one pupil's dossier; the caller has checked VIEW_DOSSIER.
+
+    Staff pass the *restricted* categories: referral reports under a restriction or
+    an objection are then left out.
+    """
+    notes = Note.objects.filter(pupil=pupil).select_related("author")
+    if DataCategory.REFERRAL in restricted:
+        notes = notes.exclude(kind=Note.Kind.REFERRAL)
     return {
         "agreements": Agreement.objects.filter(pupil=pupil).select_related("author"),
         "test_results": TestResult.objects.filter(pupil=pupil).select_related("author"),
-        "notes": Note.objects.filter(pupil=pupil).select_related("author"),
+        "notes": notes,
+    }
+
+
+def active_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
+    """The restrictions, objections and legal holds on the pupil's data now, newest first."""
+    return ProcessingHold.objects.filter(pupil=pupil, lifted_at__isnull=True).order_by(
+        "-placed_at", "-pk"
+    )
+
+
+def restricted_categories(*, pupil: Pupil, holds=None) -> frozenset[str]:
+    """The data of the pupil that staff may neither see nor share (restriction, objection).
+
+    *holds*, when given, are the pupil's active holds already read.
+    """
+    if holds is None:
+        holds = ProcessingHold.objects.filter(
+            pupil=pupil, kind__in=RESTRICTING_HOLDS, lifted_at__isnull=True
+        )
+    return frozenset(
+        c for hold in holds if hold.kind in RESTRICTING_HOLDS for c in hold.categories
+    )
+
+
+def special_records_of(*, pupil: Pupil) -> QuerySet[SpecialRecord]:
+    """Every special-category record of the pupil (for the parent's copy; caller checked)."""
+    return SpecialRecord.objects.filter(pupil=pupil).select_related("author")
+
+
+def emergency_accesses_of(*, pupil: Pupil) -> QuerySet[EmergencyAccess]:
+    """Every break-glass opening of the pupil's medical protocol, newest first."""
+    return EmergencyAccess.objects.filter(pupil=pupil).select_related("user")
+
+
+def category_counts(*, pupil: Pupil) -> dict[str, int]:
+    """How many items each category of the pupil's data holds now (for an erasure decision)."""
+    notes = Note.objects.filter(pupil=pupil)
+    return {
+        DataCategory.ADMINISTRATION: 0 if pupil.anonymised_at else 1,
+        DataCategory.DOSSIER: Agreement.objects.filter(pupil=pupil).count()
+        + TestResult.objects.filter(pupil=pupil).count()
+        + notes.exclude(kind=Note.Kind.REFERRAL).count(),
+        DataCategory.REFERRAL: notes.filter(kind=Note.Kind.REFERRAL).count(),
+        DataCategory.SPECIAL: SpecialRecord.objects.filter(pupil=pupil).count(),
     }
 
 

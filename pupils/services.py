@@ -5,6 +5,7 @@ again what it must not get wrong, so that an admin action or a command cannot
 bypass the policy.
 """
 
+import contextlib
 import hashlib
 import secrets
 from datetime import date, timedelta
@@ -24,16 +25,22 @@ from schoolprivacy import audit
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.encryption import blind_index
 from schoolprivacy.models import Role, School, User
+from schoolprivacy.services import notices_scrub
 
+from . import corrections
 from .models import (
     Agreement,
+    DataCategory,
     EmergencyAccess,
     Group,
     GroupPlacement,
     Guardianship,
     Invitation,
     Note,
+    ProcessingHold,
     Pupil,
+    PupilUserObjectPermission,
+    Source,
     SpecialRecord,
     TestResult,
 )
@@ -395,3 +402,197 @@ def pupil_assign_care_coordinator(
             _("Only a care coordinator of this school board can follow the pupil.")
         )
     assign_perm("pupils.follow_pupil", care_coordinator, pupil)
+
+
+# --- Data-subject rights: corrections, holds and erasure (called by the requests app) -------
+
+#: Who writes a decision on a parent's request into the dossier: the school's handlers.
+REQUEST_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER)
+
+
+def _require_request_role(user: User, pupil: Pupil) -> None:
+    if not grants_for(user).has_school_role(pupil.school_id, *REQUEST_ROLES):
+        raise PermissionDenied
+
+
+def _acts_for(user: User, pupil: Pupil) -> bool:
+    """A holder of parental authority, or the pupil's own account."""
+    return (
+        pupil.account_id == user.pk
+        or Guardianship.objects.filter(
+            pupil=pupil, parent=user, has_parental_authority=True
+        ).exists()
+    )
+
+
+@transaction.atomic
+def correction_apply(
+    *, pupil: Pupil, target: str, target_id: int, field: str, value: str, acting_user: User
+):
+    """Write an accepted correction (GDPR Art. 16) into the dossier, validated and audited."""
+    _require_request_role(acting_user, pupil)
+    obj = corrections.find(pupil, target, target_id, field)
+    if obj is None:
+        raise ValidationError(_("The data to correct no longer exists."))
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    try:
+        parsed = corrections.parse(target, field, value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+    setattr(obj, field, parsed)
+    if target == "pupil":
+        _set_bsn_index(obj)
+        _check_bsn_unique(obj)
+    with set_actor(acting_user):
+        _save(obj)
+    return obj
+
+
+@transaction.atomic
+def statement_record(*, pupil: Pupil, about: str, statement: str, acting_user: User) -> Note:
+    """Add a parent's supplementary statement (GDPR Art. 16) to the dossier, as the parent's."""
+    _require_request_role(acting_user, pupil)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Supplementary statement of a parent about: %(about)s") % {"about": about}
+    note = Note(
+        pupil=pupil,
+        author=acting_user,
+        kind=Note.Kind.NOTE,
+        written_on=timezone.localdate(),
+        title=title[:200],
+        body=statement,
+        source=Source.PARENT,
+    )
+    with set_actor(acting_user):
+        _save(note)
+    return note
+
+
+@transaction.atomic
+def hold_place(
+    *,
+    pupil: Pupil,
+    kind: str,
+    categories,
+    reason: str,
+    acting_user: User,
+    reference: str = "",
+) -> ProcessingHold:
+    """Stop staff from processing (restriction, objection) or anyone deleting (legal hold).
+
+    The school's handlers place holds; an objection also stops processing the moment
+    the person entitled to act for the child makes it (GDPR Art. 21).
+    """
+    if not (kind == ProcessingHold.Kind.OBJECTION and _acts_for(acting_user, pupil)):
+        _require_request_role(acting_user, pupil)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the hold.")})
+    if kind == ProcessingHold.Kind.LEGAL_HOLD:
+        categories = DataCategory.values
+    categories = sorted(set(categories or ()))
+    if not categories or set(categories) - set(DataCategory.values):
+        raise ValidationError({"categories": _("Choose the data the hold covers.")})
+    hold = ProcessingHold(
+        pupil=pupil,
+        kind=kind,
+        categories=categories,
+        reason=reason,
+        reference=reference,
+        placed_by=acting_user,
+    )
+    with set_actor(acting_user):
+        _save(hold)
+    return hold
+
+
+@transaction.atomic
+def hold_lift(*, hold: ProcessingHold, reason: str, acting_user: User) -> ProcessingHold:
+    """End a hold, with the reason; the history stays."""
+    hold = ProcessingHold.objects.select_for_update().select_related("pupil").get(pk=hold.pk)
+    if not (hold.kind == ProcessingHold.Kind.OBJECTION and _acts_for(acting_user, hold.pupil)):
+        _require_request_role(acting_user, hold.pupil)
+    if hold.lifted_at is not None:
+        raise ValidationError(_("This hold has already been lifted."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for lifting the hold.")})
+    hold.lifted_at = timezone.now()
+    hold.lifted_by = acting_user
+    hold.lift_reason = reason
+    with set_actor(acting_user):
+        _save(hold)
+    return hold
+
+
+def under_legal_hold(pupil: Pupil) -> bool:
+    return ProcessingHold.objects.filter(
+        pupil=pupil, kind=ProcessingHold.Kind.LEGAL_HOLD, lifted_at__isnull=True
+    ).exists()
+
+
+@transaction.atomic
+def pupil_data_erase(
+    *, pupil: Pupil, categories, acting_user: User | None = None
+) -> dict[str, list[int]]:
+    """Erase *categories* of the pupil's data: entries are deleted, the administration anonymised.
+
+    The audit log keeps the fact of every row (who, when, which fields) and loses the
+    values (schoolprivacy.audit.scrub). A legal hold refuses the erasure. Returns, per
+    model, the ids erased: the erasure ledger of the requests app keeps them.
+    """
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if under_legal_hold(pupil):
+        raise ValidationError(_("A legal hold is on this pupil's data: nothing may be deleted."))
+    categories = set(categories)
+    erased: dict[str, list[int]] = {}
+    actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
+    with actor:
+        if DataCategory.DOSSIER in categories:
+            for model in (Agreement, TestResult):
+                _delete_rows(model.objects.filter(pupil=pupil), erased)
+            _delete_rows(Note.objects.filter(pupil=pupil).exclude(kind=Note.Kind.REFERRAL), erased)
+        if DataCategory.REFERRAL in categories:
+            _delete_rows(Note.objects.filter(pupil=pupil, kind=Note.Kind.REFERRAL), erased)
+        if DataCategory.SPECIAL in categories:
+            _delete_rows(SpecialRecord.objects.filter(pupil=pupil), erased)
+            _delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
+        if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
+            _anonymise(pupil, erased)
+    return erased
+
+
+def _delete_rows(queryset, erased: dict[str, list[int]]) -> None:
+    """Delete rows one by one (so each deletion is audited), then mask their audit values."""
+    rows = list(queryset)
+    if not rows:
+        return
+    model = type(rows[0])
+    ids = [row.pk for row in rows]
+    for row in rows:
+        row.delete()
+    erased.setdefault(model._meta.label, []).extend(ids)
+    audit.scrub(model, ids)
+
+
+def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
+    notices_scrub(pupil.full_name)
+    _delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
+    _delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
+    _delete_rows(PupilUserObjectPermission.objects.filter(content_object=pupil), erased)
+    pupil.first_name = ""
+    pupil.name_prefix = ""
+    pupil.last_name = ""
+    pupil.date_of_birth = date(pupil.date_of_birth.year, 1, 1)
+    pupil.enrolled_on = date(pupil.enrolled_on.year, 1, 1)
+    if pupil.left_on is not None:
+        pupil.left_on = max(date(pupil.left_on.year, 1, 1), pupil.enrolled_on)
+    pupil.gender = ""
+    pupil.bsn = None
+    pupil.bsn_index = None
+    pupil.account = None
+    pupil.group = None
+    pupil.anonymised_at = timezone.now()
+    pupil.save()
+    erased.setdefault(Pupil._meta.label, []).append(pupil.pk)
+    audit.scrub(Pupil, [pupil.pk])

@@ -54,6 +54,8 @@ def pupil_list(request):
 def pupil_detail(request, pk):
     pupil = policy.get(request.user, pk, PupilAction.VIEW)
     actions = policy.actions(request.user, pupil)
+    holds = list(selectors.active_holds(pupil=pupil))
+    restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
     context = {
         "pupil": pupil,
         "actions": actions,
@@ -61,10 +63,12 @@ def pupil_detail(request, pk):
         "special_kinds": special_kinds(request.user, pupil),
         "guardians": selectors.guardians_of(pupil=pupil),
         "placements": selectors.placements_of(pupil=pupil),
+        "holds": holds,
+        "restricted": restricted,
         "sections": sections.render("pupil", request, pupil),
     }
     if PupilAction.VIEW_DOSSIER in actions:
-        context.update(selectors.dossier_entries(pupil=pupil))
+        context.update(selectors.dossier_entries(pupil=pupil, restricted=restricted))
         services.dossier_viewed(pupil=pupil, acting_user=request.user, part="dossier")
     return render(request, "pupils/detail.html", context)
 
@@ -279,6 +283,8 @@ def portal_child(request, pk):
         "pupil": pupil,
         "guardianship": guardianship,
         "full": full,
+        # A holder of parental authority can ask for a correction of any field shown.
+        "correct": full,
         **selectors.dossier_entries(pupil=pupil),
     }
     if full:

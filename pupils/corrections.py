@@ -1,0 +1,109 @@
+"""What can be corrected in a pupil's dossier (GDPR Art. 16), field by field.
+
+A correction names a *target* (the pupil's own record, or one dossier entry), the
+entry's id and a field. The requests app takes the parent's proposal; when the
+handler accepts it, :func:`pupils.services.correction_apply` writes it through
+this table, so the values are validated by the model as any other change is.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agreement, Note, Pupil, SpecialRecord, TestResult
+
+
+@dataclass(frozen=True)
+class Target:
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    label: object
+
+
+TARGETS = {
+    "pupil": Target(
+        Pupil,
+        ("first_name", "name_prefix", "last_name", "date_of_birth", "gender", "bsn"),
+        _("personal details"),
+    ),
+    "agreement": Target(
+        Agreement,
+        ("agreed_on", "participants", "agreement", "follow_up", "follow_up_on"),
+        _("agreement"),
+    ),
+    "test_result": Target(
+        TestResult, ("test_name", "taken_on", "score", "level", "remark"), _("test result")
+    ),
+    "note": Target(Note, ("written_on", "title", "body"), _("report or note")),
+    "special": Target(SpecialRecord, ("content",), _("special-category record")),
+}
+
+
+def model_field(target: str, field: str) -> models.Field | None:
+    spec = TARGETS.get(target)
+    if spec is None or field not in spec.fields:
+        return None
+    return spec.model._meta.get_field(field)
+
+
+def find(pupil: Pupil, target: str, target_id, field: str):
+    """The object *target_id* of *pupil* whose *field* can be corrected, or None."""
+    if model_field(target, field) is None:
+        return None
+    try:
+        target_id = int(target_id)
+    except (TypeError, ValueError):
+        return None
+    if target == "pupil":
+        return pupil if target_id == pupil.pk else None
+    return TARGETS[target].model.objects.filter(pk=target_id, pupil=pupil).first()
+
+
+def label(target: str, field: str) -> str:
+    """How the field is named to people: "last name", or "agreement: what was agreed"."""
+    name = str(model_field(target, field).verbose_name)
+    if target == "pupil":
+        return name
+    return f"{TARGETS[target].label}: {name}"
+
+
+def display(target: str, field: str, value) -> str:
+    """A stored or proposed value as people read it (choices by their label, dates as dates)."""
+    if value in (None, ""):
+        return "–"
+    f = model_field(target, field)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.DateField) and not isinstance(value, str):
+        return formats.date_format(value, "j F Y")
+    return str(value)
+
+
+def current_value(obj, field: str):
+    return getattr(obj, field)
+
+
+def parse(target: str, field: str, raw: str):
+    """The proposed text as a value of the field; ValidationError with a clear message."""
+    f = model_field(target, field)
+    if f is None:
+        raise ValidationError(_("This cannot be corrected here."))
+    form_field = f.formfield()
+    value = form_field.clean(raw.strip() if isinstance(raw, str) else raw)
+    if value in (None, ""):
+        if not f.blank:
+            raise ValidationError(_("Fill in the correct value."))
+        return value
+    f.run_validators(value)  # the model's own rules, such as the eleven-test of a BSN
+    return value
+
+
+def form_field(target: str, field: str):
+    """The form field a parent types the correct value in: the model's own."""
+    f = model_field(target, field)
+    form_field = f.formfield()
+    form_field.required = not f.blank
+    return form_field
