@@ -338,3 +338,29 @@ def holders_with_names(*, pupil: Pupil) -> QuerySet[Guardianship]:
         .select_related("parent")
         .order_by("pk")
     )
+
+
+def events_of(*, pupil: Pupil) -> QuerySet:
+    """The events in the pupil's school life that brought consent questions, newest first."""
+    from .models import ConsentEvent
+
+    return ConsentEvent.objects.filter(pupil=pupil).order_by("-started_on", "-pk")
+
+
+def publications_of(*, pupil: Pupil) -> QuerySet[Publication]:
+    """The publications the pupil appears in, newest first, with their channel texts."""
+    return (
+        Publication.objects.filter(pupils=pupil)
+        .select_related("purpose")
+        .prefetch_related(
+            Prefetch("purpose__versions", queryset=PurposeVersion.objects.order_by("-number"))
+        )
+        .order_by("-published_on", "-pk")
+    )
+
+
+def consent_overview(*, pupil: Pupil) -> list[ConsentView]:
+    """The pupil's consent for each purpose the school asks, as the rule decides it today."""
+    purposes = list(purposes_of_school(school_id=pupil.school_id))
+    states = consent_states(pupils=[pupil], purposes=purposes)
+    return [states[(pupil.pk, purpose.pk)] for purpose in purposes]

@@ -5,6 +5,7 @@ refuses a text that changed meanwhile, records each form submission once, and
 after the commit tells the pupil's teachers when the effective consent changed.
 """
 
+import contextlib
 import datetime
 import logging
 import uuid
@@ -23,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pupils.models import Guardianship, Pupil
+from schoolprivacy import audit
 from schoolprivacy.models import User
 from schoolprivacy.services import notice_send
 
@@ -374,7 +376,7 @@ def _send_consent_requests(
     names = {
         p.pk: p.full_name
         for p in Pupil.objects.filter(pk__in=pupil_ids).only(
-            "first_name", "name_prefix", "last_name"
+            "first_name", "name_prefix", "last_name", "anonymised_at"
         )
     }
     versions = {
@@ -523,3 +525,43 @@ def event_consent_ask(*, event_id: int) -> CampaignReport:
         sorted(open_by_recipient), open_by_recipient, year, timezone.now(), report
     )
     return report
+
+
+# --- Erasure (GDPR Art. 17 and retention; called by the requests app) ------------------------
+
+
+def _delete_audited(queryset, erased: dict[str, list[int]]) -> None:
+    rows = list(queryset)
+    if not rows:
+        return
+    model = type(rows[0])
+    ids = [row.pk for row in rows]
+    for row in rows:
+        row.delete()
+    erased.setdefault(model._meta.label, []).extend(ids)
+    audit.scrub(model, ids)
+
+
+@transaction.atomic
+def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> dict[str, list[int]]:
+    """Erase the consent record of one pupil: decisions, events, questions asked, takedowns.
+
+    The pupil is taken out of the publications it appeared in; the publications stay
+    (they are the school's). The audit log keeps the facts, not the values. Returns,
+    per model, the ids erased.
+    """
+    erased: dict[str, list[int]] = {}
+    actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
+    with actor:
+        _delete_audited(Takedown.objects.filter(pupil=pupil), erased)
+        _delete_audited(Decision.objects.filter(pupil=pupil), erased)
+        _delete_audited(ConsentEvent.objects.filter(pupil=pupil), erased)
+        asked = ConsentRequest.objects.filter(pupil=pupil)
+        ids = list(asked.values_list("pk", flat=True))
+        if ids:
+            # ConsentRequest is not followed by the audit log: ids and times only.
+            asked.delete()
+            erased[ConsentRequest._meta.label] = ids
+        for publication in Publication.objects.filter(pupils=pupil):
+            publication.pupils.remove(pupil)
+    return erased

@@ -117,6 +117,10 @@ RECIPIENTS = [
 ]
 
 
+def _slug(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
 def seed_register(seeder, board, schools) -> None:
     since = datetime.date(2022, 8, 1)
     for name, website, category, used_by in seeder.data.SUPPLIERS:
@@ -135,6 +139,9 @@ def seed_register(seeder, board, schools) -> None:
                 "agreement_signed_on": datetime.date(2023, 5, 1),
                 "agreement_expires_on": datetime.date(2027, 7, 31),
                 "storage_location": Supplier.Location.EU,
+                # Fictional addresses: GDPR Art. 19 notices go here (the administrator
+                # fills in the real privacy contact of each supplier).
+                "contact": f"privacy@{_slug(name)}.example",
             },
         )
         seeder.report.count("suppliers", created)

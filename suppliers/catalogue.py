@@ -7,6 +7,8 @@ fields a correction or erasure touches) matches on them.
 
 from django.utils.translation import gettext_lazy as _
 
+from pupils.models import DataCategory, SpecialRecord
+
 FIELDS: dict[str, object] = {
     "first_name": _("first name"),
     "name_prefix": _("prefix"),
@@ -42,3 +44,53 @@ def in_order(codes) -> list[str]:
     """*codes* in the catalogue's order; unknown codes last."""
     order = {code: index for index, code in enumerate(FIELDS)}
     return sorted(codes, key=lambda code: (order.get(code, len(order)), code))
+
+
+#: The catalogue codes that belong to each category of a pupil's data: what a
+#: restriction, objection or erasure of that category takes from a supplier.
+CATEGORY_FIELDS: dict[str, frozenset[str]] = {
+    DataCategory.ADMINISTRATION: frozenset(
+        {
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "bsn",
+            "school",
+            "group",
+            "year_group",
+            "enrolment",
+            "parents_contact",
+            "login_id",
+        }
+    ),
+    DataCategory.DOSSIER: frozenset({"test_results", "agreements", "reports", "learning_results"}),
+    DataCategory.SPECIAL: frozenset({"special_needs", "medical"}),
+    DataCategory.REFERRAL: frozenset({"reports", "special_needs"}),
+}
+
+_ENTRY_FIELDS = {"agreement": "agreements", "test_result": "test_results", "note": "reports"}
+_SPECIAL_KIND_FIELDS = {
+    SpecialRecord.Kind.MEDICAL: "medical",
+    SpecialRecord.Kind.MEDICATION: "medical",
+    SpecialRecord.Kind.PROTOCOL: "medical",
+    SpecialRecord.Kind.DIAGNOSIS: "special_needs",
+    SpecialRecord.Kind.WELLBEING: "special_needs",
+}
+
+
+def codes_for_categories(categories) -> set[str]:
+    """Every catalogue code in the given categories of pupil data."""
+    return set().union(*(CATEGORY_FIELDS.get(c, frozenset()) for c in categories))
+
+
+def codes_for_correction(target: str, field: str, obj=None) -> set[str]:
+    """The catalogue codes a correction of *field* of *target* (pupils.corrections) touches."""
+    if target == "pupil":
+        return {field} if field in FIELDS else set()
+    if target == "special":
+        code = _SPECIAL_KIND_FIELDS.get(getattr(obj, "kind", None))
+        return {code} if code else set()
+    code = _ENTRY_FIELDS.get(target)
+    return {code} if code else set()

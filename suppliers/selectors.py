@@ -24,11 +24,36 @@ class Receiver:
     not_shared: str = ""
     legal_basis: str = ""
     obj: object = field(default=None, repr=False)
+    withheld: list[str] = field(default_factory=list)  # not shared now: restricted
 
     @property
     def field_labels(self) -> list[str]:
         """The fields in the catalogue's order (name parts together), in the user's language."""
         return [catalogue.label(code) for code in catalogue.in_order(self.fields)]
+
+    @property
+    def withheld_labels(self) -> list[str]:
+        return [catalogue.label(code) for code in catalogue.in_order(self.withheld)]
+
+    @property
+    def contact_email(self) -> str:
+        """The supplier's contact address, where the register holds one (for Art. 19 notices)."""
+        return contact_email(getattr(self.obj, "contact", "") or "")
+
+
+def contact_email(contact: str) -> str:
+    """The first e-mail address in a free-text contact field, or ""."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    for word in contact.replace(",", " ").replace(";", " ").replace("<", " ").split():
+        candidate = word.strip(">().")
+        try:
+            validate_email(candidate)
+        except ValidationError:
+            continue
+        return candidate
+    return ""
 
 
 def current_field_set(supplier: Supplier, day=None) -> FieldSet | None:
@@ -85,6 +110,22 @@ def school_receivers(*, school: School, day=None) -> list[Receiver]:
                 obj=recipient,
             )
         )
+    return receivers
+
+
+def pupil_receivers(*, pupil: Pupil, day=None) -> list[Receiver]:
+    """Who receives the pupil's data, with what a restriction or objection holds back.
+
+    A field of a category under a restriction or objection is not shared while it
+    holds (GDPR Art. 18 and 21): it moves from *fields* to *withheld*.
+    """
+    from pupils.selectors import restricted_categories
+
+    held = catalogue.codes_for_categories(restricted_categories(pupil=pupil))
+    receivers = school_receivers(school=pupil.school, day=day)
+    for receiver in receivers:
+        receiver.withheld = [code for code in receiver.fields if code in held]
+        receiver.fields = [code for code in receiver.fields if code not in held]
     return receivers
 
 

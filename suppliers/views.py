@@ -155,7 +155,7 @@ def public_school(request, brin):
 @login_required
 def portal_child(request, pk):
     pupil = permissions.child_for_portal(request.user, pk)
-    receivers = selectors.school_receivers(school=pupil.school)
+    receivers = selectors.pupil_receivers(pupil=pupil)
     return render(request, "suppliers/portal_child.html", {"pupil": pupil, "receivers": receivers})
 
 
