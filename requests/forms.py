@@ -1,1 +1,292 @@
-"""Forms of this app."""
+"""Forms of requests. Validation that needs the database is the services' job."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pupils import corrections
+from pupils.models import DataCategory
+
+from .models import DataRequest, ErasureCategory, ErasureItem, SchoolRouting
+from .retention import ORDER
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+REASONS_WIDGET = forms.Textarea(attrs={"rows": 3})
+
+#: What a parent can ask for in the portal, and what it means, in plain words.
+PORTAL_KINDS = {
+    DataRequest.Kind.ACCESS: _(
+        "A complete copy of everything the school holds on your child, to download."
+    ),
+    DataRequest.Kind.ERASURE: _(
+        "Have data deleted that the school no longer needs. Some data the school must keep "
+        "by law; you will hear which and why."
+    ),
+    DataRequest.Kind.RESTRICTION: _(
+        "The school stops using data (it only keeps it), for example while a correction is "
+        "checked."
+    ),
+    DataRequest.Kind.OBJECTION: _(
+        "You object to how the school uses data. The school stops at once until it decides."
+    ),
+    DataRequest.Kind.PORTABILITY: _("The data in a file a computer can read (JSON)."),
+    DataRequest.Kind.RECIPIENTS: _("A list of who received data about your child, and what."),
+}
+
+
+class _Categories(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class PortalRequestForm(forms.Form):
+    explanation = forms.CharField(
+        label=_("Anything you want to add (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == DataRequest.Kind.ERASURE:
+            self.fields["categories"] = _Categories(
+                label=_("Which data should be deleted?"),
+                choices=[(c, dict(ErasureCategory.choices)[c]) for c in ORDER],
+            )
+        elif kind in (DataRequest.Kind.RESTRICTION, DataRequest.Kind.OBJECTION):
+            self.fields["categories"] = _Categories(
+                label=_("Which data is this about?"),
+                choices=DataCategory.choices,
+            )
+        self.order_fields(["categories", "explanation"])
+
+
+class CorrectionForm(forms.Form):
+    """The correct value of one field, and an optional statement of the parent's own."""
+
+    statement = forms.CharField(
+        label=_("Your statement (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Your own words about this data. The school adds them to the dossier, also when "
+            "it does not change the data."
+        ),
+    )
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, target: str, field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model_field = corrections.model_field(target, field)
+        value = corrections.form_field(target, field)
+        value.label = _("What is right")
+        value.required = False
+        if isinstance(value, forms.DateField):
+            value.widget = DATE_WIDGET
+        self.fields = {"value": value, **self.fields}
+
+    def clean_value(self):
+        value = self.cleaned_data.get("value")
+        if value not in (None, ""):
+            self.model_field.run_validators(value)  # e.g. the eleven-test of a BSN
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("value")
+        if "value" in self.errors:
+            return cleaned
+        if value in (None, "") and not (cleaned.get("statement") or "").strip():
+            raise forms.ValidationError(
+                _("Fill in what is right, or add a statement of your own.")
+            )
+        if hasattr(value, "isoformat"):
+            cleaned["value"] = value.isoformat()
+        elif value is None:
+            cleaned["value"] = ""
+        return cleaned
+
+
+class StaffRequestForm(forms.Form):
+    """A request that came on paper, by e-mail or in person, recorded by a handler."""
+
+    requester = forms.TypedChoiceField(label=_("Who asked"), coerce=int)
+    kind = forms.ChoiceField(label=_("What is asked"), choices=DataRequest.Kind.choices)
+    received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET)
+    channel = forms.ChoiceField(
+        label=_("How it came in"),
+        choices=[c for c in DataRequest.Channel.choices if c[0] != DataRequest.Channel.PORTAL],
+    )
+    identity_check = forms.ChoiceField(
+        label=_("How you checked who asked"),
+        choices=[
+            c
+            for c in DataRequest.IdentityCheck.choices
+            if c[0] != DataRequest.IdentityCheck.PORTAL_LOGIN
+        ],
+    )
+    identity_note = forms.CharField(label=_("Note on the check"), required=False, max_length=200)
+    categories = _Categories(
+        label=_("Which data (for deletion, restriction or objection)"),
+        choices=[(c, dict(ErasureCategory.choices)[c]) for c in ORDER],
+        required=False,
+    )
+    correction_field = forms.ChoiceField(
+        label=_("Which data is not right (for a correction)"), required=False
+    )
+    correction_value = forms.CharField(
+        label=_("What is right (for a correction)"), required=False, max_length=5000
+    )
+    explanation = forms.CharField(
+        label=_("What the request says"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    submission = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, requesters, correctable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].choices = requesters
+        self.fields["correction_field"].choices = [("", "–"), *correctable]
+        self.initial.setdefault("received_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == DataRequest.Kind.RECTIFICATION and not cleaned.get(
+            "correction_field"
+        ):
+            self.add_error("correction_field", _("Say which data is not right."))
+        return cleaned
+
+
+class ReasonsForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Reasons (the parent reads them)"), max_length=2000, widget=REASONS_WIDGET
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (staff only)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RectificationDecisionForm(forms.Form):
+    """Accept or refuse each field of a correction request."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for view in items:
+            pk = view.item.pk
+            self.fields[f"accept_{pk}"] = forms.ChoiceField(
+                label=view.label,
+                choices=[("yes", _("accept the correction")), ("no", _("refuse"))],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"reason_{pk}"] = forms.CharField(
+                label=_("Reason (needed when you refuse)"),
+                required=False,
+                max_length=2000,
+                widget=REASONS_WIDGET,
+            )
+
+    def decisions(self):
+        from .services import ItemDecision
+
+        return {
+            view.item.pk: ItemDecision(
+                accept=self.cleaned_data[f"accept_{view.item.pk}"] == "yes",
+                reason=self.cleaned_data[f"reason_{view.item.pk}"],
+            )
+            for view in self.items
+        }
+
+
+class ErasureDecisionForm(forms.Form):
+    """Per category of data: delete, keep restricted, or keep, with the reason."""
+
+    def __init__(self, *args, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.states = [s for s in states if s.asked]
+        Outcome = ErasureItem.Outcome
+        for state in self.states:
+            choices = [(Outcome.ERASE, Outcome.ERASE.label)]
+            if state.category != ErasureCategory.CONSENTS:
+                choices.append((Outcome.RESTRICT, Outcome.RESTRICT.label))
+            choices.append((Outcome.KEEP, Outcome.KEEP.label))
+            if state.must_keep or state.legal_hold:
+                choices = choices[1:]
+            self.fields[f"outcome_{state.category}"] = forms.ChoiceField(
+                label=state.label, choices=choices, widget=forms.RadioSelect
+            )
+            self.fields[f"reason_{state.category}"] = forms.CharField(
+                label=_("Reason, when the data is kept (the parent reads it)"),
+                required=False,
+                max_length=2000,
+                widget=REASONS_WIDGET,
+                initial=str(state.rule.basis) if state.must_keep else "",
+            )
+
+    def decisions(self):
+        from .services import CategoryDecision
+
+        return {
+            s.category: CategoryDecision(
+                outcome=self.cleaned_data[f"outcome_{s.category}"],
+                reason=self.cleaned_data[f"reason_{s.category}"],
+            )
+            for s in self.states
+        }
+
+
+class GrantForm(forms.Form):
+    """Grant or refuse a restriction or an objection."""
+
+    grant = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("grant")), ("no", _("refuse"))],
+        widget=forms.RadioSelect,
+    )
+    categories = _Categories(label=_("Which data"), choices=DataCategory.choices, required=False)
+    reason = forms.CharField(
+        label=_("Reasons (the parent reads them)"), max_length=2000, widget=REASONS_WIDGET
+    )
+
+
+class NoticeForm(forms.Form):
+    done = forms.ChoiceField(
+        label=_("Told the recipient?"),
+        choices=[("yes", _("yes, another way")), ("no", _("not needed or not possible"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("How, or why not"), required=False, max_length=2000, widget=REASONS_WIDGET
+    )
+
+
+class RoutingForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Handled by"),
+        choices=SchoolRouting.HANDLER_ROLES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=DATE_WIDGET)
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why nothing may be deleted"), max_length=2000, widget=REASONS_WIDGET
+    )
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why the hold ends"), max_length=2000, widget=REASONS_WIDGET)

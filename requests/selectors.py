@@ -1,1 +1,210 @@
-"""Reads, already filtered by the access policy in permissions.py."""
+"""Reads of requests, already filtered by the access policy in permissions.py."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from pupils import corrections
+from pupils import selectors as pupil_selectors
+from pupils.models import ProcessingHold, Pupil
+from schoolprivacy.models import User
+
+from .models import (
+    OPEN_STATUSES,
+    AccessCopy,
+    BoardHoliday,
+    DataRequest,
+    RectificationItem,
+    RequestEvent,
+    RetentionRun,
+    SchoolRouting,
+)
+from .permissions import RequestAction, RequestPolicy, handler_roles_of
+
+
+def days_left(request: DataRequest, today: datetime.date | None = None) -> int:
+    """Calendar days until the due date (negative: overdue), counted in the Netherlands."""
+    return (request.due_on - (today or timezone.localdate())).days
+
+
+def dashboard(*, user: User, open_only: bool = True) -> QuerySet[DataRequest]:
+    """The requests *user* sees as staff: open ones by due date (overdue first), with pupil."""
+    requests = (
+        RequestPolicy()
+        .scope(user, RequestAction.VIEW)
+        .select_related("pupil", "school", "handler")
+    )
+    if open_only:
+        return requests.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at", "pk")
+    return requests.exclude(status__in=OPEN_STATUSES).order_by("-closed_at", "-pk")
+
+
+def with_days_left(requests, today=None) -> list[DataRequest]:
+    """The requests, each with days_left (and overdue_days when it is negative)."""
+    today = today or timezone.localdate()
+    rows = list(requests)
+    for request in rows:
+        request.days_left = days_left(request, today)
+        request.overdue_days = max(0, -request.days_left)
+    return rows
+
+
+def with_lateness(requests) -> list[DataRequest]:
+    """Closed requests, each marked late when closed after its due date (Dutch calendar)."""
+    rows = list(requests)
+    for request in rows:
+        request.late = bool(
+            request.closed_at and timezone.localdate(request.closed_at) > request.due_on
+        )
+    return rows
+
+
+def has_refusal(request: DataRequest) -> bool:
+    """True when any part of the answer says no (then the right to complain is shown)."""
+    if request.status == DataRequest.Status.REFUSED:
+        return True
+    return (
+        request.items.filter(decision="refused").exists()
+        or request.erasure_items.exclude(outcome__in=["erase", "pending"]).exists()
+    )
+
+
+def portal_requests(*, user: User) -> QuerySet[DataRequest]:
+    """The requests *user* made, newest first, with the pupil."""
+    return (
+        DataRequest.objects.filter(requester=user)
+        .select_related("pupil", "school")
+        .order_by(
+            Case(
+                When(status__in=OPEN_STATUSES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "-received_at",
+            "-pk",
+        )
+    )
+
+
+@dataclass
+class ItemView:
+    """One field of a correction request, with what the school has now and what is proposed."""
+
+    item: RectificationItem
+    label: str
+    current: str
+    proposed: str
+    exists: bool
+
+
+def items_of(request: DataRequest) -> list[ItemView]:
+    views = []
+    for item in request.items.select_related("decided_by"):
+        obj = corrections.find(request.pupil, item.target, item.target_id, item.field)
+        views.append(
+            ItemView(
+                item=item,
+                label=corrections.label(item.target, item.field),
+                current=corrections.display(
+                    item.target, item.field, corrections.current_value(obj, item.field)
+                )
+                if obj is not None
+                else "–",
+                proposed=corrections.display(
+                    item.target,
+                    item.field,
+                    _parsed_or_raw(item),
+                )
+                if item.proposed_value
+                else "–",
+                exists=obj is not None,
+            )
+        )
+    return views
+
+
+def _parsed_or_raw(item: RectificationItem):
+    try:
+        return corrections.parse(item.target, item.field, item.proposed_value)
+    except Exception:
+        return item.proposed_value
+
+
+def history(request: DataRequest, *, for_requester: bool = False) -> QuerySet[RequestEvent]:
+    """The request's events, oldest first; the requester sees what was told to them."""
+    events = request.events.select_related("by").order_by("at", "pk")
+    if for_requester:
+        events = events.filter(to_requester=True)
+    return events
+
+
+def copies_of(request: DataRequest) -> QuerySet[AccessCopy]:
+    return request.copies.order_by("-created_at")
+
+
+def linked_of(request: DataRequest) -> list[DataRequest]:
+    """Open requests of the same kind for the same child by another holder (staff only)."""
+    return list(
+        DataRequest.objects.filter(pupil_id=request.pupil_id, kind=request.kind)
+        .exclude(pk=request.pk)
+        .exclude(requester_id=request.requester_id)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("received_at")
+    )
+
+
+def requests_of_pupil(*, pupil: Pupil, user: User) -> QuerySet[DataRequest]:
+    """The requests about one pupil that *user* may see as staff."""
+    return (
+        RequestPolicy()
+        .scope(user, RequestAction.VIEW)
+        .filter(pupil=pupil)
+        .order_by("-received_at", "-pk")
+    )
+
+
+def routing_of(schools) -> list[tuple]:
+    """(school, its handler roles) for each school."""
+    schools = list(schools)
+    roles = handler_roles_of([s.pk for s in schools])
+    return [(school, roles[school.pk]) for school in schools]
+
+
+def holidays_of(board) -> QuerySet[BoardHoliday]:
+    return BoardHoliday.objects.filter(board=board).order_by("day")
+
+
+def retention_runs(*, boards) -> QuerySet[RetentionRun]:
+    return (
+        RetentionRun.objects.filter(board__in=boards)
+        .select_related("board")
+        .order_by("-ran_on", "board__name")
+    )
+
+
+def legal_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
+    return pupil_selectors.active_holds(pupil=pupil).filter(kind=ProcessingHold.Kind.LEGAL_HOLD)
+
+
+def legal_holds_of_boards(*, boards) -> QuerySet[ProcessingHold]:
+    """Every legal hold on pupils of these boards now (the privacy officer's overview)."""
+    return (
+        ProcessingHold.objects.filter(
+            pupil__board__in=boards,
+            kind=ProcessingHold.Kind.LEGAL_HOLD,
+            lifted_at__isnull=True,
+        )
+        .select_related("pupil__school", "placed_by")
+        .order_by("-placed_at")
+    )
+
+
+def request_for_staff(*, user: User, pk) -> DataRequest:
+    """One request with what its page shows; 404 when *user* may not see it."""
+    return RequestPolicy().get(user, pk, RequestAction.VIEW)
+
+
+def school_routing(school) -> SchoolRouting | None:
+    return SchoolRouting.objects.filter(school=school).first()

@@ -1,1 +1,1589 @@
-"""Writes: one transactional, audited function per use case."""
+"""Writes of data-subject requests: intake, the workflow, the answers, and the sweeps.
+
+Every change of a request is a function here: it locks the request's row,
+checks the move is allowed from where the request stands, writes an event to
+the request's history (with the note), and lets django-auditlog record the
+change. What touches the pupil's data (a correction, a deletion, a hold) is
+done by the service of the app that owns the data, in the same transaction.
+The requester hears of every answer in their own language (in the portal and
+by e-mail, through the core's notice outbox).
+"""
+
+import base64
+import contextlib
+import datetime
+import hashlib
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from consents import services as consent_services
+from consents.models import ConsentEvent, ConsentRequest, Takedown
+from consents.models import Decision as ConsentDecision
+from pupils import corrections
+from pupils import selectors as pupil_selectors
+from pupils import services as pupil_services
+from pupils.models import (
+    Agreement,
+    DataCategory,
+    EmergencyAccess,
+    Note,
+    ProcessingHold,
+    Pupil,
+    SpecialRecord,
+    TestResult,
+)
+from schoolprivacy import audit
+from schoolprivacy.models import BoardMembership, BoardRole, Membership, Role, User
+from schoolprivacy.services import notice_queue, notice_queue_many
+from suppliers import catalogue
+from suppliers import selectors as supplier_selectors
+
+from . import copies, deadlines, retention
+from .models import (
+    OPEN_STATUSES,
+    UNDECIDED_STATUSES,
+    AccessCopy,
+    BoardHoliday,
+    DataRequest,
+    Decision,
+    ErasureCategory,
+    ErasureItem,
+    ErasureRecord,
+    RecipientNotice,
+    RectificationItem,
+    Reminder,
+    RequestEvent,
+    RetentionRun,
+    SchoolRouting,
+)
+from .permissions import handler_roles_of, handler_schools, requester_role
+
+logger = logging.getLogger(__name__)
+
+Kind = DataRequest.Kind
+Status = DataRequest.Status
+
+#: How long a copy can be downloaded.
+COPY_DAYS = 14
+#: The categories a parent can name for each kind of request.
+CATEGORY_KINDS = (Kind.ERASURE, Kind.RESTRICTION, Kind.OBJECTION)
+#: Where a request may go from where it stands.
+TRANSITIONS = {
+    Status.RECEIVED: {Status.IN_PROGRESS, Status.REFUSED, Status.WITHDRAWN},
+    Status.IN_PROGRESS: {Status.NOTIFYING, Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN},
+    Status.NOTIFYING: {Status.COMPLETED},
+}
+MIN_REASON = 10
+
+
+class AlreadyOpen(ValidationError):
+    """The same person asked the same again while the first request is still open."""
+
+    def __init__(self, request: DataRequest):
+        self.request = request
+        super().__init__(
+            _(
+                "You already asked this on %(date)s (%(reference)s). The school answers by "
+                "%(due)s; you can follow it under My requests."
+            )
+            % {
+                "date": request.received_on.strftime("%d-%m-%Y"),
+                "reference": request.reference,
+                "due": request.due_on.strftime("%d-%m-%Y"),
+            },
+            code="already_open",
+        )
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _lock(request: DataRequest) -> DataRequest:
+    return (
+        DataRequest.objects.select_for_update(of=("self",))
+        .select_related("pupil", "school", "board", "requester")
+        .get(pk=request.pk)
+    )
+
+
+def _require_handler(user: User, request: DataRequest) -> None:
+    if request.school_id not in handler_schools(user):
+        raise PermissionDenied
+
+
+def _event(request, kind, *, by=None, note="", from_status="", to_status="", to_requester=False):
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        by=by,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        to_requester=to_requester,
+    )
+
+
+def _move(request: DataRequest, to: str, *, by, note: str = "", to_requester=False) -> None:
+    """Change the status (the caller holds the row lock), with its event."""
+    if to not in TRANSITIONS.get(request.status, set()):
+        raise ValidationError(
+            _("This request has the status “%(status)s”: that step is not possible now.")
+            % {"status": request.get_status_display()},
+            code="transition",
+        )
+    before = request.status
+    request.status = to
+    fields = ["status"]
+    if to not in OPEN_STATUSES:
+        request.closed_at = timezone.now()
+        fields.append("closed_at")
+    if request.handler_id is None and by is not None and by.pk != request.requester_id:
+        request.handler = by
+        fields.append("handler")
+    with set_actor(by) if by else contextlib.nullcontext():
+        request.save(update_fields=fields)
+    _event(
+        request,
+        RequestEvent.Kind.STATUS,
+        by=by,
+        note=note,
+        from_status=before,
+        to_status=to,
+        to_requester=to_requester,
+    )
+
+
+def _start(request: DataRequest, by: User) -> None:
+    """A decision on a request that was only received takes it up first."""
+    if request.status == Status.RECEIVED:
+        _move(request, Status.IN_PROGRESS, by=by)
+
+
+def _reason(text: str, field_name: str = "reason") -> str:
+    text = (text or "").strip()
+    if len(text) < MIN_REASON:
+        raise ValidationError(
+            {field_name: _("Give the reasons in at least one full sentence: the parent reads them.")}
+        )
+    return text
+
+
+def extra_holidays(board_id: int) -> list[datetime.date]:
+    return list(BoardHoliday.objects.filter(board_id=board_id).values_list("day", flat=True))
+
+
+def _portal_path(request: DataRequest) -> str:
+    return reverse("requests:portal_detail", args=[request.pk])
+
+
+def _staff_path(request: DataRequest) -> str:
+    return reverse("requests:detail", args=[request.pk])
+
+
+def _tell_requester(request: DataRequest, message: str) -> None:
+    """Tell the requester in the portal and by e-mail (no data in the mail, a link instead)."""
+    person = request.requester
+    with translation.override(person.language):
+        subject = _("Your request to %(school)s") % {"school": request.school.name}
+        text = _("%(reference)s (%(kind)s, about %(name)s): %(message)s") % {
+            "reference": request.reference,
+            "kind": request.get_kind_display(),
+            "name": request.pupil.first_name,
+            "message": message,
+        }
+    notice_queue(user=person, subject=subject, message=text, path=_portal_path(request))
+
+
+def _say(person: User, text_func):
+    with translation.override(person.language):
+        return text_func()
+
+
+def handlers_of(request: DataRequest) -> list[User]:
+    """Who is told about a request: its handler, or else everyone routed to the school."""
+    if request.handler_id and request.handler.is_active:
+        return [request.handler]
+    roles = handler_roles_of([request.school_id])[request.school_id]
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__school_id=request.school_id, memberships__role__in=roles
+        ).distinct()
+    )
+
+
+def _tell_handlers(request: DataRequest, text_func, subject_func) -> None:
+    messages = []
+    for person in handlers_of(request):
+        with translation.override(person.language):
+            messages.append((person, subject_func(), text_func(), _staff_path(request)))
+    notice_queue_many(messages)
+
+
+# --- Intake -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemProposal:
+    """One field a parent says is wrong: where it is, and the correct value."""
+
+    target: str
+    target_id: int
+    field: str
+    value: str
+    statement: str = ""
+
+
+def _check_item(pupil: Pupil, item: ItemProposal) -> None:
+    obj = corrections.find(pupil, item.target, item.target_id, item.field)
+    if obj is None:
+        raise ValidationError(_("This cannot be corrected here."))
+    if not item.value.strip() and not item.statement.strip():
+        raise ValidationError(
+            {"value": _("Fill in the correct value, or add a statement of your own.")}
+        )
+    if item.value.strip():
+        try:
+            parsed = corrections.parse(item.target, item.field, item.value)
+        except ValidationError as error:
+            raise ValidationError({"value": error.messages}) from None
+        if parsed == corrections.current_value(obj, item.field):
+            raise ValidationError({"value": _("This is what the school has now.")})
+
+
+def _new_item(request: DataRequest, item: ItemProposal) -> RectificationItem:
+    return RectificationItem.objects.create(
+        request=request,
+        target=item.target,
+        target_id=item.target_id,
+        field=item.field,
+        proposed_value=item.value.strip(),
+        statement=item.statement.strip(),
+    )
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    pupil: Pupil,
+    kind: str,
+    requester: User,
+    acting_user: User,
+    channel: str = DataRequest.Channel.PORTAL,
+    received_on: datetime.date | None = None,
+    identity_check: str = DataRequest.IdentityCheck.PORTAL_LOGIN,
+    identity_note: str = "",
+    explanation: str = "",
+    categories=(),
+    items: list[ItemProposal] = (),
+    submission: uuid.UUID | None = None,
+) -> DataRequest:
+    """Take in a request: in the portal from the requester, or recorded by a handler.
+
+    The deadline counts from the day of receipt (Europe/Amsterdam). The same person
+    asking the same again while the first is open gets AlreadyOpen, except that a
+    correction of another field joins their open correction request; another
+    holder's request is linked to the open one. An objection stops the processing
+    it names at once, pending the decision (GDPR Art. 21).
+    """
+    if submission is not None:
+        earlier = DataRequest.objects.filter(submission=submission).first()
+        if earlier is not None:
+            return earlier
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose what you ask for.")})
+    now = timezone.now()
+    portal = channel == DataRequest.Channel.PORTAL
+    if portal:
+        if acting_user.pk != requester.pk:
+            raise PermissionDenied
+        received_at, received_on = now, deadlines.received_on_date(now)
+        identity_check = DataRequest.IdentityCheck.PORTAL_LOGIN
+    else:
+        if pupil.school_id not in handler_schools(acting_user):
+            raise PermissionDenied
+        if received_on is None:
+            raise ValidationError({"received_on": _("Fill in the date the request came in.")})
+        if received_on > timezone.localdate():
+            raise ValidationError({"received_on": _("This date lies in the future.")})
+        if identity_check == DataRequest.IdentityCheck.PORTAL_LOGIN:
+            raise ValidationError({"identity_check": _("Say how you checked who asked.")})
+        if identity_check == DataRequest.IdentityCheck.OTHER and not identity_note.strip():
+            raise ValidationError({"identity_note": _("Say how you checked who asked.")})
+        received_at = timezone.make_aware(
+            datetime.datetime.combine(received_on, datetime.time(12)),
+            deadlines.AMSTERDAM,
+        )
+    role = requester_role(pupil, requester, received_on)
+    categories = sorted(set(categories))
+    if kind in CATEGORY_KINDS:
+        allowed = set(ErasureCategory.values) if kind == Kind.ERASURE else set(DataCategory.values)
+        if not categories or set(categories) - allowed:
+            raise ValidationError({"categories": _("Choose which data this is about.")})
+    else:
+        categories = []
+    items = list(items)
+    if kind == Kind.RECTIFICATION:
+        if not items:
+            raise ValidationError(_("Say which data is not right."))
+        for item in items:
+            _check_item(pupil, item)
+    else:
+        items = []
+
+    existing = (
+        DataRequest.objects.select_for_update()
+        .filter(pupil=pupil, kind=kind, requester=requester, status__in=UNDECIDED_STATUSES)
+        .first()
+    )
+    if existing is not None:
+        if kind == Kind.RECTIFICATION:
+            return _join_correction(existing, items, acting_user)
+        raise AlreadyOpen(existing)
+
+    board_days = extra_holidays(pupil.board_id)
+    linked = (
+        DataRequest.objects.filter(pupil=pupil, kind=kind, status__in=OPEN_STATUSES)
+        .order_by("received_at")
+        .first()
+    )
+    request = DataRequest(
+        board_id=pupil.board_id,
+        school_id=pupil.school_id,
+        pupil=pupil,
+        kind=kind,
+        requester=requester,
+        requester_role=role,
+        channel=channel,
+        identity_check=identity_check,
+        identity_note=identity_note.strip(),
+        received_at=received_at,
+        received_on=received_on,
+        first_due_on=deadlines.response_due(received_on, extra_holidays=board_days),
+        explanation=explanation.strip(),
+        categories=categories,
+        recorded_by=acting_user,
+        linked_to=linked,
+        submission=submission or uuid.uuid4(),
+    )
+    request.due_on = request.first_due_on
+    try:
+        with transaction.atomic(), set_actor(acting_user):
+            request.full_clean(exclude=["pupil", "requester", "recorded_by", "board", "school"])
+            request.save()
+    except IntegrityError:
+        # The same submission, or the same request, arrived twice at the same moment.
+        raise AlreadyOpen(
+            DataRequest.objects.filter(
+                pupil=pupil, kind=kind, requester=requester, status__in=UNDECIDED_STATUSES
+            ).first()
+            or DataRequest.objects.get(submission=request.submission)
+        ) from None
+    for item in items:
+        _new_item(request, item)
+    _event(request, RequestEvent.Kind.RECEIVED, by=acting_user, to_status=Status.RECEIVED)
+    if kind == Kind.OBJECTION:
+        pupil_services.hold_place(
+            pupil=pupil,
+            kind=ProcessingHold.Kind.OBJECTION,
+            categories=categories,
+            reason=_objection_reason(request),
+            acting_user=acting_user,
+            reference=request.reference,
+        )
+    _tell_requester(
+        request,
+        _say(
+            requester,
+            lambda: (
+                _("received on %(date)s. The school answers by %(due)s at the latest.")
+                % {
+                    "date": request.received_on.strftime("%d-%m-%Y"),
+                    "due": request.due_on.strftime("%d-%m-%Y"),
+                }
+            ),
+        ),
+    )
+    _tell_handlers(
+        request,
+        lambda: (
+            _("New request %(reference)s (%(kind)s) at %(school)s; answer by %(due)s.")
+            % {
+                "reference": request.reference,
+                "kind": request.get_kind_display(),
+                "school": request.school.name,
+                "due": request.due_on.strftime("%d-%m-%Y"),
+            }
+        ),
+        lambda: _("A new request from a parent"),
+    )
+    return request
+
+
+def _objection_reason(request: DataRequest) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Objection %(reference)s: processing stops until the school decides.") % {
+            "reference": request.reference
+        }
+
+
+def _join_correction(request, items, acting_user) -> DataRequest:
+    """A second wrong field joins the open correction request; the same field twice does not."""
+    request = _lock(request)
+    for item in items:
+        if request.items.filter(
+            target=item.target, target_id=item.target_id, field=item.field
+        ).exists():
+            raise AlreadyOpen(request)
+        _new_item(request, item)
+    _event(
+        request,
+        RequestEvent.Kind.NOTE,
+        by=acting_user,
+        note=_say(request.requester, lambda: _("Another field was added to this request.")),
+    )
+    request.joined = True
+    return request
+
+
+# --- The workflow -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_start(*, request: DataRequest, acting_user: User) -> DataRequest:
+    """Take the request up: it is being handled, by the acting user."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    _move(request, Status.IN_PROGRESS, by=acting_user)
+    return request
+
+
+@transaction.atomic
+def request_note(*, request: DataRequest, note: str, acting_user: User) -> RequestEvent:
+    """A note in the request's history (staff only)."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write the note.")})
+    return _event(request, RequestEvent.Kind.NOTE, by=acting_user, note=note)
+
+
+@transaction.atomic
+def request_extend(*, request: DataRequest, reasons: str, acting_user: User) -> DataRequest:
+    """Extend the deadline to three months from receipt (GDPR Art. 12(3)), telling the parent.
+
+    Only once, only with reasons, and only on or before the first due date.
+    """
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if not request.is_open:
+        raise ValidationError(_("This request is closed."))
+    if request.extended_at is not None:
+        raise ValidationError(_("The deadline of this request has already been extended."))
+    if timezone.localdate() > request.first_due_on:
+        raise ValidationError(
+            _(
+                "The first deadline (%(due)s) has passed: an extension had to be decided and "
+                "told to the parent before it."
+            )
+            % {"due": request.first_due_on.strftime("%d-%m-%Y")}
+        )
+    reasons = _reason(reasons, "reasons")
+    request.extended_at = timezone.now()
+    request.extended_by = acting_user
+    request.extension_reasons = reasons
+    request.due_on = deadlines.response_due(
+        request.received_on, extended=True, extra_holidays=extra_holidays(request.board_id)
+    )
+    with set_actor(acting_user):
+        request.save(update_fields=["extended_at", "extended_by", "extension_reasons", "due_on"])
+    _event(request, RequestEvent.Kind.EXTENDED, by=acting_user, note=reasons, to_requester=True)
+    _tell_requester(
+        request,
+        _say(
+            request.requester,
+            lambda: (
+                _(
+                    "the school needs more time and will answer by %(due)s at the latest. "
+                    "The reasons: %(reasons)s"
+                )
+                % {"due": request.due_on.strftime("%d-%m-%Y"), "reasons": reasons}
+            ),
+        ),
+    )
+    return request
+
+
+@transaction.atomic
+def request_refuse(*, request: DataRequest, reasons: str, acting_user: User) -> DataRequest:
+    """Refuse the whole request, with the reasons; the parent is told of the right to complain."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    reasons = _reason(reasons, "reasons")
+    _start(request, acting_user)
+    if request.kind == Kind.OBJECTION:
+        _lift_objection(request, acting_user, reasons)
+    request.answer = reasons
+    request.save(update_fields=["answer"])
+    _move(request, Status.REFUSED, by=acting_user, note=reasons, to_requester=True)
+    _tell_refusal(request)
+    return request
+
+
+def _tell_refusal(request: DataRequest) -> None:
+    _tell_requester(
+        request,
+        _say(
+            request.requester,
+            lambda: _(
+                "the school does not grant it. The reasons are in the portal. You may complain "
+                "to the Autoriteit Persoonsgegevens or go to court."
+            ),
+        ),
+    )
+
+
+@transaction.atomic
+def request_withdraw(*, request: DataRequest, acting_user: User) -> DataRequest:
+    """The requester takes the request back; an objection's stop ends with it."""
+    request = _lock(request)
+    if acting_user.pk != request.requester_id:
+        raise PermissionDenied
+    if request.status == Status.NOTIFYING:
+        raise ValidationError(
+            _("The school has already decided; the request can no longer be withdrawn.")
+        )
+    if request.kind == Kind.OBJECTION:
+        _lift_objection(
+            request,
+            acting_user,
+            _say(request.requester, lambda: _("The parent withdrew the objection.")),
+        )
+    _move(request, Status.WITHDRAWN, by=acting_user, to_requester=True)
+    _tell_handlers(
+        request,
+        lambda: (
+            _("Request %(reference)s was withdrawn by the requester.")
+            % {"reference": request.reference}
+        ),
+        lambda: _("A request was withdrawn"),
+    )
+    return request
+
+
+def _complete(request: DataRequest, by: User | None, message: str) -> None:
+    _move(request, Status.COMPLETED, by=by, note=message, to_requester=True)
+    _tell_requester(request, message)
+
+
+def _finish(request: DataRequest, by: User, notices: list[RecipientNotice], message: str):
+    """Complete now, or once every recipient has been told (GDPR Art. 19)."""
+    if notices:
+        _move(request, Status.NOTIFYING, by=by, note=message, to_requester=True)
+        from .tasks import send_recipient_notice
+
+        for notice in notices:
+            transaction.on_commit(lambda pk=notice.pk: send_recipient_notice.delay(pk))
+    else:
+        _complete(request, by, message)
+
+
+# --- Rectification (Art. 16) ------------------------------------------------------------------
+
+
+@dataclass
+class ItemDecision:
+    accept: bool
+    reason: str = ""
+
+
+@transaction.atomic
+def rectification_decide(
+    *, request: DataRequest, decisions: dict[int, ItemDecision], acting_user: User
+) -> DataRequest:
+    """Accept or refuse each field; accepted values are written by the pupils app, and every
+    supplier or recipient that receives a corrected field gets a notice (Art. 19).
+    """
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if request.kind != Kind.RECTIFICATION or request.status not in (
+        Status.RECEIVED,
+        Status.IN_PROGRESS,
+    ):
+        raise ValidationError(_("This request cannot be decided now."))
+    pending = list(request.items.filter(decision=Decision.PENDING))
+    if {item.pk for item in pending} - set(decisions):
+        raise ValidationError(_("Decide on every field."))
+    _start(request, acting_user)
+    now = timezone.now()
+    codes: set[str] = set()
+    for item in pending:
+        choice = decisions[item.pk]
+        item.decided_by, item.decided_at = acting_user, now
+        if choice.accept:
+            item.decision = Decision.ACCEPTED
+            item.reason = (choice.reason or "").strip()
+            obj = corrections.find(request.pupil, item.target, item.target_id, item.field)
+            if item.proposed_value:
+                pupil_services.correction_apply(
+                    pupil=request.pupil,
+                    target=item.target,
+                    target_id=item.target_id,
+                    field=item.field,
+                    value=item.proposed_value,
+                    acting_user=acting_user,
+                )
+                codes |= catalogue.codes_for_correction(item.target, item.field, obj)
+        else:
+            item.decision = Decision.REFUSED
+            item.reason = _reason(choice.reason, f"reason_{item.pk}")
+        if item.statement:
+            pupil_services.statement_record(
+                pupil=request.pupil,
+                about=corrections.label(item.target, item.field),
+                statement=item.statement,
+                acting_user=acting_user,
+            )
+        with set_actor(acting_user):
+            item.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
+    items = list(request.items.all())
+    if all(item.decision == Decision.REFUSED for item in items):
+        request.answer = "\n".join(item.reason for item in items)
+        request.save(update_fields=["answer"])
+        _move(request, Status.REFUSED, by=acting_user, to_requester=True)
+        _tell_refusal(request)
+        return request
+    notices = _create_notices(request, codes)
+    message = _say(
+        request.requester,
+        lambda: _("the school has decided on each field; the answer is in the portal."),
+    )
+    _finish(request, acting_user, notices, message)
+    return request
+
+
+def _create_notices(request: DataRequest, codes: set[str]) -> list[RecipientNotice]:
+    """A notice for each supplier and legal recipient that receives any of *codes*."""
+    if not codes:
+        return []
+    notices = []
+    for receiver in supplier_selectors.receivers_of(pupil=request.pupil, fields=codes):
+        supplier = receiver.obj if receiver.kind == "supplier" else None
+        recipient = receiver.obj if receiver.kind == "recipient" else None
+        notice, _created = RecipientNotice.objects.get_or_create(
+            request=request,
+            supplier=supplier,
+            recipient=recipient,
+            defaults={"fields": catalogue.in_order(receiver.fields)},
+        )
+        notices.append(notice)
+    return notices
+
+
+# --- Recipients: telling them (Art. 19) -------------------------------------------------------
+
+
+@transaction.atomic
+def notice_send(*, notice_id: int) -> bool:
+    """Send one recipient notice by e-mail, where the register has an address; once."""
+    notice = (
+        RecipientNotice.objects.select_for_update(of=("self",))
+        .select_related("request__pupil", "request__school", "supplier", "recipient")
+        .get(pk=notice_id)
+    )
+    if notice.status != RecipientNotice.Status.PENDING or notice.supplier is None:
+        return False
+    address = supplier_selectors.contact_email(notice.supplier.contact)
+    if not address:
+        return False  # the handler tells them otherwise and marks it done
+    request = notice.request
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _notice_text(request, notice)
+    EmailMessage(
+        subject,
+        body,
+        None,
+        [address],
+        headers={"Message-ID": f"<art19-{notice.pk}@{_mail_host()}>"},
+    ).send()
+    notice.status = RecipientNotice.Status.SENT
+    notice.done_at = timezone.now()
+    notice.note = address
+    notice.save(update_fields=["status", "done_at", "note"])
+    _event(request, RequestEvent.Kind.NOTICE, note=notice.receiver_name)
+    _complete_if_told(request)
+    return True
+
+
+def _notice_text(request: DataRequest, notice: RecipientNotice) -> tuple[str, str]:
+    """The Art. 19 notice to a supplier, in whole sentences per kind of request."""
+    values = {
+        "supplier": notice.supplier.name,
+        "school": request.school.name,
+        "pupil": request.pupil.full_name,
+        "fields": ", ".join(catalogue.label(code) for code in notice.fields),
+        "reference": request.reference,
+    }
+    if request.kind == Kind.RECTIFICATION:
+        subject = _("%(school)s: pupil data corrected (GDPR Art. 19)") % values
+        what = _(
+            "At the request of a parent, %(school)s has corrected data of the pupil "
+            "%(pupil)s that you receive from us: %(fields)s. Please correct it in your own "
+            "records too, from the school's next data delivery or by contacting us."
+        )
+    elif request.kind == Kind.ERASURE:
+        subject = _("%(school)s: pupil data deleted (GDPR Art. 19)") % values
+        what = _(
+            "At the request of a parent, %(school)s has deleted data of the pupil %(pupil)s "
+            "that you receive from us: %(fields)s. Please delete it from your own records too."
+        )
+    else:
+        subject = _("%(school)s: use of pupil data restricted (GDPR Art. 19)") % values
+        what = _(
+            "At the request of a parent, %(school)s has restricted the use of data of the "
+            "pupil %(pupil)s that you receive from us: %(fields)s. Please only store it, and "
+            "do not use it, until we tell you otherwise."
+        )
+    body = _(
+        "Dear %(supplier)s,\n\n%(what)s\n\nOur reference: %(reference)s.\n\n"
+        "Kind regards,\n%(school)s"
+    ) % {**values, "what": what % values}
+    return subject, body
+
+
+def _mail_host() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.SITE_URL).hostname or "schoolprivacy.invalid"
+
+
+@transaction.atomic
+def notice_settle(
+    *, notice: RecipientNotice, done: bool, note: str, acting_user: User
+) -> RecipientNotice:
+    """The handler told the recipient another way (done), or records why not (not needed)."""
+    notice = RecipientNotice.objects.select_for_update().get(pk=notice.pk)
+    request = _lock(notice.request)
+    _require_handler(acting_user, request)
+    if notice.is_settled:
+        raise ValidationError(_("This notice has already been dealt with."))
+    note = (note or "").strip()
+    if not done:
+        note = _reason(note, "note")
+    notice.status = RecipientNotice.Status.DONE if done else RecipientNotice.Status.NOT_NEEDED
+    notice.note = note
+    notice.done_at = timezone.now()
+    notice.done_by = acting_user
+    with set_actor(acting_user):
+        notice.save(update_fields=["status", "note", "done_at", "done_by"])
+    _event(request, RequestEvent.Kind.NOTICE, by=acting_user, note=notice.receiver_name)
+    _complete_if_told(request, acting_user)
+    return notice
+
+
+def _complete_if_told(request: DataRequest, by: User | None = None) -> None:
+    if request.status != Status.NOTIFYING:
+        return
+    if request.notices.filter(status=RecipientNotice.Status.PENDING).exists():
+        return
+    message = _say(
+        request.requester,
+        lambda: _("done: every organisation that receives this data has been told."),
+    )
+    _complete(request, by, message)
+
+
+# --- Erasure (Art. 17) and its categories -----------------------------------------------------
+
+
+@dataclass
+class CategoryState:
+    """What the handler sees for one category: its contents, the rule, what the law requires."""
+
+    category: str
+    label: str
+    items: int
+    rule: retention.Rule
+    keep_until: datetime.date | None
+    must_keep: bool
+    legal_hold: bool
+    asked: bool
+
+
+def category_states(request: DataRequest, today=None) -> list[CategoryState]:
+    today = today or timezone.localdate()
+    pupil = request.pupil
+    counts = pupil_selectors.category_counts(pupil=pupil)
+    counts[ErasureCategory.CONSENTS] = ConsentDecision.objects.filter(pupil=pupil).count()
+    held = pupil_services.under_legal_hold(pupil)
+    labels = dict(ErasureCategory.choices)
+    return [
+        CategoryState(
+            category=c,
+            label=str(labels[c]),
+            items=counts.get(c, 0),
+            rule=retention.RULES[c],
+            keep_until=retention.keep_until(pupil, c),
+            must_keep=retention.must_keep(pupil, c, today),
+            legal_hold=held,
+            asked=c in request.categories,
+        )
+        for c in retention.ORDER
+    ]
+
+
+@dataclass
+class CategoryDecision:
+    outcome: str
+    reason: str = ""
+
+
+@transaction.atomic
+def erasure_decide(
+    *, request: DataRequest, decisions: dict[str, CategoryDecision], acting_user: User
+) -> DataRequest:
+    """Decide per category: delete, keep restricted, or keep; then do it all in one transaction.
+
+    What the law requires the school to keep cannot be deleted (it may be restricted,
+    with the reason told to the parent); a legal hold stops every deletion. Deleting
+    the administration deletes everything. Every recipient of deleted or restricted
+    data gets a notice (Art. 19); the ledger keeps which rows went.
+    """
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if request.kind != Kind.ERASURE or request.status not in (Status.RECEIVED, Status.IN_PROGRESS):
+        raise ValidationError(_("This request cannot be decided now."))
+    today = timezone.localdate()
+    states = {s.category: s for s in category_states(request, today)}
+    asked = set(request.categories)
+    if asked - set(decisions):
+        raise ValidationError(_("Decide on every kind of data the parent asked about."))
+    Outcome = ErasureItem.Outcome
+    errors = {}
+    for category in asked:
+        choice = decisions[category]
+        state = states[category]
+        if choice.outcome not in (Outcome.ERASE, Outcome.RESTRICT, Outcome.KEEP):
+            errors[f"outcome_{category}"] = _("Choose what happens to this data.")
+        elif choice.outcome == Outcome.ERASE and state.legal_hold:
+            errors[f"outcome_{category}"] = _(
+                "A legal hold is on this pupil's data: nothing may be deleted. "
+                "Restrict it instead."
+            )
+        elif choice.outcome == Outcome.ERASE and state.must_keep:
+            errors[f"outcome_{category}"] = _(
+                "The law requires the school to keep this data until %(until)s: restrict it "
+                "instead, and tell the parent why."
+            ) % {
+                "until": state.keep_until.strftime("%d-%m-%Y")
+                if state.keep_until
+                else _("some years after the pupil has left")
+            }
+        elif choice.outcome == Outcome.RESTRICT and category == ErasureCategory.CONSENTS:
+            errors[f"outcome_{category}"] = _(
+                "The consent record can only be deleted or kept, not restricted."
+            )
+        elif choice.outcome != Outcome.ERASE and len((choice.reason or "").strip()) < MIN_REASON:
+            errors[f"reason_{category}"] = _(
+                "Give the reasons in a sentence: the parent reads them."
+            )
+    erase = {c for c in asked if decisions[c].outcome == Outcome.ERASE}
+    if ErasureCategory.ADMINISTRATION in erase and erase != set(ErasureCategory.values) & (
+        erase | {c for c, s in states.items() if s.items}
+    ):
+        errors["outcome_administration"] = _(
+            "Deleting the administration deletes the pupil: delete the other data too."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    _start(request, acting_user)
+    now = timezone.now()
+    erased, counts = _erase(request.pupil, erase, acting_user)
+    restrict = sorted(c for c in asked if decisions[c].outcome == Outcome.RESTRICT)
+    if restrict:
+        pupil_services.hold_place(
+            pupil=request.pupil,
+            kind=ProcessingHold.Kind.RESTRICTION,
+            categories=restrict,
+            reason="\n".join(decisions[c].reason.strip() for c in restrict),
+            acting_user=acting_user,
+            reference=request.reference,
+        )
+    for category in sorted(asked):
+        choice = decisions[category]
+        ErasureItem.objects.update_or_create(
+            request=request,
+            category=category,
+            defaults={
+                "outcome": choice.outcome,
+                "reason": (choice.reason or "").strip() if choice.outcome != Outcome.ERASE else "",
+                "erased_count": counts.get(category, 0),
+                "decided_by": acting_user,
+                "decided_at": now,
+            },
+        )
+    if erase:
+        ErasureRecord.objects.create(
+            pupil=request.pupil,
+            request=request,
+            source=ErasureRecord.Source.REQUEST,
+            categories=sorted(erase),
+            erased=erased,
+            by=acting_user,
+        )
+    _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
+    if not erase and not restrict:
+        request.answer = "\n".join(decisions[c].reason.strip() for c in sorted(asked))
+        request.save(update_fields=["answer"])
+        _move(request, Status.REFUSED, by=acting_user, to_requester=True)
+        _tell_refusal(request)
+        return request
+    notices = _create_notices(request, catalogue.codes_for_categories(erase | set(restrict)))
+    message = _say(
+        request.requester,
+        lambda: _(
+            "the school has decided; what was deleted and what is kept, and why, is in the portal."
+        ),
+    )
+    _finish(request, acting_user, notices, message)
+    return request
+
+
+def _erase(pupil: Pupil, categories, acting_user: User | None):
+    """Erase the categories, each through the app that owns it, in the caller's transaction.
+
+    Returns the rows erased per model (for the ledger) and how many per category.
+    """
+    erased: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
+    for category in retention.ORDER:
+        if category not in categories:
+            continue
+        if category == ErasureCategory.CONSENTS:
+            part = consent_services.pupil_consents_erase(pupil=pupil, acting_user=acting_user)
+        else:
+            part = pupil_services.pupil_data_erase(
+                pupil=pupil, categories=[category], acting_user=acting_user
+            )
+        if category == ErasureCategory.ADMINISTRATION:
+            _erase_request_contents(pupil)
+        counts[category] = sum(len(ids) for ids in part.values())
+        for label, ids in part.items():
+            erased.setdefault(label, []).extend(ids)
+    return erased, counts
+
+
+def _erase_request_contents(pupil: Pupil) -> None:
+    """With the administration, the requests about the pupil lose their contents too."""
+    for request in DataRequest.objects.filter(pupil=pupil):
+        request.explanation = ""
+        request.answer = ""
+        request.save(update_fields=["explanation", "answer"])
+        for item in request.items.all():
+            item.proposed_value = ""
+            item.statement = ""
+            item.save(update_fields=["proposed_value", "statement"])
+        for event in request.events.exclude(note=None):
+            event.note = ""
+            event.save(update_fields=["note"])
+        for copy in request.copies.filter(content__isnull=False):
+            copy.content = None
+            copy.status = AccessCopy.Status.EXPIRED
+            copy.save(update_fields=["content", "status"])
+        audit.scrub(DataRequest, [request.pk])
+        audit.scrub(RectificationItem, request.items.values_list("pk", flat=True))
+
+
+# --- Restriction (Art. 18) and objection (Art. 21) --------------------------------------------
+
+
+@transaction.atomic
+def restriction_decide(
+    *, request: DataRequest, grant: bool, categories, reason: str, acting_user: User
+) -> DataRequest:
+    """Grant a restriction (staff then neither see nor share the data) or refuse it."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if request.kind != Kind.RESTRICTION or not request.is_open:
+        raise ValidationError(_("This request cannot be decided now."))
+    if not grant:
+        return request_refuse(request=request, reasons=reason, acting_user=acting_user)
+    categories = sorted(set(categories) or set(request.categories))
+    reason = _reason(reason)
+    _start(request, acting_user)
+    pupil_services.hold_place(
+        pupil=request.pupil,
+        kind=ProcessingHold.Kind.RESTRICTION,
+        categories=categories,
+        reason=reason,
+        acting_user=acting_user,
+        reference=request.reference,
+    )
+    request.answer = reason
+    request.save(update_fields=["answer"])
+    _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
+    notices = _create_notices(request, catalogue.codes_for_categories(categories))
+    message = _say(
+        request.requester,
+        lambda: _("the school restricts the use of the data; it is only stored from now on."),
+    )
+    _finish(request, acting_user, notices, message)
+    return request
+
+
+@transaction.atomic
+def objection_decide(
+    *, request: DataRequest, uphold: bool, reason: str, acting_user: User
+) -> DataRequest:
+    """Uphold the objection (processing stays stopped) or reject it with compelling grounds."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if request.kind != Kind.OBJECTION or not request.is_open or request.status == Status.NOTIFYING:
+        raise ValidationError(_("This request cannot be decided now."))
+    if not uphold:
+        return request_refuse(request=request, reasons=reason, acting_user=acting_user)
+    reason = _reason(reason)
+    _start(request, acting_user)
+    request.answer = reason
+    request.save(update_fields=["answer"])
+    _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
+    notices = _create_notices(request, catalogue.codes_for_categories(request.categories))
+    message = _say(
+        request.requester,
+        lambda: _("the school grants the objection: the processing stays stopped."),
+    )
+    _finish(request, acting_user, notices, message)
+    return request
+
+
+def _lift_objection(request: DataRequest, acting_user: User, reason: str) -> None:
+    for hold in ProcessingHold.objects.filter(
+        pupil=request.pupil,
+        kind=ProcessingHold.Kind.OBJECTION,
+        reference=request.reference,
+        lifted_at__isnull=True,
+    ):
+        pupil_services.hold_lift(hold=hold, reason=reason, acting_user=acting_user)
+
+
+# --- Who received the data (Art. 15(1)(c), 19) ------------------------------------------------
+
+
+@transaction.atomic
+def recipients_answer(*, request: DataRequest, acting_user: User) -> DataRequest:
+    """Answer with the current list of who receives which data, kept with the request."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if request.kind != Kind.RECIPIENTS or request.status not in (
+        Status.RECEIVED,
+        Status.IN_PROGRESS,
+    ):
+        raise ValidationError(_("This request cannot be answered now."))
+    _start(request, acting_user)
+    with translation.override(request.requester.language):
+        receivers = supplier_selectors.pupil_receivers(pupil=request.pupil)
+        request.answer_data = {
+            "day": timezone.localdate().isoformat(),
+            "receivers": [
+                {
+                    "name": r.name,
+                    "kind": r.kind,
+                    "fields": r.field_labels,
+                    "withheld": r.withheld_labels,
+                    "since": r.since.isoformat() if r.since else "",
+                    "leaflet": r.leaflet_url,
+                    "legal_basis": r.legal_basis,
+                }
+                for r in receivers
+            ],
+        }
+    request.save(update_fields=["answer_data"])
+    _complete(
+        request,
+        acting_user,
+        _say(request.requester, lambda: _("the list of who receives the data is in the portal.")),
+    )
+    return request
+
+
+# --- Access and portability (Art. 15, 20): the copy -------------------------------------------
+
+
+@transaction.atomic
+def copy_prepare(*, request: DataRequest, acting_user: User) -> AccessCopy:
+    """Have the complete copy made (by a worker); the parent is told when it is ready."""
+    request = _lock(request)
+    _require_handler(acting_user, request)
+    if request.kind not in (Kind.ACCESS, Kind.PORTABILITY) or request.status not in (
+        Status.RECEIVED,
+        Status.IN_PROGRESS,
+    ):
+        raise ValidationError(_("This request cannot be answered with a copy now."))
+    building = request.copies.filter(status=AccessCopy.Status.BUILDING).first()
+    if building is not None:
+        return building
+    _start(request, acting_user)
+    copy = AccessCopy.objects.create(request=request)
+    _event(request, RequestEvent.Kind.COPY, by=acting_user)
+    from .tasks import build_copy
+
+    transaction.on_commit(lambda: build_copy.delay(copy.pk))
+    return copy
+
+
+def copy_build(*, copy_id: int) -> bool:
+    """Make the copy, seal it, and answer the request. Running it twice makes one copy."""
+    with transaction.atomic():
+        copy = (
+            AccessCopy.objects.select_for_update(of=("self",))
+            .select_related("request__pupil__school", "request__requester", "request__board")
+            .get(pk=copy_id)
+        )
+        if copy.status != AccessCopy.Status.BUILDING:
+            return False
+        request = _lock(copy.request)
+        payload, redactions = copies.build(request)
+        copy.content = base64.b64encode(payload).decode("ascii")
+        copy.size = len(payload)
+        copy.sha256 = hashlib.sha256(payload).hexdigest()
+        copy.redactions = redactions
+        copy.status = AccessCopy.Status.READY
+        copy.ready_at = timezone.now()
+        copy.expires_at = copy.ready_at + datetime.timedelta(days=COPY_DAYS)
+        copy.save()
+        audit.log_access(
+            actor=request.handler,
+            obj=request.pupil,
+            what="copy",
+            details={
+                "request": request.reference,
+                "left_out": ", ".join(f"{k}={v}" for k, v in sorted(redactions.items())) or "-",
+            },
+        )
+        if request.status in OPEN_STATUSES:
+            _complete(
+                request,
+                request.handler,
+                _say(
+                    request.requester,
+                    lambda: (
+                        _("the copy is ready. Download it in the portal before %(date)s.")
+                        % {"date": timezone.localtime(copy.expires_at).strftime("%d-%m-%Y")}
+                    ),
+                ),
+            )
+    return True
+
+
+class CopyUnavailable(Exception):
+    """The copy cannot be downloaded: not the requester's, not ready, or expired."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def copy_for_download(*, uid, user: User) -> AccessCopy:
+    """The copy behind a download link, if *user* asked for it; CopyUnavailable otherwise."""
+    try:
+        copy = AccessCopy.objects.select_related("request__pupil").get(uid=uid)
+    except (AccessCopy.DoesNotExist, ValidationError, ValueError):
+        raise CopyUnavailable("not_yours") from None
+    if copy.request.requester_id != user.pk:
+        raise CopyUnavailable("not_yours")
+    if copy.status == AccessCopy.Status.BUILDING:
+        raise CopyUnavailable("not_ready")
+    if copy.status != AccessCopy.Status.READY or copy.expires_at <= timezone.now():
+        raise CopyUnavailable("expired")
+    return copy
+
+
+@transaction.atomic
+def copy_download(*, copy: AccessCopy, user: User) -> tuple[str, bytes]:
+    """The ZIP for its requester, counted and logged; (file name, bytes)."""
+    copy_for_download(uid=copy.uid, user=user)
+    copy = AccessCopy.objects.select_for_update().select_related("request__pupil").get(pk=copy.pk)
+    payload = base64.b64decode(copy.content)
+    copy.downloads += 1
+    copy.last_downloaded_at = timezone.now()
+    copy.save(update_fields=["downloads", "last_downloaded_at"])
+    audit.log_access(
+        actor=user,
+        obj=copy.request.pupil,
+        what="copy:download",
+        details={"request": copy.request.reference},
+    )
+    return f"{copy.request.reference}.zip", payload
+
+
+def copies_expire(*, now=None) -> int:
+    """Remove the content of every copy past its date; returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    for copy in AccessCopy.objects.filter(status=AccessCopy.Status.READY, expires_at__lte=now):
+        copy.content = None
+        copy.status = AccessCopy.Status.EXPIRED
+        copy.save(update_fields=["content", "status"])
+        expired += 1
+    return expired
+
+
+# --- Deadlines: the sweep ---------------------------------------------------------------------
+
+#: The sweep looks this many days ahead (the earliest message: the extension warning).
+EXTENSION_WARNING_DAYS = 10
+SWEEP_BATCH = 200
+
+
+@dataclass
+class SweepReport:
+    requests: int = 0
+    reminders: int = 0
+    superseded: int = 0
+    notices: int = 0
+    batches: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _due_reminders(request: DataRequest, today: datetime.date) -> list[tuple[str, datetime.date]]:
+    """The (kind, due date) messages this request has reached today, least urgent first."""
+    days_left = (request.due_on - today).days
+    reached = []
+    until_first = (request.first_due_on - today).days
+    if (
+        request.extended_at is None
+        and 0 <= until_first <= EXTENSION_WARNING_DAYS
+        and request.status != Status.NOTIFYING
+    ):
+        reached.append((Reminder.Kind.EXTENSION, request.first_due_on))
+    if days_left <= 7:
+        reached.append((Reminder.Kind.DUE_IN_7, request.due_on))
+    if days_left <= 2:
+        reached.append((Reminder.Kind.DUE_IN_2, request.due_on))
+    if days_left < 0:
+        reached.append((Reminder.Kind.OVERDUE, request.due_on))
+    return reached
+
+
+def deadline_sweep(*, today: datetime.date | None = None, batch_size: int = SWEEP_BATCH):
+    """Remind handlers 7 and 2 days before a request's due date, escalate to the privacy
+    officer when it passes, and warn while an extension can still be decided.
+
+    Reads only open requests near their due date (a partial index), in batches
+    locked with SKIP LOCKED. Each message is a Reminder row, unique per kind and due
+    date, written with its notices in one transaction: a run that is killed leaves
+    nothing half-sent, a second run sends nothing, and a run after an outage sends
+    what is missing (where a later threshold is reached, the earlier one is skipped).
+    """
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=EXTENSION_WARNING_DAYS)
+    report = SweepReport()
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DataRequest.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status__in=OPEN_STATUSES, due_on__lte=horizon, pk__gt=last_pk)
+                .select_related("school", "handler")
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            report.batches += 1
+            report.requests += len(batch)
+            _remind(batch, today, report)
+    return report
+
+
+def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport) -> None:
+    sent_before = set(
+        Reminder.objects.filter(request__in=batch).values_list("request_id", "kind", "due_on")
+    )
+    plans: list[tuple[DataRequest, str, datetime.date]] = []
+    rows: list[Reminder] = []
+    for request in batch:
+        missing = [
+            (kind, due)
+            for kind, due in _due_reminders(request, today)
+            if (request.pk, kind, due) not in sent_before
+        ]
+        if not missing:
+            continue
+        deadline_kinds = [m for m in missing if m[0] != Reminder.Kind.EXTENSION]
+        send = [m for m in missing if m[0] == Reminder.Kind.EXTENSION] + deadline_kinds[-1:]
+        for kind, due in missing:
+            superseded = (kind, due) not in send
+            rows.append(Reminder(request=request, kind=kind, due_on=due, superseded=superseded))
+            if superseded:
+                report.superseded += 1
+            else:
+                plans.append((request, kind, due))
+    if not rows:
+        return
+    people = _people_to_remind(batch)
+    messages = []
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for request, kind, due in plans:
+        recipients = list(people["handlers"].get(request.pk, []))
+        if kind == Reminder.Kind.OVERDUE:
+            recipients += [
+                p for p in people["officers"].get(request.board_id, []) if p not in recipients
+            ]
+        for person in recipients:
+            with translation.override(person.language):
+                subject, text = _reminder_text(request, kind, due, today)
+            messages.append((person, subject, text, _staff_path(request)))
+            counts[(request.pk, kind)] += 1
+        report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
+    for row in rows:
+        row.recipients = counts.get((row.request_id, row.kind), 0) if not row.superseded else 0
+    Reminder.objects.bulk_create(rows)
+    report.reminders += len(plans)
+    report.notices += notice_queue_many(messages)
+
+
+def _people_to_remind(batch: list[DataRequest]) -> dict:
+    """Per request its handler(s); per board its privacy officers. Two queries for a batch."""
+    school_ids = {r.school_id for r in batch}
+    routing = handler_roles_of(school_ids)
+    by_school: dict[int, list[User]] = defaultdict(list)
+    for membership in (
+        Membership.objects.filter(
+            school_id__in=school_ids,
+            role__in=[Role.DIRECTOR, Role.TEAM_LEADER],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    ):
+        if (
+            membership.role in routing[membership.school_id]
+            and membership.user not in by_school[membership.school_id]
+        ):
+            by_school[membership.school_id].append(membership.user)
+    handlers = {
+        r.pk: ([r.handler] if r.handler_id and r.handler.is_active else by_school[r.school_id])
+        for r in batch
+    }
+    officers: dict[int, list[User]] = defaultdict(list)
+    for membership in BoardMembership.objects.filter(
+        board_id__in={r.board_id for r in batch},
+        role=BoardRole.PRIVACY_OFFICER,
+        user__is_active=True,
+    ).select_related("user"):
+        officers[membership.board_id].append(membership.user)
+    return {"handlers": handlers, "officers": officers}
+
+
+def _reminder_text(request: DataRequest, kind: str, due: datetime.date, today) -> tuple[str, str]:
+    """Subject and message of a reminder, in the active language; no personal data in it."""
+    days = (due - today).days
+    values = {
+        "reference": request.reference,
+        "kind": request.get_kind_display(),
+        "school": request.school.name,
+        "due": due.strftime("%d-%m-%Y"),
+        "days": days,
+    }
+    if kind == Reminder.Kind.EXTENSION:
+        return (
+            _("Decide now whether a request needs more time"),
+            _(
+                "Request %(reference)s (%(kind)s, %(school)s) must be answered by %(due)s. If you "
+                "need more time, decide on an extension, with reasons, on or before that day: "
+                "after it, that is no longer possible."
+            )
+            % values,
+        )
+    if kind == Reminder.Kind.OVERDUE:
+        return (
+            _("A request has not been answered in time"),
+            _(
+                "Request %(reference)s (%(kind)s, %(school)s) had to be answered by %(due)s and "
+                "is still open. The privacy officer has been told."
+            )
+            % values,
+        )
+    return (
+        ngettext(
+            "A request must be answered within %(days)d day",
+            "A request must be answered within %(days)d days",
+            days,
+        )
+        % values,
+        ngettext(
+            "Request %(reference)s (%(kind)s, %(school)s) must be answered by %(due)s: "
+            "%(days)d day left.",
+            "Request %(reference)s (%(kind)s, %(school)s) must be answered by %(due)s: "
+            "%(days)d days left.",
+            days,
+        )
+        % values,
+    )
+
+
+# --- Retention: the daily sweep ---------------------------------------------------------------
+
+
+def _has_rows(model, **extra):
+    return Exists(model.objects.filter(pupil_id=OuterRef("pk"), **extra))
+
+
+def _candidates(category: str, today: datetime.date):
+    """Pupils whose *category* is past its period and still holds data (indexed by leave date)."""
+    pupils = Pupil.objects.filter(
+        left_on__isnull=False, left_on__lte=retention.cutoff(category, today)
+    )
+    if category == ErasureCategory.ADMINISTRATION:
+        return pupils.filter(anonymised_at__isnull=True)
+    if category == ErasureCategory.DOSSIER:
+        return pupils.filter(
+            _has_rows(Agreement)
+            | _has_rows(TestResult)
+            | Exists(Note.objects.filter(pupil_id=OuterRef("pk")).exclude(kind=Note.Kind.REFERRAL))
+        )
+    if category == ErasureCategory.REFERRAL:
+        return pupils.filter(_has_rows(Note, kind=Note.Kind.REFERRAL))
+    if category == ErasureCategory.SPECIAL:
+        return pupils.filter(_has_rows(SpecialRecord) | _has_rows(EmergencyAccess))
+    return pupils.filter(
+        _has_rows(ConsentDecision)
+        | _has_rows(ConsentEvent)
+        | _has_rows(Takedown)
+        | _has_rows(ConsentRequest)
+    )
+
+
+def _blocked():
+    """A legal hold, or an open request (the data must stay while a request is answered)."""
+    return Exists(
+        ProcessingHold.objects.filter(
+            pupil_id=OuterRef("pk"), kind=ProcessingHold.Kind.LEGAL_HOLD, lifted_at__isnull=True
+        )
+    ) | Exists(DataRequest.objects.filter(pupil_id=OuterRef("pk"), status__in=OPEN_STATUSES))
+
+
+def retention_sweep(
+    *, today: datetime.date | None = None, batch_size: int = 100
+) -> list[RetentionRun]:
+    """Delete or anonymise what is past its retention period; a legal hold stops it.
+
+    Per board and day one report of counts (never contents) for the privacy
+    officer. Idempotent: what is gone is not found again, so a second run the same
+    day removes nothing more.
+    """
+    today = today or timezone.localdate()
+    due: dict[int, set[str]] = defaultdict(set)
+    boards: dict[int, int] = {}
+    held: dict[int, set[int]] = defaultdict(set)
+    for category in retention.ORDER:
+        candidates = _candidates(category, today).annotate(blocked=_blocked())
+        for pupil_id, board_id, left_on, blocked in candidates.values_list(
+            "pk", "board_id", "left_on", "blocked"
+        ):
+            if retention.add_years(left_on, retention.RULES[category].years) >= today:
+                continue
+            boards[pupil_id] = board_id
+            if blocked:
+                held[board_id].add(pupil_id)
+            else:
+                due[pupil_id].add(category)
+    runs: dict[int, RetentionRun] = {}
+    for board_id in set(boards.values()):
+        runs[board_id], _created = RetentionRun.objects.get_or_create(
+            board_id=board_id, ran_on=today
+        )
+    pupil_ids = sorted(due)
+    for start in range(0, len(pupil_ids), batch_size):
+        for pupil_id in pupil_ids[start : start + batch_size]:
+            counts = _retention_erase(pupil_id, due[pupil_id])
+            run = runs[boards[pupil_id]]
+            if counts:
+                run.pupils += 1
+                for category, n in counts.items():
+                    run.counts[category] = run.counts.get(category, 0) + n
+    for board_id, run in runs.items():
+        run.held = len(held.get(board_id, ()))
+        run.save()
+    if pupil_ids:
+        logger.info("Retention sweep %s: %d pupils", today, len(pupil_ids))
+    return list(runs.values())
+
+
+@transaction.atomic
+def _retention_erase(pupil_id: int, categories: set[str]) -> dict[str, int]:
+    pupil = Pupil.objects.select_for_update(skip_locked=True).filter(pk=pupil_id).first()
+    if pupil is None or pupil_services.under_legal_hold(pupil):
+        return {}
+    erased, counts = _erase(pupil, categories, None)
+    if not erased:
+        return {}
+    ErasureRecord.objects.create(
+        pupil=pupil,
+        source=ErasureRecord.Source.RETENTION,
+        categories=sorted(categories),
+        erased=erased,
+    )
+    return counts
+
+
+# --- Settings: routing, extra holidays, legal holds -------------------------------------------
+
+
+@transaction.atomic
+def routing_save(*, school, roles, acting_user: User) -> SchoolRouting:
+    """Set who handles the school's requests (director, team leader, or both)."""
+    roles = sorted(set(roles))
+    allowed = {value for value, _label in SchoolRouting.HANDLER_ROLES}
+    if not roles or set(roles) - allowed:
+        raise ValidationError({"roles": _("Choose who handles the requests.")})
+    with set_actor(acting_user):
+        routing, _created = SchoolRouting.objects.update_or_create(
+            school=school, defaults={"handler_roles": roles}
+        )
+    return routing
+
+
+@transaction.atomic
+def holiday_add(*, board, day: datetime.date, name: str, acting_user: User) -> BoardHoliday:
+    """A day the board adds to the holidays; requests received later count it."""
+    if BoardHoliday.objects.filter(board=board, day=day).exists():
+        raise ValidationError({"day": _("This day is already a holiday of the board.")})
+    with set_actor(acting_user):
+        return BoardHoliday.objects.create(board=board, day=day, name=name.strip())
+
+
+@transaction.atomic
+def legal_hold_place(*, pupil: Pupil, reason: str, acting_user: User) -> ProcessingHold:
+    """Stop every deletion of the pupil's data (a dispute, an investigation)."""
+    reason = _reason(reason)
+    return pupil_services.hold_place(
+        pupil=pupil,
+        kind=ProcessingHold.Kind.LEGAL_HOLD,
+        categories=DataCategory.values,
+        reason=reason,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def legal_hold_lift(*, hold: ProcessingHold, reason: str, acting_user: User) -> ProcessingHold:
+    if hold.kind != ProcessingHold.Kind.LEGAL_HOLD:
+        raise ValidationError(_("Only a legal hold is lifted here."))
+    return pupil_services.hold_lift(hold=hold, reason=_reason(reason), acting_user=acting_user)

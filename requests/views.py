@@ -1,1 +1,749 @@
-"""Views: check access, validate, call one service, render or redirect."""
+"""Views of requests: check access through permissions.py, validate, call one service."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pupils import corrections
+from pupils import selectors as pupil_selectors
+from schoolprivacy.authorization import hidden, require_roles
+from schoolprivacy.forms import add_service_errors
+from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.reauth import require_recent_login
+
+from . import permissions, selectors, services
+from .forms import (
+    PORTAL_KINDS,
+    CorrectionForm,
+    ErasureDecisionForm,
+    GrantForm,
+    HoldForm,
+    HolidayForm,
+    LiftForm,
+    NoteForm,
+    NoticeForm,
+    PortalRequestForm,
+    ReasonsForm,
+    RectificationDecisionForm,
+    RoutingForm,
+    StaffRequestForm,
+)
+from .models import AccessCopy, DataRequest, ErasureCategory, RecipientNotice
+from .permissions import RequestAction, RequestPolicy
+
+policy = RequestPolicy()
+Kind = DataRequest.Kind
+Status = DataRequest.Status
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Parents and pupils of 16+: the portal ---------------------------------------------------
+
+
+@login_required
+def portal_index(request):
+    pupils = list(permissions.requesters_pupils(request.user))
+    rows = selectors.portal_requests(user=request.user)
+    return render(
+        request,
+        "requests/portal/index.html",
+        {"pupils": pupils, "rows": rows, "kinds": PORTAL_KINDS, "today": timezone.localdate()},
+    )
+
+
+def _refuse_role(request, pupil):
+    """The reason *request.user* may not ask for *pupil* now (a pupil of 16+), or None."""
+    try:
+        permissions.requester_role(pupil, request.user)
+    except ValidationError as error:
+        return _error_text(error)
+    return None
+
+
+@login_required
+def portal_new(request, pk, kind):
+    if kind not in PORTAL_KINDS:
+        hidden()
+    pupil = permissions.pupil_for_requester(request.user, pk)
+    form = PortalRequestForm(request.POST or None, kind=kind, initial={"submission": uuid.uuid4()})
+    refusal = _refuse_role(request, pupil)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            data_request = services.request_submit(
+                pupil=pupil,
+                kind=kind,
+                requester=request.user,
+                acting_user=request.user,
+                explanation=form.cleaned_data["explanation"],
+                categories=form.cleaned_data.get("categories", ()),
+                submission=form.cleaned_data["submission"],
+            )
+        except services.AlreadyOpen as error:
+            messages.info(request, _error_text(error))
+            return redirect("requests:portal_detail", error.request.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your request has been received. The school answers by %(due)s at the latest.")
+                % {"due": data_request.due_on.strftime("%d-%m-%Y")},
+            )
+            return redirect("requests:portal_detail", data_request.pk)
+    return render(
+        request,
+        "requests/portal/new.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "kind": kind,
+            "kind_label": dict(Kind.choices)[kind],
+            "meaning": PORTAL_KINDS[kind],
+            "refusal": refusal,
+        },
+    )
+
+
+@login_required
+def portal_correct(request, pk, target, target_id):
+    pupil = permissions.pupil_for_requester(request.user, pk)
+    spec = corrections.TARGETS.get(target)
+    if spec is None:
+        hidden()
+    field = request.GET.get("field") or request.POST.get("field") or spec.fields[0]
+    obj = corrections.find(pupil, target, target_id, field)
+    if obj is None:
+        hidden()
+    form = CorrectionForm(
+        request.POST or None,
+        target=target,
+        field=field,
+        initial={"submission": uuid.uuid4()},
+    )
+    refusal = _refuse_role(request, pupil)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        item = services.ItemProposal(
+            target=target,
+            target_id=obj.pk,
+            field=field,
+            value=form.cleaned_data["value"],
+            statement=form.cleaned_data["statement"],
+        )
+        try:
+            data_request = services.request_submit(
+                pupil=pupil,
+                kind=Kind.RECTIFICATION,
+                requester=request.user,
+                acting_user=request.user,
+                items=[item],
+                submission=form.cleaned_data["submission"],
+            )
+        except services.AlreadyOpen as error:
+            messages.info(request, _error_text(error))
+            return redirect("requests:portal_detail", error.request.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if getattr(data_request, "joined", False):
+                messages.success(
+                    request, _("Added to your open correction request; the due date stays.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Your correction request has been received. The school answers by %(due)s.")
+                    % {"due": data_request.due_on.strftime("%d-%m-%Y")},
+                )
+            return redirect("requests:portal_detail", data_request.pk)
+    return render(
+        request,
+        "requests/portal/correct.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "target": target,
+            "target_id": obj.pk,
+            "field": field,
+            "fields": [(name, corrections.label(target, name)) for name in spec.fields],
+            "label": corrections.label(target, field),
+            "current": corrections.display(target, field, corrections.current_value(obj, field)),
+            "refusal": refusal,
+        },
+    )
+
+
+def correction_link(request, pupil, target, target_id, field="") -> str:
+    """The correction link next to a field of the parent's dossier page (sections action)."""
+    url = reverse("requests:portal_correct", args=[pupil.pk, target, target_id])
+    return f"{url}?field={field}" if field else url
+
+
+@login_required
+def portal_detail(request, pk):
+    data_request = policy.own(request.user, pk)
+    return render(
+        request,
+        "requests/portal/detail.html",
+        {
+            "r": data_request,
+            "events": selectors.history(data_request, for_requester=True),
+            "items": selectors.items_of(data_request)
+            if data_request.kind == Kind.RECTIFICATION
+            else [],
+            "erasure_items": data_request.erasure_items.all(),
+            "copies": selectors.copies_of(data_request).filter(status=AccessCopy.Status.READY),
+            "days_left": selectors.days_left(data_request),
+            "refused_part": selectors.has_refusal(data_request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def portal_withdraw(request, pk):
+    data_request = policy.own(request.user, pk)
+    try:
+        services.request_withdraw(request=data_request, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your request has been withdrawn."))
+    return redirect("requests:portal_detail", data_request.pk)
+
+
+def _unavailable(request, reason: str):
+    status = {"not_yours": 404, "not_ready": 409, "expired": 410}[reason]
+    return render(
+        request, "requests/portal/copy_unavailable.html", {"reason": reason}, status=status
+    )
+
+
+@login_required
+def copy_download(request, uid):
+    """The copy, for the person who asked for it, after logging in again, until it expires."""
+    try:
+        copy = services.copy_for_download(uid=uid, user=request.user)
+    except services.CopyUnavailable as error:
+        return _unavailable(request, error.reason)
+    return _download(request, copy)
+
+
+@require_recent_login
+def _download(request, copy):
+    try:
+        filename, payload = services.copy_download(copy=copy, user=request.user)
+    except services.CopyUnavailable as error:
+        return _unavailable(request, error.reason)
+    response = HttpResponse(payload, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def portal_section(request, pupil) -> str | None:
+    """On the parent's child page: what the parent can ask the school (schoolprivacy.sections)."""
+    if not permissions.requesters_pupils(request.user).filter(pk=pupil.pk).exists():
+        return None
+    return render_to_string(
+        "requests/portal_section.html", {"pupil": pupil, "kinds": PORTAL_KINDS}, request=request
+    )
+
+
+# --- Staff: the dashboard and one request ---------------------------------------------------
+
+
+@require_roles(Role.DIRECTOR, Role.TEAM_LEADER, board_roles=[BoardRole.PRIVACY_OFFICER])
+def dashboard(request):
+    rows = selectors.with_days_left(selectors.dashboard(user=request.user))
+    return render(
+        request,
+        "requests/dashboard.html",
+        {"rows": rows, "overdue": sum(1 for r in rows if r.days_left < 0)},
+    )
+
+
+@require_roles(Role.DIRECTOR, Role.TEAM_LEADER, board_roles=[BoardRole.PRIVACY_OFFICER])
+def closed(request):
+    page = Paginator(selectors.dashboard(user=request.user, open_only=False), 50).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.with_lateness(page.object_list)
+    return render(request, "requests/closed.html", {"page": page})
+
+
+def _detail_context(request, data_request: DataRequest, bound: dict | None = None) -> dict:
+    actions = policy.actions(request.user, data_request)
+    handles = RequestAction.HANDLE in actions
+    context = {
+        "r": data_request,
+        "handles": handles,
+        "days_left": selectors.days_left(data_request),
+        "events": selectors.history(data_request),
+        "linked": selectors.linked_of(data_request) if handles else [],
+        "notices": data_request.notices.select_related("supplier", "recipient", "done_by"),
+        "copies": selectors.copies_of(data_request),
+        "erasure_items": data_request.erasure_items.all(),
+        "refused_part": selectors.has_refusal(data_request),
+        "can_extend": handles
+        and data_request.is_open
+        and data_request.extended_at is None
+        and timezone.localdate() <= data_request.first_due_on,
+        "forms": {},
+    }
+    if not handles:
+        return context  # the privacy officer: no contents
+    items = selectors.items_of(data_request) if data_request.kind == Kind.RECTIFICATION else []
+    states = services.category_states(data_request) if data_request.kind == Kind.ERASURE else []
+    context.update({"items": items, "states": states})
+    if data_request.is_open:
+        forms = {
+            "note": NoteForm(),
+            "extend": ReasonsForm(prefix="extend"),
+            "refuse": ReasonsForm(prefix="refuse"),
+            "notice": NoticeForm(),
+        }
+        pending = [v for v in items if v.item.decision == "pending"]
+        if pending:
+            forms["rectification"] = RectificationDecisionForm(items=pending)
+        if states and not data_request.erasure_items.exists():
+            forms["erasure"] = ErasureDecisionForm(states=states)
+        if data_request.kind in (Kind.RESTRICTION, Kind.OBJECTION):
+            forms["grant"] = GrantForm(initial={"categories": data_request.categories})
+        forms.update(bound or {})
+        context["forms"] = forms
+    return context
+
+
+@login_required
+def detail(request, pk):
+    data_request = selectors.request_for_staff(user=request.user, pk=pk)
+    return render(request, "requests/detail.html", _detail_context(request, data_request))
+
+
+def _act_start(request, data_request):
+    services.request_start(request=data_request, acting_user=request.user)
+    return _("You handle this request now.")
+
+
+def _act_note(request, data_request):
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return {"note": form}
+    services.request_note(
+        request=data_request, note=form.cleaned_data["note"], acting_user=request.user
+    )
+    return _("The note has been added.")
+
+
+def _act_extend(request, data_request):
+    form = ReasonsForm(request.POST, prefix="extend")
+    if not form.is_valid():
+        return {"extend": form}
+    services.request_extend(
+        request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
+    )
+    return _("The deadline has been extended; the parent has been told why.")
+
+
+def _act_refuse(request, data_request):
+    form = ReasonsForm(request.POST, prefix="refuse")
+    if not form.is_valid():
+        return {"refuse": form}
+    services.request_refuse(
+        request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
+    )
+    return _("The request has been refused; the parent has been told why.")
+
+
+def _act_rectification(request, data_request):
+    pending = [v for v in selectors.items_of(data_request) if v.item.decision == "pending"]
+    form = RectificationDecisionForm(request.POST, items=pending)
+    if not form.is_valid():
+        return {"rectification": form}
+    services.rectification_decide(
+        request=data_request, decisions=form.decisions(), acting_user=request.user
+    )
+    return _("The decision has been saved and the parent has been told.")
+
+
+def _act_erasure(request, data_request):
+    form = ErasureDecisionForm(request.POST, states=services.category_states(data_request))
+    if not form.is_valid():
+        return {"erasure": form}
+    services.erasure_decide(
+        request=data_request, decisions=form.decisions(), acting_user=request.user
+    )
+    return _("The decision has been carried out and the parent has been told.")
+
+
+def _act_grant(request, data_request):
+    form = GrantForm(request.POST)
+    if not form.is_valid():
+        return {"grant": form}
+    grant = form.cleaned_data["grant"] == "yes"
+    if data_request.kind == Kind.RESTRICTION:
+        services.restriction_decide(
+            request=data_request,
+            grant=grant,
+            categories=form.cleaned_data["categories"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
+    else:
+        services.objection_decide(
+            request=data_request,
+            uphold=grant,
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+        )
+    return _("The decision has been saved and the parent has been told.")
+
+
+def _act_copy(request, data_request):
+    services.copy_prepare(request=data_request, acting_user=request.user)
+    return _("The copy is being made; the parent is told when it is ready.")
+
+
+def _act_recipients(request, data_request):
+    services.recipients_answer(request=data_request, acting_user=request.user)
+    return _("The list has been sent to the parent's portal.")
+
+
+ACTIONS = {
+    "start": _act_start,
+    "note": _act_note,
+    "extend": _act_extend,
+    "refuse": _act_refuse,
+    "rectification": _act_rectification,
+    "erasure": _act_erasure,
+    "decide": _act_grant,
+    "copy": _act_copy,
+    "recipients": _act_recipients,
+}
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    """One step on a request, by a handler: the form of *action* and its service."""
+    if action not in ACTIONS:
+        hidden()
+    data_request = policy.get(request.user, pk, RequestAction.HANDLE)
+    try:
+        outcome = ACTIONS[action](request, data_request)
+    except ValidationError as error:
+        bound = _bound_with_errors(request, data_request, action, error)
+        if bound is None:
+            messages.error(request, _error_text(error))
+            return redirect("requests:detail", data_request.pk)
+        outcome = bound
+    if isinstance(outcome, dict):
+        messages.error(request, _("Check the form: something is missing or wrong."))
+        context = _detail_context(request, data_request, bound=outcome)
+        return render(request, "requests/detail.html", context, status=200)
+    messages.success(request, outcome)
+    return redirect("requests:detail", data_request.pk)
+
+
+_FORM_OF = {
+    "note": lambda r, d: NoteForm(r.POST),
+    "extend": lambda r, d: ReasonsForm(r.POST, prefix="extend"),
+    "refuse": lambda r, d: ReasonsForm(r.POST, prefix="refuse"),
+    "rectification": lambda r, d: RectificationDecisionForm(
+        r.POST, items=[v for v in selectors.items_of(d) if v.item.decision == "pending"]
+    ),
+    "erasure": lambda r, d: ErasureDecisionForm(r.POST, states=services.category_states(d)),
+    "decide": lambda r, d: GrantForm(r.POST),
+}
+_FORM_KEY = {"decide": "grant"}
+
+
+def _bound_with_errors(request, data_request, action, error):
+    """The action's form again, with the service's errors next to its fields."""
+    if action not in _FORM_OF:
+        return None
+    form = _FORM_OF[action](request, data_request)
+    form.is_valid()
+    if error.__class__ is not ValidationError or not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+    else:
+        add_service_errors(form, error)
+    return {_FORM_KEY.get(action, action): form}
+
+
+@login_required
+@require_POST
+def notice_settle(request, pk):
+    notice = (
+        RecipientNotice.objects.filter(
+            pk=permissions._int(pk),
+            request__in=policy.scope(request.user, RequestAction.HANDLE),
+        )
+        .select_related("request")
+        .first()
+    )
+    if notice is None:
+        hidden()
+    form = NoticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say whether the recipient was told, and how or why not."))
+        return redirect("requests:detail", notice.request_id)
+    try:
+        services.notice_settle(
+            notice=notice,
+            done=form.cleaned_data["done"] == "yes",
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("requests:detail", notice.request_id)
+
+
+# --- Staff: a request that came on paper, by e-mail or in person -------------------------------
+
+
+def _correctable(pupil) -> list[tuple[str, str]]:
+    """Every field of the pupil's dossier that can be corrected, as choices 'target:id:field'."""
+    choices = [
+        (f"pupil:{pupil.pk}:{name}", corrections.label("pupil", name))
+        for name in corrections.TARGETS["pupil"].fields
+    ]
+    entries = pupil_selectors.dossier_entries(pupil=pupil)
+    for target, key in (
+        ("agreement", "agreements"),
+        ("test_result", "test_results"),
+        ("note", "notes"),
+    ):
+        for entry in entries[key]:
+            for name in corrections.TARGETS[target].fields:
+                choices.append(
+                    (f"{target}:{entry.pk}:{name}", f"{corrections.label(target, name)} ({entry})")
+                )
+    return choices
+
+
+@login_required
+def staff_new(request, pk):
+    pupil = permissions.pupil_for_intake(request.user, pk)
+    people = {
+        g.parent_id: (g.parent, f"{g.parent.full_name} ({g.get_relation_display()})")
+        for g in pupil_selectors.guardians_of(pupil=pupil)
+        if g.has_parental_authority
+    }
+    if pupil.account_id:
+        people[pupil.account_id] = (
+            pupil.account,
+            _("%(name)s (the pupil)") % {"name": pupil.full_name},
+        )
+    requesters = [(pk, label) for pk, (_person, label) in people.items()]
+    form = StaffRequestForm(
+        request.POST or None,
+        requesters=requesters,
+        correctable=_correctable(pupil),
+        initial={"submission": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        items = []
+        if data["kind"] == Kind.RECTIFICATION:
+            target, target_id, field = data["correction_field"].split(":")
+            items = [
+                services.ItemProposal(target, int(target_id), field, data["correction_value"])
+            ]
+        requester = people[data["requester"]][0]
+        try:
+            data_request = services.request_submit(
+                pupil=pupil,
+                kind=data["kind"],
+                requester=requester,
+                acting_user=request.user,
+                channel=data["channel"],
+                received_on=data["received_on"],
+                identity_check=data["identity_check"],
+                identity_note=data["identity_note"],
+                explanation=data["explanation"],
+                categories=data["categories"],
+                items=items,
+                submission=data["submission"],
+            )
+        except services.AlreadyOpen as error:
+            messages.info(request, _error_text(error))
+            return redirect("requests:detail", error.request.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The request has been recorded; it must be answered by %(due)s.")
+                % {"due": data_request.due_on.strftime("%d-%m-%Y")},
+            )
+            return redirect("requests:detail", data_request.pk)
+    return render(request, "requests/staff_new.html", {"pupil": pupil, "form": form})
+
+
+def pupil_section(request, pupil) -> str | None:
+    """On the staff pupil page: its requests, recording one, and a legal hold."""
+    can_record = permissions.can_record(request.user, pupil)
+    can_hold = permissions.can_hold(request.user, pupil)
+    if not (can_record or can_hold):
+        return None
+    return render_to_string(
+        "requests/pupil_section.html",
+        {
+            "pupil": pupil,
+            "requests": selectors.requests_of_pupil(pupil=pupil, user=request.user)[:10],
+            "holds": selectors.legal_holds(pupil=pupil),
+            "can_record": can_record,
+            "can_hold": can_hold,
+        },
+        request=request,
+    )
+
+
+# --- Legal holds ------------------------------------------------------------------------------
+
+
+@login_required
+def legal_hold(request, pk):
+    pupil = permissions.pupil_for_hold(request.user, pk)
+    form = HoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.legal_hold_place(
+                pupil=pupil, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The legal hold is in place: nothing of this pupil is deleted.")
+            )
+            return redirect("pupils:detail", pupil.pk)
+    return render(
+        request,
+        "requests/legal_hold.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "lift_form": LiftForm(),
+            "holds": selectors.legal_holds(pupil=pupil),
+        },
+    )
+
+
+@login_required
+@require_POST
+def legal_hold_lift(request, pk, hold_pk):
+    pupil = permissions.pupil_for_hold(request.user, pk)
+    hold = selectors.legal_holds(pupil=pupil).filter(pk=permissions._int(hold_pk)).first()
+    if hold is None:
+        hidden()
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the hold ends."))
+        return redirect("requests:legal_hold", pupil.pk)
+    try:
+        services.legal_hold_lift(
+            hold=hold, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("requests:legal_hold", pupil.pk)
+    messages.success(request, _("The legal hold has been lifted."))
+    return redirect("pupils:detail", pupil.pk)
+
+
+# --- Settings: routing and extra holidays ------------------------------------------------------
+
+
+@require_roles(Role.DIRECTOR, Role.ADMINISTRATOR, board_roles=[BoardRole.PRIVACY_OFFICER])
+def settings_index(request):
+    schools = permissions.schools_for_settings(request.user).order_by("name")
+    boards = permissions.boards_for_settings(request.user).order_by("name")
+    return render(
+        request,
+        "requests/settings.html",
+        {
+            "routing": [
+                (
+                    school,
+                    roles,
+                    RoutingForm(initial={"roles": list(roles)}, prefix=f"s{school.pk}"),
+                )
+                for school, roles in selectors.routing_of(schools)
+            ],
+            "boards": [
+                (board, selectors.holidays_of(board), HolidayForm(prefix=f"b{board.pk}"))
+                for board in boards
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def routing_save(request, pk):
+    school = permissions.school_for_settings(request.user, pk)
+    form = RoutingForm(request.POST, prefix=f"s{school.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose who handles the requests."))
+    else:
+        services.routing_save(
+            school=school, roles=form.cleaned_data["roles"], acting_user=request.user
+        )
+        messages.success(
+            request, _("Saved: new requests of %(school)s go to them.") % {"school": school.name}
+        )
+    return redirect("requests:settings")
+
+
+@login_required
+@require_POST
+def holiday_add(request, pk):
+    board = permissions.board_for_settings(request.user, pk)
+    form = HolidayForm(request.POST, prefix=f"b{board.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Fill in a day and its name."))
+        return redirect("requests:settings")
+    try:
+        services.holiday_add(board=board, acting_user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, _("The day has been added; deadlines counted from now on skip it.")
+        )
+    return redirect("requests:settings")
+
+
+# --- The privacy officer: retention and legal holds ---------------------------------------------
+
+
+@require_roles(board_roles=[BoardRole.PRIVACY_OFFICER])
+def retention_report(request):
+    boards = permissions.officer_boards(request.user)
+    return render(
+        request,
+        "requests/retention.html",
+        {
+            "runs": selectors.retention_runs(boards=boards)[:90],
+            "holds": selectors.legal_holds_of_boards(boards=boards),
+            "labels": dict(ErasureCategory.choices),
+        },
+    )

@@ -14,6 +14,7 @@ from demo import data
 from schoolprivacy.models import BoardRole, Role, User
 from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_URL_NAMES
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
+from tests.requests.test_permission_matrix import COVERED_URL_NAMES as REQUEST_URL_NAMES
 from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
 
 # Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
@@ -22,6 +23,7 @@ PUBLIC, USER = "public", "user"
 STAFF = frozenset(Role)
 MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
 REGISTER = frozenset({Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
+REQUEST_STAFF = frozenset({Role.DIRECTOR, Role.TEAM_LEADER, BoardRole.PRIVACY_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,19 @@ ROUTES = {
     "suppliers:breach_create": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "suppliers:register": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "suppliers:document_create": Route(REGISTER),
+    "reauthenticate": Route(USER),
+    "requests:portal_index": Route(USER),
+    "requests:dashboard": Route(REQUEST_STAFF),
+    "requests:closed": Route(REQUEST_STAFF),
+    "requests:settings": Route(MANAGERS),
+    "requests:retention": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
 }
 
 # Routes about one pupil: tested with real objects, every role, in the app's matrix.
-OBJECT_ROUTES = COVERED_URL_NAMES | CONSENT_URL_NAMES | SUPPLIER_URL_NAMES
+OBJECT_ROUTES = COVERED_URL_NAMES | CONSENT_URL_NAMES | SUPPLIER_URL_NAMES | REQUEST_URL_NAMES
 
 # The technical admin site guards itself (is_staff); it is checked separately.
 SELF_GUARDED_NAMESPACES = {"admin"}

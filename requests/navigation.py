@@ -1,0 +1,48 @@
+"""Menu items of data-subject requests."""
+
+from django.utils.translation import gettext_lazy as _
+
+from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.navigation import NavItem, register
+
+
+def _may_ask(user, grants) -> bool:
+    """A holder of parental authority, a pupil with an account, or someone who asked before."""
+    cached = getattr(user, "_schoolprivacy_may_ask", None)
+    if cached is None:
+        from .permissions import may_ask
+
+        cached = may_ask(user)
+        user._schoolprivacy_may_ask = cached
+    return cached
+
+
+def _handles(user, grants) -> bool:
+    from .permissions import handler_schools
+
+    return bool(handler_schools(user)) or grants.has_any_role(BoardRole.PRIVACY_OFFICER)
+
+
+register(
+    NavItem(_("My requests"), "requests:portal_index", _may_ask, order=17),
+    NavItem(
+        _("Requests"),
+        "requests:dashboard",
+        _handles,
+        order=40,
+    ),
+    NavItem(
+        _("Request settings"),
+        "requests:settings",
+        lambda user, grants: grants.has_any_role(
+            Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER
+        ),
+        order=85,
+    ),
+    NavItem(
+        _("Retention"),
+        "requests:retention",
+        lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),
+        order=72,
+    ),
+)

@@ -1,0 +1,101 @@
+"""Retention keyed to the leave date, enforced by a daily sweep; a legal hold stops it."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from pupils.models import Agreement, Note, Pupil, SpecialRecord
+from requests import retention, services
+from requests.models import ErasureRecord, RetentionRun
+
+from .conftest import submit
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+TODAY = D(2026, 12, 1)
+
+
+def left(world, on):
+    world.pupil.enrolled_on = D(2010, 8, 20)
+    world.pupil.left_on = on
+    world.pupil.save()
+
+
+def test_the_dossier_goes_two_years_after_leaving_the_administration_stays(world, dossier):
+    left(world, D(2024, 11, 30))  # two years and a day
+    services.retention_sweep(today=TODAY)
+    assert not Agreement.objects.filter(pupil=world.pupil).exists()
+    assert not SpecialRecord.objects.filter(pupil=world.pupil).exists()
+    assert Note.objects.filter(pupil=world.pupil).get() == dossier["referral"]  # three years
+    pupil = Pupil.objects.get(pk=world.pupil.pk)
+    assert pupil.anonymised_at is None and pupil.bsn
+    run = RetentionRun.objects.get(board=world.pupil.board, ran_on=TODAY)
+    assert run.pupils == 1
+    assert run.counts == {"dossier": 3, "special": 1}
+    assert ErasureRecord.objects.get().source == ErasureRecord.Source.RETENTION
+
+
+def test_on_the_last_day_of_the_period_nothing_goes(world, dossier):
+    left(world, D(2024, 12, 1))  # exactly two years ago: today is still within the period
+    services.retention_sweep(today=TODAY)
+    assert Agreement.objects.filter(pupil=world.pupil).exists()
+
+
+def test_after_five_years_the_pupil_is_anonymised(world, dossier):
+    name = world.pupil.full_name
+    left(world, D(2021, 11, 15))
+    services.retention_sweep(today=TODAY)
+    pupil = Pupil.objects.get(pk=world.pupil.pk)
+    assert pupil.anonymised_at is not None and pupil.bsn is None
+    assert pupil.full_name != name and not pupil.guardianships.exists()
+    assert not Note.objects.filter(pupil=pupil).exists()
+
+
+def test_a_legal_hold_stops_the_sweep_and_the_report_says_so(world, dossier):
+    left(world, D(2021, 11, 15))
+    services.legal_hold_place(
+        pupil=world.pupil,
+        reason="Rechtszaak over de plaatsing loopt nog.",
+        acting_user=world.users["director"],
+    )
+    services.retention_sweep(today=TODAY)
+    assert Agreement.objects.filter(pupil=world.pupil).exists()
+    assert Pupil.objects.get(pk=world.pupil.pk).anonymised_at is None
+    run = RetentionRun.objects.get()
+    assert run.pupils == 0 and run.held == 1
+
+
+def test_an_open_request_stops_the_sweep_for_that_pupil(world, dossier):
+    left(world, D(2024, 11, 1))
+    submit(world, "access")
+    services.retention_sweep(today=TODAY)
+    assert Agreement.objects.filter(pupil=world.pupil).exists()
+
+
+def test_a_second_run_removes_nothing_more(world, dossier):
+    left(world, D(2024, 11, 1))
+    services.retention_sweep(today=TODAY)
+    services.retention_sweep(today=TODAY)
+    assert RetentionRun.objects.get().counts == {"dossier": 3, "special": 1}
+    assert ErasureRecord.objects.count() == 1
+
+
+def test_the_rules_keyed_to_the_leave_date():
+    assert retention.RULES["dossier"].years == 2
+    assert (
+        retention.RULES["administration"].years == 5
+        and retention.RULES["administration"].statutory
+    )
+    assert retention.RULES["referral"].years == 3 and retention.RULES["referral"].statutory
+    assert retention.add_years(D(2024, 2, 29), 2) == D(2026, 2, 28)
+
+
+def test_the_privacy_officer_sees_counts_not_contents(world, dossier, login):
+    left(world, D(2024, 11, 1))
+    services.retention_sweep(today=TODAY)
+    page = (
+        login(world.users["privacy_officer"]).get(reverse("requests:retention")).content.decode()
+    )
+    assert "3" in page
+    assert "Extra leesoefening" not in page and world.pupil.last_name not in page
