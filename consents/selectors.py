@@ -364,3 +364,29 @@ def consent_overview(*, pupil: Pupil) -> list[ConsentView]:
     purposes = list(purposes_of_school(school_id=pupil.school_id))
     states = consent_states(pupils=[pupil], purposes=purposes)
     return [states[(pupil.pk, purpose.pk)] for purpose in purposes]
+
+
+def questions_asked_of(*, pupil: Pupil) -> QuerySet:
+    """Which consent texts the school asked about for the pupil, when and whom (campaigns)."""
+    from .models import ConsentRequest
+
+    return (
+        ConsentRequest.objects.filter(pupil=pupil)
+        .select_related("version__purpose", "recipient")
+        .order_by("school_year", "pk")
+    )
+
+
+def takedowns_of(*, pupil: Pupil) -> QuerySet[Takedown]:
+    """The publications that had to come down because the pupil's consent ended."""
+    return (
+        Takedown.objects.filter(pupil=pupil)
+        .select_related("publication__purpose")
+        .prefetch_related(
+            Prefetch(
+                "publication__purpose__versions",
+                queryset=PurposeVersion.objects.order_by("-number"),
+            )
+        )
+        .order_by("created_at", "pk")
+    )

@@ -550,6 +550,10 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
     (they are the school's). The audit log keeps the facts, not the values. Returns,
     per model, the ids erased.
     """
+    from pupils.services import under_legal_hold
+
+    if under_legal_hold(pupil):
+        raise ValidationError(_("A legal hold is on this pupil's data: nothing may be deleted."))
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:

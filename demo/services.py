@@ -11,7 +11,7 @@ from pupils import services as pupil_services
 from pupils.models import Group, GroupPlacement, Guardianship, Pupil
 from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
 
-from . import consents, data, dossiers, register
+from . import consents, data, dossiers, register, requests
 
 
 @dataclass
@@ -57,6 +57,7 @@ class _Seeder:
         dossiers.seed_dossiers(self, schools, groups)
         consents.seed_consents(self, board, schools)
         self.suppliers(board, schools)
+        requests.seed_requests(self, board, schools)
         admin_email, admin_name = data.TECHNICAL_ADMIN
         self.user(admin_email, admin_name, is_staff=True, is_superuser=True)
         self.report.logins.append((admin_email, admin_name, "technical administrator"))

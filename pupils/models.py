@@ -163,13 +163,19 @@ class Pupil(models.Model):
         indexes = [
             models.Index(fields=["school", "last_name"], name="pupil_school_name_idx"),
             models.Index(fields=["group", "last_name"], name="pupil_group_name_idx"),
+            # The retention sweep reads pupils who left, by leave date.
+            models.Index(
+                fields=["left_on"], condition=Q(left_on__isnull=False), name="pupil_left_idx"
+            ),
         ]
         permissions = [
             ("follow_pupil", _("Follow the pupil as assigned care coordinator")),
         ]
 
     def __str__(self):
-        return self.full_name
+        # No name: str() is what the audit log keeps of a pupil (object_repr, and the
+        # pupils of a publication), and the log must not outlive an erasure with names.
+        return f"#{self.pk}"
 
     @property
     def full_name(self) -> str:
@@ -269,7 +275,7 @@ class Guardianship(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.parent} – {self.get_relation_display()} – {self.pupil}"
+        return f"{self.parent} – {self.get_relation_display()} – #{self.pupil_id}"
 
     def get_additional_data(self):
         return {"pupil_id": self.pupil_id}

@@ -64,6 +64,11 @@ def active_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
     )
 
 
+def holds_of(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
+    """Every hold on the pupil's data, lifted ones too, oldest first."""
+    return ProcessingHold.objects.filter(pupil=pupil).order_by("placed_at", "pk")
+
+
 def restricted_categories(*, pupil: Pupil, holds=None) -> frozenset[str]:
     """The data of the pupil that staff may neither see nor share (restriction, objection).
 
@@ -125,6 +130,8 @@ VIEWED_PARTS = {
     "special": _("special-category data"),
     "emergency": _("emergency access to the medical protocol"),
     "portal": _("the dossier (parent portal)"),
+    "copy": _("a complete copy of the data, for a parent's request"),
+    "request": _("a parent's request (the data it is about)"),
 }
 
 

@@ -8,6 +8,7 @@ bypass the policy.
 import contextlib
 import hashlib
 import secrets
+import uuid
 from datetime import date, timedelta
 
 from auditlog.context import set_actor
@@ -415,6 +416,10 @@ def _require_request_role(user: User, pupil: Pupil) -> None:
         raise PermissionDenied
 
 
+#: Holds the person acting for the child starts by asking (and ends by withdrawing).
+_ASKED_HOLDS = (ProcessingHold.Kind.OBJECTION, ProcessingHold.Kind.RESTRICTION)
+
+
 def _acts_for(user: User, pupil: Pupil) -> bool:
     """A holder of parental authority, or the pupil's own account."""
     return (
@@ -449,23 +454,43 @@ def correction_apply(
 
 
 @transaction.atomic
-def statement_record(*, pupil: Pupil, about: str, statement: str, acting_user: User) -> Note:
-    """Add a parent's supplementary statement (GDPR Art. 16) to the dossier, as the parent's."""
+def statement_record(
+    *, pupil: Pupil, target: str, target_id: int, field: str, statement: str, acting_user: User
+):
+    """Add a parent's supplementary statement (GDPR Art. 16) to the dossier, as the parent's.
+
+    It goes where the data it is about is: a statement on a special-category record is a
+    special-category record of the same kind (encrypted, with that kind's access), one on
+    a referral report is referral data; anything else is a note.
+    """
     _require_request_role(acting_user, pupil)
+    obj = corrections.find(pupil, target, target_id, field)
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Supplementary statement of a parent about: %(about)s") % {"about": about}
-    note = Note(
-        pupil=pupil,
-        author=acting_user,
-        kind=Note.Kind.NOTE,
-        written_on=timezone.localdate(),
-        title=title[:200],
-        body=statement,
-        source=Source.PARENT,
-    )
+        title = _("Supplementary statement of a parent about: %(about)s") % {
+            "about": corrections.label(target, field)
+        }
+    if target == "special" and obj is not None:
+        record = SpecialRecord(
+            pupil=pupil,
+            kind=obj.kind,
+            content=f"{title}\n\n{statement}",
+            author=acting_user,
+            source=Source.PARENT,
+        )
+    else:
+        referral = target == "note" and obj is not None and obj.kind == Note.Kind.REFERRAL
+        record = Note(
+            pupil=pupil,
+            author=acting_user,
+            kind=Note.Kind.REFERRAL if referral else Note.Kind.NOTE,
+            written_on=timezone.localdate(),
+            title=title[:200],
+            body=statement,
+            source=Source.PARENT,
+        )
     with set_actor(acting_user):
-        _save(note)
-    return note
+        _save(record)
+    return record
 
 
 @transaction.atomic
@@ -483,7 +508,7 @@ def hold_place(
     The school's handlers place holds; an objection also stops processing the moment
     the person entitled to act for the child makes it (GDPR Art. 21).
     """
-    if not (kind == ProcessingHold.Kind.OBJECTION and _acts_for(acting_user, pupil)):
+    if not (kind in _ASKED_HOLDS and _acts_for(acting_user, pupil)):
         _require_request_role(acting_user, pupil)
     reason = (reason or "").strip()
     if not reason:
@@ -510,7 +535,7 @@ def hold_place(
 def hold_lift(*, hold: ProcessingHold, reason: str, acting_user: User) -> ProcessingHold:
     """End a hold, with the reason; the history stays."""
     hold = ProcessingHold.objects.select_for_update().select_related("pupil").get(pk=hold.pk)
-    if not (hold.kind == ProcessingHold.Kind.OBJECTION and _acts_for(acting_user, hold.pupil)):
+    if not (hold.kind in _ASKED_HOLDS and _acts_for(acting_user, hold.pupil)):
         _require_request_role(acting_user, hold.pupil)
     if hold.lifted_at is not None:
         raise ValidationError(_("This hold has already been lifted."))
@@ -541,6 +566,8 @@ def pupil_data_erase(
     values (schoolprivacy.audit.scrub). A legal hold refuses the erasure. Returns, per
     model, the ids erased: the erasure ledger of the requests app keeps them.
     """
+    if acting_user is not None:
+        _require_request_role(acting_user, pupil)  # the retention sweep acts as the system
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
     if under_legal_hold(pupil):
         raise ValidationError(_("A legal hold is on this pupil's data: nothing may be deleted."))
@@ -575,6 +602,19 @@ def _delete_rows(queryset, erased: dict[str, list[int]]) -> None:
     audit.scrub(model, ids)
 
 
+def _account_anonymise(account: User) -> None:
+    """The pupil's own login goes with the administration: disabled, without name or address.
+
+    The row stays (its requests and decisions point to it), as an empty account.
+    """
+    account.full_name = ""
+    account.email = f"erased-{uuid.uuid4().hex}@invalid.invalid"
+    account.is_active = False
+    account.set_unusable_password()
+    account.save(update_fields=["full_name", "email", "is_active", "password"])
+    audit.scrub(User, [account.pk])
+
+
 def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     notices_scrub(pupil.full_name)
     _delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
@@ -590,6 +630,8 @@ def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     pupil.gender = ""
     pupil.bsn = None
     pupil.bsn_index = None
+    if pupil.account_id:
+        _account_anonymise(pupil.account)
     pupil.account = None
     pupil.group = None
     pupil.anonymised_at = timezone.now()

@@ -34,6 +34,8 @@ from .models import DataRequest
 
 #: Where the other parent's data stood.
 REDACTED = "[…]"
+#: Parts of Dutch surnames that are words of their own, never left out alone.
+NAME_PREFIXES = frozenset({"van", "de", "der", "den", "ter", "te", "het", "'t", "op", "in", "von"})
 
 
 @dataclass
@@ -45,21 +47,33 @@ class Redactor:
 
     @classmethod
     def for_others(cls, others, pupil: Pupil) -> "Redactor":
-        child_names = {
-            part.lower() for part in (pupil.first_name, pupil.name_prefix, pupil.last_name) if part
-        }
-        words: set[str] = set()
+        """Patterns for the other parents: e-mail address, full name, surname, first name.
+
+        Names match as written (capitalised), so that "van", "de" or "roos" in running
+        text stay; a name the child also bears (the family name, usually) is not taken
+        out, or the copy would lose the child's own name.
+        """
+        child = {part for part in (pupil.first_name, pupil.last_name) if part}
+        child |= {" ".join(p for p in (pupil.name_prefix, pupil.last_name) if p)}
+        names: set[str] = set()
+        addresses: set[str] = set()
         for person in others:
-            words.add(person.email)
-            if person.full_name:
-                words.add(person.full_name)
-                for part in person.full_name.split():
-                    if len(part) >= 3 and part.lower() not in child_names:
-                        words.add(part)
+            addresses.add(person.email)
+            parts = person.full_name.split()
+            if not parts:
+                continue
+            names.add(person.full_name)
+            first, rest = parts[0], parts[1:]
+            surname = " ".join(rest)
+            bare = [p for p in rest if p.lower() not in NAME_PREFIXES]
+            for candidate in (first, surname, " ".join(bare)):
+                if len(candidate) >= 3 and candidate not in child:
+                    names.add(candidate)
+        words = [(w, re.IGNORECASE) for w in addresses] + [(w, 0) for w in names]
         # Longest first, so that a full name goes before its parts.
         patterns = [
-            re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
-            for word in sorted(words, key=len, reverse=True)
+            re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", flags)
+            for word, flags in sorted(words, key=lambda w: len(w[0]), reverse=True)
             if word
         ]
         return cls(patterns=patterns)
@@ -91,7 +105,7 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
     others = [g.parent for g in guardians if g.parent_id != request.requester_id]
     redact = Redactor.for_others(others, pupil)
     entries = pupil_selectors.dossier_entries(pupil=pupil)
-    holds = list(pupil_selectors.active_holds(pupil=pupil))
+    holds = list(pupil_selectors.holds_of(pupil=pupil))
 
     parents = []
     for g in guardians:
@@ -167,6 +181,7 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
             "group": pupil.group.name if pupil.group else "",
             "enrolled_on": _date(pupil.enrolled_on),
             "left_on": _date(pupil.left_on),
+            "own_login": pupil.account.email if pupil.account_id else "",
         },
         "parents": parents,
         "groups": [
@@ -233,6 +248,8 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "data": [str(label) for label in h.category_labels],
                 "since": _moment(h.placed_at),
                 "reason": redact.text(h.reason),
+                "lifted": _moment(h.lifted_at),
+                "why_lifted": redact.text(h.lift_reason),
             }
             for h in holds
         ],
@@ -248,6 +265,27 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
             "events": [
                 {"event": e.get_trigger_display(), "from": _date(e.started_on)}
                 for e in consent_selectors.events_of(pupil=pupil)
+            ],
+            "asked": [
+                {
+                    "question": q.version.title,
+                    "school_year": f"{q.school_year}-{q.school_year + 1}",
+                    "asked_on": _moment(q.sent_at),
+                    "reminded_on": _moment(q.reminded_at),
+                    "asked": q.recipient.full_name
+                    if q.recipient_id in (request.requester_id, pupil.account_id)
+                    else REDACTED,
+                }
+                for q in consent_selectors.questions_asked_of(pupil=pupil)
+            ],
+            "taken_down": [
+                {
+                    "what": t.publication.title,
+                    "channel": consent_selectors.channel_title(t.publication.purpose),
+                    "asked_on": _moment(t.created_at),
+                    "done_on": _moment(t.done_at),
+                }
+                for t in consent_selectors.takedowns_of(pupil=pupil)
             ],
             "publications": [
                 {

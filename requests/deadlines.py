@@ -16,6 +16,23 @@ Monday, Christmas Day and Boxing Day, plus days a school board adds.
 The date of receipt is the calendar date in Europe/Amsterdam
 (:func:`received_on_date`). Everything in the application uses
 :func:`response_due`; nothing else computes a deadline.
+
+Examples (the full table of cases is tests/requests/test_deadlines.py; these run as a
+doctest there too):
+
+>>> from datetime import date
+>>> response_due(date(2026, 9, 8))  # an ordinary month
+datetime.date(2026, 10, 8)
+>>> response_due(date(2024, 1, 31))  # no 31 February: the month's last day (a leap year)
+datetime.date(2024, 2, 29)
+>>> response_due(date(2026, 1, 31))  # 28 February 2026 is a Saturday
+datetime.date(2026, 3, 2)
+>>> response_due(date(2026, 3, 3))  # Good Friday, the weekend, Easter Monday
+datetime.date(2026, 4, 7)
+>>> response_due(date(2026, 4, 5))  # 5 May counts every year
+datetime.date(2026, 5, 6)
+>>> response_due(date(2026, 1, 31), extended=True)  # three months from receipt
+datetime.date(2026, 4, 30)
 """
 
 import calendar

@@ -213,6 +213,12 @@ class DataRequest(models.Model):
         help_text=_("The reasons of a refusal, or what else the requester should know."),
     )
     answer_data = models.JSONField(_("answer (data)"), default=dict, blank=True)
+    answered_at = models.DateTimeField(
+        _("answered at"),
+        null=True,
+        blank=True,
+        help_text=_("When the school decided: the moment that counts for the deadline."),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # One form submission is one request, however often it is sent.
     submission = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -233,10 +239,11 @@ class DataRequest(models.Model):
             models.Index(fields=["requester", "-received_at"], name="request_requester_idx"),
         ]
         constraints = [
-            # Asked again before the first is decided: not a second request (see services).
+            # Asked again before the first is decided: not a second request (see services);
+            # after an extension a new correction is a request of its own, with its own term.
             models.UniqueConstraint(
                 fields=["pupil", "kind", "requester"],
-                condition=Q(status__in=["received", "in_progress"]),
+                condition=Q(status__in=["received", "in_progress"], extended_at__isnull=True),
                 name="request_one_open_per_requester",
             ),
             models.CheckConstraint(
@@ -279,7 +286,8 @@ OPEN_STATUSES = (
     DataRequest.Status.IN_PROGRESS,
     DataRequest.Status.NOTIFYING,
 )
-#: Open and not yet decided: asking the same again joins or is refused (AlreadyOpen).
+#: Open and not yet decided: asking the same again joins or is refused (AlreadyOpen), and
+#: the deadline still runs (a request informing recipients has been answered).
 UNDECIDED_STATUSES = (DataRequest.Status.RECEIVED, DataRequest.Status.IN_PROGRESS)
 
 
@@ -439,6 +447,18 @@ class ErasureItem(models.Model):
     def __str__(self):
         return f"{self.category} ({self.get_outcome_display()})"
 
+    @property
+    def outcome_told(self) -> str:
+        """The decision as the parent reads it: what happened to the data."""
+        return str(
+            {
+                self.Outcome.PENDING: _("not decided yet"),
+                self.Outcome.ERASE: _("deleted"),
+                self.Outcome.RESTRICT: _("kept, but only stored: nobody uses it"),
+                self.Outcome.KEEP: _("kept"),
+            }[self.outcome]
+        )
+
     def get_additional_data(self):
         return {"request_id": self.request_id}
 
@@ -503,6 +523,7 @@ class RecipientNotice(models.Model):
         DONE = "done", _("done")
         NOT_NEEDED = "not_needed", _("not done, with a reason")
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(
         DataRequest, on_delete=models.CASCADE, related_name="notices", verbose_name=_("request")
     )
@@ -526,6 +547,10 @@ class RecipientNotice(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
+    # Written at the decision, while the pupil's name still exists (an erasure may take it
+    # away before the notice goes out); removed once the notice is sent or settled.
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = EncryptedTextField(_("text of the notice"), blank=True)
     note = models.TextField(_("how, or why not"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -593,6 +618,7 @@ class Reminder(models.Model):
         DUE_IN_2 = "due_2", _("2 days left")
         OVERDUE = "overdue", _("overdue: escalated to the privacy officer")
         EXTENSION = "extension", _("decide on an extension")
+        NOTICES_OPEN = "notices", _("recipients still to be told")
 
     request = models.ForeignKey(
         DataRequest, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("request")

@@ -12,7 +12,8 @@
 | a paper request, see the contents       | director, team leader or both), and its director  |
 | see the board's requests (oversight)    | the privacy officer: kinds, dates, status, course;|
 |                                         | never the contents or the dossier                 |
-| routing, extra holidays                 | director and administrator; the privacy officer   |
+| routing of a school                     | director and administrator; the privacy officer   |
+| extra holidays of the board             | the privacy officer                               |
 | legal hold on a pupil                   | the school's director and team leader             |
 | retention report                        | the privacy officer                               |
 
@@ -88,14 +89,15 @@ class RequestPolicy(AccessPolicy[DataRequest]):
     def scope(self, user, action=RequestAction.VIEW) -> QuerySet[DataRequest]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return DataRequest.objects.none()
-        condition = Q(school_id__in=handler_schools(user))
+        # By the pupil's school now: a request follows a pupil who moves within the board.
+        condition = Q(pupil__school_id__in=handler_schools(user))
         if action == RequestAction.VIEW:
             boards = grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER)
             condition |= Q(board_id__in=boards)
         return DataRequest.objects.filter(condition)
 
     def actions(self, user, request: DataRequest) -> frozenset[RequestAction]:
-        if request.school_id in handler_schools(user):
+        if request.pupil.school_id in handler_schools(user):
             return frozenset({RequestAction.VIEW, RequestAction.HANDLE})
         if request.board_id in grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER):
             return frozenset({RequestAction.VIEW})
@@ -161,9 +163,7 @@ def may_ask(user) -> bool:
     return (
         User.objects.filter(pk=user.pk)
         .filter(
-            Exists(
-                Guardianship.objects.filter(parent=OuterRef("pk"), has_parental_authority=True)
-            )
+            Exists(Guardianship.objects.filter(parent=OuterRef("pk"), has_parental_authority=True))
             | Exists(Pupil.objects.filter(account=OuterRef("pk")))
             | Exists(DataRequest.objects.filter(requester=OuterRef("pk")))
         )
@@ -227,7 +227,8 @@ def school_for_settings(user, pk) -> School:
 
 
 def boards_for_settings(user) -> QuerySet[Board]:
-    return Board.objects.filter(schools__in=schools_for_settings(user)).distinct()
+    """Boards whose extra holidays *user* keeps: the privacy officer (they count board-wide)."""
+    return Board.objects.filter(pk__in=grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER))
 
 
 def board_for_settings(user, pk) -> Board:

@@ -99,10 +99,15 @@ class ItemView:
     exists: bool
 
 
-def items_of(request: DataRequest) -> list[ItemView]:
+def items_of(request: DataRequest, *, with_current: bool = True) -> list[ItemView]:
+    """The fields of a correction request; *with_current* False leaves out what the school
+    has now (for a requester who no longer acts for the pupil).
+    """
     views = []
     for item in request.items.select_related("decided_by"):
         obj = corrections.find(request.pupil, item.target, item.target_id, item.field)
+        if not with_current:
+            obj = None
         views.append(
             ItemView(
                 item=item,
@@ -182,6 +187,10 @@ def retention_runs(*, boards) -> QuerySet[RetentionRun]:
         .select_related("board")
         .order_by("-ran_on", "board__name")
     )
+
+
+def active_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
+    return pupil_selectors.active_holds(pupil=pupil).select_related("placed_by")
 
 
 def legal_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:

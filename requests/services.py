@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from pupils.models import (
     Agreement,
     DataCategory,
     EmergencyAccess,
+    Guardianship,
     Note,
     ProcessingHold,
     Pupil,
@@ -120,8 +121,20 @@ def _lock(request: DataRequest) -> DataRequest:
 
 
 def _require_handler(user: User, request: DataRequest) -> None:
-    if request.school_id not in handler_schools(user):
+    """A handler of the pupil's school now, and not the requester or a parent of the child."""
+    if request.pupil.school_id not in handler_schools(user):
         raise PermissionDenied
+    if (
+        user.pk == request.requester_id
+        or Guardianship.objects.filter(pupil_id=request.pupil_id, parent=user).exists()
+    ):
+        raise ValidationError(
+            _(
+                "You are a parent of this pupil: another handler or the privacy officer "
+                "handles this request."
+            ),
+            code="own_child",
+        )
 
 
 def _event(request, kind, *, by=None, note="", from_status="", to_status="", to_requester=False):
@@ -147,8 +160,12 @@ def _move(request: DataRequest, to: str, *, by, note: str = "", to_requester=Fal
     before = request.status
     request.status = to
     fields = ["status"]
+    now = timezone.now()
+    if to not in UNDECIDED_STATUSES and request.answered_at is None:
+        request.answered_at = now  # decided: the deadline is met (or missed) now
+        fields.append("answered_at")
     if to not in OPEN_STATUSES:
-        request.closed_at = timezone.now()
+        request.closed_at = now
         fields.append("closed_at")
     if request.handler_id is None and by is not None and by.pk != request.requester_id:
         request.handler = by
@@ -176,7 +193,11 @@ def _reason(text: str, field_name: str = "reason") -> str:
     text = (text or "").strip()
     if len(text) < MIN_REASON:
         raise ValidationError(
-            {field_name: _("Give the reasons in at least one full sentence: the parent reads them.")}
+            {
+                field_name: _(
+                    "Give the reasons in at least one full sentence: the parent reads them."
+                )
+            }
         )
     return text
 
@@ -194,14 +215,16 @@ def _staff_path(request: DataRequest) -> str:
 
 
 def _tell_requester(request: DataRequest, message: str) -> None:
-    """Tell the requester in the portal and by e-mail (no data in the mail, a link instead)."""
+    """Tell the requester in the portal and by e-mail: the reference, what happened, a link.
+
+    No names and no contents: the mail leaves the system, the details stay in the portal.
+    """
     person = request.requester
     with translation.override(person.language):
         subject = _("Your request to %(school)s") % {"school": request.school.name}
-        text = _("%(reference)s (%(kind)s, about %(name)s): %(message)s") % {
+        text = _("Your request %(reference)s (%(kind)s): %(message)s") % {
             "reference": request.reference,
             "kind": request.get_kind_display(),
-            "name": request.pupil.first_name,
             "message": message,
         }
     notice_queue(user=person, subject=subject, message=text, path=_portal_path(request))
@@ -213,13 +236,27 @@ def _say(person: User, text_func):
 
 
 def handlers_of(request: DataRequest) -> list[User]:
-    """Who is told about a request: its handler, or else everyone routed to the school."""
-    if request.handler_id and request.handler.is_active:
+    """Who is told about a request: its handler while still one, else everyone routed to the
+    pupil's school, else (nobody routed) the privacy officer of the board.
+    """
+    school_id = request.pupil.school_id
+    if (
+        request.handler_id
+        and request.handler.is_active
+        and school_id in handler_schools(request.handler)
+    ):
         return [request.handler]
-    roles = handler_roles_of([request.school_id])[request.school_id]
-    return list(
+    roles = handler_roles_of([school_id])[school_id]
+    people = list(
         User.objects.filter(
-            is_active=True, memberships__school_id=request.school_id, memberships__role__in=roles
+            is_active=True, memberships__school_id=school_id, memberships__role__in=roles
+        ).distinct()
+    )
+    return people or list(
+        User.objects.filter(
+            is_active=True,
+            board_memberships__board_id=request.board_id,
+            board_memberships__role=BoardRole.PRIVACY_OFFICER,
         ).distinct()
     )
 
@@ -332,6 +369,9 @@ def request_submit(
         allowed = set(ErasureCategory.values) if kind == Kind.ERASURE else set(DataCategory.values)
         if not categories or set(categories) - allowed:
             raise ValidationError({"categories": _("Choose which data this is about.")})
+        if kind == Kind.ERASURE and ErasureCategory.ADMINISTRATION in categories:
+            # Without the administration the pupil is gone: the request is about everything.
+            categories = sorted(ErasureCategory.values)
     else:
         categories = []
     items = list(items)
@@ -346,12 +386,15 @@ def request_submit(
     existing = (
         DataRequest.objects.select_for_update()
         .filter(pupil=pupil, kind=kind, requester=requester, status__in=UNDECIDED_STATUSES)
+        .order_by("extended_at", "pk")
         .first()
     )
     if existing is not None:
-        if kind == Kind.RECTIFICATION:
+        if kind != Kind.RECTIFICATION:
+            raise AlreadyOpen(existing)
+        if existing.extended_at is None:
             return _join_correction(existing, items, acting_user)
-        raise AlreadyOpen(existing)
+        # The open correction was given more time; a new field gets a month of its own.
 
     board_days = extra_holidays(pupil.board_id)
     linked = (
@@ -393,13 +436,23 @@ def request_submit(
         ) from None
     for item in items:
         _new_item(request, item)
-    _event(request, RequestEvent.Kind.RECEIVED, by=acting_user, to_status=Status.RECEIVED)
-    if kind == Kind.OBJECTION:
+    _event(
+        request,
+        RequestEvent.Kind.RECEIVED,
+        by=acting_user,
+        to_status=Status.RECEIVED,
+        to_requester=True,
+    )
+    if kind in (Kind.OBJECTION, Kind.RESTRICTION):
+        # Both stop the use at once: an objection until the school decides (Art. 21(1)),
+        # a restriction while the school checks what the parent contests (Art. 18(1)).
         pupil_services.hold_place(
             pupil=pupil,
-            kind=ProcessingHold.Kind.OBJECTION,
+            kind=ProcessingHold.Kind.OBJECTION
+            if kind == Kind.OBJECTION
+            else ProcessingHold.Kind.RESTRICTION,
             categories=categories,
-            reason=_objection_reason(request),
+            reason=_pending_hold_reason(request),
             acting_user=acting_user,
             reference=request.reference,
         )
@@ -432,9 +485,9 @@ def request_submit(
     return request
 
 
-def _objection_reason(request: DataRequest) -> str:
+def _pending_hold_reason(request: DataRequest) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return _("Objection %(reference)s: processing stops until the school decides.") % {
+        return _("Request %(reference)s: the use stops until the school decides.") % {
             "reference": request.reference
         }
 
@@ -489,8 +542,8 @@ def request_extend(*, request: DataRequest, reasons: str, acting_user: User) -> 
     """
     request = _lock(request)
     _require_handler(acting_user, request)
-    if not request.is_open:
-        raise ValidationError(_("This request is closed."))
+    if request.status not in UNDECIDED_STATUSES:
+        raise ValidationError(_("This request has been answered: there is nothing to extend."))
     if request.extended_at is not None:
         raise ValidationError(_("The deadline of this request has already been extended."))
     if timezone.localdate() > request.first_due_on:
@@ -518,9 +571,9 @@ def request_extend(*, request: DataRequest, reasons: str, acting_user: User) -> 
             lambda: (
                 _(
                     "the school needs more time and will answer by %(due)s at the latest. "
-                    "The reasons: %(reasons)s"
+                    "Why is explained in the portal."
                 )
-                % {"due": request.due_on.strftime("%d-%m-%Y"), "reasons": reasons}
+                % {"due": request.due_on.strftime("%d-%m-%Y")}
             ),
         ),
     )
@@ -532,15 +585,27 @@ def request_refuse(*, request: DataRequest, reasons: str, acting_user: User) -> 
     """Refuse the whole request, with the reasons; the parent is told of the right to complain."""
     request = _lock(request)
     _require_handler(acting_user, request)
+    if request.status not in UNDECIDED_STATUSES:
+        raise ValidationError(_("This request has been answered already."))
     reasons = _reason(reasons, "reasons")
     _start(request, acting_user)
-    if request.kind == Kind.OBJECTION:
-        _lift_objection(request, acting_user, reasons)
+    _lift_pending_holds(request, acting_user, reasons)
     request.answer = reasons
     request.save(update_fields=["answer"])
-    _move(request, Status.REFUSED, by=acting_user, note=reasons, to_requester=True)
+    _move(request, Status.REFUSED, by=acting_user, note=_late_note(request), to_requester=True)
     _tell_refusal(request)
     return request
+
+
+def _late_note(request: DataRequest) -> str:
+    """A refusal belongs within one month of receipt (GDPR Art. 12(4)): say so when it is not."""
+    if timezone.localdate() <= request.first_due_on:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Refused after the first month (%(due)s): the law asks for a refusal within one "
+            "month of receipt."
+        ) % {"due": request.first_due_on.strftime("%d-%m-%Y")}
 
 
 def _tell_refusal(request: DataRequest) -> None:
@@ -566,12 +631,8 @@ def request_withdraw(*, request: DataRequest, acting_user: User) -> DataRequest:
         raise ValidationError(
             _("The school has already decided; the request can no longer be withdrawn.")
         )
-    if request.kind == Kind.OBJECTION:
-        _lift_objection(
-            request,
-            acting_user,
-            _say(request.requester, lambda: _("The parent withdrew the objection.")),
-        )
+    with translation.override(settings.LANGUAGE_CODE):
+        _lift_pending_holds(request, acting_user, _("The parent withdrew the request."))
     _move(request, Status.WITHDRAWN, by=acting_user, to_requester=True)
     _tell_handlers(
         request,
@@ -653,7 +714,9 @@ def rectification_decide(
         if item.statement:
             pupil_services.statement_record(
                 pupil=request.pupil,
-                about=corrections.label(item.target, item.field),
+                target=item.target,
+                target_id=item.target_id,
+                field=item.field,
                 statement=item.statement,
                 acting_user=acting_user,
             )
@@ -677,18 +740,25 @@ def rectification_decide(
 
 
 def _create_notices(request: DataRequest, codes: set[str]) -> list[RecipientNotice]:
-    """A notice for each supplier and legal recipient that receives any of *codes*."""
+    """A notice for each supplier and legal recipient that receives any of *codes*.
+
+    Its text is written now, in the school's language, while the pupil's name still
+    exists: an erasure in the same transaction may take it away before the notice goes.
+    """
     if not codes:
         return []
     notices = []
     for receiver in supplier_selectors.receivers_of(pupil=request.pupil, fields=codes):
         supplier = receiver.obj if receiver.kind == "supplier" else None
         recipient = receiver.obj if receiver.kind == "recipient" else None
+        fields = catalogue.in_order(receiver.fields)
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = _notice_text(request, receiver.name, fields)
         notice, _created = RecipientNotice.objects.get_or_create(
             request=request,
             supplier=supplier,
             recipient=recipient,
-            defaults={"fields": catalogue.in_order(receiver.fields)},
+            defaults={"fields": fields, "subject": subject, "body": body},
         )
         notices.append(notice)
     return notices
@@ -700,22 +770,21 @@ def _create_notices(request: DataRequest, codes: set[str]) -> list[RecipientNoti
 @transaction.atomic
 def notice_send(*, notice_id: int) -> bool:
     """Send one recipient notice by e-mail, where the register has an address; once."""
+    request_id = RecipientNotice.objects.values_list("request_id", flat=True).get(pk=notice_id)
+    request = _lock(DataRequest(pk=request_id))  # the request first, then its notice
     notice = (
         RecipientNotice.objects.select_for_update(of=("self",))
-        .select_related("request__pupil", "request__school", "supplier", "recipient")
+        .select_related("supplier", "recipient")
         .get(pk=notice_id)
     )
     if notice.status != RecipientNotice.Status.PENDING or notice.supplier is None:
         return False
     address = supplier_selectors.contact_email(notice.supplier.contact)
-    if not address:
+    if not address or not notice.body:
         return False  # the handler tells them otherwise and marks it done
-    request = notice.request
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _notice_text(request, notice)
     EmailMessage(
-        subject,
-        body,
+        notice.subject,
+        notice.body,
         None,
         [address],
         headers={"Message-ID": f"<art19-{notice.pk}@{_mail_host()}>"},
@@ -723,19 +792,20 @@ def notice_send(*, notice_id: int) -> bool:
     notice.status = RecipientNotice.Status.SENT
     notice.done_at = timezone.now()
     notice.note = address
-    notice.save(update_fields=["status", "done_at", "note"])
+    notice.body = ""  # sent: the pupil's name need not stay here
+    notice.save(update_fields=["status", "done_at", "note", "body"])
     _event(request, RequestEvent.Kind.NOTICE, note=notice.receiver_name)
     _complete_if_told(request)
     return True
 
 
-def _notice_text(request: DataRequest, notice: RecipientNotice) -> tuple[str, str]:
-    """The Art. 19 notice to a supplier, in whole sentences per kind of request."""
+def _notice_text(request: DataRequest, name: str, fields: list[str]) -> tuple[str, str]:
+    """The Art. 19 notice to a supplier or recipient, in whole sentences per kind of request."""
     values = {
-        "supplier": notice.supplier.name,
+        "supplier": name,
         "school": request.school.name,
         "pupil": request.pupil.full_name,
-        "fields": ", ".join(catalogue.label(code) for code in notice.fields),
+        "fields": ", ".join(catalogue.label(code) for code in fields),
         "reference": request.reference,
     }
     if request.kind == Kind.RECTIFICATION:
@@ -776,8 +846,8 @@ def notice_settle(
     *, notice: RecipientNotice, done: bool, note: str, acting_user: User
 ) -> RecipientNotice:
     """The handler told the recipient another way (done), or records why not (not needed)."""
+    request = _lock(notice.request)  # the request first, then its notice
     notice = RecipientNotice.objects.select_for_update().get(pk=notice.pk)
-    request = _lock(notice.request)
     _require_handler(acting_user, request)
     if notice.is_settled:
         raise ValidationError(_("This notice has already been dealt with."))
@@ -788,14 +858,16 @@ def notice_settle(
     notice.note = note
     notice.done_at = timezone.now()
     notice.done_by = acting_user
+    notice.body = ""
     with set_actor(acting_user):
-        notice.save(update_fields=["status", "note", "done_at", "done_by"])
+        notice.save(update_fields=["status", "note", "done_at", "done_by", "body"])
     _event(request, RequestEvent.Kind.NOTICE, by=acting_user, note=notice.receiver_name)
     _complete_if_told(request, acting_user)
     return notice
 
 
 def _complete_if_told(request: DataRequest, by: User | None = None) -> None:
+    """The caller holds the request's row lock, so two last notices cannot both miss it."""
     if request.status != Status.NOTIFYING:
         return
     if request.notices.filter(status=RecipientNotice.Status.PENDING).exists():
@@ -913,6 +985,9 @@ def erasure_decide(
 
     _start(request, acting_user)
     now = timezone.now()
+    restricting = {c for c in asked if decisions[c].outcome == Outcome.RESTRICT}
+    # The notices are written before the data goes: they must still name the pupil.
+    notices = _create_notices(request, catalogue.codes_for_categories(erase | restricting))
     erased, counts = _erase(request.pupil, erase, acting_user)
     restrict = sorted(c for c in asked if decisions[c].outcome == Outcome.RESTRICT)
     if restrict:
@@ -953,7 +1028,6 @@ def erasure_decide(
         _move(request, Status.REFUSED, by=acting_user, to_requester=True)
         _tell_refusal(request)
         return request
-    notices = _create_notices(request, catalogue.codes_for_categories(erase | set(restrict)))
     message = _say(
         request.requester,
         lambda: _(
@@ -967,7 +1041,9 @@ def erasure_decide(
 def _erase(pupil: Pupil, categories, acting_user: User | None):
     """Erase the categories, each through the app that owns it, in the caller's transaction.
 
-    Returns the rows erased per model (for the ledger) and how many per category.
+    What the requests app holds follows: copies of the child's file expire at once, and
+    corrections proposed for erased rows lose their values. Returns the rows erased per
+    model (for the ledger) and how many per category.
     """
     erased: dict[str, list[int]] = {}
     counts: dict[str, int] = {}
@@ -980,33 +1056,71 @@ def _erase(pupil: Pupil, categories, acting_user: User | None):
             part = pupil_services.pupil_data_erase(
                 pupil=pupil, categories=[category], acting_user=acting_user
             )
-        if category == ErasureCategory.ADMINISTRATION:
-            _erase_request_contents(pupil)
         counts[category] = sum(len(ids) for ids in part.values())
         for label, ids in part.items():
             erased.setdefault(label, []).extend(ids)
+    if erased:
+        _erase_request_contents(
+            pupil, erased, everything=ErasureCategory.ADMINISTRATION in categories
+        )
     return erased, counts
 
 
-def _erase_request_contents(pupil: Pupil) -> None:
-    """With the administration, the requests about the pupil lose their contents too."""
+def _copy_again(request: DataRequest) -> AccessCopy:
+    from .tasks import build_copy
+
+    copy = AccessCopy.objects.create(request=request)
+    with translation.override(settings.LANGUAGE_CODE):
+        _event(
+            request,
+            RequestEvent.Kind.COPY,
+            note=_("Data was deleted before the copy was downloaded: a new copy is made."),
+        )
+    transaction.on_commit(lambda: build_copy.delay(copy.pk))
+    return copy
+
+
+#: Which model a correction's target is, to match it with the rows an erasure removed.
+_TARGET_MODELS = {
+    "pupil": "pupils.Pupil",
+    "agreement": "pupils.Agreement",
+    "test_result": "pupils.TestResult",
+    "note": "pupils.Note",
+    "special": "pupils.SpecialRecord",
+}
+
+
+def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> None:
+    """The requests about the pupil lose what an erasure took from the dossier.
+
+    Every copy of the child's file expires (it holds the erased data). Corrections
+    proposed for erased rows lose their values; with the administration, every
+    request loses its contents (explanation, answer, notes), keeping only the facts:
+    kind, dates, status, who handled it; the proof the school answered in time.
+    """
+    copies_of_pupil = AccessCopy.objects.filter(request__pupil=pupil, content__isnull=False)
+    for copy in copies_of_pupil.select_related("request"):
+        copy.content = None
+        copy.status = AccessCopy.Status.EXPIRED
+        copy.save(update_fields=["content", "status"])
+        if copy.downloads == 0 and not everything:
+            # Not downloaded yet: the parent still gets a copy, of what the school holds now.
+            _copy_again(copy.request)
+    gone = {(label, row) for label, ids in erased.items() for row in ids}
+    for item in RectificationItem.objects.filter(request__pupil=pupil):
+        if everything or (_TARGET_MODELS.get(item.target), item.target_id) in gone:
+            item.proposed_value = ""
+            item.statement = ""
+            item.save(update_fields=["proposed_value", "statement"])
+    if not everything:
+        return
     for request in DataRequest.objects.filter(pupil=pupil):
         request.explanation = ""
         request.answer = ""
         request.save(update_fields=["explanation", "answer"])
-        for item in request.items.all():
-            item.proposed_value = ""
-            item.statement = ""
-            item.save(update_fields=["proposed_value", "statement"])
-        for event in request.events.exclude(note=None):
+        for event in request.events.all():
             event.note = ""
             event.save(update_fields=["note"])
-        for copy in request.copies.filter(content__isnull=False):
-            copy.content = None
-            copy.status = AccessCopy.Status.EXPIRED
-            copy.save(update_fields=["content", "status"])
-        audit.scrub(DataRequest, [request.pk])
-        audit.scrub(RectificationItem, request.items.values_list("pk", flat=True))
 
 
 # --- Restriction (Art. 18) and objection (Art. 21) --------------------------------------------
@@ -1019,13 +1133,15 @@ def restriction_decide(
     """Grant a restriction (staff then neither see nor share the data) or refuse it."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.RESTRICTION or not request.is_open:
+    if request.kind != Kind.RESTRICTION or request.status not in UNDECIDED_STATUSES:
         raise ValidationError(_("This request cannot be decided now."))
     if not grant:
         return request_refuse(request=request, reasons=reason, acting_user=acting_user)
     categories = sorted(set(categories) or set(request.categories))
     reason = _reason(reason)
     _start(request, acting_user)
+    # The stop of the intake makes way for the decided restriction.
+    _lift_pending_holds(request, acting_user, reason)
     pupil_services.hold_place(
         pupil=request.pupil,
         kind=ProcessingHold.Kind.RESTRICTION,
@@ -1053,7 +1169,7 @@ def objection_decide(
     """Uphold the objection (processing stays stopped) or reject it with compelling grounds."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.OBJECTION or not request.is_open or request.status == Status.NOTIFYING:
+    if request.kind != Kind.OBJECTION or request.status not in UNDECIDED_STATUSES:
         raise ValidationError(_("This request cannot be decided now."))
     if not uphold:
         return request_refuse(request=request, reasons=reason, acting_user=acting_user)
@@ -1071,10 +1187,11 @@ def objection_decide(
     return request
 
 
-def _lift_objection(request: DataRequest, acting_user: User, reason: str) -> None:
+def _lift_pending_holds(request: DataRequest, acting_user: User, reason: str) -> None:
+    """End the stop an objection or a restriction request put on the data at intake."""
     for hold in ProcessingHold.objects.filter(
         pupil=request.pupil,
-        kind=ProcessingHold.Kind.OBJECTION,
+        kind__in=[ProcessingHold.Kind.OBJECTION, ProcessingHold.Kind.RESTRICTION],
         reference=request.reference,
         lifted_at__isnull=True,
     ):
@@ -1136,6 +1253,9 @@ def copy_prepare(*, request: DataRequest, acting_user: User) -> AccessCopy:
         raise ValidationError(_("This request cannot be answered with a copy now."))
     building = request.copies.filter(status=AccessCopy.Status.BUILDING).first()
     if building is not None:
+        from .tasks import build_copy
+
+        transaction.on_commit(lambda: build_copy.delay(building.pk))  # once more, to be sure
         return building
     _start(request, acting_user)
     copy = AccessCopy.objects.create(request=request)
@@ -1157,6 +1277,20 @@ def copy_build(*, copy_id: int) -> bool:
         if copy.status != AccessCopy.Status.BUILDING:
             return False
         request = _lock(copy.request)
+        if not still_entitled(request):
+            # Custody changed, or the pupil turned 16, since the request: no copy for them.
+            copy.status = AccessCopy.Status.EXPIRED
+            copy.save(update_fields=["status"])
+            with translation.override(settings.LANGUAGE_CODE):
+                _event(
+                    request,
+                    RequestEvent.Kind.COPY,
+                    note=_(
+                        "No copy was made: the requester no longer acts for the pupil "
+                        "(parental authority, or the pupil is 16 now). Decide the request."
+                    ),
+                )
+            return False
         payload, redactions = copies.build(request)
         copy.content = base64.b64encode(payload).decode("ascii")
         copy.size = len(payload)
@@ -1175,23 +1309,32 @@ def copy_build(*, copy_id: int) -> bool:
                 "left_out": ", ".join(f"{k}={v}" for k, v in sorted(redactions.items())) or "-",
             },
         )
+        ready = _say(
+            request.requester,
+            lambda: (
+                _("the copy is ready. Download it in the portal before %(date)s.")
+                % {"date": timezone.localtime(copy.expires_at).strftime("%d-%m-%Y")}
+            ),
+        )
         if request.status in OPEN_STATUSES:
-            _complete(
-                request,
-                request.handler,
-                _say(
-                    request.requester,
-                    lambda: (
-                        _("the copy is ready. Download it in the portal before %(date)s.")
-                        % {"date": timezone.localtime(copy.expires_at).strftime("%d-%m-%Y")}
-                    ),
-                ),
-            )
+            _complete(request, request.handler, ready)
+        else:
+            _tell_requester(request, ready)  # a new copy, after data was deleted
+    return True
+
+
+def still_entitled(request: DataRequest) -> bool:
+    """Whether the requester still acts for the pupil today (authority; the pupil from 16)."""
+    try:
+        requester_role(request.pupil, request.requester)
+    except ValidationError:
+        return False
     return True
 
 
 class CopyUnavailable(Exception):
-    """The copy cannot be downloaded: not the requester's, not ready, or expired."""
+    """The copy cannot be downloaded: not the requester's, not ready, expired, or the
+    requester no longer acts for the pupil."""
 
     def __init__(self, reason: str):
         self.reason = reason
@@ -1208,16 +1351,22 @@ def copy_for_download(*, uid, user: User) -> AccessCopy:
         raise CopyUnavailable("not_yours")
     if copy.status == AccessCopy.Status.BUILDING:
         raise CopyUnavailable("not_ready")
-    if copy.status != AccessCopy.Status.READY or copy.expires_at <= timezone.now():
+    if (
+        copy.status != AccessCopy.Status.READY
+        or copy.content is None
+        or copy.expires_at <= timezone.now()
+    ):
         raise CopyUnavailable("expired")
+    if not still_entitled(copy.request):
+        raise CopyUnavailable("no_longer")
     return copy
 
 
 @transaction.atomic
 def copy_download(*, copy: AccessCopy, user: User) -> tuple[str, bytes]:
     """The ZIP for its requester, counted and logged; (file name, bytes)."""
-    copy_for_download(uid=copy.uid, user=user)
-    copy = AccessCopy.objects.select_for_update().select_related("request__pupil").get(pk=copy.pk)
+    AccessCopy.objects.select_for_update().filter(pk=copy.pk).first()  # lock, then check
+    copy = copy_for_download(uid=copy.uid, user=user)
     payload = base64.b64decode(copy.content)
     copy.downloads += 1
     copy.last_downloaded_at = timezone.now()
@@ -1229,6 +1378,27 @@ def copy_download(*, copy: AccessCopy, user: User) -> tuple[str, bytes]:
         details={"request": copy.request.reference},
     )
     return f"{copy.request.reference}.zip", payload
+
+
+#: Work a task should have done by now; the sweep does it itself (the queue may have lost it).
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def stale_work_resume(*, now=None) -> int:
+    """Make the copies and send the notices whose task never ran (a worker died, Redis came
+    back empty): the work is in PostgreSQL, so the sweep finds it. Returns how many.
+    """
+    before = (now or timezone.now()) - STALE_AFTER
+    done = 0
+    for copy_id in AccessCopy.objects.filter(
+        status=AccessCopy.Status.BUILDING, created_at__lt=before
+    ).values_list("pk", flat=True):
+        done += copy_build(copy_id=copy_id)
+    for notice_id in RecipientNotice.objects.filter(
+        status=RecipientNotice.Status.PENDING, supplier__isnull=False, created_at__lt=before
+    ).values_list("pk", flat=True):
+        done += notice_send(notice_id=notice_id)
+    return done
 
 
 def copies_expire(*, now=None) -> int:
@@ -1247,6 +1417,8 @@ def copies_expire(*, now=None) -> int:
 
 #: The sweep looks this many days ahead (the earliest message: the extension warning).
 EXTENSION_WARNING_DAYS = 10
+#: An answered request whose recipients are still not all told is reminded after this long.
+NOTICES_DAYS = 14
 SWEEP_BATCH = 200
 
 
@@ -1261,15 +1433,20 @@ class SweepReport:
 
 
 def _due_reminders(request: DataRequest, today: datetime.date) -> list[tuple[str, datetime.date]]:
-    """The (kind, due date) messages this request has reached today, least urgent first."""
+    """The (kind, due date) messages this request has reached today, least urgent first.
+
+    An answered request still informing its recipients is past its deadline: only a
+    reminder that the recipients are still to be told, once, NOTICES_DAYS on.
+    """
+    if request.status == Status.NOTIFYING:
+        answered = timezone.localdate(request.answered_at) if request.answered_at else today
+        if (today - answered).days >= NOTICES_DAYS:
+            return [(Reminder.Kind.NOTICES_OPEN, request.due_on)]
+        return []
     days_left = (request.due_on - today).days
     reached = []
     until_first = (request.first_due_on - today).days
-    if (
-        request.extended_at is None
-        and 0 <= until_first <= EXTENSION_WARNING_DAYS
-        and request.status != Status.NOTIFYING
-    ):
+    if request.extended_at is None and 0 <= until_first <= EXTENSION_WARNING_DAYS:
         reached.append((Reminder.Kind.EXTENSION, request.first_due_on))
     if days_left <= 7:
         reached.append((Reminder.Kind.DUE_IN_7, request.due_on))
@@ -1292,14 +1469,22 @@ def deadline_sweep(*, today: datetime.date | None = None, batch_size: int = SWEE
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=EXTENSION_WARNING_DAYS)
+    answered_before = timezone.make_aware(
+        datetime.datetime.combine(
+            today - datetime.timedelta(days=NOTICES_DAYS - 1), datetime.time()
+        )
+    )
+    due = Q(status__in=UNDECIDED_STATUSES, due_on__lte=horizon) | Q(
+        status=Status.NOTIFYING, answered_at__lt=answered_before
+    )
     report = SweepReport()
     last_pk = 0
     while True:
         with transaction.atomic():
             batch = list(
                 DataRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status__in=OPEN_STATUSES, due_on__lte=horizon, pk__gt=last_pk)
-                .select_related("school", "handler")
+                .filter(due, pk__gt=last_pk)
+                .select_related("school", "pupil", "handler")
                 .order_by("pk")[:batch_size]
             )
             if not batch:
@@ -1359,10 +1544,14 @@ def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport)
 
 
 def _people_to_remind(batch: list[DataRequest]) -> dict:
-    """Per request its handler(s); per board its privacy officers. Two queries for a batch."""
-    school_ids = {r.school_id for r in batch}
+    """Per request who is told: its handler while still one of the pupil's school, else the
+    people routed there, else the board's privacy officers; and per board its privacy
+    officers (for an escalation). Three queries for a batch.
+    """
+    school_ids = {r.pupil.school_id for r in batch}
     routing = handler_roles_of(school_ids)
-    by_school: dict[int, list[User]] = defaultdict(list)
+    routed: dict[int, list[User]] = defaultdict(list)
+    may_handle: dict[int, set[int]] = defaultdict(set)
     for membership in (
         Membership.objects.filter(
             school_id__in=school_ids,
@@ -1372,15 +1561,11 @@ def _people_to_remind(batch: list[DataRequest]) -> dict:
         .select_related("user")
         .order_by("user_id")
     ):
-        if (
-            membership.role in routing[membership.school_id]
-            and membership.user not in by_school[membership.school_id]
-        ):
-            by_school[membership.school_id].append(membership.user)
-    handlers = {
-        r.pk: ([r.handler] if r.handler_id and r.handler.is_active else by_school[r.school_id])
-        for r in batch
-    }
+        school_id, user = membership.school_id, membership.user
+        if membership.role == Role.DIRECTOR or membership.role in routing[school_id]:
+            may_handle[school_id].add(user.pk)
+        if membership.role in routing[school_id] and user not in routed[school_id]:
+            routed[school_id].append(user)
     officers: dict[int, list[User]] = defaultdict(list)
     for membership in BoardMembership.objects.filter(
         board_id__in={r.board_id for r in batch},
@@ -1388,6 +1573,13 @@ def _people_to_remind(batch: list[DataRequest]) -> dict:
         user__is_active=True,
     ).select_related("user"):
         officers[membership.board_id].append(membership.user)
+    handlers = {}
+    for r in batch:
+        school_id = r.pupil.school_id
+        if r.handler_id and r.handler.is_active and r.handler_id in may_handle[school_id]:
+            handlers[r.pk] = [r.handler]
+        else:
+            handlers[r.pk] = routed[school_id] or officers[r.board_id]
     return {"handlers": handlers, "officers": officers}
 
 
@@ -1408,6 +1600,16 @@ def _reminder_text(request: DataRequest, kind: str, due: datetime.date, today) -
                 "Request %(reference)s (%(kind)s, %(school)s) must be answered by %(due)s. If you "
                 "need more time, decide on an extension, with reasons, on or before that day: "
                 "after it, that is no longer possible."
+            )
+            % values,
+        )
+    if kind == Reminder.Kind.NOTICES_OPEN:
+        return (
+            _("Recipients of a correction or deletion are still to be told"),
+            _(
+                "Request %(reference)s (%(kind)s, %(school)s) was answered, but not every "
+                "organisation that receives the data has been told yet (GDPR Art. 19). Tell "
+                "them, or record why not."
             )
             % values,
         )
@@ -1479,9 +1681,7 @@ def _blocked():
     ) | Exists(DataRequest.objects.filter(pupil_id=OuterRef("pk"), status__in=OPEN_STATUSES))
 
 
-def retention_sweep(
-    *, today: datetime.date | None = None, batch_size: int = 100
-) -> list[RetentionRun]:
+def retention_sweep(*, today: datetime.date | None = None) -> list[RetentionRun]:
     """Delete or anonymise what is past its retention period; a legal hold stops it.
 
     Per board and day one report of counts (never contents) for the privacy
@@ -1504,43 +1704,46 @@ def retention_sweep(
                 held[board_id].add(pupil_id)
             else:
                 due[pupil_id].add(category)
-    runs: dict[int, RetentionRun] = {}
     for board_id in set(boards.values()):
-        runs[board_id], _created = RetentionRun.objects.get_or_create(
-            board_id=board_id, ran_on=today
-        )
-    pupil_ids = sorted(due)
-    for start in range(0, len(pupil_ids), batch_size):
-        for pupil_id in pupil_ids[start : start + batch_size]:
-            counts = _retention_erase(pupil_id, due[pupil_id])
-            run = runs[boards[pupil_id]]
-            if counts:
-                run.pupils += 1
-                for category, n in counts.items():
-                    run.counts[category] = run.counts.get(category, 0) + n
-    for board_id, run in runs.items():
+        run, _created = RetentionRun.objects.get_or_create(board_id=board_id, ran_on=today)
         run.held = len(held.get(board_id, ()))
-        run.save()
+        run.save(update_fields=["held", "finished_at"])
+    pupil_ids = sorted(due)
+    for pupil_id in pupil_ids:
+        _retention_erase(pupil_id, due[pupil_id], today)
     if pupil_ids:
         logger.info("Retention sweep %s: %d pupils", today, len(pupil_ids))
-    return list(runs.values())
+    return list(RetentionRun.objects.filter(ran_on=today, board_id__in=set(boards.values())))
 
 
 @transaction.atomic
-def _retention_erase(pupil_id: int, categories: set[str]) -> dict[str, int]:
-    pupil = Pupil.objects.select_for_update(skip_locked=True).filter(pk=pupil_id).first()
-    if pupil is None or pupil_services.under_legal_hold(pupil):
-        return {}
+def _retention_erase(pupil_id: int, categories: set[str], today: datetime.date) -> None:
+    """Erase one pupil's expired data and count it in the day's report, in one transaction.
+
+    What blocks it (a legal hold, an open request) is checked again under the pupil's lock.
+    """
+    pupil = (
+        Pupil.objects.select_for_update(skip_locked=True)
+        .filter(pk=pupil_id)
+        .annotate(blocked=_blocked())
+        .first()
+    )
+    if pupil is None or pupil.blocked:
+        return
     erased, counts = _erase(pupil, categories, None)
     if not erased:
-        return {}
+        return
     ErasureRecord.objects.create(
         pupil=pupil,
         source=ErasureRecord.Source.RETENTION,
         categories=sorted(categories),
         erased=erased,
     )
-    return counts
+    run = RetentionRun.objects.select_for_update().get(board_id=pupil.board_id, ran_on=today)
+    run.pupils += 1
+    for category, n in counts.items():
+        run.counts[category] = run.counts.get(category, 0) + n
+    run.save(update_fields=["pupils", "counts", "finished_at"])
 
 
 # --- Settings: routing, extra holidays, legal holds -------------------------------------------
@@ -1567,6 +1770,48 @@ def holiday_add(*, board, day: datetime.date, name: str, acting_user: User) -> B
         raise ValidationError({"day": _("This day is already a holiday of the board.")})
     with set_actor(acting_user):
         return BoardHoliday.objects.create(board=board, day=day, name=name.strip())
+
+
+def request_of_hold(hold: ProcessingHold) -> DataRequest | None:
+    """The request that placed *hold* (its reference), if one did."""
+    number = hold.reference.rsplit("-", 1)[-1] if hold.reference.startswith("AVG-") else ""
+    if not number.isdigit():
+        return None
+    request = DataRequest.objects.filter(pk=int(number), pupil_id=hold.pupil_id).first()
+    return request if request is not None and request.reference == hold.reference else None
+
+
+@transaction.atomic
+def holiday_remove(*, holiday: BoardHoliday, acting_user: User) -> None:
+    """Take a day off the board's holidays; deadlines already set stay as they are."""
+    with set_actor(acting_user):
+        holiday.delete()
+
+
+@transaction.atomic
+def restriction_lift(*, hold: ProcessingHold, reason: str, acting_user: User) -> ProcessingHold:
+    """End a restriction or an objection stop, and tell the parent who asked for it first
+    (GDPR Art. 18(3)); the lift is recorded on the request.
+    """
+    if hold.kind not in (ProcessingHold.Kind.RESTRICTION, ProcessingHold.Kind.OBJECTION):
+        raise ValidationError(_("Only a restriction or an objection is lifted here."))
+    reason = _reason(reason)
+    request = request_of_hold(hold)
+    lifted = pupil_services.hold_lift(hold=hold, reason=reason, acting_user=acting_user)
+    if request is not None:
+        request = _lock(request)
+        _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
+        _tell_requester(
+            request,
+            _say(
+                request.requester,
+                lambda: _(
+                    "the school lifts the restriction of the use of the data. "
+                    "Why is explained in the portal."
+                ),
+            ),
+        )
+    return lifted
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ def send_recipient_notice(notice_id: int) -> None:
 def sweep_request_deadlines() -> None:
     """Every few minutes (beat): reminders and escalations, then their e-mails; expired copies."""
     services.deadline_sweep()
+    services.stale_work_resume()
     services.copies_expire()
     notices_deliver()
 

@@ -25,14 +25,15 @@ urlpatterns = [
     path("<int:pk>/<slug:action>/", views.act, name="act"),
     path("notices/<int:pk>/", views.notice_settle, name="notice_settle"),
     path("pupil/<int:pk>/new/", views.staff_new, name="staff_new"),
-    path("pupil/<int:pk>/legal-hold/", views.legal_hold, name="legal_hold"),
-    path(
-        "pupil/<int:pk>/legal-hold/<int:hold_pk>/lift/",
-        views.legal_hold_lift,
-        name="legal_hold_lift",
-    ),
+    path("pupil/<int:pk>/holds/", views.legal_hold, name="legal_hold"),
+    path("pupil/<int:pk>/holds/<int:hold_pk>/lift/", views.hold_lift, name="hold_lift"),
     path("settings/", views.settings_index, name="settings"),
     path("settings/school/<int:pk>/", views.routing_save, name="routing_save"),
     path("settings/board/<int:pk>/holidays/", views.holiday_add, name="holiday_add"),
+    path(
+        "settings/board/<int:pk>/holidays/<int:holiday_pk>/remove/",
+        views.holiday_remove,
+        name="holiday_remove",
+    ),
     path("retention/", views.retention_report, name="retention"),
 ]

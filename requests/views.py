@@ -4,18 +4,21 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils import corrections
 from pupils import selectors as pupil_selectors
+from pupils.models import DataCategory, ProcessingHold
+from schoolprivacy import audit
 from schoolprivacy.authorization import hidden, require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role
@@ -194,17 +197,23 @@ def correction_link(request, pupil, target, target_id, field="") -> str:
 @login_required
 def portal_detail(request, pk):
     data_request = policy.own(request.user, pk)
+    entitled = services.still_entitled(data_request)
     return render(
         request,
         "requests/portal/detail.html",
         {
             "r": data_request,
+            "entitled": entitled,
             "events": selectors.history(data_request, for_requester=True),
-            "items": selectors.items_of(data_request)
+            "items": selectors.items_of(data_request, with_current=entitled)
             if data_request.kind == Kind.RECTIFICATION
             else [],
             "erasure_items": data_request.erasure_items.all(),
-            "copies": selectors.copies_of(data_request).filter(status=AccessCopy.Status.READY),
+            "copies": selectors.copies_of(data_request).filter(
+                status=AccessCopy.Status.READY, expires_at__gt=timezone.now()
+            )
+            if entitled
+            else [],
             "days_left": selectors.days_left(data_request),
             "refused_part": selectors.has_refusal(data_request),
         },
@@ -225,7 +234,7 @@ def portal_withdraw(request, pk):
 
 
 def _unavailable(request, reason: str):
-    status = {"not_yours": 404, "not_ready": 409, "expired": 410}[reason]
+    status = {"not_yours": 404, "not_ready": 409, "expired": 410, "no_longer": 403}[reason]
     return render(
         request, "requests/portal/copy_unavailable.html", {"reason": reason}, status=status
     )
@@ -306,6 +315,15 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
     if not handles:
         return context  # the privacy officer: no contents
     items = selectors.items_of(data_request) if data_request.kind == Kind.RECTIFICATION else []
+    sensitive = [v for v in items if v.item.target == "special" or v.item.field == "bsn"]
+    if sensitive:
+        # Handling the parent's correction, the handler reads the record concerned: logged.
+        audit.log_access(
+            actor=request.user,
+            obj=data_request.pupil,
+            what="request",
+            details={"request": data_request.reference},
+        )
     states = services.category_states(data_request) if data_request.kind == Kind.ERASURE else []
     context.update({"items": items, "states": states})
     if data_request.is_open:
@@ -444,6 +462,9 @@ def act(request, pk, action):
     data_request = policy.get(request.user, pk, RequestAction.HANDLE)
     try:
         outcome = ACTIONS[action](request, data_request)
+    except PermissionDenied:
+        messages.error(request, _("You cannot take this step for this request."))
+        return redirect("requests:detail", data_request.pk)
     except ValidationError as error:
         bound = _bound_with_errors(request, data_request, action, error)
         if bound is None:
@@ -519,21 +540,27 @@ def notice_settle(request, pk):
 
 
 def _correctable(pupil) -> list[tuple[str, str]]:
-    """Every field of the pupil's dossier that can be corrected, as choices 'target:id:field'."""
+    """The fields that can be corrected, as choices 'target:id:field', named by date and kind
+    only (never their contents); a restricted dossier offers only the personal details.
+    """
     choices = [
         (f"pupil:{pupil.pk}:{name}", corrections.label("pupil", name))
         for name in corrections.TARGETS["pupil"].fields
     ]
+    if DataCategory.DOSSIER in pupil_selectors.restricted_categories(pupil=pupil):
+        return choices
     entries = pupil_selectors.dossier_entries(pupil=pupil)
-    for target, key in (
-        ("agreement", "agreements"),
-        ("test_result", "test_results"),
-        ("note", "notes"),
-    ):
-        for entry in entries[key]:
+    dated = (
+        ("agreement", "agreements", "agreed_on"),
+        ("test_result", "test_results", "taken_on"),
+        ("note", "notes", "written_on"),
+    )
+    for target, key, date_field in dated:
+        for entry in entries[key].select_related(None).only("pk", date_field):
+            day = date_format(getattr(entry, date_field), "j F Y")
             for name in corrections.TARGETS[target].fields:
                 choices.append(
-                    (f"{target}:{entry.pk}:{name}", f"{corrections.label(target, name)} ({entry})")
+                    (f"{target}:{entry.pk}:{name}", f"{corrections.label(target, name)} ({day})")
                 )
     return choices
 
@@ -642,30 +669,40 @@ def legal_hold(request, pk):
             "pupil": pupil,
             "form": form,
             "lift_form": LiftForm(),
-            "holds": selectors.legal_holds(pupil=pupil),
+            "holds": selectors.active_holds(pupil=pupil),
+            "legal_hold": selectors.legal_holds(pupil=pupil).exists(),
         },
     )
 
 
 @login_required
 @require_POST
-def legal_hold_lift(request, pk, hold_pk):
+def hold_lift(request, pk, hold_pk):
+    """End a legal hold, a restriction or an objection stop, with the reason."""
     pupil = permissions.pupil_for_hold(request.user, pk)
-    hold = selectors.legal_holds(pupil=pupil).filter(pk=permissions._int(hold_pk)).first()
+    hold = selectors.active_holds(pupil=pupil).filter(pk=permissions._int(hold_pk)).first()
     if hold is None:
         hidden()
     form = LiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the hold ends."))
         return redirect("requests:legal_hold", pupil.pk)
+    lift = (
+        services.legal_hold_lift
+        if hold.kind == ProcessingHold.Kind.LEGAL_HOLD
+        else services.restriction_lift
+    )
     try:
-        services.legal_hold_lift(
-            hold=hold, reason=form.cleaned_data["reason"], acting_user=request.user
+        lift(hold=hold, reason=form.cleaned_data["reason"], acting_user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(
+            request,
+            _error_text(error)
+            if isinstance(error, ValidationError)
+            else _("You cannot lift this hold."),
         )
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
         return redirect("requests:legal_hold", pupil.pk)
-    messages.success(request, _("The legal hold has been lifted."))
+    messages.success(request, _("The hold has been lifted."))
     return redirect("pupils:detail", pupil.pk)
 
 
@@ -673,7 +710,7 @@ def legal_hold_lift(request, pk, hold_pk):
 
 
 @require_roles(Role.DIRECTOR, Role.ADMINISTRATOR, board_roles=[BoardRole.PRIVACY_OFFICER])
-def settings_index(request):
+def settings_index(request):  # routing for directors and administrators; holidays for the FG
     schools = permissions.schools_for_settings(request.user).order_by("name")
     boards = permissions.boards_for_settings(request.user).order_by("name")
     return render(
@@ -729,6 +766,18 @@ def holiday_add(request, pk):
         messages.success(
             request, _("The day has been added; deadlines counted from now on skip it.")
         )
+    return redirect("requests:settings")
+
+
+@login_required
+@require_POST
+def holiday_remove(request, pk, holiday_pk):
+    board = permissions.board_for_settings(request.user, pk)
+    holiday = selectors.holidays_of(board).filter(pk=permissions._int(holiday_pk)).first()
+    if holiday is None:
+        hidden()
+    services.holiday_remove(holiday=holiday, acting_user=request.user)
+    messages.success(request, _("The day has been removed; deadlines already set stay."))
     return redirect("requests:settings")
 
 

@@ -23,13 +23,19 @@ def register(
     masked: tuple[str, ...] = (),
     m2m: tuple[str, ...] = (),
 ) -> None:
-    """Follow *model* in the audit log; *masked* fields appear as changed, never with values."""
+    """Follow *model* in the audit log; *masked* fields appear as changed, never with values.
+
+    Every encrypted field of the model is masked whether it is named or not.
+    """
+    from .fields import encrypted_fields
+
     if auditlog.contains(model):
         return
+    always = [f.name for f in encrypted_fields(model) if f.name not in exclude]
     auditlog.register(
         model,
         exclude_fields=[*NEVER_LOGGED, *exclude],
-        mask_fields=list(masked),
+        mask_fields=sorted({*masked, *always}),
         m2m_fields=set(m2m),
     )
 

@@ -241,6 +241,7 @@ class Notice(models.Model):
     mail_subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
     mail_pending = models.BooleanField(_("e-mail waiting to be sent"), default=False)
     mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(_("attempts to e-mail"), default=0)
 
     class Meta:
         verbose_name = _("notice")

@@ -238,26 +238,36 @@ def notice_message_id(notice: Notice) -> str:
     return f"<notice-{notice.pk}@{host}>"
 
 
+#: A mail that failed this many times is given up (logged); the notice stays in the app.
+MAIL_ATTEMPTS = 5
+#: After this many failures in a row the mail server is taken to be down: try next time.
+FAILURES_IN_A_ROW = 3
+
+
 def notices_deliver(*, limit: int = 1000) -> int:
     """Send the e-mails of queued notices, oldest first; returns how many were sent.
 
     Each mail is sent and marked in a transaction of its own, holding the notice's
     row lock (other workers skip it). A worker that dies after sending but before
     committing sends that one mail again later, with the same Message-ID; nothing
-    queued is ever lost, because the queue is the notice table, not the broker.
+    queued is ever lost, because the queue is the notice table, not the broker. A
+    mail that keeps failing is tried again on later runs and given up after
+    MAIL_ATTEMPTS, so one bad message never holds up the others.
     """
     from django.conf import settings
     from django.core.mail import EmailMessage, get_connection
 
-    sent = 0
+    sent = failures = 0
+    skip: set[int] = set()
     with get_connection() as mail:
-        while sent < limit:
+        while sent < limit and failures < FAILURES_IN_A_ROW:
             with transaction.atomic():
                 notice = (
                     Notice.objects.select_for_update(skip_locked=True)
                     .filter(mail_pending=True)
+                    .exclude(pk__in=skip)
                     .select_related("user")
-                    .order_by("pk")
+                    .order_by("mail_attempts", "pk")
                     .first()
                 )
                 if notice is None:
@@ -277,9 +287,21 @@ def notices_deliver(*, limit: int = 1000) -> int:
                 except smtplib.SMTPRecipientsRefused:
                     # The address itself is refused: trying again will not help.
                     logger.warning("Notice %s: the mail server refused the address", notice.pk)
-                    notice.mailed_at = None
-                else:
-                    notice.mailed_at = timezone.now()
+                    notice.mail_pending = False
+                    notice.save(update_fields=["mail_pending"])
+                    continue
+                except (smtplib.SMTPException, OSError):
+                    failures += 1
+                    skip.add(notice.pk)
+                    notice.mail_attempts += 1
+                    notice.mail_pending = notice.mail_attempts < MAIL_ATTEMPTS
+                    logger.warning(
+                        "Notice %s: e-mail failed (attempt %d)", notice.pk, notice.mail_attempts
+                    )
+                    notice.save(update_fields=["mail_attempts", "mail_pending"])
+                    continue
+                failures = 0
+                notice.mailed_at = timezone.now()
                 notice.mail_pending = False
                 notice.save(update_fields=["mail_pending", "mailed_at"])
             sent += 1

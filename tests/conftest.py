@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from tests.browser import _allow_async_unsafe, browser, page  # noqa: F401 (fixtures)
 from tests.factories import PASSWORD, UserFactory
 
 

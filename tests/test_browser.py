@@ -7,32 +7,18 @@ the path with ``CHROMIUM_PATH``), and fails instead when ``REQUIRE_BROWSER=1``.
 Screenshots of every overview page go to ``test-artifacts/screenshots/``.
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from demo import data
 from schoolprivacy.forms import LoginForm
 from schoolprivacy.models import BoardRole, Role
+from tests.browser import log_in, login_url, open_login_page, screenshot
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-
-LAUNCH_ARGS = [
-    "--no-sandbox",  # the suite runs as root, where Chromium's sandbox refuses to start
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # The Dutch role labels as the overview shows them (capitalised by the template).
 DUTCH_ROLE_LABELS = {
@@ -56,76 +42,6 @@ LOGINS += [(*data.TECHNICAL_ADMIN, None, None)]
 
 PARENT_EMAIL, PARENT_NAME = data.PARENTS["bakker"]
 STAFF_EMAIL = data.STAFF[1][0]
-
-
-def chromium_path() -> str:
-    """The Chromium executable: $CHROMIUM_PATH, else `chromium` on PATH, else /usr/bin."""
-    override = os.environ.get("CHROMIUM_PATH")
-    if override:
-        # An explicit path that does not exist is a configuration error, not a skip.
-        assert Path(override).is_file(), f"CHROMIUM_PATH={override!r} is not a file"
-        return override
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    message = "No Chromium executable found (set CHROMIUM_PATH or install chromium)"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        # CI (.ci/run) sets REQUIRE_BROWSER=1: there a missing browser is a failure.
-        pytest.fail(message + "; REQUIRE_BROWSER=1 forbids skipping")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def _allow_async_unsafe():
-    # Playwright's sync API runs an asyncio event loop in the test thread. Django
-    # then sees a "running loop" and refuses synchronous ORM calls made in this
-    # thread (the demo seeding, the transactional_db flush after each test) with
-    # SynchronousOnlyOperation. The ORM calls here are plain synchronous ones,
-    # so the check is a false alarm; switch it off for this module only.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_allow_async_unsafe):
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server, demo):
-    # An English browser on purpose: the interface is Dutch whatever the browser
-    # asks for, until the visitor chooses English with the language switch.
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def login_url(live_server) -> re.Pattern:
-    return re.compile(re.escape(live_server.url) + r"/account/login/(\?.*)?$")
-
-
-def open_login_page(page: Page, live_server) -> None:
-    """Open the site root as an anonymous visitor and land on the Dutch login page."""
-    page.goto(live_server.url + "/")
-    expect(page).to_have_url(login_url(live_server))
-    expect(page.locator("html")).to_have_attribute("lang", "nl")
-    expect(page.get_by_role("heading", level=1, name="Inloggen", exact=True)).to_be_visible()
-
-
-def screenshot(page: Page, email: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"overview-{email}.png", full_page=True)
 
 
 @pytest.mark.parametrize(
@@ -224,14 +140,6 @@ def test_login_with_the_keyboard_alone(page, live_server):
     )
 
 
-def log_in(page: Page, live_server, email: str) -> None:
-    open_login_page(page, live_server)
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(data.DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Welkom"))
-
-
 def test_a_teacher_records_progress_and_the_parent_sees_it_and_who_looked(page, live_server):
     log_in(page, live_server, "leerkracht@regenboog.example")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Leerlingen").click()
@@ -252,7 +160,7 @@ def test_a_teacher_records_progress_and_the_parent_sees_it_and_who_looked(page, 
     page.get_by_label("Score:").fill("38")
     page.get_by_label("Niveau:").fill("II")
     page.get_by_role("button", name="Opslaan").click()
-    expect(page.get_by_role("cell", name="Spelling M5")).to_be_visible()
+    expect(page.get_by_role("cell", name="Spelling M5", exact=True)).to_be_visible()
     screenshot(page, "dossier-teacher")
     page.get_by_role("button", name="Uitloggen", exact=True).click()
 
@@ -263,7 +171,7 @@ def test_a_teacher_records_progress_and_the_parent_sees_it_and_who_looked(page, 
     expect(page.get_by_role("link", name="Daan Bakker")).to_be_visible()
     page.get_by_role("link", name="Lotte Bakker").click()
     expect(page.get_by_text("Lotte leest thuis elke avond een kwartier.")).to_be_visible()
-    expect(page.get_by_role("cell", name="Spelling M5")).to_be_visible()
+    expect(page.get_by_role("cell", name="Spelling M5", exact=True)).to_be_visible()
     expect(page.get_by_text("Ernstige pinda-allergie", exact=False)).to_be_visible()
     page.get_by_role("link", name="Wie heeft dit dossier bekeken?").click()
     expect(page.get_by_role("cell", name="Tom Hendriks").first).to_be_visible()

@@ -42,12 +42,23 @@ def erasure(world, *categories):
 
 
 def test_the_handler_sees_per_category_what_the_law_requires_to_keep(world, dossier):
-    request = erasure(world, "dossier", "administration", "referral")
+    request = erasure(world, "dossier", "referral")
     states = {s.category: s for s in services.category_states(request)}
     assert states["dossier"].items == 3 and not states["dossier"].must_keep
     assert states["referral"].items == 1 and states["referral"].must_keep  # still at school
-    assert states["administration"].must_keep
+    assert states["administration"].must_keep and not states["administration"].asked
     assert states["special"].items == 1 and not states["special"].asked
+
+
+def test_asking_to_delete_the_administration_is_asking_to_delete_everything(world):
+    request = erasure(world, "administration")
+    assert set(request.categories) == {
+        "dossier",
+        "special",
+        "referral",
+        "consents",
+        "administration",
+    }
 
 
 def test_deleting_the_dossier_removes_it_and_the_audit_keeps_only_the_fact(world, dossier):
@@ -203,16 +214,16 @@ def test_deleting_the_administration_deletes_everything_in_every_app(world, doss
     assert all(name not in str(e.changes) + e.object_repr for e in history)
 
 
-def test_deleting_the_administration_alone_is_refused(world, dossier):
+def test_deleting_the_administration_but_keeping_the_dossier_is_refused(world, dossier):
     world.pupil.enrolled_on, world.pupil.left_on = D(2013, 8, 20), D(2019, 7, 15)
     world.pupil.save()
     request = erasure(world, "administration")
     before = counts(world.pupil)
+    decisions = {c: CategoryDecision(Outcome.ERASE) for c in request.categories}
+    decisions["dossier"] = CategoryDecision(Outcome.KEEP, "Nog nodig voor een lopende zaak.")
     with pytest.raises(services.ValidationError):
         services.erasure_decide(
-            request=request,
-            decisions={"administration": CategoryDecision(Outcome.ERASE)},
-            acting_user=world.users["director"],
+            request=request, decisions=decisions, acting_user=world.users["director"]
         )
     assert counts(world.pupil) == before
 

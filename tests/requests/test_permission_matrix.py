@@ -66,6 +66,12 @@ def objects(world, receivers, django_capture_on_commit_callbacks):
     hold = services.legal_hold_place(
         pupil=world.pupil, reason="Een klacht loopt nog.", acting_user=world.users["director"]
     )
+    holiday = services.holiday_add(
+        board=world.pupil.board,
+        day=datetime.date(2027, 1, 2),
+        name="Studiedag",
+        acting_user=world.users["privacy_officer"],
+    )
     return {
         "access": access,
         "copy": AccessCopy.objects.get(request=access),
@@ -73,6 +79,7 @@ def objects(world, receivers, django_capture_on_commit_callbacks):
         "notice": RecipientNotice.objects.filter(request=correction).first(),
         "erasure": erasure,
         "hold": hold,
+        "holiday": holiday,
     }
 
 
@@ -170,8 +177,8 @@ def pages(world, o):
             None,
             True,
         ),
-        "legal_hold_lift": (
-            reverse("requests:legal_hold_lift", args=[pk, o["hold"].pk]),
+        "hold_lift": (
+            reverse("requests:hold_lift", args=[pk, o["hold"].pk]),
             HOLDERS,
             {"reason": "De klacht is afgehandeld."},
             False,
@@ -182,9 +189,15 @@ def pages(world, o):
             {f"s{school.pk}-roles": ["team_leader"]},
             False,
         ),
+        "holiday_remove": (
+            reverse("requests:holiday_remove", args=[school.board_id, o["holiday"].pk]),
+            {"privacy_officer"},
+            {},
+            False,
+        ),
         "holiday_add": (
             reverse("requests:holiday_add", args=[school.board_id]),
-            SETTINGS | {"director_other_school"},  # the same board
+            {"privacy_officer"},  # board-wide: the privacy officer
             {f"b{school.board_id}-day": "2027-02-15", f"b{school.board_id}-name": "Studiedag"},
             False,
         ),
@@ -203,9 +216,10 @@ COVERED_URL_NAMES = {
     "requests:notice_settle",
     "requests:staff_new",
     "requests:legal_hold",
-    "requests:legal_hold_lift",
+    "requests:hold_lift",
     "requests:routing_save",
     "requests:holiday_add",
+    "requests:holiday_remove",
 }
 PAGES = [
     "portal_new",
@@ -220,9 +234,10 @@ PAGES = [
     "notice_settle",
     "staff_new",
     "legal_hold",
-    "legal_hold_lift",
+    "hold_lift",
     "routing_save",
     "holiday_add",
+    "holiday_remove",
 ]
 CASES = [(page, role) for page in PAGES for role in ROLES]
 
