@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import Pupil
+from schoolprivacy import reauth
 from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
@@ -282,6 +283,10 @@ PROOF_HEADER = [
 
 def _proof_response(request, title: str, decisions, filename: str):
     if request.GET.get("format") == "csv":
+        # An export leaves the system: the password once more first.
+        confirm = reauth.confirm_first(request)
+        if confirm is not None:
+            return confirm
         return csv_response(f"{filename}.csv", PROOF_HEADER, _proof_rows(decisions))
     return render(
         request,

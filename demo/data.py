@@ -8,6 +8,9 @@ from suppliers.models import Supplier
 
 #: Every demo login uses this password. Local and test databases only.
 DEMO_PASSWORD = "Welkom-demo-2026"  # noqa: S105 (a published demo password, not a secret)
+#: Every demo staff login has an authenticator with this published key (the second step):
+#: add it to an authenticator app, or run `python manage.py demo_code`. Demo only.
+DEMO_TOTP_KEY = "7363686f6f6c707269766163792d64656d6f2121"  # "schoolprivacy-demo!!"
 
 SCHOOL_YEAR = 2026  # 2026-2027
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pupils import services as pupil_services
 from pupils.models import Group, GroupPlacement, Guardianship, Pupil
@@ -59,7 +60,7 @@ class _Seeder:
         self.suppliers(board, schools)
         requests.seed_requests(self, board, schools)
         admin_email, admin_name = data.TECHNICAL_ADMIN
-        self.user(admin_email, admin_name, is_staff=True, is_superuser=True)
+        self.authenticator(self.user(admin_email, admin_name, is_staff=True, is_superuser=True))
         self.report.logins.append((admin_email, admin_name, "technical administrator"))
         return self.report
 
@@ -113,6 +114,16 @@ class _Seeder:
                     self.administrators[schools[school_key].pk] = user
             self.report.count("memberships", created)
             self.report.logins.append((email, name, f"{role.label} – {where}"))
+            self.authenticator(user)
+
+    def authenticator(self, user) -> None:
+        """The second step of a demo staff login: an authenticator with the published key."""
+        _, created = TOTPDevice.objects.get_or_create(
+            user=user,
+            name="demo authenticator",
+            defaults={"key": data.DEMO_TOTP_KEY, "confirmed": True},
+        )
+        self.report.count("authenticators", created)
 
     def pupil(self, school, group, age, first, prefix, last, gender) -> Pupil:
         # Born in the year that makes them *age* on 1 October of the school year.

@@ -18,11 +18,10 @@ from django.views.decorators.http import require_POST
 from pupils import corrections
 from pupils import selectors as pupil_selectors
 from pupils.models import DataCategory, ProcessingHold
-from schoolprivacy import audit
+from schoolprivacy import audit, reauth
 from schoolprivacy.authorization import hidden, require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role
-from schoolprivacy.reauth import require_recent_login
 
 from . import permissions, selectors, services
 from .forms import (
@@ -250,7 +249,7 @@ def copy_download(request, uid):
     return _download(request, copy)
 
 
-@require_recent_login
+@reauth.require_recent_login
 def _download(request, copy):
     try:
         filename, payload = services.copy_download(copy=copy, user=request.user)
@@ -453,6 +452,10 @@ ACTIONS = {
 }
 
 
+#: Steps that need the password typed again (they delete data, or export all of it).
+CONFIRMED_ACTIONS = frozenset({"erasure", "copy"})
+
+
 @login_required
 @require_POST
 def act(request, pk, action):
@@ -460,6 +463,12 @@ def act(request, pk, action):
     if action not in ACTIONS:
         hidden()
     data_request = policy.get(request.user, pk, RequestAction.HANDLE)
+    if action in CONFIRMED_ACTIONS:
+        # Deleting data, or making the complete copy: the password once more first.
+        confirm = reauth.confirm_first(request, reverse("requests:detail", args=[data_request.pk]))
+        if confirm is not None:
+            messages.info(request, _("Confirm with your password, then take the step again."))
+            return confirm
     try:
         outcome = ACTIONS[action](request, data_request)
     except PermissionDenied:

@@ -49,3 +49,23 @@ class ReauthenticateForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("This is not your password. Try again."), code="wrong")
         return password
+
+
+class SecondStepForm(forms.Form):
+    """The code of the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "autocapitalize": "off",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().replace(" ", "")

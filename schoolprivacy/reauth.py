@@ -45,3 +45,11 @@ def require_recent_login(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def confirm_first(request, next_url: str | None = None):
+    """The redirect to the password confirmation, or None when the login is recent."""
+    if is_recent(request):
+        return None
+    query = urlencode({"next": next_url or request.get_full_path()})
+    return redirect(f"{reverse('reauthenticate')}?{query}")

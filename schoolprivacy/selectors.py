@@ -25,3 +25,14 @@ def board_memberships_of(*, user: User):
 def unread_notices(*, user: User, limit: int = 20):
     """The user's unread notices, newest first."""
     return Notice.objects.filter(user=user, read_at__isnull=True).order_by("-created_at")[:limit]
+
+
+def two_step_of(*, user: User) -> dict:
+    """Whether *user* has an authenticator, and how many recovery codes are left."""
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return {
+        "on": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "codes_left": StaticToken.objects.filter(device__user=user).count(),
+    }

@@ -306,3 +306,66 @@ def notices_deliver(*, limit: int = 1000) -> int:
                 notice.save(update_fields=["mail_pending", "mailed_at"])
             sent += 1
     return sent
+
+
+# --- Two-step verification (django-otp) ---------------------------------------------------
+
+#: How many one-time recovery codes a user gets; each works once.
+RECOVERY_CODES = 10
+
+
+def two_step_device_new(*, user: User):
+    """A new, not yet confirmed authenticator for *user* (the QR code shows its key)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def two_step_confirm(*, user: User, device, token: str) -> list[str]:
+    """Confirm the authenticator with its first code; it replaces any earlier one.
+
+    Returns new recovery codes (shown once). A wrong code changes nothing.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    if not device.verify_token((token or "").strip().replace(" ", "")):
+        raise ValidationError(
+            {"code": _("This code is not right. Type the six digits the app shows now.")}
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    logger.info("Two-step verification set up for user %s", user.pk)
+    return recovery_codes_issue(user=user)
+
+
+@transaction.atomic
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """New one-time recovery codes for *user*; the earlier ones stop working."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def sessions_end(*, user: User) -> int:
+    """End every session of *user* (an account disabled, a password reset by staff)."""
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY  # noqa: F401
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

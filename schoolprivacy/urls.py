@@ -9,6 +9,9 @@ account_patterns = [
     path("", views.account, name="account"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("confirm/", views.reauthenticate, name="reauthenticate"),
+    path("two-step/", views.two_step_setup, name="two_step_setup"),
+    path("two-step/verify/", views.two_step_verify, name="two_step_verify"),
+    path("two-step/recovery-codes/", views.recovery_codes_new, name="recovery_codes_new"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -1,21 +1,26 @@
 """Views of the core: the overview, the own account, and the health check."""
 
+import base64
+
 import redis
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from . import reauth, selectors, services
+from . import reauth, security, selectors, services
 from .authorization import grants_for
-from .forms import LoginForm, ReauthenticateForm
+from .forms import LoginForm, ReauthenticateForm, SecondStepForm, add_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -26,8 +31,129 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        security.session_started(self.request)
         reauth.stamp(self.request)
         return response
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+#: Wrong codes in one session before the session ends (then log in again).
+SECOND_STEP_TRIES = 5
+_TRIES = "schoolprivacy_second_step_tries"
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("code")
+def two_step_verify(request: HttpRequest):
+    """The second step after the password: a code from the app, or a recovery code (once)."""
+    from django.contrib.auth import logout
+    from django_otp import login as otp_login
+    from django_otp import match_token, user_has_device
+
+    target = _safe_next(request)
+    if request.user.is_verified():
+        return redirect(target or "home")
+    if not user_has_device(request.user, confirmed=True):
+        return redirect("two_step_setup")
+    form = SecondStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.pop(_TRIES, None)
+            if device.__class__.__name__ == "StaticDevice":
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    _("You used a recovery code; %(left)d are left. Make new ones on My account.")
+                    % {"left": left},
+                )
+            return redirect(target or "home")
+        tries = request.session.get(_TRIES, 0) + 1
+        request.session[_TRIES] = tries
+        if tries >= SECOND_STEP_TRIES:
+            logout(request)
+            messages.error(request, _("Too many wrong codes. Log in again."))
+            return redirect("login")
+        form.add_error(
+            "code", _("This code is not right, or it was used already. Try the next one.")
+        )
+    return render(request, "registration/two_step_verify.html", {"form": form, "next": target})
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("code")
+def two_step_setup(request: HttpRequest):
+    """Set up the authenticator app: scan the code, type its first code, keep the recovery codes.
+
+    Replacing an authenticator needs the second step first (otherwise a stolen password
+    would be enough to take over the account).
+    """
+    import segno
+    from django.core.exceptions import ValidationError
+    from django_otp import login as otp_login
+    from django_otp import user_has_device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
+        return redirect(f"{reverse('two_step_verify')}?next={reverse('two_step_setup')}")
+    device = TOTPDevice.objects.filter(
+        user=request.user, confirmed=False, pk=request.session.get("otp_setup_device")
+    ).first()
+    if device is None:
+        device = services.two_step_device_new(user=request.user)
+        request.session["otp_setup_device"] = device.pk
+    form = SecondStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.two_step_confirm(
+                user=request.user, device=device, token=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            device.refresh_from_db()
+            otp_login(request, device)
+            request.session.pop("otp_setup_device", None)
+            return render(
+                request,
+                "registration/recovery_codes.html",
+                {"codes": codes, "next": _safe_next(request) or reverse("home")},
+            )
+    key = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/two_step_setup.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+            "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+            "required": security.is_staff_user(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def recovery_codes_new(request: HttpRequest):
+    """New recovery codes (the old ones stop working); only after the second step."""
+    if not request.user.is_verified():
+        return redirect("two_step_verify")
+    codes = services.recovery_codes_issue(user=request.user)
+    return render(
+        request, "registration/recovery_codes.html", {"codes": codes, "next": reverse("account")}
+    )
 
 
 @login_required
@@ -60,6 +186,8 @@ def account(request: HttpRequest):
         {
             "memberships": selectors.memberships_of(user=request.user),
             "board_memberships": selectors.board_memberships_of(user=request.user),
+            "two_step": selectors.two_step_of(user=request.user),
+            "two_step_required": security.is_staff_user(request.user),
         },
     )
 
@@ -75,10 +203,20 @@ def reauthenticate(request: HttpRequest):
     ):
         target = ""
     form = ReauthenticateForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        request.session.cycle_key()
-        reauth.stamp(request)
-        return redirect(target or "home")
+    if request.method == "POST":
+        if form.is_valid():
+            request.session.cycle_key()
+            request.session.pop(_TRIES, None)
+            reauth.stamp(request)
+            return redirect(target or "home")
+        tries = request.session.get(_TRIES, 0) + 1
+        request.session[_TRIES] = tries
+        if tries >= SECOND_STEP_TRIES:
+            from django.contrib.auth import logout
+
+            logout(request)
+            messages.error(request, _("Too many wrong passwords. Log in again."))
+            return redirect("login")
     return render(request, "registration/reauthenticate.html", {"form": form, "next": target})
 
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schoolprivacy import reauth
 from schoolprivacy.authorization import require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
@@ -239,6 +240,10 @@ def _register_rows(lines):
 def processing_register(request):
     lines = selectors.processing_register(boards=permissions.privacy_officer_boards(request.user))
     if request.GET.get("format") == "csv":
+        # An export leaves the system: the password once more first.
+        confirm = reauth.confirm_first(request)
+        if confirm is not None:
+            return confirm
         return csv_response("verwerkingsregister.csv", REGISTER_HEADER, _register_rows(lines))
     return render(
         request, "suppliers/register.html", {"lines": lines, "now": timezone.localtime()}

@@ -7,6 +7,13 @@ from tests.browser import _allow_async_unsafe, browser, page  # noqa: F401 (fixt
 from tests.factories import PASSWORD, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _second_step_on_force_login(monkeypatch):
+    from tests import twostep
+
+    twostep.install(monkeypatch)
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -67,6 +67,9 @@ ROUTES = {
     "suppliers:register": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "suppliers:document_create": Route(REGISTER),
     "reauthenticate": Route(USER),
+    "two_step_setup": Route(USER),
+    "two_step_verify": Route(USER, ok_status=302),  # a verified user goes on
+    "recovery_codes_new": Route(USER, method="post"),
     "requests:portal_index": Route(USER),
     "requests:dashboard": Route(REQUEST_STAFF),
     "requests:closed": Route(REQUEST_STAFF),

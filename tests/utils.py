@@ -13,3 +13,14 @@ def database_url_of_the_test_database() -> str:
         auth += ":" + quote(db["PASSWORD"], safe="")
     host = quote(db["HOST"] or "", safe="")
     return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def password_just_confirmed(client) -> None:
+    """As if the user typed the password again a moment ago (before an export, a deletion)."""
+    import time
+
+    from schoolprivacy.reauth import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = int(time.time())
+    session.save()

@@ -24,6 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "guardian",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "schoolprivacy.apps.CoreConfig",
     "pupils.apps.PupilsConfig",
     "consents.apps.ConsentsConfig",
@@ -34,15 +38,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "schoolprivacy.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "schoolprivacy.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "schoolprivacy.middleware.NoStoreForUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "schoolprivacy.middleware.SessionLimitsMiddleware",
+    "schoolprivacy.middleware.TwoStepMiddleware",
+    "schoolprivacy.middleware.NoStoreForUsersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "schoolprivacy.urls"
@@ -104,6 +114,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Authentication -------------------------------------------------------
 AUTH_USER_MODEL = "schoolprivacy.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while the account (or this address) is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -127,6 +139,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login protection (django-axes) and two-step verification (django-otp) ------
+# Five wrong passwords for one e-mail address from one network address lock that
+# combination for 15 minutes (behind the TLS proxy: the account, for 15 minutes).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "schoolprivacy.security.login_username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "schoolprivacy"
+# Staff must verify a second step before any page; an idle staff session ends, and every
+# session ends after an absolute limit (SessionLimitsMiddleware).
+STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 
 # --- Sessions and cookies -------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -198,6 +227,8 @@ LOGGING = {
     "loggers": {
         # Request logs can carry query strings; keep them at warnings.
         "django.request": {"level": "WARNING"},
+        # A failed login is counted in the database (django-axes), not written to the log.
+        "axes": {"level": "WARNING"},
         "django.server": {"level": "WARNING" if not env_bool("LOG_REQUESTS", False) else "INFO"},
     },
 }

@@ -17,6 +17,7 @@ from consents.models import ConsentEvent, ConsentRequest, Decision, PurposeVersi
 from consents.rules import State
 from schoolprivacy.models import Notice
 from tests.factories import PupilFactory, UserFactory
+from tests.utils import password_just_confirmed
 
 from .conftest import make_purpose
 
@@ -222,6 +223,7 @@ def test_the_proof_export_shows_who_decided_what_on_which_text_and_defuses_formu
     world.pupil.save()
     decide(login(world.users["parent"]), world, purpose, "given")
     client = login(world.users["director"])
+    password_just_confirmed(client)
     response = client.get(
         reverse("consents:school_proof", args=[world.pupil.school_id]) + "?format=csv"
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from suppliers import services
 from suppliers.models import PrivacyDocument, ProcessingActivity, Supplier, SupplierUse
 from tests.pupils.conftest import ROLES
+from tests.utils import password_just_confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def test_the_register_takes_recipients_and_transfers_from_the_supplier_register(
     page = client.get(reverse("suppliers:register")).content.decode()
     assert "Gynzy" in page and "Digitale leermiddelen" in page
 
+    password_just_confirmed(client)
     response = client.get(reverse("suppliers:register") + "?format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))

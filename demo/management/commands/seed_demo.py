@@ -1,3 +1,5 @@
+import base64
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,3 +20,8 @@ class Command(BaseCommand):
         width = max(len(email) for email, _, _ in report.logins)
         for email, name, what in report.logins:
             self.stdout.write(f"  {email.ljust(width)}  {name} – {what}")
+        self.stdout.write(
+            "\nStaff logins also ask for a code (two-step verification): add the key "
+            f"{base64.b32encode(bytes.fromhex(data.DEMO_TOTP_KEY)).decode()} to an "
+            "authenticator app, or run `.venv/bin/python manage.py demo_code`."
+        )

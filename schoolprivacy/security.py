@@ -1,0 +1,59 @@
+"""Who must prove a second factor, and how long a session may last.
+
+Staff see personal data of many children: every staff role (and the technical
+administrator) verifies a second step (TOTP, or a one-time recovery code) before any
+page; a parent may choose to. A staff session ends after STAFF_IDLE_SECONDS without
+activity, and every session after SESSION_ABSOLUTE_SECONDS, whatever happens in it.
+"""
+
+import time
+
+from django.conf import settings
+from django_otp import user_has_device
+
+from .authorization import grants_for
+
+LOGIN_AT = "schoolprivacy_login_at"
+SEEN_AT = "schoolprivacy_seen_at"
+#: How often the last-activity time is written to the session (seconds).
+SEEN_RESOLUTION = 60
+
+
+def login_username(request, credentials) -> str:
+    """django-axes: the login name as the login form cleans it (case does not matter)."""
+    return (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD, "").strip().lower()
+
+
+def is_staff_user(user) -> bool:
+    """Anyone with a school or board role, or the technical administrator."""
+    return bool(user.is_authenticated and (user.is_staff or grants_for(user).is_staff_member))
+
+
+def needs_second_step(user) -> bool:
+    """Staff always; a parent who set up two-step verification too."""
+    return is_staff_user(user) or user_has_device(user, confirmed=True)
+
+
+def session_started(request) -> None:
+    """A new login: the absolute limit and the idle time count from now."""
+    now = int(time.time())
+    request.session[LOGIN_AT] = now
+    request.session[SEEN_AT] = now
+
+
+def session_expired(request) -> bool:
+    """True when the session is past its absolute limit, or a staff session was idle too long.
+
+    Marks the activity of this request otherwise.
+    """
+    now = int(time.time())
+    session = request.session
+    login_at = session.setdefault(LOGIN_AT, now)
+    seen_at = session.get(SEEN_AT, now)
+    if now - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+        return True
+    if now - seen_at > settings.STAFF_IDLE_SECONDS and is_staff_user(request.user):
+        return True
+    if now - seen_at >= SEEN_RESOLUTION or SEEN_AT not in session:
+        session[SEEN_AT] = now
+    return False
