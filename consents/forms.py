@@ -34,6 +34,12 @@ class PaperForm(forms.Form):
     )
     decided_by = forms.ChoiceField(label=_("signed by"))
     form_date = forms.DateField(label=_("date on the form"), widget=DATE_WIDGET)
+    scan = forms.FileField(
+        label=_("Scan of the signed form (optional)"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
     submission = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, purposes, deciders: list[tuple[int, str]], **kwargs):

@@ -111,6 +111,13 @@ class PurposeVersion(models.Model):
         return self.text_en if get_language() == "en" else self.text_nl
 
 
+def consent_form_path(instance, filename: str) -> str:
+    """Scans are stored under a random name: the path says nothing about the pupil."""
+    from schoolprivacy.uploads import random_name
+
+    return random_name("consents/forms", filename)
+
+
 class Decision(models.Model):
     """One decision on one purpose for one pupil. Append-only: never changed or deleted in use."""
 
@@ -157,6 +164,12 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     # One form submission is one decision, however often it is sent.
     submission = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    scan = models.FileField(
+        _("scan of the signed form"),
+        upload_to=consent_form_path,
+        blank=True,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB. Stored outside the website's files."),
+    )
 
     class Meta:
         verbose_name = _("consent decision")

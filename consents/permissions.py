@@ -10,6 +10,7 @@
 | publications and takedowns    | staff of the school                                            |
 | proof export of a school      | its director; the privacy officer of the board                 |
 | proof export of a pupil       | the pupil's director; the privacy officer of the board         |
+| the scan of a paper form      | paper-form recorders of the school; director; privacy officer  |
 
 Everything else is a 404.
 """
@@ -21,7 +22,7 @@ from pupils.permissions import PupilAction, PupilPolicy, children_of, taught_gro
 from schoolprivacy.authorization import grants_for, hidden
 from schoolprivacy.models import BoardRole, Role, School
 
-from .models import Purpose, Takedown
+from .models import Decision, Purpose, Takedown
 
 PAPER_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER, Role.ADMINISTRATOR)
 OVERVIEW_ROLES = (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR)
@@ -186,3 +187,17 @@ def pupil_for_event(user, pk) -> Pupil:
     if not can_start_events(user, pupil):
         hidden()
     return pupil
+
+
+def decision_with_scan(user, pk) -> Decision:
+    """A decision recorded from a scanned paper form, for its pupil's paper-form keepers
+    (director, team leader, administrator) or the proof keepers (director, privacy officer)."""
+    decision = (
+        Decision.objects.select_related("pupil").filter(pk=_int(pk)).exclude(scan="").first()
+    )
+    if decision is None or not (
+        can_record_paper(user, decision.pupil)
+        or schools_for_proof(user).filter(pk=decision.pupil.school_id).exists()
+    ):
+        hidden()
+    return decision

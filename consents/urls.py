@@ -14,6 +14,7 @@ urlpatterns = [
     path("groups/", views.class_overview_index, name="class_index"),
     path("groups/<int:group_pk>/", views.class_overview, name="class_overview"),
     path("pupils/<int:pk>/paper/", views.paper_form, name="paper_form"),
+    path("forms/<int:pk>/scan/", views.paper_scan, name="paper_scan"),
     path("pupils/<int:pk>/event/", views.event_start, name="event_start"),
     path("proof/", views.proof_index, name="proof_index"),
     path("proof/schools/<int:school_pk>/", views.school_proof, name="school_proof"),

@@ -1,11 +1,13 @@
 """Views of consents: check access through permissions.py, validate, call one service."""
 
 import uuid
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +21,7 @@ from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role, User
+from schoolprivacy.uploads import content_type
 
 from . import permissions, selectors, services
 from .forms import (
@@ -219,6 +222,7 @@ def paper_form(request, pk):
     purposes = selectors.purposes_of_school(school_id=pupil.school_id)
     form = PaperForm(
         request.POST or None,
+        request.FILES or None,
         purposes=purposes,
         deciders=_deciders(pupil),
         initial={"submission": uuid.uuid4()},
@@ -237,6 +241,7 @@ def paper_form(request, pk):
                 decided_by=User.objects.get(pk=data["decided_by"]),
                 form_date=data["form_date"],
                 submission=data["submission"],
+                scan=data["scan"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -244,6 +249,21 @@ def paper_form(request, pk):
             messages.success(request, _("The paper form has been recorded."))
             return redirect("pupils:detail", pupil.pk)
     return render(request, "consents/paper_form.html", {"pupil": pupil, "form": form})
+
+
+@login_required
+def paper_scan(request, pk):
+    """The scan of a signed consent form, for those who keep the proof; anyone else 404."""
+    decision = permissions.decision_with_scan(request.user, pk)
+    opened = decision.scan.open("rb")
+    response = FileResponse(
+        opened,
+        as_attachment=True,
+        filename=f"toestemmingsformulier-{decision.pk}{Path(decision.scan.name).suffix}",
+        content_type=content_type(opened),
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Proof: exports for the director and the privacy officer ---------------------------------
