@@ -22,8 +22,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # The user the processes run as; it owns only the writable data directories
 # (uploads and the beat schedule), not the code.
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/app app \
- && mkdir -p /data/media /data/beat \
- && chown app:app /data/media /data/beat
+ && mkdir -p /data/media /data/beat /data/ledger \
+ && chown app:app /data/media /data/beat /data/ledger
 
 # The project, named one by one so that .env, .local/ and .venv/ of a developer
 # machine never end up in the image.

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test install lint format check messages lock vendor-css clean
+.PHONY: run test install lint format check messages lock vendor-css clean backup restore audit
 
 run: $(INSTALLED)  ## The whole stack: web, worker, beat (and embedded PostgreSQL/Redis if no URLs are set)
 	$(PY) scripts/stack.py run
@@ -40,6 +40,15 @@ lock: $(INSTALLED)  ## Re-resolve requirements.lock from pyproject.toml
 
 vendor-css:  ## Update the vendored NL Design System CSS (see static/vendor/utrecht/README.md)
 	scripts/vendor-css.sh
+
+backup: $(INSTALLED)  ## Back up the database and the keys into backups/ (the stack must run)
+	$(PY) scripts/backup.py backup
+
+restore: $(INSTALLED)  ## Restore BACKUP=backups/<date> and apply the erasures made since
+	$(PY) scripts/backup.py restore $(BACKUP)
+
+audit:  ## Known vulnerabilities in the locked dependencies (pip-audit, in a venv of its own)
+	scripts/audit.sh
 
 clean:  ## Remove the local databases, secrets stay in .env
 	rm -rf .local

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,7 +27,9 @@ from django.utils.translation import gettext as _
 from pupils.models import Guardianship, Pupil
 from schoolprivacy import audit
 from schoolprivacy.models import User
-from schoolprivacy.services import notice_send
+from schoolprivacy.services import notice_queue
+from schoolprivacy.tasks import enqueue_on_commit
+from schoolprivacy.uploads import check_upload
 
 from . import selectors
 from .models import (
@@ -83,8 +86,10 @@ def decision_record(
     submission: uuid.UUID | None = None,
     decided_by: User | None = None,
     form_date: datetime.date | None = None,
+    scan=None,
 ) -> Decision:
-    """Record one decision. In the portal the acting user decides; on paper, staff record it.
+    """Record one decision. In the portal the acting user decides; on paper, staff record it,
+    with the scan of the signed form if they have one.
 
     A submission already recorded returns the earlier decision (a double click
     records one decision).
@@ -102,6 +107,9 @@ def decision_record(
         raise ValidationError({"form_date": _("Fill in the date on the form.")})
     if paper and form_date > timezone.localdate():
         raise ValidationError({"form_date": _("The date on the form lies in the future.")})
+    if scan and not paper:
+        raise ValidationError({"scan": _("Only a paper form has a scan.")})
+    check_upload("scan", scan, kinds=("pdf", "jpeg", "png"))
     decider = decided_by if paper else acting_user
     day = form_date or timezone.localdate()
 
@@ -129,6 +137,7 @@ def decision_record(
                 channel=Decision.Channel.PAPER if paper else Decision.Channel.PORTAL,
                 recorded_by=acting_user,
                 submission=submission or uuid.uuid4(),
+                scan=scan or "",
             )
     except IntegrityError:
         # The same submission arrived twice at the same moment.
@@ -138,9 +147,8 @@ def decision_record(
     if before.consent and not after.consent:
         _create_takedowns(pupil, purpose, decision)
     if before.state != after.state:
-        from .tasks import notify_teachers
-
-        transaction.on_commit(lambda: notify_teachers.delay(decision.pk))
+        # In this transaction, through the notice outbox: no broker needed for it.
+        teachers_notify(decision_id=decision.pk)
     return decision
 
 
@@ -168,7 +176,7 @@ def teachers_notify(*, decision_id: int) -> int:
                 "purpose": state.version.title if state.version else decision.purpose.code,
                 "state": STATE_LABELS[state.outcome.state],
             }
-            notice_send(
+            notice_queue(
                 user=teacher,
                 subject=_("A consent in your group has changed"),
                 message=message,
@@ -504,7 +512,7 @@ def consent_event_start(
         )
     from .tasks import ask_for_event
 
-    transaction.on_commit(lambda: ask_for_event.delay(event.pk))
+    enqueue_on_commit(ask_for_event, event.pk)
     return event
 
 
@@ -558,7 +566,10 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
         _delete_audited(Takedown.objects.filter(pupil=pupil), erased)
+        scans = [d.scan.name for d in Decision.objects.filter(pupil=pupil).exclude(scan="")]
         _delete_audited(Decision.objects.filter(pupil=pupil), erased)
+        for name in scans:  # the files go with the decisions, once they are committed
+            transaction.on_commit(lambda name=name: default_storage.delete(name), robust=True)
         _delete_audited(ConsentEvent.objects.filter(pupil=pupil), erased)
         asked = ConsentRequest.objects.filter(pupil=pupil)
         ids = list(asked.values_list("pk", flat=True))
@@ -569,3 +580,13 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
         for publication in Publication.objects.filter(pupils=pupil):
             publication.pupils.remove(pupil)
     return erased
+
+
+def events_catch_up(*, days: int = 7) -> int:
+    """Ask the questions of recent events again (only what was not asked yet is sent):
+    for an event whose task was lost in a broker outage. Returns the events looked at."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    events = list(ConsentEvent.objects.filter(created_at__gte=since).values_list("pk", flat=True))
+    for event_id in events:
+        event_consent_ask(event_id=event_id)
+    return len(events)

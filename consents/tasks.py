@@ -12,8 +12,10 @@ def notify_teachers(decision_id: int) -> None:
 
 @shared_task
 def sweep_consent_requests() -> None:
-    """Daily (beat): ask for the decisions still missing, and remind once."""
+    """Daily (beat): ask for the decisions still missing, and remind once; and the questions
+    of recent events whose own task was lost."""
     services.consent_requests_sweep()
+    services.events_catch_up()
 
 
 @shared_task

@@ -485,6 +485,7 @@ class EmergencyAccess(models.Model):
     reason = models.TextField(_("reason"), max_length=1000, validators=[MaxLengthValidator(1000)])
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
+    reported_at = models.DateTimeField(_("reported to the director at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("emergency access")

@@ -27,6 +27,7 @@ from schoolprivacy.authorization import grants_for
 from schoolprivacy.encryption import blind_index
 from schoolprivacy.models import Role, School, User
 from schoolprivacy.services import notices_scrub
+from schoolprivacy.tasks import enqueue_on_commit
 
 from . import corrections
 from .models import (
@@ -202,13 +203,23 @@ def emergency_access_open(*, pupil: Pupil, reason: str, acting_user: User) -> Em
     audit.log_access(actor=acting_user, obj=pupil, what="emergency")
     from .tasks import report_emergency_access
 
-    transaction.on_commit(lambda: report_emergency_access.delay(access.pk))
+    enqueue_on_commit(report_emergency_access, access.pk)
     return access
 
 
+@transaction.atomic
 def emergency_access_report(*, access_id: int) -> int:
-    """E-mail the directors of the school that break-glass access was used; returns how many."""
-    access = EmergencyAccess.objects.select_related("pupil__school", "user").get(pk=access_id)
+    """E-mail the directors of the school that break-glass access was used, once; returns how
+    many. Run by a task after the opening, or by the sweep if that task was lost."""
+    access = (
+        EmergencyAccess.objects.select_for_update(of=("self",))
+        .select_related("pupil__school", "user")
+        .get(pk=access_id)
+    )
+    if access.reported_at is not None:
+        return 0
+    access.reported_at = timezone.now()
+    access.save(update_fields=["reported_at"])
     directors = User.objects.filter(
         memberships__school=access.pupil.school_id,
         memberships__role=Role.DIRECTOR,
@@ -302,7 +313,7 @@ def invitation_create(*, parent: User, acting_user: User) -> Invitation:
     )
     from .tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    enqueue_on_commit(send_invitation, invitation.pk)
     return invitation
 
 
@@ -638,3 +649,23 @@ def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     pupil.save()
     erased.setdefault(Pupil._meta.label, []).append(pupil.pk)
     audit.scrub(Pupil, [pupil.pk])
+
+
+#: Work whose task should have run by now: the sweep does it itself.
+UNSENT_AFTER = timedelta(minutes=5)
+
+
+def unsent_sweep(*, now=None) -> int:
+    """Send the invitations and break-glass reports whose task never ran (a lost message)."""
+    now = now or timezone.now()
+    before = now - UNSENT_AFTER
+    done = 0
+    for pk in Invitation.objects.filter(
+        sent_at__isnull=True, used_at__isnull=True, created_at__lt=before, expires_at__gt=now
+    ).values_list("pk", flat=True):
+        done += invitation_send(invitation_id=pk)
+    for pk in EmergencyAccess.objects.filter(
+        reported_at__isnull=True, opened_at__lt=before
+    ).values_list("pk", flat=True):
+        done += bool(emergency_access_report(access_id=pk))
+    return done

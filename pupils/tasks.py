@@ -13,3 +13,9 @@ def send_invitation(invitation_id: int) -> None:
 @shared_task
 def report_emergency_access(access_id: int) -> None:
     services.emergency_access_report(access_id=access_id)
+
+
+@shared_task
+def sweep_unsent() -> None:
+    """Every few minutes (beat): invitations and break-glass reports whose task was lost."""
+    services.unsent_sweep()

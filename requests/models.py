@@ -651,13 +651,16 @@ class ErasureRecord(models.Model):
     """The ledger of what was erased, when and why: ids only, never the data.
 
     Kept so that an erasure can be shown (accountability) and applied again to a
-    backup restored from before it.
+    backup restored from before it: each record is also written, after the commit, to
+    the erasure ledger file kept apart from the database (requests/ledger.py).
     """
 
     class Source(models.TextChoices):
         REQUEST = "request", _("erasure request")
         RETENTION = "retention", _("retention period ended")
+        REAPPLIED = "reapplied", _("applied again after a backup was restored")
 
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     pupil = models.ForeignKey(
         Pupil, on_delete=models.PROTECT, related_name="+", verbose_name=_("pupil")
     )
@@ -684,6 +687,7 @@ class ErasureRecord(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
+    ledgered_at = models.DateTimeField(_("written to the ledger at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("erasure")

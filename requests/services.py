@@ -49,10 +49,11 @@ from pupils.models import (
 from schoolprivacy import audit
 from schoolprivacy.models import BoardMembership, BoardRole, Membership, Role, User
 from schoolprivacy.services import notice_queue, notice_queue_many
+from schoolprivacy.tasks import enqueue_on_commit
 from suppliers import catalogue
 from suppliers import selectors as supplier_selectors
 
-from . import copies, deadlines, retention
+from . import copies, deadlines, ledger, retention
 from .models import (
     OPEN_STATUSES,
     UNDECIDED_STATUSES,
@@ -654,10 +655,11 @@ def _finish(request: DataRequest, by: User, notices: list[RecipientNotice], mess
     """Complete now, or once every recipient has been told (GDPR Art. 19)."""
     if notices:
         _move(request, Status.NOTIFYING, by=by, note=message, to_requester=True)
+        _tell_requester(request, message)
         from .tasks import send_recipient_notice
 
         for notice in notices:
-            transaction.on_commit(lambda pk=notice.pk: send_recipient_notice.delay(pk))
+            enqueue_on_commit(send_recipient_notice, notice.pk)
     else:
         _complete(request, by, message)
 
@@ -1013,13 +1015,15 @@ def erasure_decide(
             },
         )
     if erase:
-        ErasureRecord.objects.create(
-            pupil=request.pupil,
-            request=request,
-            source=ErasureRecord.Source.REQUEST,
-            categories=sorted(erase),
-            erased=erased,
-            by=acting_user,
+        _ledger(
+            ErasureRecord.objects.create(
+                pupil=request.pupil,
+                request=request,
+                source=ErasureRecord.Source.REQUEST,
+                categories=sorted(erase),
+                erased=erased,
+                by=acting_user,
+            )
         )
     _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
     if not erase and not restrict:
@@ -1076,7 +1080,7 @@ def _copy_again(request: DataRequest) -> AccessCopy:
             RequestEvent.Kind.COPY,
             note=_("Data was deleted before the copy was downloaded: a new copy is made."),
         )
-    transaction.on_commit(lambda: build_copy.delay(copy.pk))
+    enqueue_on_commit(build_copy, copy.pk)
     return copy
 
 
@@ -1255,14 +1259,14 @@ def copy_prepare(*, request: DataRequest, acting_user: User) -> AccessCopy:
     if building is not None:
         from .tasks import build_copy
 
-        transaction.on_commit(lambda: build_copy.delay(building.pk))  # once more, to be sure
+        enqueue_on_commit(build_copy, building.pk)  # once more, to be sure
         return building
     _start(request, acting_user)
     copy = AccessCopy.objects.create(request=request)
     _event(request, RequestEvent.Kind.COPY, by=acting_user)
     from .tasks import build_copy
 
-    transaction.on_commit(lambda: build_copy.delay(copy.pk))
+    enqueue_on_commit(build_copy, copy.pk)
     return copy
 
 
@@ -1733,17 +1737,96 @@ def _retention_erase(pupil_id: int, categories: set[str], today: datetime.date) 
     erased, counts = _erase(pupil, categories, None)
     if not erased:
         return
-    ErasureRecord.objects.create(
-        pupil=pupil,
-        source=ErasureRecord.Source.RETENTION,
-        categories=sorted(categories),
-        erased=erased,
+    _ledger(
+        ErasureRecord.objects.create(
+            pupil=pupil,
+            source=ErasureRecord.Source.RETENTION,
+            categories=sorted(categories),
+            erased=erased,
+        )
     )
     run = RetentionRun.objects.select_for_update().get(board_id=pupil.board_id, ran_on=today)
     run.pupils += 1
     for category, n in counts.items():
         run.counts[category] = run.counts.get(category, 0) + n
     run.save(update_fields=["pupils", "counts", "finished_at"])
+
+
+# --- The erasure ledger, kept apart from the database (requests/ledger.py) -----------------
+
+
+def _ledger(record: ErasureRecord) -> None:
+    """Write the erasure to the ledger file once it is committed (the sweep retries)."""
+    transaction.on_commit(lambda: ledger_write(record_id=record.pk), robust=True)
+
+
+def ledger_write(*, record_id: int) -> bool:
+    """Append one erasure to the ledger file, once."""
+    with transaction.atomic():
+        record = (
+            ErasureRecord.objects.select_for_update(of=("self",))
+            .select_related("pupil")
+            .filter(pk=record_id, ledgered_at__isnull=True)
+            .first()
+        )
+        if record is None:
+            return False
+        ledger.append(record)
+        record.ledgered_at = timezone.now()
+        record.save(update_fields=["ledgered_at"])
+    return True
+
+
+def ledger_catch_up() -> int:
+    """Write the erasures whose line is not in the ledger yet (a crash right after a commit)."""
+    pending = ErasureRecord.objects.filter(ledgered_at__isnull=True).values_list("pk", flat=True)
+    return sum(ledger_write(record_id=pk) for pk in pending)
+
+
+@dataclass
+class ReapplyReport:
+    erased_again: int = 0
+    already_applied: int = 0
+    pupil_gone: int = 0
+    held: int = 0
+    dry_run: bool = False
+
+
+def erasures_reapply(*, dry_run: bool = False) -> ReapplyReport:
+    """After restoring a backup: erase again what the ledger says was erased after it.
+
+    An erasure the database already knows (by its key) is skipped; one whose pupil is not
+    in the restored database has nothing to erase; a legal hold in the restored data is
+    reported and left for a person to decide.
+    """
+    report = ReapplyReport(dry_run=dry_run)
+    known = {str(key) for key in ErasureRecord.objects.values_list("key", flat=True)}
+    for entry in ledger.entries():
+        if entry["key"] in known:
+            report.already_applied += 1
+            continue
+        pupil = Pupil.objects.filter(pk=entry["pupil"], uid=entry["pupil_uid"]).first()
+        if pupil is None:
+            report.pupil_gone += 1
+            continue
+        if pupil_services.under_legal_hold(pupil):
+            report.held += 1
+            continue
+        report.erased_again += 1
+        if dry_run:
+            continue
+        with transaction.atomic():
+            erased, _counts = _erase(pupil, set(entry["categories"]), None)
+            ErasureRecord.objects.create(
+                key=entry["key"],
+                pupil=pupil,
+                source=ErasureRecord.Source.REAPPLIED,
+                categories=entry["categories"],
+                erased=erased,
+                ledgered_at=timezone.now(),  # its line is the one it came from
+            )
+        known.add(entry["key"])
+    return report
 
 
 # --- Settings: routing, extra holidays, legal holds -------------------------------------------

@@ -24,6 +24,7 @@ def sweep_request_deadlines() -> None:
     """Every few minutes (beat): reminders and escalations, then their e-mails; expired copies."""
     services.deadline_sweep()
     services.stale_work_resume()
+    services.ledger_catch_up()
     services.copies_expire()
     notices_deliver()
 

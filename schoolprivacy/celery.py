@@ -62,6 +62,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 12 * 60 * 60},
     },
+    # Invitations and break-glass reports whose task was lost (a broker outage).
+    "unsent": {
+        "task": "pupils.tasks.sweep_unsent",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     "heartbeat": {
         "task": "schoolprivacy.tasks.record_heartbeat",
         "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),

@@ -215,14 +215,14 @@ def notice_queue_many(messages) -> int:
 
 def notices_deliver_after_commit() -> None:
     """Ask a worker to send the queued mails once the current transaction commits (once)."""
-    from .tasks import deliver_notice_mail
+    from .tasks import deliver_notice_mail, enqueue
 
     connection = transaction.get_connection()
     if any(getattr(entry[1], "_delivers_notices", False) for entry in connection.run_on_commit):
         return
 
     def deliver():
-        deliver_notice_mail.delay()
+        enqueue(deliver_notice_mail)  # beat sends what is left every minute anyway
 
     deliver._delivers_notices = True
     transaction.on_commit(deliver)

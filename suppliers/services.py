@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from schoolprivacy.models import BoardRole, Role, School, User
 from schoolprivacy.services import notice_send
+from schoolprivacy.uploads import check_upload
 
 from . import catalogue
 from .models import (
@@ -25,19 +26,10 @@ from .models import (
     SupplierUse,
 )
 
-MAX_UPLOAD = 10 * 1024 * 1024
-
 
 def _check_document(field: str, document) -> None:
     """An upload is a PDF (by its first bytes, not its name) of at most 10 MB."""
-    if not document or getattr(document, "_committed", True):
-        return
-    if document.size > MAX_UPLOAD:
-        raise ValidationError({field: _("The file is larger than 10 MB.")})
-    head = document.read(5)
-    document.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError({field: _("The file is not a PDF.")})
+    check_upload(field, document, kinds=("pdf",))
 
 
 @transaction.atomic

@@ -7,6 +7,37 @@ from tests.browser import _allow_async_unsafe, browser, page  # noqa: F401 (fixt
 from tests.factories import PASSWORD, UserFactory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_sensitive_data_in_logs():
+    """Keep every log record and every encrypted plaintext of the run (checked at the end)."""
+    from tests import logcheck
+
+    logcheck.install()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _log_collector_in_place():
+    """A test that configures logging anew must not take the collector away."""
+    from tests import logcheck
+
+    logcheck.install()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when any log record held a BSN or the plaintext of an encrypted value."""
+    from tests import logcheck
+
+    found = logcheck.violations(logcheck.COLLECTOR.lines, logcheck.SECRETS)
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "sensitive data in the logs", red=True)
+            for line in found[:50]:
+                reporter.write_line(line)
+        session.exitstatus = 1
+
+
 @pytest.fixture(autouse=True)
 def _second_step_on_force_login(monkeypatch):
     from tests import twostep

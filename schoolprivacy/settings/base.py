@@ -186,6 +186,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Uploads (processor agreements, leaflets, consent forms) live outside the
 # static root and are only served through views that check permission.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
+# The erasure ledger lives apart from the database (and from its backups): see requests/ledger.py.
+ERASURE_LEDGER_PATH = Path(
+    env_str("ERASURE_LEDGER_PATH", str(BASE_DIR / ".local" / "ledger" / "erasures.jsonl"))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -212,6 +216,10 @@ AUDITLOG_MASK_CALLABLE = "schoolprivacy.audit.mask_completely"
 # HEARTBEAT_INTERVAL seconds).
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 30)
 HEARTBEAT_MAX_AGE = env_int("HEARTBEAT_MAX_AGE", 120)
+# Seconds between beat's deadline sweeps of requests and sends of queued e-mail (read by
+# schoolprivacy/celery.py from the same variables, for the beat schedule).
+REQUEST_SWEEP_INTERVAL = env_int("REQUEST_SWEEP_INTERVAL", 300)
+NOTICE_MAIL_INTERVAL = env_int("NOTICE_MAIL_INTERVAL", 60)
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

@@ -1,6 +1,8 @@
 """Settings for the test suite: real PostgreSQL and Redis, fixed throw-away keys."""
 
 import os
+import tempfile
+from pathlib import Path
 
 # Test-only values, never used outside the suite. Real deployments get theirs
 # from the environment (production.py refuses to start without them).
@@ -29,6 +31,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
+# Each run writes its own erasure ledger (the restore test reads it).
+ERASURE_LEDGER_PATH = (
+    Path(os.environ.get("ERASURE_LEDGER_PATH") or tempfile.mkdtemp(prefix="ledger-"))
+    / "erasures.jsonl"
+)
 # A test-only app with a model that uses the encrypted fields (tables made by syncdb).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.encryption"]  # noqa: F405
 

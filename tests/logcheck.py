@@ -1,0 +1,75 @@
+"""No sensitive data in the logs: everything the suite logs is kept and checked at the end.
+
+The check fails the run on any 9-digit number that passes the eleven-test (a BSN) and
+on the plaintext of any value the suite encrypted (special-category data, BSNs, the
+parent's words in a request). Installed by tests/conftest.py.
+"""
+
+import contextlib
+import logging
+import re
+
+from schoolprivacy import encryption, fields
+
+#: Encrypted values shorter than this are too common to look for ("", "m", "ja").
+MIN_SECRET = 8
+NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def passes_elfproef(number: str) -> bool:
+    digits = [int(c) for c in number]
+    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
+    return total % 11 == 0 and number[0] != "0"
+
+
+def violations(lines: list[str], secrets: set[str]) -> list[str]:
+    """What in *lines* must not be in a log: BSNs, and any of *secrets*."""
+    found = []
+    for line in lines:
+        for number in NINE_DIGITS.findall(line):
+            if passes_elfproef(number):
+                found.append(f"a BSN in the log: {line[:200]}")
+        for secret in secrets:
+            if secret in line:
+                found.append(f"the plaintext of an encrypted value in the log: {line[:200]}")
+    return found
+
+
+class Collector(logging.Handler):
+    """Keeps every record, formatted with its traceback, as the console would show it."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record):
+        # A record that cannot be formatted is not written to any log either.
+        with contextlib.suppress(Exception):
+            self.lines.append(self.format(record))
+
+
+SECRETS: set[str] = set()
+COLLECTOR = Collector()
+
+
+def _recording(encrypt):
+    def wrapped(plaintext, *, context):
+        if isinstance(plaintext, str) and len(plaintext.strip()) >= MIN_SECRET:
+            SECRETS.add(plaintext.strip())
+        return encrypt(plaintext, context=context)
+
+    return wrapped
+
+
+def install() -> None:
+    """Record every encrypted plaintext, and every log record, from now on."""
+    root = logging.getLogger()
+    if COLLECTOR not in root.handlers:
+        root.addHandler(COLLECTOR)
+    if getattr(encryption.encrypt, "_records", False):
+        return
+    recording = _recording(encryption.encrypt)
+    recording._records = True
+    encryption.encrypt = recording
+    fields.encrypt = recording

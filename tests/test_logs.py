@@ -1,0 +1,27 @@
+"""The log check of the whole run (tests/logcheck.py) finds what it must find."""
+
+import logging
+
+from tests import logcheck
+from tests.factories import _valid_bsn
+
+
+def test_a_bsn_in_a_log_line_is_found_and_other_numbers_are_not():
+    bsn = _valid_bsn(4242)
+    assert logcheck.violations([f"pupil {bsn} saved"], set())
+    assert not logcheck.violations(["order 123456789 and 1234567890"], set())
+
+
+def test_the_plaintext_of_an_encrypted_value_in_a_log_line_is_found():
+    secret = "Epilepsie, medicatie om 12 uur"
+    assert logcheck.violations([f"saved {secret}"], {secret})
+    assert not logcheck.violations(["saved a record"], {secret})
+
+
+def test_the_run_collects_log_records_and_encrypted_plaintexts():
+    from schoolprivacy.encryption import encrypt
+
+    logging.getLogger("tests.logcheck").warning("a line of the run")
+    assert any("a line of the run" in line for line in logcheck.COLLECTOR.lines)
+    encrypt("een geheime waarde voor de test", context="tests.logcheck.1")
+    assert "een geheime waarde voor de test" in logcheck.SECRETS
