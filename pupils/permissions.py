@@ -147,22 +147,39 @@ def children_of(user, *, information_right: bool = False) -> QuerySet:
     return Guardianship.objects.filter(rights, parent=user).values("pupil_id")
 
 
-def _pupil_condition(user, grants: Grants, action: PupilAction) -> Q:
-    """The pupils *user* may perform *action* on."""
+def _signature(grants: Grants, action: PupilAction) -> tuple:
+    """What decides *action* for this user: the schools, the teacher and care paths, the data.
+
+    Actions with the same signature allow the same pupils (view_dossier and record, say).
+    """
+    return (
+        grants.schools_with(*_SCHOOL_ROLES[action]),
+        action in _TEACHER_ACTIONS and grants.has_any_role(Role.TEACHER),
+        action in _ASSIGNED_ACTIONS and grants.has_any_role(Role.CARE_COORDINATOR),
+        _ACTION_DATA.get(action),
+    )
+
+
+def _condition(user, grants: Grants, signature: tuple) -> Q:
+    schools, teaches, assigned, category = signature
     condition = Q(pk__in=[])
-    schools = grants.schools_with(*_SCHOOL_ROLES[action])
     if schools:
         condition |= Q(school_id__in=schools)
-    if action in _TEACHER_ACTIONS and grants.has_any_role(Role.TEACHER):
+    if teaches:
         condition |= Q(
             group_id__in=taught_groups(user), school_id__in=grants.schools_with(Role.TEACHER)
         )
-    if action in _ASSIGNED_ACTIONS and grants.has_any_role(Role.CARE_COORDINATOR):
+    if assigned:
         condition |= Q(pk__in=assigned_pupils(user))
     condition &= Q(anonymised_at__isnull=True)
-    if action in _ACTION_DATA:
-        condition &= ~Q(restricted(_ACTION_DATA[action]))
+    if category is not None:
+        condition &= ~Q(restricted(category))
     return condition
+
+
+def _pupil_condition(user, grants: Grants, action: PupilAction) -> Q:
+    """The pupils *user* may perform *action* on."""
+    return _condition(user, grants, _signature(grants, action))
 
 
 class PupilPolicy(AccessPolicy[Pupil]):
@@ -192,15 +209,32 @@ class PupilPolicy(AccessPolicy[Pupil]):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return frozenset()
         grants = grants_for(user)
-        checks = {
-            action.value: Q(_pupil_condition(user, grants, action)) for action in PupilAction
-        }
+        signatures = {action: _signature(grants, action) for action in PupilAction}
+        # One column per distinct condition; a condition with no way in is false unasked.
+        columns: dict[tuple, str] = {}
+        for signature in signatures.values():
+            schools, teaches, assigned, _category = signature
+            if (schools or teaches or assigned) and signature not in columns:
+                columns[signature] = f"c{len(columns)}"
+        if not columns:
+            return frozenset()
         row = (
             Pupil.objects.filter(pk=pupil.pk)
-            .values(**{name: _as_bool(cond) for name, cond in checks.items()})
+            .values(
+                **{
+                    name: _as_bool(_condition(user, grants, signature))
+                    for signature, name in columns.items()
+                }
+            )
             .first()
         )
-        return frozenset(PupilAction(name) for name, allowed in (row or {}).items() if allowed)
+        if row is None:
+            return frozenset()
+        return frozenset(
+            action
+            for action, signature in signatures.items()
+            if signature in columns and row[columns[signature]]
+        )
 
 
 def _as_bool(condition: Q):
