@@ -4,13 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test install lint format check messages lock vendor-css clean backup restore audit
+.PHONY: run test bench install lint format check messages lock vendor-css clean backup restore audit
 
 run: $(INSTALLED)  ## The whole stack: web, worker, beat (and embedded PostgreSQL/Redis if no URLs are set)
 	$(PY) scripts/stack.py run
 
 test: $(INSTALLED)  ## The whole test suite against real PostgreSQL and Redis
 	$(PY) scripts/stack.py test $(ARGS)
+
+bench: $(INSTALLED)  ## Board-scale data set and timings as ratios (not part of `make test`); writes docs/benchmarks.md
+	$(PY) scripts/stack.py bench
 
 install: $(INSTALLED)
 

