@@ -1465,11 +1465,12 @@ def deadline_sweep(*, today: datetime.date | None = None, batch_size: int = SWEE
     """Remind handlers 7 and 2 days before a request's due date, escalate to the privacy
     officer when it passes, and warn while an extension can still be decided.
 
-    Reads only open requests near their due date (a partial index), in batches
-    locked with SKIP LOCKED. Each message is a Reminder row, unique per kind and due
-    date, written with its notices in one transaction: a run that is killed leaves
-    nothing half-sent, a second run sends nothing, and a run after an outage sends
-    what is missing (where a later threshold is reached, the earlier one is skipped).
+    Reads only open requests near their due date (a partial index) that have a message
+    still to send, in batches locked with SKIP LOCKED. Each message is a Reminder row,
+    unique per kind and due date, written with its notices in one transaction: a run
+    that is killed leaves nothing half-sent, a second run sends nothing (and reads
+    nothing), and a run after an outage sends what is missing (where a later threshold
+    is reached, the earlier one is skipped).
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=EXTENSION_WARNING_DAYS)
@@ -1478,26 +1479,56 @@ def deadline_sweep(*, today: datetime.date | None = None, batch_size: int = SWEE
             today - datetime.timedelta(days=NOTICES_DAYS - 1), datetime.time()
         )
     )
-    due = Q(status__in=UNDECIDED_STATUSES, due_on__lte=horizon) | Q(
-        status=Status.NOTIFYING, answered_at__lt=answered_before
+    due = (Q(status__in=UNDECIDED_STATUSES, due_on__lte=horizon) & _not_reminded(today)) | (
+        Q(status=Status.NOTIFYING, answered_at__lt=answered_before)
+        & ~_reminded(Reminder.Kind.NOTICES_OPEN)
     )
     report = SweepReport()
-    last_pk = 0
-    while True:
+    # The ids first, in one read of the index; then each batch by its ids, the condition
+    # checked again under the lock. (Reading "the next 200 due after the last id" instead
+    # made every batch find and sort all due requests again.)
+    candidates = list(DataRequest.objects.filter(due).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(candidates), batch_size):
         with transaction.atomic():
             batch = list(
                 DataRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(due, pk__gt=last_pk)
+                .filter(due, pk__in=candidates[start : start + batch_size])
                 .select_related("school", "pupil", "handler")
-                .order_by("pk")[:batch_size]
+                .order_by("pk")
             )
             if not batch:
-                break
-            last_pk = batch[-1].pk
+                continue
             report.batches += 1
             report.requests += len(batch)
             _remind(batch, today, report)
     return report
+
+
+def _reminded(kind: str, due_field: str = "due_on") -> Exists:
+    return Exists(
+        Reminder.objects.filter(request=OuterRef("pk"), kind=kind, due_on=OuterRef(due_field))
+    )
+
+
+def _not_reminded(today: datetime.date) -> Q:
+    """Undecided requests whose most urgent message reached today has no Reminder row yet.
+
+    _remind writes a row for every message reached (the less urgent ones skipped), so a
+    request whose most urgent one is there has nothing to send: the sweep does not lock
+    or read it again, every few minutes, until it reaches the next threshold.
+    """
+    day = datetime.timedelta(days=1)
+    overdue = Q(due_on__lt=today) & ~_reminded(Reminder.Kind.OVERDUE)
+    in_2 = Q(due_on__gte=today, due_on__lte=today + 2 * day) & ~_reminded(Reminder.Kind.DUE_IN_2)
+    in_7 = Q(due_on__gt=today + 2 * day, due_on__lte=today + 7 * day) & ~_reminded(
+        Reminder.Kind.DUE_IN_7
+    )
+    extension = Q(
+        extended_at__isnull=True,
+        first_due_on__gte=today,
+        first_due_on__lte=today + EXTENSION_WARNING_DAYS * day,
+    ) & ~_reminded(Reminder.Kind.EXTENSION, "first_due_on")
+    return overdue | in_2 | in_7 | extension
 
 
 def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport) -> None:
@@ -1534,10 +1565,11 @@ def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport)
             recipients += [
                 p for p in people["officers"].get(request.board_id, []) if p not in recipients
             ]
+        path = _staff_path(request)
         for person in recipients:
             with translation.override(person.language):
                 subject, text = _reminder_text(request, kind, due, today)
-            messages.append((person, subject, text, _staff_path(request)))
+            messages.append((person, subject, text, path))
             counts[(request.pk, kind)] += 1
         report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
     for row in rows:
@@ -1592,7 +1624,7 @@ def _reminder_text(request: DataRequest, kind: str, due: datetime.date, today) -
     days = (due - today).days
     values = {
         "reference": request.reference,
-        "kind": request.get_kind_display(),
+        "kind": Kind(request.kind).label,  # get_kind_display, without its per-call hashing
         "school": request.school.name,
         "due": due.strftime("%d-%m-%Y"),
         "days": days,
