@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from schoolprivacy import sections
+from schoolprivacy import languages, sections
 from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
@@ -322,7 +322,7 @@ def accept_invitation(request, token):
             return render(request, "pupils/portal/invitation_invalid.html", status=404)
         login(request, parent, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your password has been saved."))
-        return redirect("portal:home")
+        return languages.after_login(request, redirect("portal:home"))
     return render(
         request,
         "pupils/portal/accept_invitation.html",

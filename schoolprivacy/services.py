@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -167,7 +168,6 @@ def notice_send(*, user: User, subject: str, message: str, path: str = "") -> in
 
     The caller renders *subject* and *message* in the user's language.
     """
-    from django.conf import settings
     from django.core.mail import send_mail
 
     Notice.objects.create(user=user, message=message[:500], url=path)
@@ -232,8 +232,6 @@ def notice_message_id(notice: Notice) -> str:
     """The same Message-ID every time this notice's e-mail is sent."""
     from urllib.parse import urlsplit
 
-    from django.conf import settings
-
     host = urlsplit(settings.SITE_URL).hostname or "schoolprivacy.invalid"
     return f"<notice-{notice.pk}@{host}>"
 
@@ -254,7 +252,6 @@ def notices_deliver(*, limit: int = 1000) -> int:
     mail that keeps failing is tried again on later runs and given up after
     MAIL_ATTEMPTS, so one bad message never holds up the others.
     """
-    from django.conf import settings
     from django.core.mail import EmailMessage, get_connection
 
     sent = failures = 0
@@ -312,6 +309,16 @@ def notices_deliver(*, limit: int = 1000) -> int:
 
 #: How many one-time recovery codes a user gets; each works once.
 RECOVERY_CODES = 10
+
+
+def language_choose(*, user: User, language: str) -> bool:
+    """Keep *user*'s language: of the interface after a login, and of everything the
+    system sends them (e-mails, answers to requests, the copy of the data)."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
 
 
 def two_step_device_new(*, user: User):

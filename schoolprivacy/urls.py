@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from . import views
 
@@ -41,7 +40,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("notices/read/", views.notices_read, name="notices_read"),
     path("account/", include(account_patterns)),
-    path("language/", set_language, name="set_language"),
+    path("language/", views.choose_language, name="set_language"),
     path("health/", views.health, name="health"),
     path("pupils/", include("pupils.urls")),
     path("portal/", include("pupils.portal_urls")),

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
-from . import reauth, security, selectors, services
+from . import languages, reauth, security, selectors, services
 from .authorization import grants_for
 from .forms import LoginForm, ReauthenticateForm, SecondStepForm, add_service_errors
 
@@ -33,7 +34,16 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         security.session_started(self.request)
         reauth.stamp(self.request)
-        return response
+        return languages.after_login(self.request, response)
+
+
+@require_POST
+def choose_language(request: HttpRequest):
+    """Django's language switch; a logged-in user's choice is also kept with the account."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        services.language_choose(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 def _safe_next(request) -> str:

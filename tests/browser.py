@@ -97,12 +97,16 @@ def screenshot(page: Page, email: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"overview-{email}.png", full_page=True)
 
 
-def second_step(page: Page, email: str) -> None:
-    """Staff: type the code of the demo authenticator, as they would from their phone."""
+def second_step(page: Page, email: str, check=None) -> None:
+    """Staff: type the code of the demo authenticator, as they would from their phone.
+
+    *check*, if given, is called with a name for the page once it is shown (an audit)."""
     from schoolprivacy.models import User
     from tests.twostep import authenticator_of, code_for
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Tweestapsverificatie")
+    if check is not None:
+        check("two-step")
     device = authenticator_of(User.objects.get(email=email))
     page.get_by_label("Code").fill(code_for(device))
     page.get_by_role("button", name="Doorgaan", exact=True).click()
@@ -112,11 +116,57 @@ def is_staff_login(email: str) -> bool:
     return email == data.TECHNICAL_ADMIN[0] or any(email == s[0] for s in data.STAFF)
 
 
-def log_in(page: Page, live_server, email: str) -> None:
+def log_in(page: Page, live_server, email: str, check=None) -> None:
     open_login_page(page, live_server)
+    if check is not None:
+        check("login")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(data.DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen", exact=True).click()
     if is_staff_login(email):
-        second_step(page, email)
+        second_step(page, email, check)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Welkom"))
+
+
+class Words:
+    """The interface's words in one language: ``say("My children")`` is "Mijn kinderen" in
+    Dutch. The journeys are written with the English source strings, so that one journey
+    runs in both languages; a string without a Dutch translation fails the test."""
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def __call__(self, text: str) -> str:
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        with translation.override(self.language):
+            translated = gettext(text)
+        if self.language == "nl":
+            assert translated != text, f"no Dutch for {text!r}"
+        return translated
+
+
+def menu(page: Page, label: str) -> None:
+    page.get_by_role("navigation", name=re.compile("^(Hoofdmenu|Main menu)$")).get_by_role(
+        "link", name=label, exact=True
+    ).click()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("^(Uitloggen|Log out)$")).click()
+
+
+def tab_to(page: Page, target, limit: int = 120) -> None:
+    """Press Tab until *target* has the focus, as someone with only a keyboard reaches it."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} cannot be reached with the Tab key")
+
+
+def type_into(page: Page, target, text: str) -> None:
+    """Reach *target* with Tab and type *text* into it, key by key."""
+    tab_to(page, target)
+    page.keyboard.type(text)

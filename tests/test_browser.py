@@ -18,7 +18,6 @@ from schoolprivacy.forms import LoginForm
 from schoolprivacy.models import BoardRole, Role
 from tests.browser import (
     is_staff_login,
-    log_in,
     login_url,
     open_login_page,
     screenshot,
@@ -149,119 +148,5 @@ def test_login_with_the_keyboard_alone(page, live_server):
     )
 
 
-def test_a_teacher_records_progress_and_the_parent_sees_it_and_who_looked(page, live_server):
-    log_in(page, live_server, "leerkracht@regenboog.example")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Leerlingen").click()
-    page.get_by_role("link", name="Lotte Bakker").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Lotte Bakker")
-
-    page.get_by_role("link", name="Afspraak vastleggen").click()
-    page.get_by_label("Datum:", exact=True).fill("2026-11-20")
-    page.get_by_label("Deelnemers:").fill("moeder, meester Tom")
-    page.get_by_label("Wat is afgesproken:").fill("Lotte leest thuis elke avond een kwartier.")
-    page.get_by_role("button", name="Opslaan").click()
-    expect(page.get_by_text("Opgeslagen in het dossier.")).to_be_visible()
-    expect(page.get_by_text("Lotte leest thuis elke avond een kwartier.")).to_be_visible()
-
-    page.get_by_role("link", name="Toetsresultaat vastleggen").click()
-    page.get_by_label("Toets:").fill("Spelling M5")
-    page.get_by_label("Datum:", exact=True).fill("2026-11-21")
-    page.get_by_label("Score:").fill("38")
-    page.get_by_label("Niveau:").fill("II")
-    page.get_by_role("button", name="Opslaan").click()
-    expect(page.get_by_role("cell", name="Spelling M5", exact=True)).to_be_visible()
-    screenshot(page, "dossier-teacher")
-    page.get_by_role("button", name="Uitloggen", exact=True).click()
-
-    log_in(page, live_server, PARENT_EMAIL)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Mijn kinderen"
-    ).click()
-    expect(page.get_by_role("link", name="Daan Bakker")).to_be_visible()
-    page.get_by_role("link", name="Lotte Bakker").click()
-    expect(page.get_by_text("Lotte leest thuis elke avond een kwartier.")).to_be_visible()
-    expect(page.get_by_role("cell", name="Spelling M5", exact=True)).to_be_visible()
-    expect(page.get_by_text("Ernstige pinda-allergie", exact=False)).to_be_visible()
-    page.get_by_role("link", name="Wie heeft dit dossier bekeken?").click()
-    expect(page.get_by_role("cell", name="Tom Hendriks").first).to_be_visible()
-    expect(page.get_by_role("cell", name="Leerkracht").first).to_be_visible()
-    screenshot(page, "dossier-parent-access")
-
-
-def test_a_teacher_cannot_open_a_pupil_of_another_group(page, live_server):
-    from pupils.models import Pupil
-
-    noor = Pupil.objects.get(first_name="Noor", last_name="Visser")  # groep 7
-    log_in(page, live_server, "leerkracht@regenboog.example")  # teaches groep 5
-    response = page.goto(f"{live_server.url}/pupils/{noor.pk}/")
-    assert response.status == 404
-    expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
-
-
-def test_a_parent_withdraws_a_consent_and_the_teacher_sees_it_at_once(page, live_server):
-    log_in(page, live_server, PARENT_EMAIL)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Toestemmingen"
-    ).click()
-    page.get_by_role("link", name="Lotte Bakker").click()
-    social = page.get_by_role("region", name="Foto's en video's op sociale media")
-    expect(social.get_by_text("Toestemming", exact=True)).to_be_visible()
-    social.get_by_role("button", name="Toestemming intrekken").click()
-    expect(page.get_by_text("Uw keuze is opgeslagen.", exact=False)).to_be_visible()
-    social = page.get_by_role("region", name="Foto's en video's op sociale media")
-    expect(social.get_by_text("Ingetrokken", exact=True)).to_be_visible()
-    expect(social.get_by_role("button", name="Ik geef toestemming")).to_be_visible()
-    screenshot(page, "consents-parent")
-    page.get_by_role("button", name="Uitloggen", exact=True).click()
-
-    log_in(page, live_server, "leerkracht@regenboog.example")
-    expect(page.get_by_text("De toestemming van Lotte Bakker", exact=False)).to_be_visible()
-    menu = page.get_by_role("navigation", name="Hoofdmenu")
-    menu.get_by_role("link", name="Wie mag op de foto").click()
-    page.get_by_role("link", name=re.compile(r"^Groep 5 \(2026")).click()
-    row = page.get_by_role("row", name=re.compile("Lotte Bakker"))
-    headers = page.get_by_role("columnheader").all_inner_texts()
-    column = headers.index("Foto's en video's op sociale media")
-    expect(row.get_by_role("cell").nth(column - 1)).to_have_text(re.compile("nee"))
-    screenshot(page, "consents-class-overview")
-
-
-def test_an_administrator_adds_a_supplier_that_the_public_and_parents_see(page, live_server):
-    log_in(page, live_server, "beheerder@regenboog.example")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Leveranciers"
-    ).click()
-    page.get_by_role("link", name="Leverancier toevoegen").click()
-    page.get_by_label("Naam:", exact=True).fill("Rekentuin")
-    page.get_by_label("Website:").fill("https://www.rekentuin.example")
-    page.get_by_label("Categorie:").select_option("learning_method")
-    page.get_by_label("Privacybijsluiter:").fill("https://www.rekentuin.example/bijsluiter")
-    page.get_by_label("Basisschool De Regenboog").check()
-    page.get_by_role("button", name="Opslaan").click()
-    expect(page.get_by_text("De leverancier is opgeslagen.")).to_be_visible()
-
-    row = page.get_by_role("row", name=re.compile("Rekentuin"))
-    row.get_by_role("link", name="gegevens vastleggen").click()
-    for label in ("voornaam", "achternaam", "groep", "resultaten in de lesmethode"):
-        page.get_by_label(label, exact=True).check()
-    page.get_by_label("Uitdrukkelijk niet gedeeld:").fill("geen toetsresultaten")
-    page.get_by_role("button", name="Opslaan").click()
-    expect(page.get_by_text("De gegevensset is opgeslagen.")).to_be_visible()
-    page.get_by_role("button", name="Uitloggen", exact=True).click()
-
-    page.goto(f"{live_server.url}/suppliers/school/99RB/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Basisschool De Regenboog")
-    public_row = page.get_by_role("row", name=re.compile("Rekentuin"))
-    expect(public_row).to_contain_text("resultaten in de lesmethode")
-    expect(public_row.get_by_role("link", name="privacybijsluiter")).to_have_attribute(
-        "href", "https://www.rekentuin.example/bijsluiter"
-    )
-    screenshot(page, "suppliers-public")
-
-    log_in(page, live_server, PARENT_EMAIL)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Mijn kinderen"
-    ).click()
-    page.get_by_role("link", name="Lotte Bakker").click()
-    page.get_by_role("link", name=re.compile("Welke leveranciers")).click()
-    expect(page.get_by_role("row", name=re.compile("Rekentuin"))).to_be_visible()
+# The journeys of the parent, teacher, director and administrator, with the accessibility
+# audit of every page they open, are in tests/test_journeys.py.

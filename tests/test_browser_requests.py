@@ -13,34 +13,17 @@ import zipfile
 import pytest
 from django.core import mail
 from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from demo import data
 from requests.models import DataRequest, RecipientNotice
-from tests.browser import SCREENSHOTS, log_in, screenshot
+from tests.browser import SCREENSHOTS, Words, log_in, log_out, menu, screenshot
 
 pytestmark = pytest.mark.browser
 
 PARENT = data.PARENTS["bakker"][0]
+nl = Words("nl")
 DIRECTOR = "directeur@regenboog.example"
-
-
-def nl(text: str) -> str:
-    with translation.override("nl"):
-        translated = gettext(text)
-    assert translated != text or text.isascii() is False, f"no Dutch for {text!r}"
-    return translated
-
-
-def menu(page, label):
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name=label, exact=True
-    ).click()
-
-
-def log_out(page):
-    page.get_by_role("button", name="Uitloggen", exact=True).click()
 
 
 def open_request(page, pupil: str, kind_label: str):

@@ -10,6 +10,10 @@ def test_a_bsn_in_a_log_line_is_found_and_other_numbers_are_not():
     bsn = _valid_bsn(4242)
     assert logcheck.violations([f"pupil {bsn} saved"], set())
     assert not logcheck.violations(["order 123456789 and 1234567890"], set())
+    # A task id whose last nine digits pass the elfproef is not a BSN.
+    assert logcheck.passes_elfproef("805480146")
+    assert not logcheck.violations(["Task x[af7e0f57-909f-49b5-ac98-eeb805480146] ok"], set())
+    assert logcheck.violations([f"bsn={bsn}; "], set())
 
 
 def test_the_plaintext_of_an_encrypted_value_in_a_log_line_is_found():

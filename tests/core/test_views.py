@@ -118,6 +118,31 @@ def test_switching_to_english_and_back(client):
     assert '<html lang="nl"' in client.get(reverse("login")).content.decode()
 
 
+def test_the_language_a_user_chooses_is_kept_with_the_account(client, password):
+    user = UserFactory(language="nl")
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"  # e-mails and answers to requests follow it
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"  # an unknown language changes nothing
+
+
+def test_a_choice_made_before_logging_in_is_kept_and_else_the_account_decides(client, password):
+    english = UserFactory(language="nl")
+    client.post(reverse("set_language"), {"language": "en", "next": "/account/login/"})
+    client.post(reverse("login"), {"username": english.email, "password": password})
+    english.refresh_from_db()
+    assert english.language == "en"
+
+    client.logout()
+    client.cookies.clear()
+    response = client.post(reverse("login"), {"username": english.email, "password": password})
+    assert response.cookies["django_language"].value == "en"  # a new device: English again
+    assert '<html lang="en"' in client.get(reverse("account")).content.decode()
+
+
 def reset_link(message) -> str:
     return re.search(r"https?://[^/]+(/account/password-reset/[^\s]+/)", message.body).group(1)
 
