@@ -204,6 +204,13 @@ class PupilPolicy(AccessPolicy[Pupil]):
             return Pupil.objects.none()
         return Pupil.objects.filter(_pupil_condition(user, grants_for(user), action))
 
+    def get(self, user, pk, action=PupilAction.VIEW) -> Pupil:
+        """The pupil with *pk*, with school and group, if *user* may perform *action*; else 404."""
+        try:
+            return self.scope(user, action).select_related("school", "group").get(pk=pk)
+        except (Pupil.DoesNotExist, ValueError, TypeError):
+            hidden()
+
     def actions(self, user, pupil: Pupil) -> frozenset[PupilAction]:
         """Every action *user* may perform on *pupil*, in one query."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -241,38 +248,37 @@ def _as_bool(condition: Q):
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _relations(user, pupil: Pupil) -> dict[str, bool]:
-    """How *user* relates to *pupil* beyond school roles, read in one query."""
+def _relations(user, pupil: Pupil, wanted) -> dict[str, bool]:
+    """How *user* relates to *pupil* beyond school roles (the *wanted* ones), in one query."""
     now = timezone.now()
+    subqueries = {
+        "teaches": lambda: Exists(
+            GroupUserObjectPermission.objects.filter(
+                user=user,
+                permission__codename="teach_group",
+                content_object_id=OuterRef("group_id"),
+            )
+        ),
+        "assigned": lambda: Exists(
+            PupilUserObjectPermission.objects.filter(
+                user=user,
+                permission__codename="follow_pupil",
+                content_object_id=OuterRef("pk"),
+            )
+        ),
+        "parent": lambda: Exists(
+            Guardianship.objects.filter(
+                parent=user, pupil_id=OuterRef("pk"), has_parental_authority=True
+            )
+        ),
+        "emergency": lambda: Exists(
+            EmergencyAccess.objects.filter(user=user, pupil_id=OuterRef("pk"), expires_at__gt=now)
+        ),
+        "special_restricted": lambda: restricted(DataCategory.SPECIAL),
+    }
     row = (
         Pupil.objects.filter(pk=pupil.pk)
-        .values(
-            teaches=Exists(
-                GroupUserObjectPermission.objects.filter(
-                    user=user,
-                    permission__codename="teach_group",
-                    content_object_id=OuterRef("group_id"),
-                )
-            ),
-            assigned=Exists(
-                PupilUserObjectPermission.objects.filter(
-                    user=user,
-                    permission__codename="follow_pupil",
-                    content_object_id=OuterRef("pk"),
-                )
-            ),
-            parent=Exists(
-                Guardianship.objects.filter(
-                    parent=user, pupil_id=OuterRef("pk"), has_parental_authority=True
-                )
-            ),
-            emergency=Exists(
-                EmergencyAccess.objects.filter(
-                    user=user, pupil_id=OuterRef("pk"), expires_at__gt=now
-                )
-            ),
-            special_restricted=restricted(DataCategory.SPECIAL),
-        )
+        .values(**{name: subqueries[name]() for name in wanted})
         .first()
     )
     return row or {}
@@ -296,7 +302,20 @@ def special_kinds(
     for role, role_kinds in table.items():
         if role != Role.TEACHER and grants.has_school_role(pupil.school_id, role):
             kinds |= role_kinds
-    relations = _relations(user, pupil)
+    # Only the relations that could change the answer are asked (fewer subqueries to build).
+    at_school = grants.has_school_role(pupil.school_id)
+    wanted = ["special_restricted"]
+    if grants.has_any_role(Role.CARE_COORDINATOR):
+        wanted.append("assigned")
+    if not writable and grants.has_school_role(pupil.school_id, Role.TEACHER):
+        wanted.append("teaches")
+    if not writable and as_parent:
+        wanted.append("parent")
+    if not writable and at_school:
+        wanted.append("emergency")
+    if wanted == ["special_restricted"] and not kinds:
+        return frozenset()  # a restriction could only take away: nothing to take
+    relations = _relations(user, pupil, wanted)
     if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
         kinds |= ALL_KINDS
     teaches = relations.get("teaches") and grants.has_school_role(pupil.school_id, Role.TEACHER)
