@@ -62,6 +62,11 @@ def title(purpose: Purpose, language: str) -> str:
     return getattr(purpose.versions.latest("number"), f"title_{language}")
 
 
+def expect_message(page, text: str) -> None:
+    """The page tells the user what happened (in the status messages above the content)."""
+    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+
+
 def expect_error_on(page, field, summary_text: str) -> None:
     """The form came back with an error: the summary has the focus and names the problem,
     and the field itself is marked invalid with the message as its description."""
@@ -118,9 +123,7 @@ def test_parent_journey(page, live_server, tmp_path, language):
     type_into(page, first, NEW_PASSWORD)
     type_into(page, second, NEW_PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text(
-        say("Welcome! Your password has been saved.")
-    )
+    expect_message(page, say("Welcome! Your password has been saved."))
     assert User.objects.get(email=PARENT).check_password(NEW_PASSWORD)
 
     # Both children, and Lotte's dossier with who looked at it.
@@ -147,7 +150,7 @@ def test_parent_journey(page, live_server, tmp_path, language):
         "Lotte heeft sinds de zomer een dubbele achternaam."
     )
     page.get_by_role("button", name=say("Send the correction")).click()
-    expect(page.get_by_role("status")).to_contain_text(say("The school answers by"))
+    expect_message(page, say("The school answers by"))
     journey.check("correction-sent")
     correction = DataRequest.objects.get(pupil=lotte, kind=DataRequest.Kind.RECTIFICATION)
     assert correction.items.get().proposed_value == "Bakker-Jansen"
@@ -161,7 +164,7 @@ def test_parent_journey(page, live_server, tmp_path, language):
     journey.check("consents")
     region.get_by_role("button", name=say("Withdraw consent")).click()
     saved = say("Your choice has been saved. You can change it at any time.")
-    expect(page.get_by_role("status")).to_contain_text(saved)
+    expect_message(page, saved)
     region = page.get_by_role("region", name=title(social_media(lotte), language))
     expect(region.get_by_text(say("withdrawn").capitalize(), exact=True)).to_be_visible()
     journey.check("consent-withdrawn")
@@ -182,7 +185,7 @@ def test_parent_journey(page, live_server, tmp_path, language):
     page.get_by_role("link", name=say("Ask for a copy")).first.click()
     journey.check("copy-ask")
     page.get_by_role("button", name=say("Send the request")).click()
-    expect(page.get_by_role("status")).to_contain_text(say("The school answers by"))
+    expect_message(page, say("The school answers by"))
     journey.check("copy-asked")
     log_out(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(say("Log in"))
@@ -364,7 +367,7 @@ def test_director_journey(page, live_server):
     tab_to(page, page.get_by_role("button", name=say("Extend the deadline")))
     page.keyboard.press("Enter")
     told = say("The deadline has been extended; the parent has been told why.")
-    expect(page.get_by_role("status")).to_contain_text(told)
+    expect_message(page, told)
     letter.refresh_from_db()
     assert letter.extended_at is not None and letter.due_on > due
     journey.check("extended")
@@ -407,9 +410,7 @@ def test_director_journey(page, live_server):
         restrict = group.get_by_label(say("keep, restricted: only stored"))
         (erase if erase.count() else restrict).check()
     page.get_by_role("button", name=say("Carry out the decision")).click()
-    expect(page.get_by_role("status")).to_contain_text(
-        say("The decision has been carried out and the parent has been told.")
-    )
+    expect_message(page, say("The decision has been carried out and the parent has been told."))
     journey.check("deletion-done")
     outcomes = dict(
         ErasureItem.objects.filter(request=deletion).values_list("category", "outcome")
