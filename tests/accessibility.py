@@ -30,6 +30,13 @@ AXE_OPTIONS = {
 }
 BLOCKING = {"serious", "critical"}
 
+# Every visible control of the page must be reachable with the Tab key (WCAG 2.1.1):
+# none taken out of the tab order, none that only a mouse can reach.
+UNREACHABLE = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button, a[href], summary, [onclick]')]
+  .filter(el => el.offsetParent !== null && !el.disabled && el.tabIndex < 0)
+  .map(el => el.outerHTML.slice(0, 160))"""
+
 
 def violations(page: Page) -> list[str]:
     """The serious and critical axe-core violations on *page*, one line per element."""
@@ -43,6 +50,8 @@ def violations(page: Page) -> list[str]:
                 f"{violation['impact']} {violation['id']} ({violation['help']}): "
                 f"{' '.join(node['target'])} {node['html'][:160]}"
             )
+    for html in page.evaluate(UNREACHABLE):
+        found.append(f"not reachable with the keyboard: {html}")
     return found
 
 

@@ -78,13 +78,18 @@ def expect_error_on(page, field, summary_text: str) -> None:
 
 
 def test_the_audit_finds_what_a_screen_reader_would_miss(page):
-    """The audit itself can fail: an image without text and an unlabelled field."""
+    """The audit itself can fail: an image without text, an unlabelled field, and a
+    button the Tab key never reaches."""
     journey = Journey(page, "audit-self-check")
     page.goto("about:blank")
-    page.set_content('<html lang="nl"><body><main><img src="x.png"><input></main></body></html>')
+    page.set_content(
+        '<html lang="nl"><body><main><img src="x.png"><input>'
+        '<button tabindex="-1">Opslaan</button></main></body></html>'
+    )
     journey.check("broken-page")
-    with pytest.raises(AssertionError, match="image-alt"):
+    with pytest.raises(AssertionError, match="image-alt") as found:
         journey.finish()
+    assert "not reachable with the keyboard: <button" in str(found.value)
 
 
 # --- 1. The parent ---------------------------------------------------------------------
