@@ -5,15 +5,50 @@ Every personal-data model is registered here or in its app's ``apps.py`` with
 password hashes. Reads of dossiers and exports are logged with :func:`log_access`.
 """
 
-from auditlog.models import LogEntry
+from auditlog.models import LogEntry, _get_manager_from_settings
+from auditlog.receivers import _create_log_entry, check_disable
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_save
 
 #: Field names that are never written to an audit diff, on any model.
 NEVER_LOGGED = ("password", "last_login")
 
 #: What a masked field shows in an audit diff, whatever its value.
 MASK = "••••••••"
+
+
+@check_disable
+def log_update(sender, instance, **kwargs):
+    """django-auditlog's receiver for updates, reading only what the save can change.
+
+    auditlog reads the whole old row to compare it with the new one. A save with
+    ``update_fields`` can change only those fields, so only they are read: a one-field
+    save of a pupil then does not fetch and decrypt every encrypted field of the row.
+    The diff is still against the row as the database holds it, in the same transaction.
+    """
+    if instance._state.adding or instance.pk is None:
+        return
+    update_fields = kwargs.get("update_fields")
+    old = _get_manager_from_settings(sender).filter(pk=instance.pk).order_by()
+    if update_fields:
+        old = old.only(*update_fields)
+    old = next(iter(old[:1]), None)  # one row by its key: no ordering to compile
+    _create_log_entry(
+        action=LogEntry.Action.UPDATE,
+        instance=instance,
+        sender=sender,
+        diff_old=old,
+        diff_new=instance,
+        fields_to_check=update_fields,
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+    )
+
+
+# The registry connects its receiver for pre_save to every model registered after this;
+# every model is registered through register() below, which imports this module first.
+auditlog._signals[pre_save] = log_update
 
 
 def register(

@@ -5,6 +5,7 @@ import json
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from schoolprivacy.audit import MASK, mask_completely
 
@@ -82,3 +83,16 @@ def test_deleting_a_record_is_logged_without_its_secrets():
     entry = LogEntry.objects.get(object_pk=str(pk), action=LogEntry.Action.DELETE)
     assert entry.changes["note"] == [MASK, MASK]
     assert no_part_of([NOTE, CODE], json.dumps(entry.changes, ensure_ascii=False))
+
+
+def test_a_save_of_some_fields_diffs_them_against_the_stored_row_and_reads_no_other():
+    secret = Secret.objects.create(label="a", note=NOTE, code=CODE)
+    stale = Secret.objects.get(pk=secret.pk)
+    Secret.objects.filter(pk=secret.pk).update(label="b")  # changed elsewhere meanwhile
+    stale.label = "c"
+    with CaptureQueriesContext(connection) as captured:
+        stale.save(update_fields=["label"])
+    read = next(q["sql"] for q in captured if q["sql"].startswith("SELECT"))
+    assert '"note"' not in read and '"code"' not in read  # nothing decrypted to diff a label
+    entry = LogEntry.objects.get_for_object(secret).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.changes == {"label": ["b", "c"]}  # from what the database held, not "a"
