@@ -7,13 +7,11 @@ from schoolprivacy.navigation import NavItem, register
 
 
 def _decides_or_sees(user, grants) -> bool:
-    cached = getattr(user, "_schoolprivacy_portal_consents", None)
-    if cached is None:
-        from .permissions import portal_pupils
+    """Whoever has pupils in the consent portal (permissions.portal_pupils)."""
+    from pupils.permissions import portal_standing
 
-        cached = portal_pupils(user).exists()
-        user._schoolprivacy_portal_consents = cached
-    return cached
+    standing = portal_standing(user)
+    return standing.authority or standing.own_account
 
 
 register(

@@ -7,11 +7,9 @@ from schoolprivacy.navigation import NavItem, register
 
 
 def _is_parent(user, grants) -> bool:
-    cached = getattr(user, "_schoolprivacy_is_parent", None)
-    if cached is None:
-        cached = user.guardianships.exists()
-        user._schoolprivacy_is_parent = cached
-    return cached
+    from .permissions import portal_standing
+
+    return portal_standing(user).guardian
 
 
 register(

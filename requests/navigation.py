@@ -8,12 +8,16 @@ from schoolprivacy.navigation import NavItem, register
 
 def _may_ask(user, grants) -> bool:
     """A holder of parental authority, a pupil with an account, or someone who asked before."""
-    cached = getattr(user, "_schoolprivacy_may_ask", None)
-    if cached is None:
-        from .permissions import may_ask
+    from pupils.permissions import portal_standing
 
-        cached = may_ask(user)
-        user._schoolprivacy_may_ask = cached
+    standing = portal_standing(user)
+    if standing.authority or standing.own_account:
+        return True
+    cached = getattr(user, "_schoolprivacy_asked_before", None)
+    if cached is None:
+        from .permissions import asked_before
+
+        cached = user._schoolprivacy_asked_before = asked_before(user)
     return cached
 
 

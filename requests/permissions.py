@@ -23,7 +23,7 @@ Everything else is a 404.
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from consents.rules import pupil_decides
 from pupils.models import Guardianship, Pupil
 from pupils.permissions import PupilAction, PupilPolicy
 from schoolprivacy.authorization import AccessPolicy, grants_for, hidden
-from schoolprivacy.models import Board, BoardRole, Role, School, User
+from schoolprivacy.models import Board, BoardRole, Role, School
 
 from .models import DEFAULT_HANDLER_ROLES, DataRequest, SchoolRouting
 
@@ -156,19 +156,11 @@ def requesters_pupils(user) -> QuerySet[Pupil]:
     )
 
 
-def may_ask(user) -> bool:
-    """Whether *user* has requests to see or may make one (for the menu), in one query."""
+def asked_before(user) -> bool:
+    """Whether *user* made a request (the menu shows it to a former parent too)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return (
-        User.objects.filter(pk=user.pk)
-        .filter(
-            Exists(Guardianship.objects.filter(parent=OuterRef("pk"), has_parental_authority=True))
-            | Exists(Pupil.objects.filter(account=OuterRef("pk")))
-            | Exists(DataRequest.objects.filter(requester=OuterRef("pk")))
-        )
-        .exists()
-    )
+    return DataRequest.objects.filter(requester=user).exists()
 
 
 def requester_role(pupil: Pupil, person, day=None) -> str:

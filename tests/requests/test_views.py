@@ -114,3 +114,28 @@ def test_the_pages_are_in_english_too(world, login):
     client.post(reverse("set_language"), {"language": "en"})
     html = client.get(reverse("requests:portal_detail", args=[request.pk])).content.decode()
     assert 'lang="en"' in html and "The school answers by" in html
+
+
+def test_the_portal_menu_follows_the_standing_of_the_user(world):
+    from pupils.models import Guardianship
+    from schoolprivacy.models import User
+    from schoolprivacy.navigation import items_for
+
+    def menu(user) -> set[str]:
+        user = User.objects.get(pk=user.pk)  # a new request: nothing cached on the user
+        return {item["url"] for item in items_for(user)}
+
+    portal = {
+        reverse("portal:home"),
+        reverse("consents:portal_index"),
+        reverse("requests:portal_index"),
+    }
+    parent = world.users["parent"]
+    assert menu(parent) >= portal
+    assert not menu(world.users["teacher"]) & portal
+    assert menu(world.users["parent_no_rights"]) & portal == {reverse("portal:home")}
+
+    # A mother who asked for a copy and then lost parental authority still finds her request.
+    services.request_submit(pupil=world.pupil, kind="access", requester=parent, acting_user=parent)
+    Guardianship.objects.filter(parent=parent).update(has_parental_authority=False)
+    assert menu(parent) & portal == {reverse("portal:home"), reverse("requests:portal_index")}
