@@ -17,8 +17,13 @@ Everything else is a 404.
 
 from django.db.models import Q, QuerySet
 
-from pupils.models import Group, Guardianship, Pupil
-from pupils.permissions import PupilAction, PupilPolicy, children_of, taught_groups
+from pupils.models import Group, Pupil
+from pupils.permissions import (
+    PupilAction,
+    PupilPolicy,
+    children_of,
+    taught_groups,
+)
 from schoolprivacy.authorization import grants_for, hidden
 from schoolprivacy.models import BoardRole, Role, School
 
@@ -91,12 +96,6 @@ def portal_pupils(user) -> QuerySet[Pupil]:
         .select_related("school")
         .order_by("date_of_birth")
     )
-
-
-def holds_authority(user, pupil: Pupil) -> bool:
-    return Guardianship.objects.filter(
-        parent=user, pupil=pupil, has_parental_authority=True
-    ).exists()
 
 
 def school_for_publications(user, pk) -> School:

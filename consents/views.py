@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import Pupil
+from pupils.permissions import holds_authority
 from schoolprivacy import reauth
 from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
@@ -123,7 +124,7 @@ def portal_index(request):
 
 def portal_section(request, pupil) -> str | None:
     """A link to the consents on the parent's child page (schoolprivacy.sections)."""
-    if not permissions.holds_authority(request.user, pupil):
+    if not holds_authority(request.user, pupil):
         return None
     return render_to_string("consents/portal_section.html", {"pupil": pupil}, request=request)
 

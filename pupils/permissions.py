@@ -179,6 +179,23 @@ def portal_standing(user) -> PortalStanding:
     return standing
 
 
+def guardianship(user, pupil: Pupil) -> Guardianship | None:
+    """*user*'s guardianship of *pupil*, or None: read once per request, kept on the user.
+
+    The parent's page of a child and the sections every app adds to it ask the same.
+    """
+    known = user.__dict__.setdefault("_schoolprivacy_guardianships", {})
+    if pupil.pk not in known:
+        known[pupil.pk] = Guardianship.objects.filter(parent=user, pupil=pupil).first()
+    return known[pupil.pk]
+
+
+def holds_authority(user, pupil: Pupil) -> bool:
+    """Whether *user* holds parental authority over *pupil*."""
+    found = guardianship(user, pupil)
+    return found is not None and found.has_parental_authority
+
+
 def children_of(user, *, information_right: bool = False) -> QuerySet:
     """Ids of *user*'s children: with parental authority, or also with the information right."""
     rights = Q(has_parental_authority=True)
@@ -299,11 +316,6 @@ def _relations(user, pupil: Pupil, wanted) -> dict[str, bool]:
                 content_object_id=OuterRef("pk"),
             )
         ),
-        "parent": lambda: Exists(
-            Guardianship.objects.filter(
-                parent=user, pupil_id=OuterRef("pk"), has_parental_authority=True
-            )
-        ),
         "emergency": lambda: Exists(
             EmergencyAccess.objects.filter(user=user, pupil_id=OuterRef("pk"), expires_at__gt=now)
         ),
@@ -340,11 +352,10 @@ def special_kinds(
     wanted = ["special_restricted"]
     if grants.has_any_role(Role.CARE_COORDINATOR):
         wanted.append("assigned")
-    if not writable and as_parent:
-        wanted.append("parent")
     if not writable and at_school:
         wanted.append("emergency")
-    if wanted == ["special_restricted"] and not kinds:
+    parent = not writable and as_parent and holds_authority(user, pupil)
+    if wanted == ["special_restricted"] and not kinds and not parent:
         return frozenset()  # a restriction could only take away: nothing to take
     relations = _relations(user, pupil, wanted)
     if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
@@ -357,7 +368,7 @@ def special_kinds(
     if relations.get("special_restricted"):
         kinds.clear()  # restricted: staff neither read nor record
     if not writable:
-        if as_parent and relations.get("parent"):
+        if parent:
             kinds |= ALL_KINDS
         if relations.get("emergency") and grants.has_school_role(pupil.school_id):
             kinds |= SAFETY_KINDS

@@ -120,10 +120,6 @@ def children_of_parent(*, user: User) -> QuerySet[Guardianship]:
     )
 
 
-def guardianship_of(*, user: User, pupil: Pupil) -> Guardianship | None:
-    return Guardianship.objects.filter(parent=user, pupil=pupil).first()
-
-
 #: What a look was at, by the first part of the ACCESS entry's "viewed" value.
 VIEWED_PARTS = {
     "dossier": _("the dossier"),

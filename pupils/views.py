@@ -15,7 +15,7 @@ from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AgreementForm,
@@ -277,7 +277,7 @@ def portal_home(request):
 @login_required
 def portal_child(request, pk):
     pupil = policy.own_child(request.user, pk)
-    guardianship = selectors.guardianship_of(user=request.user, pupil=pupil)
+    guardianship = permissions.guardianship(request.user, pupil)
     full = guardianship.has_parental_authority
     context = {
         "pupil": pupil,
@@ -300,7 +300,7 @@ def portal_child(request, pk):
 @login_required
 def portal_access_history(request, pk):
     pupil = policy.own_child(request.user, pk)
-    if not selectors.guardianship_of(user=request.user, pupil=pupil).has_parental_authority:
+    if not permissions.holds_authority(request.user, pupil):
         hidden()
     history = selectors.access_history(pupil=pupil)
     return render(request, "pupils/portal/access.html", {"pupil": pupil, "history": history})

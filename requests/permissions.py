@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from consents.rules import pupil_decides
 from pupils.models import Guardianship, Pupil
-from pupils.permissions import PupilAction, PupilPolicy
+from pupils.permissions import PupilAction, PupilPolicy, holds_authority
 from schoolprivacy.authorization import AccessPolicy, grants_for, hidden
 from schoolprivacy.models import Board, BoardRole, Role, School
 
@@ -138,6 +138,15 @@ def pupil_for_requester(user, pk) -> Pupil:
     if pupil is None:
         hidden()
     return pupil
+
+
+def may_ask_about(user, pupil: Pupil) -> bool:
+    """Whether *user* may ask about *pupil* (as requesters_pupils, for one pupil in hand)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if pupil.anonymised_at is not None:
+        return False
+    return pupil.account_id == user.pk or holds_authority(user, pupil)
 
 
 def requesters_pupils(user) -> QuerySet[Pupil]:

@@ -263,7 +263,7 @@ def _download(request, copy):
 
 def portal_section(request, pupil) -> str | None:
     """On the parent's child page: what the parent can ask the school (schoolprivacy.sections)."""
-    if not permissions.requesters_pupils(request.user).filter(pk=pupil.pk).exists():
+    if not permissions.may_ask_about(request.user, pupil):
         return None
     return render_to_string(
         "requests/portal_section.html", {"pupil": pupil, "kinds": PORTAL_KINDS}, request=request

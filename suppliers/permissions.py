@@ -10,7 +10,7 @@
 from django.db.models import QuerySet
 
 from pupils.models import Pupil
-from pupils.permissions import PupilPolicy
+from pupils.permissions import PupilPolicy, holds_authority
 from schoolprivacy.authorization import grants_for, hidden
 from schoolprivacy.models import Board, BoardRole, Role, School
 
@@ -63,7 +63,7 @@ def public_school(brin: str) -> School:
 def child_for_portal(user, pk) -> Pupil:
     """A child of *user* with parental authority; else 404."""
     pupil = PupilPolicy().own_child(user, pk)
-    if not pupil.guardianships.filter(parent=user, has_parental_authority=True).exists():
+    if not holds_authority(user, pupil):
         hidden()
     return pupil
 

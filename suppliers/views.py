@@ -162,7 +162,7 @@ def portal_child(request, pk):
 
 def portal_section(request, pupil) -> str | None:
     """A link on the parent's child page (schoolprivacy.sections)."""
-    if not pupil.guardianships.filter(parent=request.user, has_parental_authority=True).exists():
+    if not permissions.holds_authority(request.user, pupil):
         return None
     return render_to_string("suppliers/portal_section.html", {"pupil": pupil}, request=request)
 
