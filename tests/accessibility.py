@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import axe_playwright_python
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page
 
 from tests.browser import SCREENSHOTS
@@ -79,7 +80,15 @@ class Journey:
         """Audit the page as it is shown now, and keep a screenshot called *label*."""
         page = self.page
         page.wait_for_load_state()
-        for problem in violations(page):
+        try:
+            found = violations(page)
+        except PlaywrightError as error:
+            # A click just before may still be navigating: audit the page it arrives at.
+            if "context was destroyed" not in str(error):
+                raise
+            page.wait_for_load_state()
+            found = violations(page)
+        for problem in found:
             self.problems.append(f"{label} ({page.url}): {problem}")
         self.audited.add(page.url)
         self.shots += 1
