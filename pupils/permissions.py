@@ -151,6 +151,15 @@ def assigned_pupils(user) -> QuerySet:
     ).values("content_object_id")
 
 
+def assigned_pupil_ids(user) -> list[int]:
+    """The ids of assigned_pupils(user), read once per request and kept on the user."""
+    cached = getattr(user, "_schoolprivacy_assigned_pupils", None)
+    if cached is None:
+        cached = list(assigned_pupils(user).values_list("content_object_id", flat=True))
+        user._schoolprivacy_assigned_pupils = cached
+    return cached
+
+
 @dataclass(frozen=True)
 class PortalStanding:
     """What brings *user* to the parent portal, for the menus of every app."""
@@ -234,6 +243,28 @@ def _condition(user, grants: Grants, signature: tuple) -> Q:
     return condition
 
 
+def _allows(user, grants: Grants, signature: tuple, pupil: Pupil, restricted_data) -> bool:
+    """_condition decided on the pupil in hand: the same rule, without a query.
+
+    *restricted_data* are the pupil's restricted categories (from its active holds).
+    tests/pupils/test_permissions.py checks that both forms agree for every action.
+    """
+    schools, teaches, assigned, category = signature
+    if pupil.anonymised_at is not None:
+        return False
+    if category is not None and category in restricted_data:
+        return False
+    return bool(
+        pupil.school_id in schools
+        or (
+            teaches
+            and pupil.group_id in taught_groups(user)
+            and pupil.school_id in grants.schools_with(Role.TEACHER)
+        )
+        or (assigned and pupil.pk in assigned_pupil_ids(user))
+    )
+
+
 def _pupil_condition(user, grants: Grants, action: PupilAction) -> Q:
     """The pupils *user* may perform *action* on."""
     return _condition(user, grants, _signature(grants, action))
@@ -262,18 +293,44 @@ class PupilPolicy(AccessPolicy[Pupil]):
         return Pupil.objects.filter(_pupil_condition(user, grants_for(user), action))
 
     def get(self, user, pk, action=PupilAction.VIEW) -> Pupil:
-        """The pupil with *pk*, with school and group, if *user* may perform *action*; else 404."""
+        """The pupil with *pk*, with school and group, if *user* may perform *action*; else 404.
+
+        Where the rule does not depend on the pupil's holds, the pupil is read by its key
+        and the rule decided on it in Python (_allows): the same answer as scope(), for
+        a query that is cheaper to build.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            hidden()
+        grants = grants_for(user)
+        signature = _signature(grants, action)
+        pupils = Pupil.objects.select_related("school", "group")
+        if signature[3] is not None:  # the rule reads the holds: let the database decide
+            pupils = pupils.filter(_condition(user, grants, signature))
         try:
-            return self.scope(user, action).select_related("school", "group").get(pk=pk)
+            pupil = pupils.get(pk=pk)
         except (Pupil.DoesNotExist, ValueError, TypeError):
             hidden()
+        if signature[3] is None and not _allows(user, grants, signature, pupil, frozenset()):
+            hidden()
+        return pupil
 
-    def actions(self, user, pupil: Pupil) -> frozenset[PupilAction]:
-        """Every action *user* may perform on *pupil*, in one query."""
+    def actions(self, user, pupil: Pupil, *, restricted_data=None) -> frozenset[PupilAction]:
+        """Every action *user* may perform on *pupil*, in one query.
+
+        A page that has read the pupil's holds passes *restricted_data* (the restricted
+        categories, selectors.restricted_categories): then no query is needed, the
+        pupil in hand and the user's roles, groups and assigned pupils decide.
+        """
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return frozenset()
         grants = grants_for(user)
         signatures = {action: _signature(grants, action) for action in PupilAction}
+        if restricted_data is not None:
+            return frozenset(
+                action
+                for action, signature in signatures.items()
+                if _allows(user, grants, signature, pupil, restricted_data)
+            )
         # One column per distinct condition; a condition with no way in is false unasked.
         columns: dict[tuple, str] = {}
         for signature in signatures.values():
@@ -330,12 +387,18 @@ def _relations(user, pupil: Pupil, wanted) -> dict[str, bool]:
 
 
 def special_kinds(
-    user, pupil: Pupil, *, writable: bool = False, as_parent: bool = False
+    user,
+    pupil: Pupil,
+    *,
+    writable: bool = False,
+    as_parent: bool = False,
+    restricted_data=None,
 ) -> frozenset[str]:
     """The kinds of special-category record *user* may read (or, with *writable*, record).
 
     Staff pages ask as staff; the parent portal asks *as_parent*, where a parent
-    with parental authority reads every kind on their own child.
+    with parental authority reads every kind on their own child. *restricted_data*,
+    when the caller has read the pupil's holds, saves asking for the restriction.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
@@ -349,15 +412,17 @@ def special_kinds(
             kinds |= role_kinds
     # Only the relations that could change the answer are asked (fewer subqueries to build).
     at_school = grants.has_school_role(pupil.school_id)
-    wanted = ["special_restricted"]
+    wanted = ["special_restricted"] if restricted_data is None else []
     if grants.has_any_role(Role.CARE_COORDINATOR):
         wanted.append("assigned")
     if not writable and at_school:
         wanted.append("emergency")
     parent = not writable and as_parent and holds_authority(user, pupil)
-    if wanted == ["special_restricted"] and not kinds and not parent:
+    if not set(wanted) - {"special_restricted"} and not kinds and not parent:
         return frozenset()  # a restriction could only take away: nothing to take
-    relations = _relations(user, pupil, wanted)
+    relations = _relations(user, pupil, wanted) if wanted else {}
+    if restricted_data is not None:
+        relations["special_restricted"] = DataCategory.SPECIAL in restricted_data
     if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
         kinds |= ALL_KINDS
     teaches = grants.has_school_role(pupil.school_id, Role.TEACHER) and (

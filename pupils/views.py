@@ -53,14 +53,14 @@ def pupil_list(request):
 @login_required
 def pupil_detail(request, pk):
     pupil = policy.get(request.user, pk, PupilAction.VIEW)
-    actions = policy.actions(request.user, pupil)
     holds = list(selectors.active_holds(pupil=pupil))
     restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
+    actions = policy.actions(request.user, pupil, restricted_data=restricted)
     context = {
         "pupil": pupil,
         "actions": actions,
         "show_bsn": PupilAction.VIEW_BSN in actions,
-        "special_kinds": special_kinds(request.user, pupil),
+        "special_kinds": special_kinds(request.user, pupil, restricted_data=restricted),
         "guardians": selectors.guardians_of(pupil=pupil),
         "placements": selectors.placements_of(pupil=pupil),
         "holds": holds,
