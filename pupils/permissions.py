@@ -418,7 +418,9 @@ def special_kinds(
     if not writable and at_school:
         wanted.append("emergency")
     parent = not writable and as_parent and holds_authority(user, pupil)
-    if not set(wanted) - {"special_restricted"} and not kinds and not parent:
+    if parent:
+        return frozenset(ALL_KINDS)  # every kind, restricted or not: nothing more to ask
+    if not set(wanted) - {"special_restricted"} and not kinds:
         return frozenset()  # a restriction could only take away: nothing to take
     relations = _relations(user, pupil, wanted) if wanted else {}
     if restricted_data is not None:
@@ -432,11 +434,9 @@ def special_kinds(
         kinds |= SAFETY_KINDS
     if relations.get("special_restricted"):
         kinds.clear()  # restricted: staff neither read nor record
-    if not writable:
-        if parent:
-            kinds |= ALL_KINDS
-        if relations.get("emergency") and grants.has_school_role(pupil.school_id):
-            kinds |= SAFETY_KINDS
+    emergency = relations.get("emergency") and grants.has_school_role(pupil.school_id)
+    if not writable and emergency:
+        kinds |= SAFETY_KINDS
     return frozenset(kinds)
 
 
