@@ -11,7 +11,6 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
 
 from . import security
 
@@ -127,9 +126,7 @@ class TwoStepMiddleware:
             and security.needs_second_step(user)
             and not self._allowed(request)
         ):
-            target = (
-                "two_step_verify" if user_has_device(user, confirmed=True) else "two_step_setup"
-            )
+            target = "two_step_verify" if security.has_two_step(user) else "two_step_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -9,7 +9,6 @@ activity, and every session after SESSION_ABSOLUTE_SECONDS, whatever happens in 
 import time
 
 from django.conf import settings
-from django_otp import user_has_device
 
 from .authorization import grants_for
 
@@ -29,9 +28,32 @@ def is_staff_user(user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or grants_for(user).is_staff_member))
 
 
+def has_two_step(user) -> bool:
+    """Whether *user* set up two-step verification (an authenticator app or recovery codes).
+
+    One query for both kinds of device (django-otp asks each kind in turn), kept on the
+    user for the request: a parent without it asks on every page.
+    """
+    cached = getattr(user, "_schoolprivacy_has_two_step", None)
+    if cached is None:
+        from django.db.models import Exists, OuterRef
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from .models import User
+
+        devices = [
+            Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+            for model in (TOTPDevice, StaticDevice)
+        ]
+        cached = User.objects.filter(devices[0] | devices[1], pk=user.pk).exists()
+        user._schoolprivacy_has_two_step = cached
+    return cached
+
+
 def needs_second_step(user) -> bool:
     """Staff always; a parent who set up two-step verification too."""
-    return is_staff_user(user) or user_has_device(user, confirmed=True)
+    return is_staff_user(user) or has_two_step(user)
 
 
 def session_started(request) -> None:
