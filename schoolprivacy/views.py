@@ -5,6 +5,7 @@ import base64
 import redis
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -55,9 +56,20 @@ def _safe_next(request) -> str:
     return ""
 
 
-#: Wrong codes in one session before the session ends (then log in again).
+#: Wrong codes or passwords in one session before the session ends (then log in again).
 SECOND_STEP_TRIES = 5
 _TRIES = "schoolprivacy_second_step_tries"
+
+
+def _wrong_try(request: HttpRequest, message: str):
+    """Count one wrong code or password; at the limit the session ends with *message*."""
+    tries = request.session.get(_TRIES, 0) + 1
+    request.session[_TRIES] = tries
+    if tries < SECOND_STEP_TRIES:
+        return None
+    logout(request)
+    messages.error(request, message)
+    return redirect("login")
 
 
 @login_required
@@ -65,14 +77,13 @@ _TRIES = "schoolprivacy_second_step_tries"
 @sensitive_post_parameters("code")
 def two_step_verify(request: HttpRequest):
     """The second step after the password: a code from the app, or a recovery code (once)."""
-    from django.contrib.auth import logout
     from django_otp import login as otp_login
-    from django_otp import match_token, user_has_device
+    from django_otp import match_token
 
     target = _safe_next(request)
     if request.user.is_verified():
         return redirect(target or "home")
-    if not user_has_device(request.user, confirmed=True):
+    if not security.has_two_step(request.user):
         return redirect("two_step_setup")
     form = SecondStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,12 +99,9 @@ def two_step_verify(request: HttpRequest):
                     % {"left": left},
                 )
             return redirect(target or "home")
-        tries = request.session.get(_TRIES, 0) + 1
-        request.session[_TRIES] = tries
-        if tries >= SECOND_STEP_TRIES:
-            logout(request)
-            messages.error(request, _("Too many wrong codes. Log in again."))
-            return redirect("login")
+        ended = _wrong_try(request, _("Too many wrong codes. Log in again."))
+        if ended is not None:
+            return ended
         form.add_error(
             "code", _("This code is not right, or it was used already. Try the next one.")
         )
@@ -112,10 +120,9 @@ def two_step_setup(request: HttpRequest):
     import segno
     from django.core.exceptions import ValidationError
     from django_otp import login as otp_login
-    from django_otp import user_has_device
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
+    if security.has_two_step(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('two_step_verify')}?next={reverse('two_step_setup')}")
     device = TOTPDevice.objects.filter(
         user=request.user, confirmed=False, pk=request.session.get("otp_setup_device")
@@ -207,11 +214,7 @@ def account(request: HttpRequest):
 @sensitive_post_parameters("password")
 def reauthenticate(request: HttpRequest):
     """Type the password again before a sensitive step; then back to where the user was."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = ""
+    target = _safe_next(request)
     form = ReauthenticateForm(request.user, request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -219,14 +222,9 @@ def reauthenticate(request: HttpRequest):
             request.session.pop(_TRIES, None)
             reauth.stamp(request)
             return redirect(target or "home")
-        tries = request.session.get(_TRIES, 0) + 1
-        request.session[_TRIES] = tries
-        if tries >= SECOND_STEP_TRIES:
-            from django.contrib.auth import logout
-
-            logout(request)
-            messages.error(request, _("Too many wrong passwords. Log in again."))
-            return redirect("login")
+        ended = _wrong_try(request, _("Too many wrong passwords. Log in again."))
+        if ended is not None:
+            return ended
     return render(request, "registration/reauthenticate.html", {"form": form, "next": target})
 
 
