@@ -22,6 +22,12 @@ def test_the_plaintext_of_an_encrypted_value_in_a_log_line_is_found():
     assert not logcheck.violations(["saved a record"], {secret})
 
 
+def test_an_encrypted_number_inside_a_longer_number_is_not_a_leak():
+    bsn = _valid_bsn(4243)
+    assert logcheck.violations([f"bsn {bsn}: saved"], {bsn})
+    assert not logcheck.violations([f"Task x succeeded in 0.0{bsn}000395375s: None"], {bsn})
+
+
 def test_the_run_collects_log_records_and_encrypted_plaintexts():
     from schoolprivacy.encryption import encrypt
 
