@@ -5,12 +5,20 @@ Every personal-data model is registered here or in its app's ``apps.py`` with
 password hashes. Reads of dossiers and exports are logged with :func:`log_access`.
 """
 
-from auditlog.models import LogEntry, _get_manager_from_settings
-from auditlog.receivers import _create_log_entry, check_disable
+import functools
+import json
+
+from auditlog.cid import get_cid
+from auditlog.diff import model_instance_diff
+from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
+from auditlog.receivers import check_disable
 from auditlog.registry import auditlog
 from django.conf import settings
-from django.db import models
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connections, models, router
 from django.db.models.signals import pre_save
+from django.utils.encoding import smart_str
 
 #: Field names that are never written to an audit diff, on any model.
 NEVER_LOGGED = ("password", "last_login")
@@ -21,29 +29,71 @@ MASK = "••••••••"
 
 @check_disable
 def log_update(sender, instance, **kwargs):
-    """django-auditlog's receiver for updates, reading only what the save can change.
+    """django-auditlog's receiver for updates, diffing against the row the UPDATE replaces.
 
-    auditlog reads the whole old row to compare it with the new one. A save with
-    ``update_fields`` can change only those fields, so only they are read: a one-field
-    save of a pupil then does not fetch and decrypt every encrypted field of the row.
-    The diff is still against the row as the database holds it, in the same transaction.
+    auditlog reads the whole old row through the ORM, unlocked, so a change committed
+    between its read and the save could go unlogged. This reads the fields the save can
+    change (``update_fields``, else all), by key, and locks the row when the save is in a
+    transaction (as the services save): the diff is against exactly the row the UPDATE
+    then replaces, in the same transaction. The entry is written by write_entry.
     """
     if instance._state.adding or instance.pk is None:
         return
     update_fields = kwargs.get("update_fields")
-    old = _get_manager_from_settings(sender).filter(pk=instance.pk).order_by()
-    if update_fields:
-        old = old.only(*update_fields)
-    old = next(iter(old[:1]), None)  # one row by its key: no ordering to compile
-    _create_log_entry(
-        action=LogEntry.Action.UPDATE,
-        instance=instance,
-        sender=sender,
-        diff_old=old,
-        diff_new=instance,
+    changes = model_instance_diff(
+        _old_row(sender, instance, update_fields),
+        instance,
         fields_to_check=update_fields,
         use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
     )
+    if changes:
+        write_entry(instance, action=LogEntry.Action.UPDATE, changes=changes)
+
+
+def _old_row(sender, instance, update_fields) -> models.Model | None:
+    """The row of *instance* as the database holds it, for the fields a save can change."""
+    connection = connections[instance._state.db or router.db_for_write(sender)]
+    fields = _fields_read(sender, None if update_fields is None else frozenset(update_fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _old_row_sql(sender, fields, connection.alias, lock=connection.in_atomic_block),
+            [sender._meta.pk.get_db_prep_value(instance.pk, connection)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, row, strict=True)
+    ]
+    return sender.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+@functools.cache
+def _fields_read(sender, update_fields: frozenset | None) -> tuple:
+    """The key, the fields *update_fields* name (all if None), and what encrypted ones need."""
+    from .fields import EncryptedTextField
+
+    meta = sender._meta
+    if update_fields is None:
+        return tuple(meta.concrete_fields)
+    wanted = {meta.pk.attname}
+    for field in meta.concrete_fields:
+        if field.name in update_fields or field.attname in update_fields:
+            wanted.add(field.attname)
+            if isinstance(field, EncryptedTextField):
+                wanted.add(meta.get_field(field.bind_to).attname)  # it decrypts with its row
+    return tuple(f for f in meta.concrete_fields if f.attname in wanted)
+
+
+@functools.cache
+def _old_row_sql(sender, fields: tuple, alias: str, *, lock: bool) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = sender._meta
+    columns = ", ".join(quote(f.column) for f in fields)
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    sql = f"SELECT {columns} FROM {table} WHERE {key} = %s"  # noqa: S608 (names of the model)
+    return f"{sql} FOR UPDATE" if lock else sql
 
 
 # The registry connects its receiver for pre_save to every model registered after this;
@@ -88,13 +138,75 @@ def log_access(*, actor, obj: models.Model, what: str = "", details: dict | None
     changes = {"viewed": [what, ""]} if what else {}
     for key, value in (details or {}).items():
         changes[key] = [str(value), ""]
-    return LogEntry.objects.log_create(
-        obj,
-        force_log=True,
-        action=LogEntry.Action.ACCESS,
+    write_entry(obj, action=LogEntry.Action.ACCESS, changes=changes, actor=actor)
+
+
+#: The columns write_entry fills, as LogEntry.objects.log_create fills them.
+ENTRY_FIELDS = (
+    "content_type",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes_text",
+    "changes",
+    "actor",
+    "actor_email",
+    "cid",
+    "remote_addr",
+    "remote_port",
+    "timestamp",
+    "additional_data",
+)
+JSON_FIELDS = ("changes", "additional_data")
+
+
+def write_entry(instance: models.Model, *, action: int, changes: dict, actor=None) -> None:
+    """One audit entry for *instance*, as ``LogEntry.objects.log_create`` writes it.
+
+    log_create saves a LogEntry through the ORM. Every audited save and every look at
+    a dossier writes one, and building that INSERT cost more than the save it logs, so
+    the entry is put in here with one prepared INSERT. It is still made as a LogEntry
+    and announced with pre_save, so that auditlog's request context (while one is
+    active) adds the actor, the actor's e-mail and the address as it always does. No
+    model here is registered to serialize its data. tests/core/test_audit.py holds
+    both ways to the same row.
+    """
+    try:
+        object_repr = smart_str(instance)
+    except ObjectDoesNotExist:
+        object_repr = DEFAULT_OBJECT_REPR
+    additional = getattr(instance, "get_additional_data", None)
+    pk = instance.pk
+    entry = LogEntry(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_pk=str(pk),
+        object_id=pk if isinstance(pk, int) else None,
+        object_repr=object_repr,
+        action=action,
         changes=changes,
         actor=actor,
+        cid=get_cid(),
+        additional_data=additional() if callable(additional) else None,
     )
+    alias = router.db_for_write(LogEntry)
+    pre_save.send(sender=LogEntry, instance=entry, raw=False, using=alias, update_fields=None)
+    values = []
+    for name in ENTRY_FIELDS:
+        value = getattr(entry, LogEntry._meta.get_field(name).attname)
+        values.append(json.dumps(value) if name in JSON_FIELDS and value is not None else value)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_entry_sql(alias), values)
+
+
+@functools.cache
+def _entry_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = LogEntry._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ENTRY_FIELDS)
+    placeholders = ", ".join("%s::jsonb" if name in JSON_FIELDS else "%s" for name in ENTRY_FIELDS)
+    table = quote(meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names of the model)
 
 
 #: What an erased object's audit entries show instead of its name.
@@ -128,7 +240,6 @@ def scrub(model: type[models.Model], ids) -> int:
     says so (``schoolprivacy.audit_scrub``; see migration 0005). Returns the
     number of entries masked.
     """
-    from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
     ids = sorted({int(i) for i in ids})
