@@ -65,9 +65,19 @@ def groups_for_overview(user) -> QuerySet[Group]:
     return groups.select_related("school").distinct()
 
 
+def may_see_overview(user, group: Group) -> bool:
+    """groups_for_overview decided on the group in hand (the same rule, no query)."""
+    grants = grants_for(user)
+    if grants.has_school_role(group.school_id, *OVERVIEW_ROLES):
+        return True
+    teaches = grants.has_school_role(group.school_id, Role.TEACHER)
+    return teaches and group.pk in taught_groups(user)
+
+
 def group_for_overview(user, pk) -> Group:
-    group = groups_for_overview(user).filter(pk=_int(pk)).first()
-    if group is None:
+    """The group whose class overview *user* opens, with its school; else 404."""
+    group = Group.objects.select_related("school").filter(pk=_int(pk)).first()
+    if group is None or not may_see_overview(user, group):
         hidden()
     return group
 

@@ -7,6 +7,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pupils import selectors as pupil_selectors
 from pupils.models import Guardianship, Pupil
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.models import School, User
@@ -77,14 +78,30 @@ def holders_of(pupil_ids: list[int]) -> dict[int, set[int]]:
     return holders
 
 
+def holders_of_pupil(pupil: Pupil) -> dict[int, set[int]]:
+    """holders_of for one pupil, from the guardians its page has read already."""
+    return {
+        pupil.pk: {
+            g.parent_id
+            for g in pupil_selectors.guardians_of(pupil=pupil)
+            if g.has_parental_authority
+        }
+    }
+
+
 def consent_states(
-    *, pupils: list[Pupil], purposes: list[Purpose], day=None
+    *, pupils: list[Pupil], purposes: list[Purpose], day=None, holders=None
 ) -> dict[tuple[int, int], ConsentView]:
-    """Every (pupil, purpose) state, in three queries whatever the number of pupils."""
+    """Every (pupil, purpose) state, in three queries whatever the number of pupils.
+
+    *holders*, when the caller has them (holders_of_pupil), saves one of the three.
+    """
     day = day or timezone.localdate()
     pupil_ids = [p.pk for p in pupils]
     purpose_ids = [p.pk for p in purposes]
-    holders = holders_of(pupil_ids)
+    if holders is None:
+        holders = holders_of(pupil_ids)
+    holders = defaultdict(set, holders)
     decisions: dict[tuple[int, int], list[DecisionFacts]] = defaultdict(list)
     for row in Decision.objects.filter(
         pupil_id__in=pupil_ids, purpose_id__in=purpose_ids

@@ -38,8 +38,8 @@ from .models import Purpose
 from .selectors import STATE_LABELS
 
 
-def _rows(pupil: Pupil, purposes) -> list[dict]:
-    states = selectors.consent_states(pupils=[pupil], purposes=list(purposes))
+def _rows(pupil: Pupil, purposes, *, holders=None) -> list[dict]:
+    states = selectors.consent_states(pupils=[pupil], purposes=list(purposes), holders=holders)
     return [
         {
             "purpose": purpose,
@@ -179,7 +179,7 @@ def pupil_section(request, pupil) -> str | None:
         "consents/pupil_section.html",
         {
             "pupil": pupil,
-            "rows": _rows(pupil, purposes),
+            "rows": _rows(pupil, purposes, holders=selectors.holders_of_pupil(pupil)),
             "can_record": permissions.can_record_paper(request.user, pupil),
             "event_form": EventForm(triggers=triggers) if can_start and triggers else None,
         },

@@ -410,27 +410,36 @@ def special_kinds(
     for role, role_kinds in table.items():
         if role != Role.TEACHER and grants.has_school_role(pupil.school_id, role):
             kinds |= role_kinds
+    # A teacher reads the safety kinds of the pupils of her own groups.
+    teaches = (
+        not writable
+        and grants.has_school_role(pupil.school_id, Role.TEACHER)
+        and pupil.group_id in taught_groups(user)
+    )
     # Only the relations that could change the answer are asked (fewer subqueries to build).
+    # Break-glass opens the safety kinds: nothing to ask where the user reads them anyway.
     at_school = grants.has_school_role(pupil.school_id)
+    safety_anyway = (
+        restricted_data is not None
+        and DataCategory.SPECIAL not in restricted_data
+        and (teaches or SAFETY_KINDS <= kinds)
+    )
     wanted = ["special_restricted"] if restricted_data is None else []
     if grants.has_any_role(Role.CARE_COORDINATOR):
         wanted.append("assigned")
-    if not writable and at_school:
+    if not writable and at_school and not safety_anyway:
         wanted.append("emergency")
     parent = not writable and as_parent and holds_authority(user, pupil)
     if parent:
         return frozenset(ALL_KINDS)  # every kind, restricted or not: nothing more to ask
-    if not set(wanted) - {"special_restricted"} and not kinds:
+    if not set(wanted) - {"special_restricted"} and not kinds and not teaches:
         return frozenset()  # a restriction could only take away: nothing to take
     relations = _relations(user, pupil, wanted) if wanted else {}
     if restricted_data is not None:
         relations["special_restricted"] = DataCategory.SPECIAL in restricted_data
     if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
         kinds |= ALL_KINDS
-    teaches = grants.has_school_role(pupil.school_id, Role.TEACHER) and (
-        pupil.group_id in taught_groups(user)
-    )
-    if not writable and teaches:
+    if teaches:
         kinds |= SAFETY_KINDS
     if relations.get("special_restricted"):
         kinds.clear()  # restricted: staff neither read nor record

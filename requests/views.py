@@ -558,14 +558,14 @@ def _correctable(pupil) -> list[tuple[str, str]]:
     ]
     if DataCategory.DOSSIER in pupil_selectors.restricted_categories(pupil=pupil):
         return choices
-    entries = pupil_selectors.dossier_entries(pupil=pupil)
+    entries = pupil_selectors.dossier_entry_querysets(pupil=pupil)
     dated = (
         ("agreement", "agreements", "agreed_on"),
         ("test_result", "test_results", "taken_on"),
         ("note", "notes", "written_on"),
     )
     for target, key, date_field in dated:
-        for entry in entries[key].select_related(None).only("pk", date_field):
+        for entry in entries[key].only("pk", date_field):
             day = date_format(getattr(entry, date_field), "j F Y")
             for name in corrections.TARGETS[target].fields:
                 choices.append(
