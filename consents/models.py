@@ -118,6 +118,24 @@ def consent_form_path(instance, filename: str) -> str:
     return random_name("consents/forms", filename)
 
 
+class TextsRevision(models.Model):
+    """One row: a number that changes with every change of a purpose, its texts or schools.
+
+    PostgreSQL keeps it (triggers of migration 0004, whoever writes, in the same
+    transaction as the change), from a sequence, so a number is never used twice, not
+    even after a rollback. selectors.school_purposes keeps a school's purposes between
+    requests for as long as it stays the same.
+    """
+
+    revision = models.BigIntegerField(_("revision"), default=0)
+
+    class Meta:
+        verbose_name = _("revision of the consent texts")
+
+    def __str__(self):
+        return str(self.revision)
+
+
 class Decision(models.Model):
     """One decision on one purpose for one pupil. Append-only: never changed or deleted in use."""
 

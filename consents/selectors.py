@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,39 @@ def purposes_of_school(*, school_id: int, category: str | None = None) -> QueryS
     if category:
         purposes = purposes.filter(category=category)
     return purposes.order_by("order", "code")
+
+
+#: The purposes of each school, as (revision of the texts, purposes), kept in this process.
+_KEPT: dict[tuple[int, str | None], tuple[int, list[Purpose]]] = {}
+
+
+def school_purposes(*, school_id: int, category: str | None = None) -> list[Purpose]:
+    """purposes_of_school, kept between requests for as long as no purpose changes.
+
+    The pupil page, the class overview and the portal read a school's purposes on
+    every request; they change a few times a year. PostgreSQL gives every change a
+    new revision (TextsRevision), read here in one small query: the same revision
+    means the same purposes and texts. The purposes kept are shared between requests,
+    so they are only read, never changed.
+    """
+    revision = _texts_revision()
+    key = (school_id, category)
+    kept = _KEPT.get(key)
+    if revision is None or kept is None or kept[0] != revision:
+        purposes = list(purposes_of_school(school_id=school_id, category=category))
+        if revision is None:
+            return purposes
+        if len(_KEPT) > 10_000:
+            _KEPT.clear()
+        kept = _KEPT[key] = (revision, purposes)
+    return list(kept[1])
+
+
+def _texts_revision() -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT revision FROM consents_textsrevision")
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def current_version(purpose: Purpose, day=None) -> PurposeVersion | None:

@@ -61,7 +61,7 @@ def _error_text(error: ValidationError) -> str:
 @login_required
 def portal_consents(request, pk):
     pupil = permissions.pupil_for_portal(request.user, pk)
-    purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    purposes = selectors.school_purposes(school_id=pupil.school_id)
     reason = None
     try:
         services.decider_role(pupil, request.user, timezone.localdate())
@@ -144,8 +144,8 @@ def class_overview_index(request):
 def class_overview(request, group_pk):
     group = permissions.group_for_overview(request.user, group_pk)
     pupils = list(selectors.class_pupils(group=group))
-    purposes = list(
-        selectors.purposes_of_school(school_id=group.school_id, category=Purpose.Category.IMAGES)
+    purposes = selectors.school_purposes(
+        school_id=group.school_id, category=Purpose.Category.IMAGES
     )
     states = selectors.consent_states(pupils=pupils, purposes=purposes)
     table = [
@@ -172,7 +172,7 @@ def class_overview(request, group_pk):
 
 def pupil_section(request, pupil) -> str | None:
     """The consent summary on the pupil page (registered with schoolprivacy.sections)."""
-    purposes = list(selectors.purposes_of_school(school_id=pupil.school_id))
+    purposes = selectors.school_purposes(school_id=pupil.school_id)
     can_start = permissions.can_start_events(request.user, pupil)
     triggers = _event_triggers(purposes)
     return render_to_string(

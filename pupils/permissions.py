@@ -422,7 +422,7 @@ def special_kinds(
     safety_anyway = (
         restricted_data is not None
         and DataCategory.SPECIAL not in restricted_data
-        and (teaches or SAFETY_KINDS <= kinds)
+        and (teaches or kinds >= SAFETY_KINDS)
     )
     wanted = ["special_restricted"] if restricted_data is None else []
     if grants.has_any_role(Role.CARE_COORDINATOR):

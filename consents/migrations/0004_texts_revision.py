@@ -1,0 +1,64 @@
+"""A revision of the consent texts, kept by PostgreSQL itself.
+
+Every statement that changes a purpose, a text version or the schools of a purpose
+sets the one row of consents_textsrevision to a new number from a sequence, in the
+same transaction. Whoever writes (a service, the admin, a data load) cannot forget
+it, and a number is never used twice: sequences are not rolled back.
+"""
+
+from django.db import migrations, models
+
+KEEP = """
+CREATE SEQUENCE consents_texts_revision_seq;
+INSERT INTO consents_textsrevision (revision) VALUES (nextval('consents_texts_revision_seq'));
+
+CREATE OR REPLACE FUNCTION consents_texts_changed() RETURNS trigger AS $$
+BEGIN
+    UPDATE consents_textsrevision SET revision = nextval('consents_texts_revision_seq');
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER consents_purpose_texts_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON consents_purpose
+    FOR EACH STATEMENT EXECUTE FUNCTION consents_texts_changed();
+CREATE TRIGGER consents_purposeversion_texts_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON consents_purposeversion
+    FOR EACH STATEMENT EXECUTE FUNCTION consents_texts_changed();
+CREATE TRIGGER consents_purpose_schools_texts_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON consents_purpose_schools
+    FOR EACH STATEMENT EXECUTE FUNCTION consents_texts_changed();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS consents_purpose_texts_changed ON consents_purpose;
+DROP TRIGGER IF EXISTS consents_purposeversion_texts_changed ON consents_purposeversion;
+DROP TRIGGER IF EXISTS consents_purpose_schools_texts_changed ON consents_purpose_schools;
+DROP FUNCTION IF EXISTS consents_texts_changed();
+DROP SEQUENCE IF EXISTS consents_texts_revision_seq;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("consents", "0003_decision_form_scan"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="TextsRevision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.BigIntegerField(default=0, verbose_name="revision")),
+            ],
+            options={
+                "verbose_name": "revision of the consent texts",
+            },
+        ),
+        migrations.RunSQL(KEEP, DROP),
+    ]

@@ -1,0 +1,103 @@
+"""A school's purposes are kept between requests exactly as long as none of them changes.
+
+PostgreSQL gives every change of a purpose, a text or the schools of a purpose a new
+revision (migration 0004), whoever writes; consents.selectors.school_purposes keeps
+the purposes under it.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from consents import selectors, services
+from consents.models import Purpose, PurposeVersion
+from tests.factories import SchoolFactory
+
+from .conftest import make_purpose
+
+pytestmark = pytest.mark.django_db
+
+
+def revision() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT revision FROM consents_textsrevision")
+        return cursor.fetchone()[0]
+
+
+def test_every_kind_of_change_gives_a_new_revision(world):
+    school = world.pupil.school
+    seen = [revision()]
+
+    def changed():
+        seen.append(revision())
+        assert seen[-1] not in seen[:-1], seen
+
+    purpose = make_purpose(school)  # three statements: purpose, school, text
+    changed()
+    Purpose.objects.filter(pk=purpose.pk).update(order=5)
+    changed()
+    other = SchoolFactory(board=school.board)
+    purpose.schools.add(other)
+    changed()
+    purpose.schools.remove(other)
+    changed()
+    PurposeVersion.objects.filter(purpose=purpose).update(title_nl="Foto's op de website")
+    changed()
+    PurposeVersion.objects.filter(purpose=purpose).delete()
+    changed()
+
+
+def test_a_revision_of_a_rolled_back_change_is_never_used_again(world):
+    before = revision()
+    with transaction.atomic():
+        make_purpose(world.pupil.school, code="foto-gids")
+        inside = revision()
+        transaction.set_rollback(True)
+    assert revision() == before
+    make_purpose(world.pupil.school, code="foto-krant")
+    assert revision() not in (before, inside)
+
+
+def test_the_purposes_are_read_once_until_one_changes(world):
+    school = world.pupil.school
+    make_purpose(school, code="foto-website")
+    first = selectors.school_purposes(school_id=school.pk)
+    with CaptureQueriesContext(connection) as captured:
+        again = selectors.school_purposes(school_id=school.pk)
+    assert len(captured) == 1  # the revision only
+    assert [p.code for p in again] == [p.code for p in first] == ["foto-website"]
+
+    make_purpose(school, code="foto-gids")  # written past the services: still seen
+    assert {p.code for p in selectors.school_purposes(school_id=school.pk)} == {
+        "foto-website",
+        "foto-gids",
+    }
+
+
+def test_a_new_text_is_shown_at_once(world):
+    school = world.pupil.school
+    purpose = make_purpose(school, code="foto-website")
+    old = selectors.school_purposes(school_id=school.pk)[0]
+    assert selectors.current_version(old).title_nl == "Foto's: foto-website"
+    services.purpose_version_publish(
+        purpose=purpose,
+        acting_user=world.users["director"],
+        valid_from=datetime.date(2025, 8, 1),
+        material_change=False,
+        title_nl="Foto's op de website van de school",
+        title_en="Photos on the school website",
+        text_nl="Wij plaatsen foto's op onze website.",
+        text_en="We post photos on our website.",
+    )
+    new = selectors.school_purposes(school_id=school.pk)[0]
+    assert selectors.current_version(new).title_nl == "Foto's op de website van de school"
+
+
+def test_a_purpose_switched_off_is_gone_at_once(world):
+    school = world.pupil.school
+    purpose = make_purpose(school, code="foto-website")
+    assert selectors.school_purposes(school_id=school.pk)
+    Purpose.objects.filter(pk=purpose.pk).update(active=False)
+    assert selectors.school_purposes(school_id=school.pk) == []
