@@ -136,13 +136,13 @@ def consent_states(
     if holders is None:
         holders = holders_of(pupil_ids)
     holders = defaultdict(set, holders)
+    # The numbers of the versions come with the purposes: no join in the decisions' query.
+    numbers = {v.pk: v.number for purpose in purposes for v in purpose.versions.all()}
     decisions: dict[tuple[int, int], list[DecisionFacts]] = defaultdict(list)
     for row in Decision.objects.filter(
         pupil_id__in=pupil_ids, purpose_id__in=purpose_ids
-    ).values_list(
-        "pupil_id", "purpose_id", "decided_by_id", "choice", "version__number", "decided_at"
-    ):
-        decisions[(row[0], row[1])].append(DecisionFacts(row[2], row[3], row[4], row[5]))
+    ).values_list("pupil_id", "purpose_id", "decided_by_id", "choice", "version_id", "decided_at"):
+        decisions[(row[0], row[1])].append(DecisionFacts(row[2], row[3], numbers[row[4]], row[5]))
     states = {}
     for purpose in purposes:
         versions = [
