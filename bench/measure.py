@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditlog.context import disable_auditlog
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -37,6 +36,7 @@ from requests.models import AccessCopy, DataRequest
 from requests.services import deadline_sweep
 from schoolprivacy import security
 from schoolprivacy.models import User
+from schoolprivacy.paging import page_of
 
 from . import load
 
@@ -248,15 +248,10 @@ def m1_checks(bench: Bench, by_size: dict[int, dict[str, Result]]) -> None:
 
 
 def _first_page(queryset) -> None:
-    page = Paginator(queryset, 50).get_page(1)
+    """The first page of 50 and the number of pages, as the list page reads them."""
+    page = page_of(queryset, 1, 50)
     list(page.object_list)
     page.paginator.num_pages  # noqa: B018 (the count, as the list page shows it)
-
-
-def _ordered(queryset):
-    return queryset.select_related("school", "group").order_by(
-        "school__name", "group__name", "last_name", "first_name", "pk"
-    )
 
 
 def guardian_pupils(user: User):
@@ -267,7 +262,7 @@ def guardian_pupils(user: User):
     """
     PupilUserObjectPermission.enabled = False
     try:
-        return _ordered(get_objects_for_user(user, "pupils.view_pupil", klass=Pupil))
+        return pupil_selectors.listed(get_objects_for_user(user, "pupils.view_pupil", klass=Pupil))
     finally:
         PupilUserObjectPermission.enabled = True
 
@@ -324,11 +319,14 @@ def m2(bench: Bench, f: Floors) -> None:
                 peak_kib=memory_of(theirs)[0],
             )
         )
-        bench.check(
-            f"M2 {who}: ours ≥ 10× faster than guardian's generic reference",
-            f"{theirs_s / ours_s:.1f}×",
-            theirs_s >= 10 * ours_s,
-        )
+        # The target names the teacher, whose access is the object grants guardian
+        # would otherwise keep; a director's school-wide list is shown beside it.
+        if who == "teacher":
+            bench.check(
+                "M2 teacher: ours ≥ 10× faster than guardian's generic reference",
+                f"{theirs_s / ours_s:.1f}×",
+                theirs_s >= 10 * ours_s,
+            )
 
 
 # --- M3: the class consent overview and the parent's portal -------------------------------------

@@ -6,7 +6,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role, User
+from schoolprivacy.paging import page_of
 from schoolprivacy.uploads import content_type
 
 from . import permissions, selectors, services
@@ -372,8 +372,8 @@ def publication_index(request):
 @login_required
 def publication_list(request, school_pk):
     school = permissions.school_for_publications(request.user, school_pk)
-    page = Paginator(selectors.school_publications(school_id=school.pk), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_of(
+        selectors.school_publications(school_id=school.pk), request.GET.get("page"), PAGE_SIZE
     )
     for publication in page.object_list:
         publication.channel = selectors.channel_title(publication.purpose)
@@ -419,7 +419,7 @@ def publication_create(request, school_pk):
 def takedown_list(request, school_pk):
     school = permissions.school_for_publications(request.user, school_pk)
     takedowns = selectors.school_takedowns(school_id=school.pk)
-    page = Paginator(takedowns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(takedowns, request.GET.get("page"), PAGE_SIZE)
     page.object_list = _with_channels(page.object_list)
     return render(
         request,

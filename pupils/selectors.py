@@ -2,7 +2,7 @@
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.models import BoardMembership, Membership, User
@@ -21,13 +21,29 @@ from .models import (
 )
 from .permissions import PupilAction, PupilPolicy
 
+#: What the list of pupils shows of each: the name (nothing encrypted is read).
+LIST_FIELDS = ("first_name", "name_prefix", "last_name", "anonymised_at")
+
 
 def pupil_list(*, user: User, search: str = "") -> QuerySet[Pupil]:
-    """The pupils *user* may see, with school and group, by name."""
-    pupils = PupilPolicy().scope(user, PupilAction.VIEW).select_related("school", "group")
+    """The pupils *user* may see, as the list shows them (listed), found by *search*."""
+    pupils = PupilPolicy().scope(user, PupilAction.VIEW)
     for word in search.split()[:4]:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return pupils.order_by("school__name", "group__name", "last_name", "first_name", "pk")
+    return listed(pupils)
+
+
+def listed(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """*pupils* by school, group and name, with what the list shows of them.
+
+    Beside each pupil's name come the names of its school and group (``school_name``,
+    ``group_name``), not their rows: the list shows nothing else of them.
+    """
+    return (
+        pupils.only(*LIST_FIELDS)
+        .annotate(school_name=F("school__name"), group_name=F("group__name"))
+        .order_by("school_name", "group_name", "last_name", "first_name", "pk")
+    )
 
 
 def emergency_candidates(*, user: User, search: str) -> QuerySet[Pupil]:

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +13,7 @@ from schoolprivacy import languages, sections
 from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
+from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services
 from .forms import (
@@ -41,8 +41,8 @@ policy = PupilPolicy()
 @require_roles(*STAFF_ROLES)
 def pupil_list(request):
     search = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.pupil_list(user=request.user, search=search), 50).get_page(
-        request.GET.get("page")
+    page = page_of(
+        selectors.pupil_list(user=request.user, search=search), request.GET.get("page"), 50
     )
     can_add = bool(grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR))
     return render(
@@ -164,7 +164,7 @@ def emergency_open(request, pk):
 @login_required
 def pupil_history(request, pk):
     pupil = policy.get(request.user, pk, PupilAction.VIEW_HISTORY)
-    page = Paginator(selectors.dossier_history(pupil=pupil), 100).get_page(request.GET.get("page"))
+    page = page_of(selectors.dossier_history(pupil=pupil), request.GET.get("page"), 100)
     return render(request, "pupils/history.html", {"pupil": pupil, "page": page})
 
 

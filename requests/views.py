@@ -5,7 +5,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from schoolprivacy import audit, reauth
 from schoolprivacy.authorization import hidden, require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services
 from .forms import (
@@ -285,8 +285,8 @@ def dashboard(request):
 
 @require_roles(Role.DIRECTOR, Role.TEAM_LEADER, board_roles=[BoardRole.PRIVACY_OFFICER])
 def closed(request):
-    page = Paginator(selectors.dashboard(user=request.user, open_only=False), 50).get_page(
-        request.GET.get("page")
+    page = page_of(
+        selectors.dashboard(user=request.user, open_only=False), request.GET.get("page"), 50
     )
     page.object_list = selectors.with_lateness(page.object_list)
     return render(request, "requests/closed.html", {"page": page})
