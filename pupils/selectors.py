@@ -5,7 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import BoardMembership, Membership, User
+from schoolprivacy.authorization import grants_for
+from schoolprivacy.models import BoardMembership, Membership, Role, User
 
 from .models import (
     RESTRICTING_HOLDS,
@@ -30,20 +31,31 @@ def pupil_list(*, user: User, search: str = "") -> QuerySet[Pupil]:
     pupils = PupilPolicy().scope(user, PupilAction.VIEW)
     for word in search.split()[:4]:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return listed(pupils)
+    return listed(pupils, with_school=sees_several_schools(user))
 
 
-def listed(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """*pupils* by school, group and name, with what the list shows of them.
+def sees_several_schools(user: User) -> bool:
+    """Whether *user* may see pupils of more than one school: the list then names the school.
 
-    Beside each pupil's name come the names of its school and group (``school_name``,
-    ``group_name``), not their rows: the list shows nothing else of them.
+    Every way to a pupil goes through a role at its school, except a care coordinator's
+    assigned pupils, who may be anywhere.
     """
-    return (
-        pupils.only(*LIST_FIELDS)
-        .annotate(school_name=F("school__name"), group_name=F("group__name"))
-        .order_by("school_name", "group_name", "last_name", "first_name", "pk")
-    )
+    grants = grants_for(user)
+    return len(grants.schools_with()) > 1 or grants.has_any_role(Role.CARE_COORDINATOR)
+
+
+def listed(pupils: QuerySet[Pupil], *, with_school: bool) -> QuerySet[Pupil]:
+    """*pupils* by (school,) group and name, with what the list shows of them.
+
+    Beside each pupil's name come the names of its group (``group_name``) and, *with_school*,
+    its school (``school_name``), not their rows: the list shows nothing else of them.
+    """
+    pupils = pupils.only(*LIST_FIELDS).annotate(group_name=F("group__name"))
+    order = ("group_name", "last_name", "first_name", "pk")
+    if with_school:
+        pupils = pupils.annotate(school_name=F("school__name"))
+        order = ("school_name", *order)
+    return pupils.order_by(*order)
 
 
 def emergency_candidates(*, user: User, search: str) -> QuerySet[Pupil]:

@@ -45,9 +45,13 @@ def pupil_list(request):
         selectors.pupil_list(user=request.user, search=search), request.GET.get("page"), 50
     )
     can_add = bool(grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR))
-    return render(
-        request, "pupils/list.html", {"page": page, "search": search, "can_add": can_add}
-    )
+    context = {
+        "page": page,
+        "search": search,
+        "can_add": can_add,
+        "with_school": selectors.sees_several_schools(request.user),
+    }
+    return render(request, "pupils/list.html", context)
 
 
 @login_required

@@ -17,7 +17,7 @@ from pupils.models import (
     Pupil,
     SpecialRecord,
 )
-from schoolprivacy.models import User
+from schoolprivacy.models import Membership, Role, User
 from tests.factories import PupilFactory
 
 from .conftest import _member
@@ -455,6 +455,22 @@ def test_the_teacher_list_shows_only_the_own_group(world, login):
     content = login(world.users["teacher"]).get(reverse("pupils:list")).content.decode()
     assert escape(world.pupil.full_name) in content
     assert escape(world.other_pupil.full_name) not in content
+
+
+def test_the_list_names_the_school_only_for_who_sees_several(world, login):
+    def main_of(response) -> str:
+        return response.content.decode().split("<main", 1)[1]
+
+    director = world.users["director"]
+    main = main_of(login(director).get(reverse("pupils:list")))
+    assert escape(world.pupil.full_name) in main
+    assert escape(world.pupil.school.name) not in main  # one school: no column repeating it
+    other_school = world.users["director_other_school"].memberships.get().school
+    Membership.objects.create(user=director, school=other_school, role=Role.DIRECTOR)
+    other = PupilFactory(school=other_school)
+    main = main_of(login(director).get(reverse("pupils:list")))
+    assert escape(other.full_name) in main
+    assert escape(world.pupil.school.name) in main and escape(other_school.name) in main
 
 
 def test_staff_of_another_school_of_the_board_see_no_pupils_of_this_school(world, login):
