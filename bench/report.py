@@ -22,7 +22,9 @@ ABOUT = """\
 (`schoolprivacy_bench`, made anew each run) and measures the pages and jobs that
 must stay fast at that size. Every figure is a ratio to a floor measured in the
 same run, one after the other in each repetition (the median of {runs} runs for
-pages): the machine is shared, and only ratios survive that.
+pages): the machine is shared, and only ratios survive that. M2's list and guardian's
+reference, a hundred times apart in cost, are timed in alternating blocks instead
+(see the findings).
 
 * **F0**: a bare view (a fixed response, anonymous) through the whole middleware stack.
 * **F1**: a logged-in staff member through the whole stack (session in PostgreSQL,
