@@ -23,7 +23,7 @@ ABOUT = """\
 must stay fast at that size. Every figure is a ratio to a floor measured in the
 same run, one after the other in each repetition (the median of {runs} runs for
 pages): the machine is shared, and only ratios survive that. M2's list and guardian's
-reference, a hundred times apart in cost, are timed in alternating blocks instead
+reference, more than ten times apart in cost, are timed in alternating blocks instead
 (see the findings).
 
 * **F0**: a bare view (a fixed response, anonymous) through the whole middleware stack.
