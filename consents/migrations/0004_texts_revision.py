@@ -1,8 +1,8 @@
 """A revision of the consent texts, kept by PostgreSQL itself.
 
 Every statement that changes a purpose, a text version or the schools of a purpose
-sets the one row of consents_textsrevision to a new number from a sequence, in the
-same transaction. Whoever writes (a service, the admin, a data load) cannot forget
+sets the one row of consents_textsrevision (id 1) to a new number from a sequence, in
+the same transaction. Whoever writes (a service, the admin, a data load) cannot forget
 it, and a number is never used twice: sequences are not rolled back.
 """
 
@@ -10,14 +10,17 @@ from django.db import migrations, models
 
 KEEP = """
 CREATE SEQUENCE consents_texts_revision_seq;
-INSERT INTO consents_textsrevision (revision) VALUES (nextval('consents_texts_revision_seq'));
 
 CREATE OR REPLACE FUNCTION consents_texts_changed() RETURNS trigger AS $$
 BEGIN
-    UPDATE consents_textsrevision SET revision = nextval('consents_texts_revision_seq');
+    -- The one row, made again if it was emptied (a test database is flushed).
+    INSERT INTO consents_textsrevision (id, revision)
+        VALUES (1, nextval('consents_texts_revision_seq'))
+        ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
+INSERT INTO consents_textsrevision (id, revision) VALUES (1, nextval('consents_texts_revision_seq'));
 
 CREATE TRIGGER consents_purpose_texts_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON consents_purpose

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from consents import selectors, services
-from consents.models import Purpose, PurposeVersion
+from consents.models import Purpose, PurposeVersion, TextsRevision
 from tests.factories import SchoolFactory
 
 from .conftest import make_purpose
@@ -20,10 +20,11 @@ from .conftest import make_purpose
 pytestmark = pytest.mark.django_db
 
 
-def revision() -> int:
+def revision() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT revision FROM consents_textsrevision")
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def test_every_kind_of_change_gives_a_new_revision(world):
@@ -93,6 +94,23 @@ def test_a_new_text_is_shown_at_once(world):
     )
     new = selectors.school_purposes(school_id=school.pk)[0]
     assert selectors.current_version(new).title_nl == "Foto's op de website van de school"
+
+
+def test_an_emptied_revision_table_keeps_nothing_and_is_made_again(world):
+    school = world.pupil.school
+    make_purpose(school, code="foto-website")
+    TextsRevision.objects.all().delete()  # as a flush of a test database leaves it
+    assert revision() is None
+    with CaptureQueriesContext(connection) as captured:
+        selectors.school_purposes(school_id=school.pk)
+        selectors.school_purposes(school_id=school.pk)
+    assert len(captured) == 6  # nothing kept without a revision: read each time
+    make_purpose(school, code="foto-gids")
+    assert revision() is not None
+    assert {p.code for p in selectors.school_purposes(school_id=school.pk)} == {
+        "foto-website",
+        "foto-gids",
+    }
 
 
 def test_a_purpose_switched_off_is_gone_at_once(world):
