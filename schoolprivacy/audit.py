@@ -53,6 +53,10 @@ def log_update(sender, instance, **kwargs):
 def _old_row(sender, instance, update_fields) -> models.Model | None:
     """The row of *instance* as the database holds it, for the fields a save can change."""
     connection = connections[instance._state.db or router.db_for_write(sender)]
+    if sender._meta.parents:  # multi-table inheritance: the fields live in several tables
+        old = sender._base_manager.using(connection.alias).filter(pk=instance.pk)
+        old = old.only(*update_fields) if update_fields else old
+        return (old.select_for_update() if connection.in_atomic_block else old).first()
     fields = _fields_read(sender, None if update_fields is None else frozenset(update_fields))
     with connection.cursor() as cursor:
         cursor.execute(
