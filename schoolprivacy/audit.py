@@ -6,7 +6,6 @@ password hashes. Reads of dossiers and exports are logged with :func:`log_access
 """
 
 import functools
-import json
 
 from auditlog.cid import get_cid
 from auditlog.diff import model_instance_diff
@@ -41,7 +40,7 @@ def log_update(sender, instance, **kwargs):
         return
     update_fields = kwargs.get("update_fields")
     changes = model_instance_diff(
-        _old_row(sender, instance, update_fields),
+        _old_row(sender, instance, update_fields, using=kwargs.get("using")),
         instance,
         fields_to_check=update_fields,
         use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
@@ -50,9 +49,9 @@ def log_update(sender, instance, **kwargs):
         write_entry(instance, action=LogEntry.Action.UPDATE, changes=changes)
 
 
-def _old_row(sender, instance, update_fields) -> models.Model | None:
+def _old_row(sender, instance, update_fields, *, using=None) -> models.Model | None:
     """The row of *instance* as the database holds it, for the fields a save can change."""
-    connection = connections[instance._state.db or router.db_for_write(sender)]
+    connection = connections[using or instance._state.db or router.db_for_write(sender)]
     if sender._meta.parents:  # multi-table inheritance: the fields live in several tables
         old = sender._base_manager.using(connection.alias).filter(pk=instance.pk)
         old = old.only(*update_fields) if update_fields else old
@@ -162,7 +161,6 @@ ENTRY_FIELDS = (
     "timestamp",
     "additional_data",
 )
-JSON_FIELDS = ("changes", "additional_data")
 
 
 def write_entry(instance: models.Model, *, action: int, changes: dict, actor=None) -> None:
@@ -193,14 +191,15 @@ def write_entry(instance: models.Model, *, action: int, changes: dict, actor=Non
         cid=get_cid(),
         additional_data=additional() if callable(additional) else None,
     )
-    alias = router.db_for_write(LogEntry)
-    pre_save.send(sender=LogEntry, instance=entry, raw=False, using=alias, update_fields=None)
-    values = []
-    for name in ENTRY_FIELDS:
-        value = getattr(entry, LogEntry._meta.get_field(name).attname)
-        values.append(json.dumps(value) if name in JSON_FIELDS and value is not None else value)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_entry_sql(alias), values)
+    connection = connections[router.db_for_write(LogEntry)]
+    pre_save.send(
+        sender=LogEntry, instance=entry, raw=False, using=connection.alias, update_fields=None
+    )
+    # Each value as the ORM would store it (an empty address is NULL, JSON is JSON).
+    fields = [LogEntry._meta.get_field(name) for name in ENTRY_FIELDS]
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_entry_sql(connection.alias), values)
 
 
 @functools.cache
@@ -208,7 +207,7 @@ def _entry_sql(alias: str) -> str:
     quote = connections[alias].ops.quote_name
     meta = LogEntry._meta
     columns = ", ".join(quote(meta.get_field(name).column) for name in ENTRY_FIELDS)
-    placeholders = ", ".join("%s::jsonb" if name in JSON_FIELDS else "%s" for name in ENTRY_FIELDS)
+    placeholders = ", ".join("%s" for _ in ENTRY_FIELDS)
     table = quote(meta.db_table)
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names of the model)
 

@@ -66,6 +66,13 @@ def test_an_entry_with_the_actor_of_the_request_is_the_row_auditlog_writes():
     assert (ours["remote_addr"], ours["remote_port"]) == ("192.0.2.7", 50123)
 
 
+def test_an_empty_address_from_a_proxy_is_no_address_as_auditlog_stores_it():
+    pupil, director = PupilFactory(), UserFactory()
+    with set_actor(director, remote_addr="", remote_port=None):
+        theirs, ours = _both(pupil)
+    assert ours == theirs and ours["remote_addr"] is None
+
+
 def test_an_audited_save_locks_the_row_it_diffs_against_and_logs_from_it():
     pupil = PupilFactory(first_name="Anna")
     stale = type(pupil).objects.get(pk=pupil.pk)
