@@ -119,15 +119,16 @@ def consent_form_path(instance, filename: str) -> str:
 
 
 class TextsRevision(models.Model):
-    """One row: a number that changes with every change of a purpose, its texts or schools.
+    """One row: a token that changes with every change of a purpose, its texts or schools.
 
     PostgreSQL keeps it (triggers of migration 0004, whoever writes, in the same
-    transaction as the change), from a sequence, so a number is never used twice, not
-    even after a rollback. selectors.school_purposes keeps a school's purposes between
-    requests for as long as it stays the same.
+    transaction as the change). It is random, so that no two states of the texts ever
+    share one: not after a rollback, nor after a restore from a backup.
+    selectors.school_purposes keeps a school's purposes between requests for as long
+    as it stays the same.
     """
 
-    revision = models.BigIntegerField(_("revision"), default=0)
+    revision = models.UUIDField(_("revision"))
 
     class Meta:
         verbose_name = _("revision of the consent texts")

@@ -1,5 +1,6 @@
 """Reads of consents. The state of a consent is always computed by consents.rules."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -56,7 +57,7 @@ def purposes_of_school(*, school_id: int, category: str | None = None) -> QueryS
 
 
 #: The purposes of each school, as (revision of the texts, purposes), kept in this process.
-_KEPT: dict[tuple[int, str | None], tuple[int, list[Purpose]]] = {}
+_KEPT: dict[tuple[int, str | None], tuple[uuid.UUID, list[Purpose]]] = {}
 
 
 def school_purposes(*, school_id: int, category: str | None = None) -> list[Purpose]:
@@ -64,8 +65,8 @@ def school_purposes(*, school_id: int, category: str | None = None) -> list[Purp
 
     The pupil page, the class overview and the portal read a school's purposes on
     every request; they change a few times a year. PostgreSQL gives every change a
-    new revision (TextsRevision), read here in one small query: the same revision
-    means the same purposes and texts. The purposes kept are shared between requests,
+    new random revision (TextsRevision), read here in one small query: the same
+    revision means the same purposes and texts. The purposes kept are shared between requests,
     so they are only read, never changed.
     """
     revision = _texts_revision()
@@ -81,18 +82,20 @@ def school_purposes(*, school_id: int, category: str | None = None) -> list[Purp
     return list(kept[1])
 
 
-def _texts_revision() -> int | None:
+def _texts_revision() -> uuid.UUID | None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT revision FROM consents_textsrevision")
+        cursor.execute("SELECT revision FROM consents_textsrevision WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else None
 
 
 def current_version(purpose: Purpose, day=None) -> PurposeVersion | None:
     """The newest version valid today, from the prefetched versions."""
-    day = day or timezone.localdate()
-    valid = [v for v in purpose.versions.all() if v.valid_from <= day]
-    return max(valid, key=lambda v: v.number, default=None)
+    return _newest_valid(purpose.versions.all(), day or timezone.localdate())
+
+
+def _newest_valid(versions, day) -> PurposeVersion | None:
+    return max((v for v in versions if v.valid_from <= day), key=lambda v: v.number, default=None)
 
 
 def entitled_deciders(pupil: Pupil, holders: set[int], day) -> tuple[set[int], bool]:
@@ -136,19 +139,27 @@ def consent_states(
     if holders is None:
         holders = holders_of(pupil_ids)
     holders = defaultdict(set, holders)
+    versions_of = {purpose.pk: list(purpose.versions.all()) for purpose in purposes}
     # The numbers of the versions come with the purposes: no join in the decisions' query.
-    numbers = {v.pk: v.number for purpose in purposes for v in purpose.versions.all()}
+    numbers = {v.pk: v.number for versions in versions_of.values() for v in versions}
+    rows = list(
+        Decision.objects.filter(pupil_id__in=pupil_ids, purpose_id__in=purpose_ids).values_list(
+            "pupil_id", "purpose_id", "decided_by_id", "choice", "version_id", "decided_at"
+        )
+    )
+    unknown = {row[4] for row in rows} - numbers.keys()
+    if unknown:  # a text published since the purposes were read, and decided on already
+        numbers.update(PurposeVersion.objects.filter(pk__in=unknown).values_list("pk", "number"))
     decisions: dict[tuple[int, int], list[DecisionFacts]] = defaultdict(list)
-    for row in Decision.objects.filter(
-        pupil_id__in=pupil_ids, purpose_id__in=purpose_ids
-    ).values_list("pupil_id", "purpose_id", "decided_by_id", "choice", "version_id", "decided_at"):
+    for row in rows:
         decisions[(row[0], row[1])].append(DecisionFacts(row[2], row[3], numbers[row[4]], row[5]))
     states = {}
     for purpose in purposes:
         versions = [
-            VersionFacts(v.number, v.valid_from, v.material_change) for v in purpose.versions.all()
+            VersionFacts(v.number, v.valid_from, v.material_change)
+            for v in versions_of[purpose.pk]
         ]
-        current = current_version(purpose, day)
+        current = _newest_valid(versions_of[purpose.pk], day)
         for pupil in pupils:
             entitled, by_pupil = entitled_deciders(pupil, holders[pupil.pk], day)
             outcome = effective_consent(

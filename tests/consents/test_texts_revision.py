@@ -113,6 +113,31 @@ def test_an_emptied_revision_table_keeps_nothing_and_is_made_again(world):
     }
 
 
+def test_a_text_published_after_the_purposes_were_read_counts_its_decisions(world):
+    school, parent = world.pupil.school, world.users["parent"]
+    purpose = make_purpose(school, code="foto-website")
+    read = selectors.school_purposes(school_id=school.pk)  # a page read them, then:
+    version = services.purpose_version_publish(
+        purpose=purpose,
+        acting_user=world.users["director"],
+        valid_from=datetime.date(2025, 8, 1),
+        material_change=True,
+        title_nl="Foto's op de website, nieuw",
+        title_en="Photos on the website, new",
+        text_nl="Nieuwe tekst.",
+        text_en="New text.",
+    )
+    services.decision_record(
+        pupil=world.pupil,
+        purpose=purpose,
+        version_id=version.pk,
+        choice="given",
+        acting_user=parent,
+    )
+    state = selectors.consent_states(pupils=[world.pupil], purposes=read)
+    assert (world.pupil.pk, purpose.pk) in state  # the new text's number was looked up
+
+
 def test_a_purpose_switched_off_is_gone_at_once(world):
     school = world.pupil.school
     purpose = make_purpose(school, code="foto-website")
