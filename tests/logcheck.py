@@ -16,9 +16,10 @@ MIN_SECRET = 8
 #: Nine digits standing alone. Not part of a longer run of letters and digits: a task id
 #: (a UUID such as ...-eeb805480146) ends in nine digits often enough to pass the elfproef.
 NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
-#: A secret counts where it stands alone, not inside a longer run of letters and digits:
-#: an encrypted BSN is also the middle of a task's run time ("0.035101731000395375s").
-ALONE = r"(?<![0-9A-Za-z]){}(?![0-9A-Za-z])"
+#: A secret of digits counts where it is not part of a longer number: an encrypted BSN is
+#: also the middle of a task's run time ("0.035101731000395375s"). Any other secret counts
+#: wherever it appears.
+ALONE = r"(?<!\d){}(?!\d)"
 
 
 def passes_elfproef(number: str) -> bool:
@@ -35,7 +36,9 @@ def violations(lines: list[str], secrets: set[str]) -> list[str]:
             if passes_elfproef(number):
                 found.append(f"a BSN in the log: {line[:200]}")
         for secret in secrets:
-            if secret in line and re.search(ALONE.format(re.escape(secret)), line):
+            if secret in line and (
+                not secret.isdigit() or re.search(ALONE.format(re.escape(secret)), line)
+            ):
                 found.append(f"the plaintext of an encrypted value in the log: {line[:200]}")
     return found
 

@@ -26,6 +26,9 @@ def test_an_encrypted_number_inside_a_longer_number_is_not_a_leak():
     bsn = _valid_bsn(4243)
     assert logcheck.violations([f"bsn {bsn}: saved"], {bsn})
     assert not logcheck.violations([f"Task x succeeded in 0.0{bsn}000395375s: None"], {bsn})
+    assert logcheck.violations([f"BSN{bsn}"], {bsn})  # glued to letters it is still a leak
+    words = "Epilepsie, medicatie om 12 uur"
+    assert logcheck.violations([f"note={words}x"], {words})
 
 
 def test_the_run_collects_log_records_and_encrypted_plaintexts():
