@@ -363,18 +363,13 @@ def _as_bool(condition: Q):
 
 
 def _relations(user, pupil: Pupil, wanted) -> dict[str, bool]:
-    """How *user* relates to *pupil* beyond school roles (the *wanted* ones), in one query."""
-    now = timezone.now()
+    """Whether break-glass is open for *user* on *pupil*, and whether its special data is
+    restricted (the *wanted* ones), in one query."""
     subqueries = {
-        "assigned": lambda: Exists(
-            PupilUserObjectPermission.objects.filter(
-                user=user,
-                permission__codename="follow_pupil",
-                content_object_id=OuterRef("pk"),
-            )
-        ),
         "emergency": lambda: Exists(
-            EmergencyAccess.objects.filter(user=user, pupil_id=OuterRef("pk"), expires_at__gt=now)
+            EmergencyAccess.objects.filter(
+                user=user, pupil_id=OuterRef("pk"), expires_at__gt=timezone.now()
+            )
         ),
         "special_restricted": lambda: restricted(DataCategory.SPECIAL),
     }
@@ -404,47 +399,41 @@ def special_kinds(
         return frozenset()
     if pupil.anonymised_at is not None:
         return frozenset()
+    if not writable and as_parent and holds_authority(user, pupil):
+        return frozenset(ALL_KINDS)  # every kind, restricted or not: nothing more to ask
     grants = grants_for(user)
     table = SPECIAL_KINDS_WRITABLE_BY_ROLE if writable else SPECIAL_KINDS_BY_ROLE
     kinds: set[str] = set()
     for role, role_kinds in table.items():
         if role != Role.TEACHER and grants.has_school_role(pupil.school_id, role):
             kinds |= role_kinds
-    # A teacher reads the safety kinds of the pupils of her own groups.
-    teaches = (
+    if grants.has_any_role(Role.CARE_COORDINATOR) and pupil.pk in assigned_pupil_ids(user):
+        kinds |= ALL_KINDS
+    if (
         not writable
         and grants.has_school_role(pupil.school_id, Role.TEACHER)
         and pupil.group_id in taught_groups(user)
+    ):
+        kinds |= SAFETY_KINDS  # a teacher, of the pupil's own group
+    special_restricted = (
+        None if restricted_data is None else DataCategory.SPECIAL in restricted_data
     )
-    # Only the relations that could change the answer are asked (fewer subqueries to build).
-    # Break-glass opens the safety kinds: nothing to ask where the user reads them anyway.
-    at_school = grants.has_school_role(pupil.school_id)
-    safety_anyway = (
-        restricted_data is not None
-        and DataCategory.SPECIAL not in restricted_data
-        and (teaches or kinds >= SAFETY_KINDS)
-    )
-    wanted = ["special_restricted"] if restricted_data is None else []
-    if grants.has_any_role(Role.CARE_COORDINATOR):
-        wanted.append("assigned")
-    if not writable and at_school and not safety_anyway:
+    # Only what could change the answer is asked: a restriction only where there is
+    # something to take, break-glass (it opens the safety kinds, restricted or not)
+    # only where they are not open already.
+    wanted = []
+    if special_restricted is None and kinds:
+        wanted.append("special_restricted")
+    if (
+        not writable
+        and grants.has_school_role(pupil.school_id)
+        and (special_restricted is not False or not kinds >= SAFETY_KINDS)
+    ):
         wanted.append("emergency")
-    parent = not writable and as_parent and holds_authority(user, pupil)
-    if parent:
-        return frozenset(ALL_KINDS)  # every kind, restricted or not: nothing more to ask
-    if not set(wanted) - {"special_restricted"} and not kinds and not teaches:
-        return frozenset()  # a restriction could only take away: nothing to take
     relations = _relations(user, pupil, wanted) if wanted else {}
-    if restricted_data is not None:
-        relations["special_restricted"] = DataCategory.SPECIAL in restricted_data
-    if relations.get("assigned") and grants.has_any_role(Role.CARE_COORDINATOR):
-        kinds |= ALL_KINDS
-    if teaches:
-        kinds |= SAFETY_KINDS
-    if relations.get("special_restricted"):
+    if special_restricted or relations.get("special_restricted"):
         kinds.clear()  # restricted: staff neither read nor record
-    emergency = relations.get("emergency") and grants.has_school_role(pupil.school_id)
-    if not writable and emergency:
+    if relations.get("emergency"):
         kinds |= SAFETY_KINDS
     return frozenset(kinds)
 
