@@ -27,6 +27,20 @@ def revision() -> int | None:
     return row[0] if row else None
 
 
+def publish(world, purpose, title_nl: str, *, material_change: bool) -> PurposeVersion:
+    """A new text of *purpose*, published by the director as the page does."""
+    return services.purpose_version_publish(
+        purpose=purpose,
+        acting_user=world.users["director"],
+        valid_from=datetime.date(2025, 8, 1),
+        material_change=material_change,
+        title_nl=title_nl,
+        title_en="Photos on the website",
+        text_nl="Wij plaatsen foto's op onze website.",
+        text_en="We post photos on our website.",
+    )
+
+
 def test_every_kind_of_change_gives_a_new_revision(world):
     school = world.pupil.school
     seen = [revision()]
@@ -82,16 +96,7 @@ def test_a_new_text_is_shown_at_once(world):
     purpose = make_purpose(school, code="foto-website")
     old = selectors.school_purposes(school_id=school.pk)[0]
     assert selectors.current_version(old).title_nl == "Foto's: foto-website"
-    services.purpose_version_publish(
-        purpose=purpose,
-        acting_user=world.users["director"],
-        valid_from=datetime.date(2025, 8, 1),
-        material_change=False,
-        title_nl="Foto's op de website van de school",
-        title_en="Photos on the school website",
-        text_nl="Wij plaatsen foto's op onze website.",
-        text_en="We post photos on our website.",
-    )
+    publish(world, purpose, "Foto's op de website van de school", material_change=False)
     new = selectors.school_purposes(school_id=school.pk)[0]
     assert selectors.current_version(new).title_nl == "Foto's op de website van de school"
 
@@ -117,16 +122,7 @@ def test_a_text_published_after_the_purposes_were_read_counts_its_decisions(worl
     school, parent = world.pupil.school, world.users["parent"]
     purpose = make_purpose(school, code="foto-website")
     read = selectors.school_purposes(school_id=school.pk)  # a page read them, then:
-    version = services.purpose_version_publish(
-        purpose=purpose,
-        acting_user=world.users["director"],
-        valid_from=datetime.date(2025, 8, 1),
-        material_change=True,
-        title_nl="Foto's op de website, nieuw",
-        title_en="Photos on the website, new",
-        text_nl="Nieuwe tekst.",
-        text_en="New text.",
-    )
+    version = publish(world, purpose, "Foto's op de website, nieuw", material_change=True)
     services.decision_record(
         pupil=world.pupil,
         purpose=purpose,
@@ -135,7 +131,8 @@ def test_a_text_published_after_the_purposes_were_read_counts_its_decisions(worl
         acting_user=parent,
     )
     state = selectors.consent_states(pupils=[world.pupil], purposes=read)
-    assert (world.pupil.pk, purpose.pk) in state  # the new text's number was looked up
+    # The new text's number was looked up, so the consent on it counts.
+    assert state[(world.pupil.pk, purpose.pk)].outcome.consent
 
 
 def test_a_purpose_switched_off_is_gone_at_once(world):
