@@ -53,7 +53,7 @@ from schoolprivacy.tasks import enqueue_on_commit
 from suppliers import catalogue
 from suppliers import selectors as supplier_selectors
 
-from . import copies, deadlines, ledger, retention
+from . import copies, deadlines, ledger, retention, workflow
 from .models import (
     OPEN_STATUSES,
     UNDECIDED_STATUSES,
@@ -520,6 +520,7 @@ def request_start(*, request: DataRequest, acting_user: User) -> DataRequest:
     """Take the request up: it is being handled, by the acting user."""
     request = _lock(request)
     _require_handler(acting_user, request)
+    workflow.require(request, "start")
     _move(request, Status.IN_PROGRESS, by=acting_user)
     return request
 
@@ -529,6 +530,7 @@ def request_note(*, request: DataRequest, note: str, acting_user: User) -> Reque
     """A note in the request's history (staff only)."""
     request = _lock(request)
     _require_handler(acting_user, request)
+    workflow.require(request, "note")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Write the note.")})
@@ -543,18 +545,7 @@ def request_extend(*, request: DataRequest, reasons: str, acting_user: User) -> 
     """
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.status not in UNDECIDED_STATUSES:
-        raise ValidationError(_("This request has been answered: there is nothing to extend."))
-    if request.extended_at is not None:
-        raise ValidationError(_("The deadline of this request has already been extended."))
-    if timezone.localdate() > request.first_due_on:
-        raise ValidationError(
-            _(
-                "The first deadline (%(due)s) has passed: an extension had to be decided and "
-                "told to the parent before it."
-            )
-            % {"due": request.first_due_on.strftime("%d-%m-%Y")}
-        )
+    workflow.require(request, "extend")
     reasons = _reason(reasons, "reasons")
     request.extended_at = timezone.now()
     request.extended_by = acting_user
@@ -586,8 +577,7 @@ def request_refuse(*, request: DataRequest, reasons: str, acting_user: User) -> 
     """Refuse the whole request, with the reasons; the parent is told of the right to complain."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.status not in UNDECIDED_STATUSES:
-        raise ValidationError(_("This request has been answered already."))
+    workflow.require(request, "refuse")
     reasons = _reason(reasons, "reasons")
     _start(request, acting_user)
     _lift_pending_holds(request, acting_user, reasons)
@@ -628,10 +618,7 @@ def request_withdraw(*, request: DataRequest, acting_user: User) -> DataRequest:
     request = _lock(request)
     if acting_user.pk != request.requester_id:
         raise PermissionDenied
-    if request.status == Status.NOTIFYING:
-        raise ValidationError(
-            _("The school has already decided; the request can no longer be withdrawn.")
-        )
+    workflow.require(request, "withdraw")
     with translation.override(settings.LANGUAGE_CODE):
         _lift_pending_holds(request, acting_user, _("The parent withdrew the request."))
     _move(request, Status.WITHDRAWN, by=acting_user, to_requester=True)
@@ -682,11 +669,7 @@ def rectification_decide(
     """
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.RECTIFICATION or request.status not in (
-        Status.RECEIVED,
-        Status.IN_PROGRESS,
-    ):
-        raise ValidationError(_("This request cannot be decided now."))
+    workflow.require(request, "rectification")
     pending = list(request.items.filter(decision=Decision.PENDING))
     if {item.pk for item in pending} - set(decisions):
         raise ValidationError(_("Decide on every field."))
@@ -939,8 +922,7 @@ def erasure_decide(
     """
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.ERASURE or request.status not in (Status.RECEIVED, Status.IN_PROGRESS):
-        raise ValidationError(_("This request cannot be decided now."))
+    workflow.require(request, "erasure")
     today = timezone.localdate()
     states = {s.category: s for s in category_states(request, today)}
     asked = set(request.categories)
@@ -1137,8 +1119,9 @@ def restriction_decide(
     """Grant a restriction (staff then neither see nor share the data) or refuse it."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.RESTRICTION or request.status not in UNDECIDED_STATUSES:
-        raise ValidationError(_("This request cannot be decided now."))
+    workflow.require(request, "decide")
+    if request.kind != Kind.RESTRICTION:
+        raise ValidationError(_("This request cannot be decided this way."))
     if not grant:
         return request_refuse(request=request, reasons=reason, acting_user=acting_user)
     categories = sorted(set(categories) or set(request.categories))
@@ -1173,8 +1156,9 @@ def objection_decide(
     """Uphold the objection (processing stays stopped) or reject it with compelling grounds."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.OBJECTION or request.status not in UNDECIDED_STATUSES:
-        raise ValidationError(_("This request cannot be decided now."))
+    workflow.require(request, "decide")
+    if request.kind != Kind.OBJECTION:
+        raise ValidationError(_("This request cannot be decided this way."))
     if not uphold:
         return request_refuse(request=request, reasons=reason, acting_user=acting_user)
     reason = _reason(reason)
@@ -1210,11 +1194,7 @@ def recipients_answer(*, request: DataRequest, acting_user: User) -> DataRequest
     """Answer with the current list of who receives which data, kept with the request."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind != Kind.RECIPIENTS or request.status not in (
-        Status.RECEIVED,
-        Status.IN_PROGRESS,
-    ):
-        raise ValidationError(_("This request cannot be answered now."))
+    workflow.require(request, "recipients")
     _start(request, acting_user)
     with translation.override(request.requester.language):
         receivers = supplier_selectors.pupil_receivers(pupil=request.pupil)
@@ -1250,11 +1230,7 @@ def copy_prepare(*, request: DataRequest, acting_user: User) -> AccessCopy:
     """Have the complete copy made (by a worker); the parent is told when it is ready."""
     request = _lock(request)
     _require_handler(acting_user, request)
-    if request.kind not in (Kind.ACCESS, Kind.PORTABILITY) or request.status not in (
-        Status.RECEIVED,
-        Status.IN_PROGRESS,
-    ):
-        raise ValidationError(_("This request cannot be answered with a copy now."))
+    workflow.require(request, "copy")
     building = request.copies.filter(status=AccessCopy.Status.BUILDING).first()
     if building is not None:
         from .tasks import build_copy

@@ -23,7 +23,7 @@ from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role
 from schoolprivacy.paging import page_of
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, workflow
 from .forms import (
     PORTAL_KINDS,
     CorrectionForm,
@@ -215,6 +215,7 @@ def portal_detail(request, pk):
             else [],
             "days_left": selectors.days_left(data_request),
             "refused_part": selectors.has_refusal(data_request),
+            "may_withdraw": workflow.may(data_request, "withdraw"),
         },
     )
 
@@ -295,6 +296,7 @@ def closed(request):
 def _detail_context(request, data_request: DataRequest, bound: dict | None = None) -> dict:
     actions = policy.actions(request.user, data_request)
     handles = RequestAction.HANDLE in actions
+    steps = workflow.steps(data_request) if handles else frozenset()
     context = {
         "r": data_request,
         "handles": handles,
@@ -305,10 +307,7 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
         "copies": selectors.copies_of(data_request),
         "erasure_items": data_request.erasure_items.all(),
         "refused_part": selectors.has_refusal(data_request),
-        "can_extend": handles
-        and data_request.is_open
-        and data_request.extended_at is None
-        and timezone.localdate() <= data_request.first_due_on,
+        "steps": steps,
         "forms": {},
     }
     if not handles:
@@ -325,22 +324,23 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
         )
     states = services.category_states(data_request) if data_request.kind == Kind.ERASURE else []
     context.update({"items": items, "states": states})
-    if data_request.is_open:
-        forms = {
-            "note": NoteForm(),
-            "extend": ReasonsForm(prefix="extend"),
-            "refuse": ReasonsForm(prefix="refuse"),
-            "notice": NoticeForm(),
-        }
-        pending = [v for v in items if v.item.decision == "pending"]
-        if pending:
-            forms["rectification"] = RectificationDecisionForm(items=pending)
-        if states and not data_request.erasure_items.exists():
-            forms["erasure"] = ErasureDecisionForm(states=states)
-        if data_request.kind in (Kind.RESTRICTION, Kind.OBJECTION):
-            forms["grant"] = GrantForm(initial={"categories": data_request.categories})
-        forms.update(bound or {})
-        context["forms"] = forms
+    forms = {"notice": NoticeForm()}
+    if "note" in steps:
+        forms["note"] = NoteForm()
+    if "extend" in steps:
+        forms["extend"] = ReasonsForm(prefix="extend")
+    if "refuse" in steps:
+        forms["refuse"] = ReasonsForm(prefix="refuse")
+    if "rectification" in steps:
+        forms["rectification"] = RectificationDecisionForm(
+            items=[v for v in items if v.item.decision == "pending"]
+        )
+    if "erasure" in steps:
+        forms["erasure"] = ErasureDecisionForm(states=states)
+    if "decide" in steps:
+        forms["grant"] = GrantForm(initial={"categories": data_request.categories})
+    forms.update(bound or {})
+    context["forms"] = forms
     return context
 
 
