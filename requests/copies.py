@@ -302,6 +302,10 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "name": r.name,
                 "kind": _("supplier") if r.kind == "supplier" else _("recipient on a legal basis"),
                 "data": r.field_labels,
+                "received": [
+                    {"field": p.label, "since": _date(p.since), "until": _date(p.until)}
+                    for p in r.field_periods
+                ],
                 "not_shared_now": r.withheld_labels,
                 "explicitly_not": r.not_shared,
                 "since": _date(r.since),

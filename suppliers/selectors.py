@@ -1,5 +1,8 @@
-"""Reads of the supplier register. What a supplier receives is always asked for a day."""
+"""Reads of the supplier register. What a supplier receives is always asked for a day, and
+what a pupil's data went to is dated per field: from the dated field sets, the day the school
+started using the supplier, and the pupil's enrolment."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -10,6 +13,23 @@ from schoolprivacy.models import School
 
 from . import catalogue
 from .models import FieldSet, Recipient, Supplier, SupplierUse
+
+
+@dataclass(frozen=True)
+class FieldPeriod:
+    """A recipient received *code* from *since* to *until* (the last day; None: still does)."""
+
+    code: str
+    since: datetime.date
+    until: datetime.date | None = None
+
+    @property
+    def label(self) -> str:
+        return catalogue.label(self.code)
+
+    def reaches(self, day: datetime.date | None) -> bool:
+        """Whether the period runs on or after *day* (None: any day)."""
+        return day is None or self.until is None or self.until >= day
 
 
 @dataclass
@@ -25,6 +45,7 @@ class Receiver:
     legal_basis: str = ""
     obj: object = field(default=None, repr=False)
     withheld: list[str] = field(default_factory=list)  # not shared now: restricted
+    periods: list[FieldPeriod] = field(default_factory=list)  # per field, from when to when
 
     @property
     def field_labels(self) -> list[str]:
@@ -34,6 +55,14 @@ class Receiver:
     @property
     def withheld_labels(self) -> list[str]:
         return [catalogue.label(code) for code in catalogue.in_order(self.withheld)]
+
+    @property
+    def field_periods(self) -> list[FieldPeriod]:
+        """The periods in the catalogue's order, the current ones first."""
+        order = {
+            code: i for i, code in enumerate(catalogue.in_order(p.code for p in self.periods))
+        }
+        return sorted(self.periods, key=lambda p: (p.until is not None, order[p.code], p.since))
 
     @property
     def contact_email(self) -> str:
@@ -75,9 +104,55 @@ def board_suppliers(*, boards) -> QuerySet[Supplier]:
     ).order_by("name")
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def field_periods(
+    field_sets, *, start: datetime.date, day: datetime.date, end: datetime.date | None = None
+) -> list[FieldPeriod]:
+    """Per field, the periods from *start* (to *end*, if given) in which the field sets valid
+    by *day* named it.
+
+    A field set runs from its date to the day before the next one; a field named by
+    consecutive sets is one period; a period still running has no end.
+    """
+    sets = sorted((fs for fs in field_sets if fs.valid_from <= day), key=lambda fs: fs.valid_from)
+    latest: dict[str, list] = {}
+    found: list[list] = []
+    for index, field_set in enumerate(sets):
+        since = max(field_set.valid_from, start)
+        until = sets[index + 1].valid_from - ONE_DAY if index + 1 < len(sets) else None
+        if end is not None and (until is None or until > end):
+            until = end
+        if until is not None and until < since:
+            continue
+        for code in field_set.fields:
+            period = latest.get(code)
+            if period is not None and period[2] is not None and period[2] >= since - ONE_DAY:
+                period[2] = until  # the next set names it too: the same period runs on
+            else:
+                latest[code] = period = [code, since, until]
+                found.append(period)
+    return [FieldPeriod(code, since, until) for code, since, until in found]
+
+
 def school_receivers(*, school: School, day=None) -> list[Receiver]:
-    """Everyone who receives pupil data of *school* on *day*: suppliers, then legal recipients."""
+    """Everyone who receives pupil data of *school* on *day*: suppliers, then legal recipients;
+    each supplier's fields dated from when it started receiving them at the school.
+    """
     day = day or timezone.localdate()
+    receivers = _receivers(school=school, day=day)
+    for receiver in receivers:
+        if receiver.kind == "supplier":
+            receiver.periods = [p for p in receiver.periods if p.reaches(day)]
+    return receivers
+
+
+def _receivers(*, school: School, day, start=None, end=None) -> list[Receiver]:
+    """The school's suppliers and legal recipients on *day*, with the periods in which each
+    received each field: from *start* (None: since the school's use of the supplier) to
+    *end* (None: still). Legal recipients are dated only from a *start*.
+    """
     uses = (
         SupplierUse.objects.filter(school=school, since__lte=day)
         .select_related("supplier")
@@ -89,15 +164,22 @@ def school_receivers(*, school: School, day=None) -> list[Receiver]:
     receivers = []
     for use in uses:
         field_set = current_field_set(use.supplier, day)
+        periods = field_periods(
+            use.supplier.field_sets.all(),
+            start=max(use.since, start) if start else use.since,
+            day=day,
+            end=end,
+        )
         receivers.append(
             Receiver(
                 name=use.supplier.name,
                 kind="supplier",
-                fields=list(field_set.fields) if field_set else [],
+                fields=[p.code for p in periods if p.until is None],
                 since=use.since,
                 leaflet_url=use.supplier.privacy_leaflet_url,
                 not_shared=field_set.not_shared if field_set else "",
                 obj=use.supplier,
+                periods=periods,
             )
         )
     for recipient in Recipient.objects.filter(schools=school).order_by("name"):
@@ -105,16 +187,37 @@ def school_receivers(*, school: School, day=None) -> list[Receiver]:
             Receiver(
                 name=recipient.name,
                 kind="recipient",
-                fields=list(recipient.fields),
+                fields=list(recipient.fields) if end is None else [],
+                since=start,
                 legal_basis=recipient.legal_basis,
                 obj=recipient,
+                periods=[FieldPeriod(code, start, end) for code in recipient.fields]
+                if start
+                else [],
             )
         )
     return receivers
 
 
+def pupil_history(*, pupil: Pupil, day=None) -> list[Receiver]:
+    """Everyone who received the pupil's data, with each field dated: from when (the field
+    set, the school's use of the supplier, the pupil's enrolment) and until when (a later
+    field set, the pupil's leaving). A recipient that never received anything of the
+    pupil is left out; *fields* are what it receives now.
+    """
+    day = day or timezone.localdate()
+    end = pupil.left_on if pupil.left_on and pupil.left_on < day else None
+    receivers = []
+    for receiver in _receivers(school=pupil.school, day=day, start=pupil.enrolled_on, end=end):
+        if receiver.periods:
+            receiver.since = min(p.since for p in receiver.periods)
+            receivers.append(receiver)
+    return receivers
+
+
 def pupil_receivers(*, pupil: Pupil, day=None) -> list[Receiver]:
-    """Who receives the pupil's data, with what a restriction or objection holds back.
+    """Who received the pupil's data (pupil_history), with what a restriction or objection
+    holds back now.
 
     A field of a category under a restriction or objection is not shared while it
     holds (GDPR Art. 18 and 21): it moves from *fields* to *withheld*.
@@ -122,24 +225,29 @@ def pupil_receivers(*, pupil: Pupil, day=None) -> list[Receiver]:
     from pupils.selectors import restricted_categories
 
     held = catalogue.codes_for_categories(restricted_categories(pupil=pupil))
-    receivers = school_receivers(school=pupil.school, day=day)
+    receivers = pupil_history(pupil=pupil, day=day)
     for receiver in receivers:
         receiver.withheld = [code for code in receiver.fields if code in held]
         receiver.fields = [code for code in receiver.fields if code not in held]
     return receivers
 
 
-def receivers_of(*, pupil: Pupil, fields: set[str], day=None) -> list[Receiver]:
-    """GDPR Art. 19: the suppliers and recipients that receive any of *fields* of *pupil*.
+def receivers_of(*, pupil: Pupil, fields, day=None) -> list[Receiver]:
+    """GDPR Art. 19: the suppliers and recipients that received any of *fields* of *pupil*.
 
-    The requests app calls this for a correction, erasure or restriction; each
-    receiver comes with the affected fields it receives.
+    *fields* maps each catalogue code to the first day that matters (the day an erased
+    item came into being: a recipient that stopped receiving the field before it never
+    got it), or None for any day; a set of codes means any day. The requests app calls
+    this for a correction, erasure or restriction; each receiver comes with the affected
+    fields it received (*fields*) and their periods.
     """
+    wanted = fields if isinstance(fields, dict) else dict.fromkeys(fields)
     matches = []
-    for receiver in school_receivers(school=pupil.school, day=day):
-        affected = [code for code in receiver.fields if code in fields]
-        if affected:
-            receiver.fields = affected
+    for receiver in pupil_history(pupil=pupil, day=day):
+        periods = [p for p in receiver.periods if p.code in wanted and p.reaches(wanted[p.code])]
+        if periods:
+            receiver.periods = periods
+            receiver.fields = catalogue.in_order({p.code for p in periods})
             matches.append(receiver)
     return matches
 

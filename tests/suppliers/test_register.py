@@ -59,7 +59,7 @@ def test_an_administrator_adds_a_supplier_that_schools_and_parents_then_see(worl
     content = public.content.decode()
     assert "Rekentuin" in content
     assert "https://www.rekentuin.example/privacybijsluiter" in content
-    assert "resultaten in de lesmethode" in content
+    assert "resultaten in de lesmethode" in content.lower()
 
     parent = login(world.users["parent"])
     child = parent.get(reverse("suppliers:portal_child", args=[world.pupil.pk])).content.decode()
