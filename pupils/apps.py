@@ -26,3 +26,4 @@ class PupilsConfig(AppConfig):
             audit.register(model)
         audit.register(models.Pupil, exclude=("bsn_index",), masked=("bsn",))
         audit.register(models.SpecialRecord, masked=("content",))
+        audit.register(models.RestrictedAccess)

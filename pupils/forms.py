@@ -80,6 +80,18 @@ class EmergencyForm(forms.Form):
     )
 
 
+class RestrictedLookForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need this restricted record now?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The parent restricted this data. It stays available for the child's safety; "
+            "your name, the time and this reason are recorded."
+        ),
+    )
+
+
 class PupilForm(forms.ModelForm):
     """Personal data of a pupil, for the administrator and the director."""
 

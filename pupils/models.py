@@ -500,6 +500,44 @@ class EmergencyAccess(models.Model):
         return {"pupil_id": self.pupil_id}
 
 
+class RestrictedAccess(models.Model):
+    """A look by staff at a restricted safety record, with the reason (GDPR Art. 18(2)).
+
+    A restriction or an objection leaves the records a child's safety needs (medical
+    information, medication, protocols) with the staff who need them, but every look
+    asks why, and the answer is kept here, encrypted.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    reason = EncryptedTextField(_("reason"), validators=[MaxLengthValidator(1000)])
+    kinds = ArrayField(
+        models.CharField(max_length=16, choices=SpecialRecord.Kind.choices),
+        verbose_name=_("kinds looked at"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("look at restricted data")
+        verbose_name_plural = _("looks at restricted data")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-at"], name="restricted_access_pupil_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} – {self.pupil_id} – {self.at:%Y-%m-%d %H:%M}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
 class ProcessingHold(models.Model):
     """A stop on a pupil's data: a restriction or objection (staff see and share nothing of the
     categories held, GDPR Art. 18 and 21), or a legal hold (nothing may be deleted).
@@ -519,6 +557,15 @@ class ProcessingHold(models.Model):
     categories = ArrayField(
         models.CharField(max_length=16, choices=DataCategory.choices),
         verbose_name=_("data held"),
+    )
+    # Keys of pupils.items (``note:12``): the hold covers only these items, of the categories
+    # named; empty, it covers all data of its categories.
+    items = ArrayField(
+        models.CharField(max_length=64),
+        default=list,
+        blank=True,
+        verbose_name=_("items held"),
+        help_text=_("Empty: all data of the categories. Otherwise only these items."),
     )
     reason = models.TextField(_("reason"), max_length=2000, validators=[MaxLengthValidator(2000)])
     reference = models.CharField(
@@ -571,6 +618,10 @@ class ProcessingHold(models.Model):
     def restricts(self) -> bool:
         """True for a restriction or objection: staff neither see nor share the data held."""
         return self.kind != self.Kind.LEGAL_HOLD
+
+    @property
+    def holds_whole_categories(self) -> bool:
+        return not self.items
 
     @property
     def category_labels(self) -> list[str]:

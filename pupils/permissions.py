@@ -25,10 +25,15 @@ the staff pages, which show the other parent.
 
 A restriction or an objection (ProcessingHold, GDPR Art. 18 and 21) takes from
 staff what touches the data it holds: the dossier (view, record) under
-"dossier", the BSN, personal data and parents under "administration", every
-special-category kind under "special" (break-glass still opens the safety kinds:
-a child's vital interests come first). Parents keep seeing everything. An
-anonymised pupil (erased administration) is nobody's any more.
+"dossier", the BSN, personal data and parents under "administration", the
+special-category kinds under "special", and, for a hold on single items, those
+items. The safety kinds (medical information and allergies, medication, protocols)
+stay with the staff who need them: they rest on the child's vital interests
+(GDPR Art. 6(1)(d), 9(2)(c)), which an objection (Art. 21) does not reach, and a
+restriction allows their use to protect the child (Art. 18(2)). A restricted safety
+record is *guarded*: it shows as restricted, and every look asks a reason, which is
+kept (RestrictedAccess) and logged. Parents keep seeing everything. An anonymised
+pupil (erased administration) is nobody's any more.
 
 Special-category records, per kind (SPECIAL_KINDS_BY_ROLE): the care
 coordinator sees all kinds; teachers see what they need for safety (medical,
@@ -115,13 +120,14 @@ _ACTION_DATA = {
 
 
 def restricted(category: str, pupil_ref="pk") -> Exists:
-    """True for a pupil whose *category* is held by a restriction or an objection."""
+    """True for a pupil whose whole *category* is held by a restriction or an objection."""
     return Exists(
         ProcessingHold.objects.filter(
             pupil_id=OuterRef(pupil_ref),
             kind__in=RESTRICTING_HOLDS,
             lifted_at__isnull=True,
             categories__contains=[category],
+            items=[],
         )
     )
 
@@ -432,10 +438,27 @@ def special_kinds(
         wanted.append("emergency")
     relations = _relations(user, pupil, wanted) if wanted else {}
     if special_restricted or relations.get("special_restricted"):
-        kinds.clear()  # restricted: staff neither read nor record
+        kinds &= SAFETY_KINDS  # restricted: staff keep only what the child's safety needs
     if relations.get("emergency"):
         kinds |= SAFETY_KINDS
     return frozenset(kinds)
+
+
+def guarded(record: SpecialRecord, *, restricted_data, restricted_items) -> bool:
+    """Whether a look at *record* by staff asks a reason first: a safety record under a
+    restriction or objection (of the special categories, or of this record).
+
+    *restricted_data* and *restricted_items* are the pupil's restricted categories and
+    items (pupils.selectors.restricted_categories and restricted_items).
+    """
+    return record.kind in SAFETY_KINDS and (
+        DataCategory.SPECIAL in restricted_data or record_key(record) in restricted_items
+    )
+
+
+def record_key(record: SpecialRecord) -> str:
+    """The key of a special-category record as an item (pupils.items)."""
+    return f"special:{record.pk}"
 
 
 class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
@@ -443,9 +466,24 @@ class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
 
     model = SpecialRecord
 
-    def records(self, user, pupil: Pupil, *, as_parent: bool = False) -> QuerySet[SpecialRecord]:
+    def records(
+        self, user, pupil: Pupil, *, as_parent: bool = False, restricted_items=None
+    ) -> QuerySet[SpecialRecord]:
+        """The records *user* may read. Staff lose a restricted record that is not a safety
+        record; *restricted_items*, when the caller has read the holds, saves the query.
+        """
         kinds = special_kinds(user, pupil, as_parent=as_parent)
-        return SpecialRecord.objects.filter(pupil=pupil, kind__in=kinds)
+        records = SpecialRecord.objects.filter(pupil=pupil, kind__in=kinds)
+        if as_parent and holds_authority(user, pupil):
+            return records
+        if restricted_items is None:
+            from .selectors import restricted_items as read_items
+
+            restricted_items = read_items(pupil=pupil)
+        held = [int(key.split(":")[1]) for key in restricted_items if key.startswith("special:")]
+        if held:
+            records = records.exclude(Q(pk__in=held) & ~Q(kind__in=SAFETY_KINDS))
+        return records
 
     def scope(self, user, action=PupilAction.VIEW):
         raise NotImplementedError("special-category records are opened per pupil: records()")

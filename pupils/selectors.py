@@ -3,6 +3,7 @@
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.authorization import grants_for
@@ -70,24 +71,35 @@ def emergency_candidates(*, user: User, search: str) -> QuerySet[Pupil]:
 
 
 def dossier_entry_querysets(
-    *, pupil: Pupil, restricted: frozenset = frozenset()
+    *, pupil: Pupil, restricted: frozenset = frozenset(), items: frozenset = frozenset()
 ) -> dict[str, QuerySet]:
     """Every entry of one pupil's dossier, as querysets to refine; the caller checked VIEW_DOSSIER.
 
-    Staff pass the *restricted* categories: referral reports under a restriction or
-    an objection are then left out.
+    Staff pass the *restricted* categories and *items* (keys of pupils.items): referral
+    reports under a restriction or an objection, and entries restricted one by one, are
+    then left out.
     """
     notes = Note.objects.filter(pupil=pupil)
     if DataCategory.REFERRAL in restricted:
         notes = notes.exclude(kind=Note.Kind.REFERRAL)
+    entries = {
+        "agreements": ("agreement", Agreement.objects.filter(pupil=pupil)),
+        "test_results": ("test_result", TestResult.objects.filter(pupil=pupil)),
+        "notes": ("note", notes),
+    }
     return {
-        "agreements": Agreement.objects.filter(pupil=pupil),
-        "test_results": TestResult.objects.filter(pupil=pupil),
-        "notes": notes,
+        key: queryset.exclude(pk__in=_held_ids(items, target)) if items else queryset
+        for key, (target, queryset) in entries.items()
     }
 
 
-def dossier_entries(*, pupil: Pupil, restricted: frozenset = frozenset()) -> dict[str, list]:
+def _held_ids(items, target: str) -> list[int]:
+    return [int(key.split(":")[1]) for key in items if key.split(":")[0] == target]
+
+
+def dossier_entries(
+    *, pupil: Pupil, restricted: frozenset = frozenset(), items: frozenset = frozenset()
+) -> dict[str, list]:
     """dossier_entry_querysets read, each entry with its author's name.
 
     The authors of all three kinds are read in one query: joining the accounts into
@@ -95,7 +107,9 @@ def dossier_entries(*, pupil: Pupil, restricted: frozenset = frozenset()) -> dic
     """
     entries = {
         key: list(queryset)
-        for key, queryset in dossier_entry_querysets(pupil=pupil, restricted=restricted).items()
+        for key, queryset in dossier_entry_querysets(
+            pupil=pupil, restricted=restricted, items=items
+        ).items()
     }
     author_ids = {entry.author_id for kind in entries.values() for entry in kind}
     if author_ids:
@@ -118,18 +132,38 @@ def holds_of(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
     return ProcessingHold.objects.filter(pupil=pupil).order_by("placed_at", "pk")
 
 
-def restricted_categories(*, pupil: Pupil, holds=None) -> frozenset[str]:
-    """The data of the pupil that staff may neither see nor share (restriction, objection).
-
-    *holds*, when given, are the pupil's active holds already read.
-    """
+def _restricting(pupil: Pupil, holds):
     if holds is None:
         holds = ProcessingHold.objects.filter(
             pupil=pupil, kind__in=RESTRICTING_HOLDS, lifted_at__isnull=True
         )
+    return [hold for hold in holds if hold.kind in RESTRICTING_HOLDS]
+
+
+def restricted_categories(*, pupil: Pupil, holds=None) -> frozenset[str]:
+    """The data of the pupil that staff may neither see nor share (restriction, objection),
+    as whole categories. *holds*, when given, are the pupil's active holds already read.
+    """
     return frozenset(
-        c for hold in holds if hold.kind in RESTRICTING_HOLDS for c in hold.categories
+        c
+        for hold in _restricting(pupil, holds)
+        if hold.holds_whole_categories
+        for c in hold.categories
     )
+
+
+def restricted_items(*, pupil: Pupil, holds=None) -> frozenset[str]:
+    """The single items of the pupil's data (keys of pupils.items) under a restriction or
+    objection of their own: staff neither see nor share them (a safety record is guarded).
+    """
+    return frozenset(key for hold in _restricting(pupil, holds) for key in hold.items)
+
+
+def emergency_open(*, user: User, pupil: Pupil) -> bool:
+    """Whether *user* opened the pupil's safety records by break-glass in the last hour."""
+    return EmergencyAccess.objects.filter(
+        user=user, pupil=pupil, expires_at__gt=timezone.now()
+    ).exists()
 
 
 def special_records_of(*, pupil: Pupil) -> QuerySet[SpecialRecord]:

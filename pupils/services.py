@@ -29,7 +29,7 @@ from schoolprivacy.models import Role, School, User
 from schoolprivacy.services import notices_scrub
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import corrections
+from . import corrections, items
 from .models import (
     Agreement,
     DataCategory,
@@ -42,11 +42,19 @@ from .models import (
     ProcessingHold,
     Pupil,
     PupilUserObjectPermission,
+    RestrictedAccess,
     Source,
     SpecialRecord,
     TestResult,
 )
-from .permissions import EMERGENCY_MINUTES, PupilAction, PupilPolicy, special_kinds
+from .permissions import (
+    EMERGENCY_MINUTES,
+    PupilAction,
+    PupilPolicy,
+    SpecialRecordPolicy,
+    guarded,
+    special_kinds,
+)
 
 INVITATION_DAYS = 7
 
@@ -180,6 +188,32 @@ def special_record_add(*, pupil: Pupil, kind: str, acting_user: User, **data) ->
 def dossier_viewed(*, pupil: Pupil, acting_user: User, part: str) -> None:
     """Write the ACCESS entry for a look at *part* of a pupil's dossier."""
     audit.log_access(actor=acting_user, obj=pupil, what=part)
+
+
+@transaction.atomic
+def restricted_access_record(
+    *, pupil: Pupil, reason: str, acting_user: User, restricted_data, restricted_items
+) -> list[SpecialRecord]:
+    """A look at the pupil's restricted safety records, with the reason (GDPR Art. 18(2)):
+    kept encrypted and logged. Returns the records the look opens.
+    """
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError({"reason": _("Say why you need to look at this record now.")})
+    records = [
+        record
+        for record in SpecialRecordPolicy().records(
+            acting_user, pupil, restricted_items=restricted_items
+        )
+        if guarded(record, restricted_data=restricted_data, restricted_items=restricted_items)
+    ]
+    if not records:
+        raise PermissionDenied
+    kinds = sorted({record.kind for record in records})
+    with set_actor(acting_user):
+        _save(RestrictedAccess(pupil=pupil, user=acting_user, reason=reason, kinds=kinds))
+    audit.log_access(actor=acting_user, obj=pupil, what="restricted:" + ",".join(kinds))
+    return records
 
 
 # --- Break-glass ------------------------------------------------------------------------
@@ -509,15 +543,18 @@ def hold_place(
     *,
     pupil: Pupil,
     kind: str,
-    categories,
+    categories=(),
     reason: str,
     acting_user: User,
     reference: str = "",
+    item_keys=(),
 ) -> ProcessingHold:
     """Stop staff from processing (restriction, objection) or anyone deleting (legal hold).
 
-    The school's handlers place holds; an objection also stops processing the moment
-    the person entitled to act for the child makes it (GDPR Art. 21).
+    A hold covers whole *categories*, or, with *item_keys* (pupils.items), only those
+    items (a restriction decided on one report). The school's handlers place holds; an
+    objection also stops processing the moment the person entitled to act for the
+    child makes it (GDPR Art. 21).
     """
     if not (kind in _ASKED_HOLDS and _acts_for(acting_user, pupil)):
         _require_request_role(acting_user, pupil)
@@ -525,7 +562,16 @@ def hold_place(
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the hold.")})
     if kind == ProcessingHold.Kind.LEGAL_HOLD:
-        categories = DataCategory.values
+        categories, item_keys = DataCategory.values, ()
+    held_items = []
+    for key in sorted(set(item_keys)):
+        ref = items.ItemRef.parse(key)
+        found = items.item(pupil, ref) if ref is not None and not ref.field else None
+        if found is None:
+            raise ValidationError({"items": _("This item is not in the pupil's dossier.")})
+        held_items.append(found)
+    if held_items:
+        categories = {found.category for found in held_items}
     categories = sorted(set(categories or ()))
     if not categories or set(categories) - set(DataCategory.values):
         raise ValidationError({"categories": _("Choose the data the hold covers.")})
@@ -533,6 +579,7 @@ def hold_place(
         pupil=pupil,
         kind=kind,
         categories=categories,
+        items=[found.key for found in held_items],
         reason=reason,
         reference=reference,
         placed_by=acting_user,
@@ -569,13 +616,16 @@ def under_legal_hold(pupil: Pupil) -> bool:
 
 @transaction.atomic
 def pupil_data_erase(
-    *, pupil: Pupil, categories, acting_user: User | None = None
+    *, pupil: Pupil, categories=(), item_keys=(), acting_user: User | None = None
 ) -> dict[str, list[int]]:
-    """Erase *categories* of the pupil's data: entries are deleted, the administration anonymised.
+    """Erase whole *categories* of the pupil's data (entries deleted, the administration
+    anonymised) and single items (*item_keys* of pupils.items: an entry or record is
+    deleted, a field of the personal details emptied), and nothing else.
 
     The audit log keeps the fact of every row (who, when, which fields) and loses the
     values (schoolprivacy.audit.scrub). A legal hold refuses the erasure. Returns, per
-    model, the ids erased: the erasure ledger of the requests app keeps them.
+    model, the ids erased (``"app.Model"``), and per emptied field the ids of its rows
+    (``"app.Model.field"``): the erasure ledger of the requests app keeps them.
     """
     if acting_user is not None:
         _require_request_role(acting_user, pupil)  # the retention sweep acts as the system
@@ -586,6 +636,7 @@ def pupil_data_erase(
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
+        _erase_items(pupil, item_keys, erased)
         if DataCategory.DOSSIER in categories:
             for model in (Agreement, TestResult):
                 _delete_rows(model.objects.filter(pupil=pupil), erased)
@@ -598,6 +649,28 @@ def pupil_data_erase(
         if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
             _anonymise(pupil, erased)
     return erased
+
+
+def _erase_items(pupil: Pupil, item_keys, erased: dict[str, list[int]]) -> None:
+    """Delete the entries and records named, and empty the fields named (audited)."""
+    refs = [items.ItemRef.parse(key) for key in item_keys]
+    if None in refs:
+        raise ValidationError(_("This item is not in the pupil's dossier."))
+    rows: dict[type, list[int]] = {}
+    for ref in refs:
+        if not ref.field:
+            rows.setdefault(ref.model, []).append(ref.target_id)
+    for model, ids in rows.items():
+        _delete_rows(model.objects.filter(pupil=pupil, pk__in=ids), erased)
+    emptied = sorted({ref.field for ref in refs if ref.field and ref.target_id == pupil.pk})
+    if not emptied:
+        return
+    for name in emptied:
+        setattr(pupil, name, None if Pupil._meta.get_field(name).null else "")
+        erased.setdefault(f"{Pupil._meta.label}.{name}", []).append(pupil.pk)
+    _set_bsn_index(pupil)
+    pupil.save(update_fields=[*emptied, "bsn_index"])
+    audit.scrub(Pupil, [pupil.pk])
 
 
 def _delete_rows(queryset, erased: dict[str, list[int]]) -> None:

@@ -26,6 +26,7 @@ from .forms import (
     NoteForm,
     ParentForm,
     PupilForm,
+    RestrictedLookForm,
     SpecialRecordForm,
     TestResultForm,
 )
@@ -72,7 +73,10 @@ def pupil_detail(request, pk):
         "sections": sections.render("pupil", request, pupil),
     }
     if PupilAction.VIEW_DOSSIER in actions:
-        context.update(selectors.dossier_entries(pupil=pupil, restricted=restricted))
+        held_items = selectors.restricted_items(pupil=pupil, holds=holds)
+        context.update(
+            selectors.dossier_entries(pupil=pupil, restricted=restricted, items=held_items)
+        )
         services.dossier_viewed(pupil=pupil, acting_user=request.user, part="dossier")
     return render(request, "pupils/detail.html", context)
 
@@ -111,8 +115,40 @@ def entry_add(request, pk, kind):
 
 @login_required
 def special_list(request, pk):
+    """The records the user may read. A restricted safety record is guarded: it opens for
+    one look, after the user gave a reason (or within an open break-glass)."""
     pupil, kinds = SpecialRecordPolicy().pupil(request.user, pk)
-    records = SpecialRecordPolicy().records(request.user, pupil).select_related("author")
+    holds = list(selectors.active_holds(pupil=pupil))
+    restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
+    held_items = selectors.restricted_items(pupil=pupil, holds=holds)
+    records = list(
+        SpecialRecordPolicy()
+        .records(request.user, pupil, restricted_items=held_items)
+        .select_related("author")
+    )
+    guarded = [
+        record
+        for record in records
+        if permissions.guarded(record, restricted_data=restricted, restricted_items=held_items)
+    ]
+    form = RestrictedLookForm(request.POST or None)
+    opened = False
+    if guarded and request.method == "POST" and form.is_valid():
+        try:
+            services.restricted_access_record(
+                pupil=pupil,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                restricted_data=restricted,
+                restricted_items=held_items,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            opened = True
+    elif guarded and selectors.emergency_open(user=request.user, pupil=pupil):
+        opened = True  # the reason was given when break-glass was opened
+        services.dossier_viewed(pupil=pupil, acting_user=request.user, part="restricted:emergency")
     services.dossier_viewed(
         pupil=pupil, acting_user=request.user, part="special:" + ",".join(sorted(kinds))
     )
@@ -121,7 +157,11 @@ def special_list(request, pk):
         "pupils/special_list.html",
         {
             "pupil": pupil,
-            "records": records,
+            "records": [r for r in records if opened or r not in guarded],
+            "guarded": guarded,
+            "guarded_kinds": sorted({str(r.get_kind_display()) for r in guarded}),
+            "opened": opened,
+            "form": form,
             "kinds": [label for value, label in SpecialRecord.Kind.choices if value in kinds],
             "can_record": bool(special_kinds(request.user, pupil, writable=True)),
         },
