@@ -25,3 +25,4 @@ class RequestsConfig(AppConfig):
         sections.register("pupil", views.pupil_section)
         sections.register("portal_child", views.portal_section)
         sections.register_action("correct", views.correction_link)
+        sections.register_action("erase", views.erasure_link)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from pupils import corrections
 from pupils.models import DataCategory
@@ -47,20 +48,53 @@ class PortalRequestForm(forms.Form):
     )
     submission = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, pupil_items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         if kind == DataRequest.Kind.ERASURE:
-            self.fields["categories"] = _Categories(
+            self.fields["items"] = _Categories(
                 label=_("Which data should be deleted?"),
+                help_text=_("Choose the entries or records. Only what you choose is asked."),
+                choices=_grouped(pupil_items),
+                required=False,
+            )
+            self.fields["categories"] = _Categories(
+                label=_("Or everything of a kind of data"),
                 choices=[(c, dict(ErasureCategory.choices)[c]) for c in ORDER],
+                required=False,
+            )
+            self.fields["explanation"].label = _(
+                "Anything else that should be deleted, or why (optional)"
             )
         elif kind in (DataRequest.Kind.RESTRICTION, DataRequest.Kind.OBJECTION):
             self.fields["categories"] = _Categories(
                 label=_("Which data is this about?"),
                 choices=DataCategory.choices,
             )
-        self.order_fields(["categories", "explanation"])
+        self.order_fields(["items", "categories", "explanation"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.kind == DataRequest.Kind.ERASURE
+            and not cleaned.get("items")
+            and not cleaned.get("categories")
+            and not self.errors
+        ):
+            raise forms.ValidationError(_("Choose the data that should be deleted."))
+        return cleaned
+
+
+def _grouped(pupil_items) -> list:
+    """The items as choices, grouped by their category, each named by kind, date and title."""
+    labels = dict(ErasureCategory.choices)
+    groups: dict[str, list] = {}
+    for found in pupil_items:
+        label = found.label
+        if found.title:
+            label = f"{label} – {found.title}"
+        groups.setdefault(found.category, []).append((found.key, label))
+    return [(str(labels[c]).capitalize(), groups[c]) for c in ORDER if c in groups]
 
 
 class CorrectionForm(forms.Form):
@@ -208,39 +242,74 @@ class RectificationDecisionForm(forms.Form):
 
 
 class ErasureDecisionForm(forms.Form):
-    """Per category of data: delete, keep restricted, or keep, with the reason."""
+    """Per thing the parent asked to delete (a category, or one item): delete, keep restricted,
+    or keep, with the reason the parent reads. Deleting a whole category is a choice of its
+    own that names how many items it removes; a category can also be decided item by item.
+    """
 
-    def __init__(self, *args, states, **kwargs):
+    def __init__(self, *args, units, states, **kwargs):
+        from .services import erasure_choices
+
         super().__init__(*args, **kwargs)
-        self.states = [s for s in states if s.asked]
+        self.units = units
+        self.sub_keys: list[str] = []
         Outcome = ErasureItem.Outcome
-        for state in self.states:
-            choices = [(Outcome.ERASE, Outcome.ERASE.label)]
-            if state.category != ErasureCategory.CONSENTS:
-                choices.append((Outcome.RESTRICT, Outcome.RESTRICT.label))
-            choices.append((Outcome.KEEP, Outcome.KEEP.label))
-            if state.must_keep or state.legal_hold:
-                choices = choices[1:]
-            self.fields[f"outcome_{state.category}"] = forms.ChoiceField(
-                label=state.label, choices=choices, widget=forms.RadioSelect
+        for unit in units:
+            state = states[unit.category]
+            choices = erasure_choices(unit, state)
+            self._add(unit.key, unit.label, choices, state, required=True, count=state.items)
+            if unit.is_category and Outcome.PER_ITEM in choices:
+                for found in state.contents:
+                    item = ErasureItem(key=found.key, category=found.category)
+                    self._add(
+                        found.key,
+                        found.label,
+                        erasure_choices(item, state),
+                        state,
+                        required=False,
+                        help_text=_("Only when the category above is decided item by item."),
+                    )
+                    self.sub_keys.append(found.key)
+
+    def _add(self, key, label, choices, state, *, required, count=None, help_text=""):
+        Outcome = ErasureItem.Outcome
+        names = {
+            Outcome.ERASE: ngettext_lazy(
+                "delete all of it: %(count)d item", "delete all of it: %(count)d items", "count"
             )
-            self.fields[f"reason_{state.category}"] = forms.CharField(
-                label=_("Reason, when the data is kept (the parent reads it)"),
-                required=False,
-                max_length=2000,
-                widget=REASONS_WIDGET,
-                initial=str(state.rule.basis) if state.must_keep else "",
-            )
+            % {"count": count}
+            if count is not None and key == state.category
+            else Outcome.ERASE.label,
+            Outcome.RESTRICT: Outcome.RESTRICT.label,
+            Outcome.KEEP: Outcome.KEEP.label,
+            Outcome.PER_ITEM: _("decide item by item (below)"),
+        }
+        self.fields[f"outcome_{key}"] = forms.ChoiceField(
+            label=str(label)[:1].upper() + str(label)[1:],
+            choices=[(c, names[c]) for c in choices],
+            widget=forms.RadioSelect,
+            required=required,
+            help_text=help_text,
+        )
+        self.fields[f"reason_{key}"] = forms.CharField(
+            label=_("Reason, when the data is kept (the parent reads it)"),
+            required=False,
+            max_length=2000,
+            widget=REASONS_WIDGET,
+            initial=str(state.rule.basis) if state.must_keep else "",
+        )
 
     def decisions(self):
         from .services import CategoryDecision
 
+        keys = [unit.key for unit in self.units] + self.sub_keys
         return {
-            s.category: CategoryDecision(
-                outcome=self.cleaned_data[f"outcome_{s.category}"],
-                reason=self.cleaned_data[f"reason_{s.category}"],
+            key: CategoryDecision(
+                outcome=self.cleaned_data[f"outcome_{key}"],
+                reason=self.cleaned_data[f"reason_{key}"],
             )
-            for s in self.states
+            for key in keys
+            if self.cleaned_data.get(f"outcome_{key}")
         }
 
 

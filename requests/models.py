@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pupils import items
 from pupils.models import DataCategory, Pupil
 from schoolprivacy.fields import EncryptedTextField
 from schoolprivacy.models import Board, Role, School
@@ -397,13 +398,20 @@ class RectificationItem(models.Model):
 
 
 class ErasureItem(models.Model):
-    """The handler's decision on one category of data of an erasure request."""
+    """What a parent asked to have deleted, one unit at a time, and the handler's decision.
+
+    A unit is a whole category of data (``key`` is the category: ``dossier``), or one
+    item of it (``key`` as in pupils.items: ``note:12``, ``pupil:5:gender``). The
+    parent names items or categories; the handler decides each. Deciding a whole
+    category item by item (PER_ITEM) adds a row for each of its items.
+    """
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("to decide")
         ERASE = "erase", _("delete")
         RESTRICT = "restrict", _("keep, restricted: only stored")
         KEEP = "keep", _("keep (refused)")
+        PER_ITEM = "per_item", _("decided item by item")
 
     request = models.ForeignKey(
         DataRequest,
@@ -411,7 +419,20 @@ class ErasureItem(models.Model):
         related_name="erasure_items",
         verbose_name=_("request"),
     )
+    key = models.CharField(
+        _("what"),
+        max_length=64,
+        help_text=_("A category of data, or one item of it (never its contents)."),
+    )
     category = models.CharField(_("data"), max_length=16, choices=ErasureCategory.choices)
+    # The item's kind and date, kept so the answer can name it after it is gone.
+    item_kind = models.CharField(_("kind of item"), max_length=32, blank=True)
+    item_date = models.DateField(_("date of the item"), null=True, blank=True)
+    asked = models.BooleanField(
+        _("asked by the requester"),
+        default=True,
+        help_text=_("Off for an item the handler decided on within a category asked for."),
+    )
     outcome = models.CharField(
         _("decision"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
@@ -437,15 +458,26 @@ class ErasureItem(models.Model):
         verbose_name_plural = _("data to delete")
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "category"], name="erasure_item_once"),
+            models.UniqueConstraint(fields=["request", "key"], name="erasure_item_once"),
             models.CheckConstraint(
-                condition=Q(outcome__in=["pending", "erase"]) | ~Q(reason=""),
+                condition=Q(outcome__in=["pending", "erase", "per_item"]) | ~Q(reason=""),
                 name="erasure_keeping_has_reason",
             ),
         ]
 
     def __str__(self):
-        return f"{self.category} ({self.get_outcome_display()})"
+        return f"{self.key} ({self.get_outcome_display()})"
+
+    @property
+    def is_category(self) -> bool:
+        return self.key == self.category
+
+    @property
+    def label(self) -> str:
+        """What the unit is, in words: the category, or the item by kind and date."""
+        if self.is_category:
+            return str(self.get_category_display())
+        return items.label_of(self.key, self.item_kind, self.item_date)
 
     @property
     def outcome_told(self) -> str:
@@ -456,6 +488,7 @@ class ErasureItem(models.Model):
                 self.Outcome.ERASE: _("deleted"),
                 self.Outcome.RESTRICT: _("kept, but only stored: nobody uses it"),
                 self.Outcome.KEEP: _("kept"),
+                self.Outcome.PER_ITEM: _("decided item by item, see below"),
             }[self.outcome]
         )
 
@@ -544,6 +577,13 @@ class RecipientNotice(models.Model):
         verbose_name=_("recipient"),
     )
     fields = ArrayField(models.CharField(max_length=32), verbose_name=_("fields concerned"))
+    # The single items it concerns (keys of ErasureItem), where the decision was on items.
+    items = ArrayField(
+        models.CharField(max_length=64),
+        default=list,
+        blank=True,
+        verbose_name=_("items concerned"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )

@@ -16,6 +16,7 @@ from .models import (
     AccessCopy,
     BoardHoliday,
     DataRequest,
+    RecipientNotice,
     RectificationItem,
     RequestEvent,
     RetentionRun,
@@ -67,7 +68,7 @@ def has_refusal(request: DataRequest) -> bool:
         return True
     return (
         request.items.filter(decision="refused").exists()
-        or request.erasure_items.exclude(outcome__in=["erase", "pending"]).exists()
+        or request.erasure_items.exclude(outcome__in=["erase", "pending", "per_item"]).exists()
     )
 
 
@@ -217,3 +218,23 @@ def request_for_staff(*, user: User, pk) -> DataRequest:
 
 def school_routing(school) -> SchoolRouting | None:
     return SchoolRouting.objects.filter(school=school).first()
+
+
+def pending_legal_notices(request: DataRequest) -> list[RecipientNotice]:
+    """The recipients on a legal basis the handler still has to tell about *request*."""
+    return list(
+        request.notices.filter(
+            recipient__isnull=False, status=RecipientNotice.Status.PENDING
+        ).select_related("recipient")
+    )
+
+
+def notices_of(request: DataRequest) -> list[RecipientNotice]:
+    """The Art. 19 notices of *request*, each with the single items it concerns named
+    (``item_labels``), from the request's own record of them."""
+    notices = list(request.notices.select_related("supplier", "recipient", "done_by"))
+    if any(notice.items for notice in notices):
+        labels = {unit.key: unit.label for unit in request.erasure_items.all()}
+        for notice in notices:
+            notice.item_labels = [labels.get(key, key) for key in notice.items]
+    return notices

@@ -33,6 +33,7 @@ from consents import services as consent_services
 from consents.models import ConsentEvent, ConsentRequest, Takedown
 from consents.models import Decision as ConsentDecision
 from pupils import corrections
+from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
 from pupils import services as pupil_services
 from pupils.models import (
@@ -326,6 +327,7 @@ def request_submit(
     explanation: str = "",
     categories=(),
     items: list[ItemProposal] = (),
+    item_keys=(),
     submission: uuid.UUID | None = None,
 ) -> DataRequest:
     """Take in a request: in the portal from the requester, or recorded by a handler.
@@ -334,7 +336,8 @@ def request_submit(
     asking the same again while the first is open gets AlreadyOpen, except that a
     correction of another field joins their open correction request; another
     holder's request is linked to the open one. An objection stops the processing
-    it names at once, pending the decision (GDPR Art. 21).
+    it names at once, pending the decision (GDPR Art. 21). An erasure names whole
+    *categories* and single items (*item_keys* of pupils.items), each decided apart.
     """
     if submission is not None:
         earlier = DataRequest.objects.filter(submission=submission).first()
@@ -366,13 +369,15 @@ def request_submit(
         )
     role = requester_role(pupil, requester, received_on)
     categories = sorted(set(categories))
+    erase_items = _erasure_items(pupil, item_keys) if kind == Kind.ERASURE else []
     if kind in CATEGORY_KINDS:
         allowed = set(ErasureCategory.values) if kind == Kind.ERASURE else set(DataCategory.values)
-        if not categories or set(categories) - allowed:
+        if (not categories and not erase_items) or set(categories) - allowed:
             raise ValidationError({"categories": _("Choose which data this is about.")})
         if kind == Kind.ERASURE and ErasureCategory.ADMINISTRATION in categories:
             # Without the administration the pupil is gone: the request is about everything.
             categories = sorted(ErasureCategory.values)
+        erase_items = [found for found in erase_items if found.category not in categories]
     else:
         categories = []
     items = list(items)
@@ -437,6 +442,18 @@ def request_submit(
         ) from None
     for item in items:
         _new_item(request, item)
+    if kind == Kind.ERASURE:
+        with set_actor(acting_user):
+            for category in categories:
+                ErasureItem.objects.create(request=request, key=category, category=category)
+            for found in erase_items:
+                ErasureItem.objects.create(
+                    request=request,
+                    key=found.key,
+                    category=found.category,
+                    item_kind=found.kind,
+                    item_date=found.day,
+                )
     _event(
         request,
         RequestEvent.Kind.RECEIVED,
@@ -484,6 +501,21 @@ def request_submit(
         lambda: _("A new request from a parent"),
     )
     return request
+
+
+def _erasure_items(pupil: Pupil, item_keys) -> list:
+    """The items of *pupil* named by *item_keys* (pupils.items); ValidationError for a key
+    that names nothing of the pupil (any more)."""
+    found = []
+    for key in sorted(set(item_keys)):
+        ref = pupil_items.ItemRef.parse(key)
+        item = pupil_items.item(pupil, ref) if ref is not None else None
+        if item is None:
+            raise ValidationError(
+                {"items": _("Some of the data you chose is no longer in the dossier.")}
+            )
+        found.append(item)
+    return found
 
 
 def _pending_hold_reason(request: DataRequest) -> str:
@@ -724,26 +756,65 @@ def rectification_decide(
     return request
 
 
-def _create_notices(request: DataRequest, codes: set[str]) -> list[RecipientNotice]:
-    """A notice for each supplier and legal recipient that receives any of *codes*.
+@dataclass
+class Change:
+    """What a decision does to data that recipients may hold, for the Art. 19 notices.
+
+    *codes* maps each catalogue code to the first day that matters (an erased item's
+    date: a recipient that stopped receiving the field before never got it), or None;
+    *items* names, per code, the single items concerned: (key, description, date).
+    """
+
+    action: str  # "correct", "erase" or "restrict"
+    codes: dict[str, datetime.date | None] = field(default_factory=dict)
+    items: dict[str, list[tuple[str, str, datetime.date | None]]] = field(default_factory=dict)
+
+    def add(self, code: str, since: datetime.date | None = None, item=None) -> None:
+        """*code* changes from *since* (None: whatever its date); *item* (key, description)."""
+        if code not in self.codes:
+            self.codes[code] = since
+        elif self.codes[code] is not None:
+            self.codes[code] = None if since is None else min(self.codes[code], since)
+        if item is not None:
+            self.items.setdefault(code, []).append((*item, since))
+
+
+def _create_notices(request: DataRequest, changes) -> list[RecipientNotice]:
+    """A notice for each supplier and legal recipient that received data the *changes*
+    touch (a set of codes is a correction of those fields), naming precisely what.
 
     Its text is written now, in the school's language, while the pupil's name still
     exists: an erasure in the same transaction may take it away before the notice goes.
     """
-    if not codes:
-        return []
+    if isinstance(changes, set):
+        changes = [Change("correct", dict.fromkeys(changes))]
+    per_receiver: dict[tuple, dict] = {}
+    for change in changes:
+        if not change.codes:
+            continue
+        for receiver in supplier_selectors.receivers_of(pupil=request.pupil, fields=change.codes):
+            entry = per_receiver.setdefault(
+                (receiver.kind, receiver.obj.pk), {"receiver": receiver, "parts": []}
+            )
+            items = {
+                (key, label)
+                for code in receiver.fields
+                for key, label, since in change.items.get(code, ())
+                if any(p.code == code and p.reaches(since) for p in receiver.periods)
+            }
+            entry["parts"].append((change.action, receiver.fields, sorted(items)))
     notices = []
-    for receiver in supplier_selectors.receivers_of(pupil=request.pupil, fields=codes):
-        supplier = receiver.obj if receiver.kind == "supplier" else None
-        recipient = receiver.obj if receiver.kind == "recipient" else None
-        fields = catalogue.in_order(receiver.fields)
+    for entry in per_receiver.values():
+        receiver = entry["receiver"]
+        fields = catalogue.in_order({code for _a, codes, _i in entry["parts"] for code in codes})
+        keys = sorted({key for _a, _c, items in entry["parts"] for key, _label in items})
         with translation.override(settings.LANGUAGE_CODE):
-            subject, body = _notice_text(request, receiver.name, fields)
+            subject, body = _notice_text(request, receiver.name, entry["parts"])
         notice, _created = RecipientNotice.objects.get_or_create(
             request=request,
-            supplier=supplier,
-            recipient=recipient,
-            defaults={"fields": fields, "subject": subject, "body": body},
+            supplier=receiver.obj if receiver.kind == "supplier" else None,
+            recipient=receiver.obj if receiver.kind == "recipient" else None,
+            defaults={"fields": fields, "items": keys, "subject": subject, "body": body},
         )
         notices.append(notice)
     return notices
@@ -784,39 +855,52 @@ def notice_send(*, notice_id: int) -> bool:
     return True
 
 
-def _notice_text(request: DataRequest, name: str, fields: list[str]) -> tuple[str, str]:
-    """The Art. 19 notice to a supplier or recipient, in whole sentences per kind of request."""
+def _notice_text(request: DataRequest, name: str, parts) -> tuple[str, str]:
+    """The Art. 19 notice to a supplier or recipient: per action, in whole sentences, the
+    fields, and the single items by kind and date (never their contents)."""
     values = {
         "supplier": name,
         "school": request.school.name,
         "pupil": request.pupil.full_name,
-        "fields": ", ".join(catalogue.label(code) for code in fields),
         "reference": request.reference,
     }
-    if request.kind == Kind.RECTIFICATION:
-        subject = _("%(school)s: pupil data corrected (GDPR Art. 19)") % values
-        what = _(
+    sentences = {
+        "correct": _(
             "At the request of a parent, %(school)s has corrected data of the pupil "
             "%(pupil)s that you receive from us: %(fields)s. Please correct it in your own "
             "records too, from the school's next data delivery or by contacting us."
-        )
-    elif request.kind == Kind.ERASURE:
-        subject = _("%(school)s: pupil data deleted (GDPR Art. 19)") % values
-        what = _(
+        ),
+        "erase": _(
             "At the request of a parent, %(school)s has deleted data of the pupil %(pupil)s "
-            "that you receive from us: %(fields)s. Please delete it from your own records too."
-        )
-    else:
-        subject = _("%(school)s: use of pupil data restricted (GDPR Art. 19)") % values
-        what = _(
+            "that you received from us: %(fields)s. Please delete it from your own records too."
+        ),
+        "restrict": _(
             "At the request of a parent, %(school)s has restricted the use of data of the "
-            "pupil %(pupil)s that you receive from us: %(fields)s. Please only store it, and "
+            "pupil %(pupil)s that you received from us: %(fields)s. Please only store it, and "
             "do not use it, until we tell you otherwise."
-        )
+        ),
+    }
+    subjects = {
+        "correct": _("%(school)s: pupil data corrected (GDPR Art. 19)"),
+        "erase": _("%(school)s: pupil data deleted (GDPR Art. 19)"),
+        "restrict": _("%(school)s: use of pupil data restricted (GDPR Art. 19)"),
+    }
+    paragraphs = []
+    for action, codes, items in parts:
+        text = sentences[action] % {
+            **values,
+            "fields": ", ".join(catalogue.label(code) for code in codes),
+        }
+        if items:
+            text += (
+                "\n" + _("This concerns only:") + "".join(f"\n- {label}" for _key, label in items)
+            )
+        paragraphs.append(text)
+    subject = subjects[parts[0][0]] % values
     body = _(
         "Dear %(supplier)s,\n\n%(what)s\n\nOur reference: %(reference)s.\n\n"
         "Kind regards,\n%(school)s"
-    ) % {**values, "what": what % values}
+    ) % {**values, "what": "\n\n".join(paragraphs)}
     return subject, body
 
 
@@ -831,24 +915,50 @@ def notice_settle(
     *, notice: RecipientNotice, done: bool, note: str, acting_user: User
 ) -> RecipientNotice:
     """The handler told the recipient another way (done), or records why not (not needed)."""
-    request = _lock(notice.request)  # the request first, then its notice
-    notice = RecipientNotice.objects.select_for_update().get(pk=notice.pk)
+    (settled,) = notices_settle(
+        request=notice.request,
+        notice_ids=[notice.pk],
+        done=done,
+        note=note,
+        acting_user=acting_user,
+    )
+    return settled
+
+
+@transaction.atomic
+def notices_settle(
+    *, request: DataRequest, notice_ids, done: bool, note: str, acting_user: User
+) -> list[RecipientNotice]:
+    """Settle several notices of one request in one step, with one note: the recipients on
+    a legal basis (DUO, the board, the attendance officer) that the school tells by hand.
+    """
+    request = _lock(request)  # the request first, then its notices
     _require_handler(acting_user, request)
-    if notice.is_settled:
+    notices = list(
+        RecipientNotice.objects.select_for_update(of=("self",))
+        .select_related("supplier", "recipient")
+        .filter(request=request, pk__in=list(notice_ids))
+        .order_by("pk")
+    )
+    if not notices or any(notice.is_settled for notice in notices):
         raise ValidationError(_("This notice has already been dealt with."))
     note = (note or "").strip()
     if not done:
         note = _reason(note, "note")
-    notice.status = RecipientNotice.Status.DONE if done else RecipientNotice.Status.NOT_NEEDED
-    notice.note = note
-    notice.done_at = timezone.now()
-    notice.done_by = acting_user
-    notice.body = ""
+    now = timezone.now()
     with set_actor(acting_user):
-        notice.save(update_fields=["status", "note", "done_at", "done_by", "body"])
-    _event(request, RequestEvent.Kind.NOTICE, by=acting_user, note=notice.receiver_name)
+        for notice in notices:
+            notice.status = (
+                RecipientNotice.Status.DONE if done else RecipientNotice.Status.NOT_NEEDED
+            )
+            notice.note = note
+            notice.done_at = now
+            notice.done_by = acting_user
+            notice.body = ""
+            notice.save(update_fields=["status", "note", "done_at", "done_by", "body"])
+            _event(request, RequestEvent.Kind.NOTICE, by=acting_user, note=notice.receiver_name)
     _complete_if_told(request, acting_user)
-    return notice
+    return notices
 
 
 def _complete_if_told(request: DataRequest, by: User | None = None) -> None:
@@ -864,7 +974,7 @@ def _complete_if_told(request: DataRequest, by: User | None = None) -> None:
     _complete(request, by, message)
 
 
-# --- Erasure (Art. 17) and its categories -----------------------------------------------------
+# --- Erasure (Art. 17): per category or per item ---------------------------------------------
 
 
 @dataclass
@@ -879,6 +989,7 @@ class CategoryState:
     must_keep: bool
     legal_hold: bool
     asked: bool
+    contents: list = field(default_factory=list)  # its items (pupils.items), where it has them
 
 
 def category_states(request: DataRequest, today=None) -> list[CategoryState]:
@@ -888,6 +999,10 @@ def category_states(request: DataRequest, today=None) -> list[CategoryState]:
     counts[ErasureCategory.CONSENTS] = ConsentDecision.objects.filter(pupil=pupil).count()
     held = pupil_services.under_legal_hold(pupil)
     labels = dict(ErasureCategory.choices)
+    contents: dict[str, list] = defaultdict(list)
+    for found in pupil_items.items_of(pupil):
+        contents[found.category].append(found)
+    asked = set(request.erasure_items.filter(asked=True).values_list("key", flat=True))
     return [
         CategoryState(
             category=c,
@@ -897,7 +1012,8 @@ def category_states(request: DataRequest, today=None) -> list[CategoryState]:
             keep_until=retention.keep_until(pupil, c),
             must_keep=retention.must_keep(pupil, c, today),
             legal_hold=held,
-            asked=c in request.categories,
+            asked=c in asked,
+            contents=contents[c],
         )
         for c in retention.ORDER
     ]
@@ -905,111 +1021,185 @@ def category_states(request: DataRequest, today=None) -> list[CategoryState]:
 
 @dataclass
 class CategoryDecision:
+    """The handler's decision on one unit of an erasure request: a category or an item."""
+
     outcome: str
     reason: str = ""
+
+
+Outcome = ErasureItem.Outcome
+
+
+def erasure_choices(unit: ErasureItem, state: CategoryState) -> list[str]:
+    """The outcomes the handler may choose for *unit*: what the law and its kind allow.
+
+    Deletion is not possible under a legal hold or while the law requires keeping the
+    data; a single field can be deleted or kept, not restricted; the consent record is
+    deleted or kept; a category with items can be decided item by item.
+    """
+    choices = [Outcome.ERASE, Outcome.RESTRICT, Outcome.KEEP]
+    if state.must_keep or state.legal_hold:
+        choices.remove(Outcome.ERASE)
+    field_level = not unit.is_category and bool(pupil_items.ItemRef.parse(unit.key).field)
+    if unit.category == ErasureCategory.CONSENTS or field_level:
+        choices.remove(Outcome.RESTRICT)
+    if unit.is_category and state.contents:
+        choices.append(Outcome.PER_ITEM)
+    return choices
+
+
+def _unit_error(unit, state, choice: CategoryDecision | None) -> str | None:
+    """Why *choice* cannot be taken for *unit*, or None."""
+    if choice is None or choice.outcome not in [*Outcome.values]:
+        return _("Choose what happens to this data.")
+    if choice.outcome == Outcome.ERASE and state.legal_hold:
+        return _(
+            "A legal hold is on this pupil's data: nothing may be deleted. Restrict it instead."
+        )
+    if choice.outcome == Outcome.ERASE and state.must_keep:
+        return _(
+            "The law requires the school to keep this data until %(until)s: restrict it "
+            "instead, and tell the parent why."
+        ) % {
+            "until": state.keep_until.strftime("%d-%m-%Y")
+            if state.keep_until
+            else _("some years after the pupil has left")
+        }
+    if choice.outcome not in erasure_choices(unit, state):
+        return _("This cannot be decided for this data.")
+    if choice.outcome in (Outcome.RESTRICT, Outcome.KEEP) and (
+        len((choice.reason or "").strip()) < MIN_REASON
+    ):
+        return _("Give the reasons in a sentence: the parent reads them.")
+    return None
 
 
 @transaction.atomic
 def erasure_decide(
     *, request: DataRequest, decisions: dict[str, CategoryDecision], acting_user: User
 ) -> DataRequest:
-    """Decide per category: delete, keep restricted, or keep; then do it all in one transaction.
+    """Decide each thing the parent asked to delete: delete, keep restricted, or keep (with
+    reasons); a category asked for is deleted whole only when the handler says so (its
+    items are then counted), or decided item by item. Then it is done in one transaction.
 
     What the law requires the school to keep cannot be deleted (it may be restricted,
     with the reason told to the parent); a legal hold stops every deletion. Deleting
-    the administration deletes everything. Every recipient of deleted or restricted
-    data gets a notice (Art. 19); the ledger keeps which rows went.
+    the administration deletes everything. Only the recipients that received what is
+    deleted or restricted get a notice (Art. 17(2), 19), naming exactly what; the
+    ledger keeps which rows went. *decisions* are keyed by ErasureItem.key.
     """
     request = _lock(request)
     _require_handler(acting_user, request)
     workflow.require(request, "erasure")
-    today = timezone.localdate()
-    states = {s.category: s for s in category_states(request, today)}
-    asked = set(request.categories)
-    if asked - set(decisions):
-        raise ValidationError(_("Decide on every kind of data the parent asked about."))
-    Outcome = ErasureItem.Outcome
+    states = {s.category: s for s in category_states(request)}
+    units = list(request.erasure_items.filter(outcome=Outcome.PENDING))
     errors = {}
-    for category in asked:
-        choice = decisions[category]
-        state = states[category]
-        if choice.outcome not in (Outcome.ERASE, Outcome.RESTRICT, Outcome.KEEP):
-            errors[f"outcome_{category}"] = _("Choose what happens to this data.")
-        elif choice.outcome == Outcome.ERASE and state.legal_hold:
-            errors[f"outcome_{category}"] = _(
-                "A legal hold is on this pupil's data: nothing may be deleted. "
-                "Restrict it instead."
+    decided: list[tuple[ErasureItem, CategoryDecision]] = []
+    for unit in units:
+        state = states[unit.category]
+        choice = decisions.get(unit.key)
+        error = _unit_error(unit, state, choice)
+        if error:
+            errors[f"outcome_{unit.key}"] = error
+            continue
+        decided.append((unit, choice))
+        if choice.outcome != Outcome.PER_ITEM:
+            continue
+        for found in state.contents:
+            sub = ErasureItem(
+                request=request,
+                key=found.key,
+                category=found.category,
+                item_kind=found.kind,
+                item_date=found.day,
+                asked=False,
             )
-        elif choice.outcome == Outcome.ERASE and state.must_keep:
-            errors[f"outcome_{category}"] = _(
-                "The law requires the school to keep this data until %(until)s: restrict it "
-                "instead, and tell the parent why."
-            ) % {
-                "until": state.keep_until.strftime("%d-%m-%Y")
-                if state.keep_until
-                else _("some years after the pupil has left")
-            }
-        elif choice.outcome == Outcome.RESTRICT and category == ErasureCategory.CONSENTS:
-            errors[f"outcome_{category}"] = _(
-                "The consent record can only be deleted or kept, not restricted."
+            sub_choice = decisions.get(found.key)
+            error = _unit_error(sub, state, sub_choice)
+            if error:
+                errors[f"outcome_{found.key}"] = error
+            else:
+                decided.append((sub, sub_choice))
+    by_key = {unit.key: choice for unit, choice in decided}
+    whole = {u.category for u, c in decided if u.is_category and c.outcome == Outcome.ERASE}
+    if ErasureCategory.ADMINISTRATION in whole:
+        holding = {c for c, st in states.items() if st.items} - {ErasureCategory.ADMINISTRATION}
+        if holding - whole:
+            errors["outcome_administration"] = _(
+                "Deleting the administration deletes the pupil: delete the other data too."
             )
-        elif choice.outcome != Outcome.ERASE and len((choice.reason or "").strip()) < MIN_REASON:
-            errors[f"reason_{category}"] = _(
-                "Give the reasons in a sentence: the parent reads them."
-            )
-    erase = {c for c in asked if decisions[c].outcome == Outcome.ERASE}
-    if ErasureCategory.ADMINISTRATION in erase and erase != set(ErasureCategory.values) & (
-        erase | {c for c, s in states.items() if s.items}
-    ):
-        errors["outcome_administration"] = _(
-            "Deleting the administration deletes the pupil: delete the other data too."
-        )
     if errors:
         raise ValidationError(errors)
 
     _start(request, acting_user)
     now = timezone.now()
-    restricting = {c for c in asked if decisions[c].outcome == Outcome.RESTRICT}
+    pupil = request.pupil
+    erase_items = [
+        u.key
+        for u, c in decided
+        if not u.is_category and c.outcome == Outcome.ERASE and u.category not in whole
+    ]
+    restrict_categories = sorted(
+        u.category for u, c in decided if u.is_category and c.outcome == Outcome.RESTRICT
+    )
+    restrict_items = [u for u, c in decided if not u.is_category and c.outcome == Outcome.RESTRICT]
     # The notices are written before the data goes: they must still name the pupil.
-    notices = _create_notices(request, catalogue.codes_for_categories(erase | restricting))
-    erased, counts = _erase(request.pupil, erase, acting_user)
-    restrict = sorted(c for c in asked if decisions[c].outcome == Outcome.RESTRICT)
-    if restrict:
+    notices = _create_notices(
+        request,
+        [
+            _erasure_change(
+                "erase", pupil, whole, [u for u, c in decided if u.key in erase_items]
+            ),
+            _erasure_change("restrict", pupil, set(restrict_categories), restrict_items),
+        ],
+    )
+    erased, counts = _erase(pupil, whole, acting_user, item_keys=erase_items)
+    if restrict_categories:
         pupil_services.hold_place(
-            pupil=request.pupil,
+            pupil=pupil,
             kind=ProcessingHold.Kind.RESTRICTION,
-            categories=restrict,
-            reason="\n".join(decisions[c].reason.strip() for c in restrict),
+            categories=restrict_categories,
+            reason="\n".join(by_key[c].reason.strip() for c in restrict_categories),
             acting_user=acting_user,
             reference=request.reference,
         )
-    for category in sorted(asked):
-        choice = decisions[category]
-        ErasureItem.objects.update_or_create(
-            request=request,
-            category=category,
-            defaults={
-                "outcome": choice.outcome,
-                "reason": (choice.reason or "").strip() if choice.outcome != Outcome.ERASE else "",
-                "erased_count": counts.get(category, 0),
-                "decided_by": acting_user,
-                "decided_at": now,
-            },
+    if restrict_items:
+        pupil_services.hold_place(
+            pupil=pupil,
+            kind=ProcessingHold.Kind.RESTRICTION,
+            item_keys=[u.key for u in restrict_items],
+            reason="\n".join(by_key[u.key].reason.strip() for u in restrict_items),
+            acting_user=acting_user,
+            reference=request.reference,
         )
-    if erase:
+    with set_actor(acting_user):
+        for unit, choice in decided:
+            unit.outcome = choice.outcome
+            unit.reason = (
+                (choice.reason or "").strip()
+                if choice.outcome in (Outcome.RESTRICT, Outcome.KEEP)
+                else ""
+            )
+            if choice.outcome == Outcome.ERASE:
+                unit.erased_count = counts.get(unit.category, 0) if unit.is_category else 1
+            unit.decided_by, unit.decided_at = acting_user, now
+            unit.save()
+    if erased:
         _ledger(
             ErasureRecord.objects.create(
-                pupil=request.pupil,
+                pupil=pupil,
                 request=request,
                 source=ErasureRecord.Source.REQUEST,
-                categories=sorted(erase),
+                categories=sorted(whole),
                 erased=erased,
                 by=acting_user,
             )
         )
     _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
-    if not erase and not restrict:
-        request.answer = "\n".join(decisions[c].reason.strip() for c in sorted(asked))
+    if not erased and not restrict_categories and not restrict_items:
+        request.answer = "\n".join(
+            c.reason.strip() for _u, c in decided if c.outcome == Outcome.KEEP
+        )
         request.save(update_fields=["answer"])
         _move(request, Status.REFUSED, by=acting_user, to_requester=True)
         _tell_refusal(request)
@@ -1024,15 +1214,36 @@ def erasure_decide(
     return request
 
 
-def _erase(pupil: Pupil, categories, acting_user: User | None):
-    """Erase the categories, each through the app that owns it, in the caller's transaction.
+def _erasure_change(action: str, pupil: Pupil, categories: set[str], units) -> Change:
+    """The Art. 19 change of deleting or restricting whole *categories* and single *units*.
 
-    What the requests app holds follows: copies of the child's file expire at once, and
-    corrections proposed for erased rows lose their values. Returns the rows erased per
+    A whole category touches every field of it, whatever its date; a single item only
+    its own field, from the item's date on.
+    """
+    change = Change(action)
+    for code in catalogue.codes_for_categories(categories):
+        change.add(code)
+    for unit in units:
+        if unit.category in categories:
+            continue
+        ref = pupil_items.ItemRef.parse(unit.key)
+        obj = pupil_items.find(pupil, ref)
+        for code in catalogue.codes_for_correction(ref.target, ref.field or "", obj):
+            change.add(code, unit.item_date, (unit.key, unit.label))
+    return change
+
+
+def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=()):
+    """Erase whole categories and single items, each through the app that owns it, in the
+    caller's transaction.
+
+    What the requests app holds follows: copies of the child's file are withdrawn, and
+    corrections proposed for erased data lose their values. Returns the rows erased per
     model (for the ledger) and how many per category.
     """
     erased: dict[str, list[int]] = {}
     counts: dict[str, int] = {}
+    parts = []
     for category in retention.ORDER:
         if category not in categories:
             continue
@@ -1043,6 +1254,14 @@ def _erase(pupil: Pupil, categories, acting_user: User | None):
                 pupil=pupil, categories=[category], acting_user=acting_user
             )
         counts[category] = sum(len(ids) for ids in part.values())
+        parts.append(part)
+    if item_keys:
+        parts.append(
+            pupil_services.pupil_data_erase(
+                pupil=pupil, item_keys=item_keys, acting_user=acting_user
+            )
+        )
+    for part in parts:
         for label, ids in part.items():
             erased.setdefault(label, []).extend(ids)
     if erased:
@@ -1052,49 +1271,55 @@ def _erase(pupil: Pupil, categories, acting_user: User | None):
     return erased, counts
 
 
-def _copy_again(request: DataRequest) -> AccessCopy:
+def _copy_again(copy: AccessCopy) -> AccessCopy:
+    """Withdraw a copy made before data was deleted, and make a new one; the requester is
+    told why, and hears again when the new copy is ready."""
     from .tasks import build_copy
 
-    copy = AccessCopy.objects.create(request=request)
-    with translation.override(settings.LANGUAGE_CODE):
-        _event(
-            request,
-            RequestEvent.Kind.COPY,
-            note=_("Data was deleted before the copy was downloaded: a new copy is made."),
-        )
-    enqueue_on_commit(build_copy, copy.pk)
-    return copy
+    request = copy.request
+    new = AccessCopy.objects.create(request=request)
+    message = _say(
+        request.requester,
+        lambda: _(
+            "data was deleted after your copy was made, so that copy has been withdrawn. A new "
+            "copy of what the school holds now is being made; you will hear when it is ready."
+        ),
+    )
+    _event(request, RequestEvent.Kind.COPY, note=message, to_requester=True)
+    _tell_requester(request, message)
+    enqueue_on_commit(build_copy, new.pk)
+    return new
 
 
 #: Which model a correction's target is, to match it with the rows an erasure removed.
-_TARGET_MODELS = {
-    "pupil": "pupils.Pupil",
-    "agreement": "pupils.Agreement",
-    "test_result": "pupils.TestResult",
-    "note": "pupils.Note",
-    "special": "pupils.SpecialRecord",
-}
+_TARGET_MODELS = {target: spec.model._meta.label for target, spec in corrections.TARGETS.items()}
 
 
 def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> None:
     """The requests about the pupil lose what an erasure took from the dossier.
 
-    Every copy of the child's file expires (it holds the erased data). Corrections
-    proposed for erased rows lose their values; with the administration, every
-    request loses its contents (explanation, answer, notes), keeping only the facts:
-    kind, dates, status, who handled it; the proof the school answered in time.
+    Every copy of the child's file is withdrawn (it holds the erased data); one not yet
+    downloaded is made again. Corrections proposed for erased data lose their values;
+    with the administration, every request loses its contents (explanation, answer,
+    notes), keeping only the facts: kind, dates, status, who handled it; the proof the
+    school answered in time.
     """
     copies_of_pupil = AccessCopy.objects.filter(request__pupil=pupil, content__isnull=False)
-    for copy in copies_of_pupil.select_related("request"):
+    for copy in copies_of_pupil.select_related("request__requester", "request__school"):
         copy.content = None
         copy.status = AccessCopy.Status.EXPIRED
         copy.save(update_fields=["content", "status"])
         if copy.downloads == 0 and not everything:
             # Not downloaded yet: the parent still gets a copy, of what the school holds now.
-            _copy_again(copy.request)
+            _copy_again(copy)
     gone = {(label, row) for label, ids in erased.items() for row in ids}
     for item in RectificationItem.objects.filter(request__pupil=pupil):
-        if everything or (_TARGET_MODELS.get(item.target), item.target_id) in gone:
+        model = _TARGET_MODELS.get(item.target)
+        if (
+            everything
+            or (model, item.target_id) in gone
+            or (f"{model}.{item.field}", item.target_id) in gone
+        ):
             item.proposed_value = ""
             item.statement = ""
             item.save(update_fields=["proposed_value", "statement"])
@@ -1140,7 +1365,9 @@ def restriction_decide(
     request.answer = reason
     request.save(update_fields=["answer"])
     _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
-    notices = _create_notices(request, catalogue.codes_for_categories(categories))
+    notices = _create_notices(
+        request, [Change("restrict", dict.fromkeys(catalogue.codes_for_categories(categories)))]
+    )
     message = _say(
         request.requester,
         lambda: _("the school restricts the use of the data; it is only stored from now on."),
@@ -1166,7 +1393,10 @@ def objection_decide(
     request.answer = reason
     request.save(update_fields=["answer"])
     _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
-    notices = _create_notices(request, catalogue.codes_for_categories(request.categories))
+    notices = _create_notices(
+        request,
+        [Change("restrict", dict.fromkeys(catalogue.codes_for_categories(request.categories)))],
+    )
     message = _say(
         request.requester,
         lambda: _("the school grants the objection: the processing stays stopped."),
@@ -1205,6 +1435,14 @@ def recipients_answer(*, request: DataRequest, acting_user: User) -> DataRequest
                     "name": r.name,
                     "kind": r.kind,
                     "fields": r.field_labels,
+                    "periods": [
+                        {
+                            "field": p.label,
+                            "since": p.since.isoformat(),
+                            "until": p.until.isoformat() if p.until else "",
+                        }
+                        for p in r.field_periods
+                    ],
                     "withheld": r.withheld_labels,
                     "since": r.since.isoformat() if r.since else "",
                     "leaflet": r.leaflet_url,
@@ -1824,7 +2062,12 @@ def erasures_reapply(*, dry_run: bool = False) -> ReapplyReport:
         if dry_run:
             continue
         with transaction.atomic():
-            erased, _counts = _erase(pupil, set(entry["categories"]), None)
+            erased, _counts = _erase(
+                pupil,
+                set(entry["categories"]),
+                None,
+                item_keys=_item_keys_of(entry["erased"]),
+            )
             ErasureRecord.objects.create(
                 key=entry["key"],
                 pupil=pupil,
@@ -1835,6 +2078,22 @@ def erasures_reapply(*, dry_run: bool = False) -> ReapplyReport:
             )
         known.add(entry["key"])
     return report
+
+
+def _item_keys_of(erased: dict) -> list[str]:
+    """The dossier items an erasure took (pupils.items keys), from its ledger line: every
+    entry and record deleted and every field emptied. (Rows its whole categories took
+    again are gone already when these follow: asking for them again changes nothing.)"""
+    targets = {label: target for target, label in _TARGET_MODELS.items()}
+    keys = []
+    for label, ids in erased.items():
+        app, model, *field_name = label.split(".")
+        target = targets.get(f"{app}.{model}")
+        if target is None or (target == "pupil" and not field_name):
+            continue  # not a dossier item (consents, placements, the anonymised pupil)
+        suffix = f":{field_name[0]}" if field_name else ""
+        keys += [f"{target}:{pk}{suffix}" for pk in ids]
+    return keys
 
 
 # --- Settings: routing, extra holidays, legal holds -------------------------------------------

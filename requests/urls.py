@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),
     path("notices/<int:pk>/", views.notice_settle, name="notice_settle"),
+    path("<int:pk>/notices/legal/", views.notices_settle_legal, name="notices_settle_legal"),
     path("pupil/<int:pk>/new/", views.staff_new, name="staff_new"),
     path("pupil/<int:pk>/holds/", views.legal_hold, name="legal_hold"),
     path("pupil/<int:pk>/holds/<int:hold_pk>/lift/", views.hold_lift, name="hold_lift"),

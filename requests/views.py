@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils import corrections
+from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
 from pupils.models import DataCategory, ProcessingHold
 from schoolprivacy import audit, reauth
@@ -80,7 +81,12 @@ def portal_new(request, pk, kind):
     if kind not in PORTAL_KINDS:
         hidden()
     pupil = permissions.pupil_for_requester(request.user, pk)
-    form = PortalRequestForm(request.POST or None, kind=kind, initial={"submission": uuid.uuid4()})
+    form = PortalRequestForm(
+        request.POST or None,
+        kind=kind,
+        pupil_items=pupil_items.items_of(pupil) if kind == Kind.ERASURE else (),
+        initial={"submission": uuid.uuid4(), "items": request.GET.getlist("item")},
+    )
     refusal = _refuse_role(request, pupil)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
@@ -91,6 +97,7 @@ def portal_new(request, pk, kind):
                 acting_user=request.user,
                 explanation=form.cleaned_data["explanation"],
                 categories=form.cleaned_data.get("categories", ()),
+                item_keys=form.cleaned_data.get("items", ()),
                 submission=form.cleaned_data["submission"],
             )
         except services.AlreadyOpen as error:
@@ -191,6 +198,13 @@ def correction_link(request, pupil, target, target_id, field="") -> str:
     """The correction link next to a field of the parent's dossier page (sections action)."""
     url = reverse("requests:portal_correct", args=[pupil.pk, target, target_id])
     return f"{url}?field={field}" if field else url
+
+
+def erasure_link(request, pupil, target, target_id, field="") -> str:
+    """The link to ask for the deletion of one entry or record, from the parent's page."""
+    ref = pupil_items.ItemRef(target, target_id, field)
+    url = reverse("requests:portal_new", args=[pupil.pk, Kind.ERASURE])
+    return f"{url}?item={ref.key}"
 
 
 @login_required
@@ -303,7 +317,8 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
         "days_left": selectors.days_left(data_request),
         "events": selectors.history(data_request),
         "linked": selectors.linked_of(data_request) if handles else [],
-        "notices": data_request.notices.select_related("supplier", "recipient", "done_by"),
+        "notices": selectors.notices_of(data_request),
+        "legal_pending": selectors.pending_legal_notices(data_request) if handles else [],
         "copies": selectors.copies_of(data_request),
         "erasure_items": data_request.erasure_items.all(),
         "refused_part": selectors.has_refusal(data_request),
@@ -336,7 +351,7 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
             items=[v for v in items if v.item.decision == "pending"]
         )
     if "erasure" in steps:
-        forms["erasure"] = ErasureDecisionForm(states=states)
+        forms["erasure"] = _erasure_form(data_request, states)
     if "decide" in steps:
         forms["grant"] = GrantForm(initial={"categories": data_request.categories})
     forms.update(bound or {})
@@ -396,8 +411,17 @@ def _act_rectification(request, data_request):
     return _("The decision has been saved and the parent has been told.")
 
 
+def _erasure_form(data_request, states, data=None) -> ErasureDecisionForm:
+    """The decision form on what the parent asked to delete that is still to decide."""
+    return ErasureDecisionForm(
+        data,
+        units=list(data_request.erasure_items.filter(outcome="pending")),
+        states={state.category: state for state in states},
+    )
+
+
 def _act_erasure(request, data_request):
-    form = ErasureDecisionForm(request.POST, states=services.category_states(data_request))
+    form = _erasure_form(data_request, services.category_states(data_request), request.POST)
     if not form.is_valid():
         return {"erasure": form}
     services.erasure_decide(
@@ -495,7 +519,7 @@ _FORM_OF = {
     "rectification": lambda r, d: RectificationDecisionForm(
         r.POST, items=[v for v in selectors.items_of(d) if v.item.decision == "pending"]
     ),
-    "erasure": lambda r, d: ErasureDecisionForm(r.POST, states=services.category_states(d)),
+    "erasure": lambda r, d: _erasure_form(d, services.category_states(d), r.POST),
     "decide": lambda r, d: GrantForm(r.POST),
 }
 _FORM_KEY = {"decide": "grant"}
@@ -543,6 +567,33 @@ def notice_settle(request, pk):
     else:
         messages.success(request, _("Saved."))
     return redirect("requests:detail", notice.request_id)
+
+
+@login_required
+@require_POST
+def notices_settle_legal(request, pk):
+    """Every recipient on a legal basis still to be told, settled in one step with one note."""
+    data_request = policy.get(request.user, pk, RequestAction.HANDLE)
+    pending = selectors.pending_legal_notices(data_request)
+    form = NoticeForm(request.POST)
+    if not pending:
+        messages.error(request, _("There is nothing left to record for them."))
+    elif not form.is_valid():
+        messages.error(request, _("Say whether the recipients were told, and how or why not."))
+    else:
+        try:
+            services.notices_settle(
+                request=data_request,
+                notice_ids=[notice.pk for notice in pending],
+                done=form.cleaned_data["done"] == "yes",
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Saved for every organisation on a legal basis."))
+    return redirect("requests:detail", data_request.pk)
 
 
 # --- Staff: a request that came on paper, by e-mail or in person -------------------------------

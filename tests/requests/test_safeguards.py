@@ -54,7 +54,8 @@ def pupil_services_dossier_viewed(world):
 def test_the_notice_to_a_supplier_still_names_the_pupil_after_the_erasure(
     world, receivers, mailoutbox, django_capture_on_commit_callbacks
 ):
-    world.pupil.enrolled_on, world.pupil.left_on = D(2013, 8, 20), D(2019, 7, 15)
+    # Left after the school started using Gynzy (2020): Gynzy received the pupil's data.
+    world.pupil.enrolled_on, world.pupil.left_on = D(2013, 8, 20), D(2021, 7, 15)
     world.pupil.save()
     name = world.pupil.full_name
     request = submit(world, "erasure", categories=["administration"])

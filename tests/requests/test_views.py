@@ -73,7 +73,7 @@ def test_the_parent_sees_the_list_of_who_received_the_data(world, login, receive
         .get(reverse("requests:portal_detail", args=[request.pk]))
         .content.decode()
     )
-    assert "Gynzy" in html and "DUO" in html and "achternaam" in html
+    assert "Gynzy" in html and "DUO" in html and "achternaam" in html.lower()
 
 
 def test_the_pupil_page_offers_the_handler_to_record_a_request_and_a_legal_hold(world, login):
