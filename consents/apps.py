@@ -20,5 +20,10 @@ class ConsentsConfig(AppConfig):
         ):
             audit.register(model)
         audit.register(models.Publication, m2m=("pupils",))
+        from pupils import voluntary
+
+        from . import selectors
+
+        voluntary.register_consent_rule(selectors.explicit_consent)
         sections.register("pupil", views.pupil_section)
         sections.register("portal_child", views.portal_section)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils import selectors as pupil_selectors
-from pupils.models import Guardianship, Pupil
+from pupils.models import Guardianship, Pupil, SpecialRecord
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.models import School, User
 
@@ -176,6 +176,21 @@ def consent_states(
 
 def consent_state(*, pupil: Pupil, purpose: Purpose, day=None) -> ConsentView:
     return consent_states(pupils=[pupil], purposes=[purpose], day=day)[(pupil.pk, purpose.pk)]
+
+
+def explicit_consent(pupil: Pupil, kind: str) -> bool:
+    """Whether the school may hold a voluntary kind of data (religion) on *pupil* now: the
+    person who decides for the child gave consent on a question of that category of the
+    pupil's school, and nobody entitled withdrew or refused it since (rules.py)."""
+    purposes = school_purposes(school_id=pupil.school_id, category=VOLUNTARY_CATEGORY[kind])
+    if not purposes:
+        return False
+    states = consent_states(pupils=[pupil], purposes=purposes)
+    return any(states[(pupil.pk, purpose.pk)].outcome.consent for purpose in purposes)
+
+
+#: The consent question that covers each voluntary kind of special-category data.
+VOLUNTARY_CATEGORY = {SpecialRecord.Kind.RELIGION: Purpose.Category.RELIGION}
 
 
 def decision_history(*, pupil: Pupil, purpose: Purpose | None = None) -> QuerySet[Decision]:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pupils import services as pupil_services
 from pupils.models import Guardianship, Pupil
 from schoolprivacy import audit
 from schoolprivacy.models import User
@@ -146,10 +147,19 @@ def decision_record(
     after = selectors.consent_state(pupil=pupil, purpose=purpose).outcome
     if before.consent and not after.consent:
         _create_takedowns(pupil, purpose, decision)
+        _voluntary_data_erase(pupil, purpose, acting_user)
     if before.state != after.state:
         # In this transaction, through the notice outbox: no broker needed for it.
         teachers_notify(decision_id=decision.pk)
     return decision
+
+
+def _voluntary_data_erase(pupil: Pupil, purpose: Purpose, acting_user: User) -> None:
+    """Consent for a voluntary kind of data (religion) ended: what was recorded goes, unless
+    another question of the same kind still gives consent."""
+    for kind, category in selectors.VOLUNTARY_CATEGORY.items():
+        if purpose.category == category and not selectors.explicit_consent(pupil, kind):
+            pupil_services.voluntary_data_erase(pupil=pupil, kind=kind, acting_user=acting_user)
 
 
 def _create_takedowns(pupil: Pupil, purpose: Purpose, decision: Decision) -> None:

@@ -27,3 +27,4 @@ class PupilsConfig(AppConfig):
         audit.register(models.Pupil, exclude=("bsn_index",), masked=("bsn",))
         audit.register(models.SpecialRecord, masked=("content",))
         audit.register(models.RestrictedAccess)
+        audit.register(models.ParentDeclaration)

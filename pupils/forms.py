@@ -5,7 +5,17 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Group, Guardianship, Note, Pupil, Source, SpecialRecord, TestResult
+from .models import (
+    Agreement,
+    Group,
+    Guardianship,
+    Note,
+    ParentDeclaration,
+    Pupil,
+    Source,
+    SpecialRecord,
+    TestResult,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -158,6 +168,27 @@ class ParentForm(forms.Form):
     has_information_right = forms.BooleanField(
         label=_("information right (only without parental authority)"), required=False
     )
+
+
+class DeclarationForm(forms.Form):
+    """What a parent declared for the funding rules (ouderverklaring)."""
+
+    parent = forms.TypedChoiceField(label=_("Parent who declared"), coerce=int)
+    education_level = forms.ChoiceField(
+        label=_("Highest completed education of this parent"),
+        choices=ParentDeclaration.EducationLevel.choices,
+        widget=forms.RadioSelect,
+    )
+    nationality = forms.CharField(
+        label=_("Nationality (only where the school asks for it)"),
+        required=False,
+        max_length=100,
+    )
+    declared_on = forms.DateField(label=_("Date of the declaration"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = parents
 
 
 class GuardianshipForm(forms.ModelForm):

@@ -15,6 +15,7 @@ Staff (PupilPolicy.scope / actions):
 | view BSN         | –          | –                 | –           | school   | school |
 | edit pupil data  | –          | –                 | –           | school   | school |
 | manage parents   | –          | –                 | –           | school   | school |
+| declarations     | –          | –                 | –           | school   | school |
 | audit history    | –          | –                 | school      | school   | –      |
 | emergency access | school     | school            | school      | school   | school |
 
@@ -75,6 +76,7 @@ class PupilAction(StrEnum):
     MANAGE_PARENTS = "manage_parents"
     VIEW_HISTORY = "view_history"
     EMERGENCY = "emergency"
+    DECLARATIONS = "declarations"
 
 
 Kind = SpecialRecord.Kind
@@ -106,6 +108,7 @@ _SCHOOL_ROLES = {
     PupilAction.MANAGE_PARENTS: (Role.DIRECTOR, Role.ADMINISTRATOR),
     PupilAction.VIEW_HISTORY: (Role.TEAM_LEADER, Role.DIRECTOR),
     PupilAction.EMERGENCY: tuple(Role),
+    PupilAction.DECLARATIONS: (Role.DIRECTOR, Role.ADMINISTRATOR),
 }
 _TEACHER_ACTIONS = {PupilAction.VIEW, PupilAction.VIEW_DOSSIER, PupilAction.RECORD}
 _ASSIGNED_ACTIONS = _TEACHER_ACTIONS
@@ -116,6 +119,7 @@ _ACTION_DATA = {
     PupilAction.VIEW_BSN: DataCategory.ADMINISTRATION,
     PupilAction.EDIT: DataCategory.ADMINISTRATION,
     PupilAction.MANAGE_PARENTS: DataCategory.ADMINISTRATION,
+    PupilAction.DECLARATIONS: DataCategory.DECLARATION,
 }
 
 

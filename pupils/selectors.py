@@ -16,8 +16,10 @@ from .models import (
     EmergencyAccess,
     Guardianship,
     Note,
+    ParentDeclaration,
     ProcessingHold,
     Pupil,
+    RestrictedAccess,
     SpecialRecord,
     TestResult,
 )
@@ -166,6 +168,11 @@ def emergency_open(*, user: User, pupil: Pupil) -> bool:
     ).exists()
 
 
+def restricted_looks_of(*, pupil: Pupil) -> QuerySet[RestrictedAccess]:
+    """Every look at the pupil's restricted safety records, with who and why, newest first."""
+    return RestrictedAccess.objects.filter(pupil=pupil).select_related("user")
+
+
 def special_records_of(*, pupil: Pupil) -> QuerySet[SpecialRecord]:
     """Every special-category record of the pupil (for the parent's copy; caller checked)."""
     return SpecialRecord.objects.filter(pupil=pupil).select_related("author")
@@ -186,6 +193,7 @@ def category_counts(*, pupil: Pupil) -> dict[str, int]:
         + notes.exclude(kind=Note.Kind.REFERRAL).count(),
         DataCategory.REFERRAL: notes.filter(kind=Note.Kind.REFERRAL).count(),
         DataCategory.SPECIAL: SpecialRecord.objects.filter(pupil=pupil).count(),
+        DataCategory.DECLARATION: ParentDeclaration.objects.filter(pupil=pupil).count(),
     }
 
 
@@ -275,6 +283,21 @@ def dossier_history(*, pupil: Pupil) -> QuerySet[LogEntry]:
         .select_related("actor", "content_type")
         .order_by("-timestamp")
     )
+
+
+def declarations_of(*, pupil: Pupil, parent: User | None = None) -> list[ParentDeclaration]:
+    """The parents' declarations for the funding rules: every one (the caller checked
+    DECLARATIONS), or, with *parent*, only that parent's own."""
+    declarations = ParentDeclaration.objects.filter(pupil=pupil).select_related("parent")
+    if parent is not None:
+        declarations = declarations.filter(parent=parent)
+    return list(declarations.order_by("pk"))
+
+
+def guardians_parent(*, pupil: Pupil, parent_id: int) -> User | None:
+    """The account of the pupil's parent *parent_id*, or None for anyone else."""
+    found = next((g for g in guardians_of(pupil=pupil) if g.parent_id == parent_id), None)
+    return found.parent if found else None
 
 
 def guardianship_of_pupil(*, pupil: Pupil, pk) -> Guardianship | None:

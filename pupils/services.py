@@ -29,7 +29,7 @@ from schoolprivacy.models import Role, School, User
 from schoolprivacy.services import notices_scrub
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import corrections, items
+from . import corrections, items, voluntary
 from .models import (
     Agreement,
     DataCategory,
@@ -39,6 +39,7 @@ from .models import (
     Guardianship,
     Invitation,
     Note,
+    ParentDeclaration,
     ProcessingHold,
     Pupil,
     PupilUserObjectPermission,
@@ -173,13 +174,43 @@ def note_record(*, pupil: Pupil, acting_user: User, **data) -> Note:
 
 @transaction.atomic
 def special_record_add(*, pupil: Pupil, kind: str, acting_user: User, **data) -> SpecialRecord:
-    """Record special-category data of a kind the acting user may record; encrypted at rest."""
+    """Record special-category data of a kind the acting user may record; encrypted at rest.
+
+    A voluntary kind (religion) only while the person who decides for the child has given
+    explicit consent (GDPR Art. 9(2)(a)).
+    """
     if kind not in special_kinds(acting_user, pupil, writable=True):
         raise PermissionDenied
+    if kind in voluntary.VOLUNTARY_KINDS and not voluntary.has_consent(pupil, kind):
+        raise ValidationError(
+            {
+                "kind": _(
+                    "%(kind)s may only be recorded with the explicit consent of a parent with "
+                    "parental authority, or of the pupil from 16. No such consent is recorded: "
+                    "ask for it under Consents first."
+                )
+                % {"kind": SpecialRecord.Kind(kind).label.capitalize()}
+            }
+        )
     record = SpecialRecord(pupil=pupil, kind=kind, author=acting_user, **data)
     with set_actor(acting_user):
         _save(record)
     return record
+
+
+@transaction.atomic
+def voluntary_data_erase(*, pupil: Pupil, kind: str, acting_user: User | None) -> list[int]:
+    """Delete the records of a voluntary kind once consent for it no longer stands (a
+    withdrawal, a refusal): audited, and their values masked in the audit log. Called by
+    the consents app right after it recorded the decision; returns the ids deleted.
+    """
+    if kind not in voluntary.VOLUNTARY_KINDS or voluntary.has_consent(pupil, kind):
+        raise ValidationError(_("Consent stands: nothing is deleted."))
+    erased: dict[str, list[int]] = {}
+    actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
+    with actor:
+        _delete_rows(SpecialRecord.objects.filter(pupil=pupil, kind=kind), erased)
+    return erased.get(SpecialRecord._meta.label, [])
 
 
 # --- Reading is logged ------------------------------------------------------------------
@@ -450,6 +481,48 @@ def pupil_assign_care_coordinator(
     assign_perm("pupils.follow_pupil", care_coordinator, pupil)
 
 
+# --- The parents' declarations for the funding rules ----------------------------------------
+
+
+def declaration_basis() -> str:
+    """The legal basis recorded with a declaration, in the school's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Funding rules for primary schools (Besluit bekostiging WPO, the weighting of "
+            "pupils): a legal obligation of the school, not consent."
+        )
+
+
+@transaction.atomic
+def declaration_record(
+    *,
+    pupil: Pupil,
+    parent: User,
+    education_level: str,
+    declared_on: date,
+    acting_user: User,
+    nationality: str = "",
+) -> ParentDeclaration:
+    """Record (or replace) what a parent declared for the funding rules, with its date and
+    legal basis; the audit log keeps what it was before."""
+    _require(acting_user, pupil, PupilAction.DECLARATIONS)
+    if not Guardianship.objects.filter(pupil=pupil, parent=parent).exists():
+        raise ValidationError({"parent": _("This person is not a parent of the pupil.")})
+    if declared_on > timezone.localdate():
+        raise ValidationError({"declared_on": _("This date lies in the future.")})
+    declaration = ParentDeclaration.objects.select_for_update().filter(
+        pupil=pupil, parent=parent
+    ).first() or ParentDeclaration(pupil=pupil, parent=parent)
+    declaration.education_level = education_level
+    declaration.nationality = (nationality or "").strip()
+    declaration.declared_on = declared_on
+    declaration.legal_basis = declaration_basis()
+    declaration.recorded_by = acting_user
+    with set_actor(acting_user):
+        _save(declaration)
+    return declaration
+
+
 # --- Data-subject rights: corrections, holds and erasure (called by the requests app) -------
 
 #: Who writes a decision on a parent's request into the dossier: the school's handlers.
@@ -646,6 +719,9 @@ def pupil_data_erase(
         if DataCategory.SPECIAL in categories:
             _delete_rows(SpecialRecord.objects.filter(pupil=pupil), erased)
             _delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
+            _delete_rows(RestrictedAccess.objects.filter(pupil=pupil), erased)
+        if DataCategory.DECLARATION in categories:
+            _delete_rows(ParentDeclaration.objects.filter(pupil=pupil), erased)
         if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
             _anonymise(pupil, erased)
     return erased

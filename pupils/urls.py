@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/special/new/", views.special_add, name="special_add"),
     path("<int:pk>/emergency/", views.emergency_open, name="emergency"),
     path("<int:pk>/parents/new/", views.parent_add, name="parent_add"),
+    path("<int:pk>/declarations/", views.declarations, name="declarations"),
     path("<int:pk>/parents/<int:guardianship_pk>/", views.guardianship_edit, name="guardianship"),
 ]

@@ -20,6 +20,7 @@ from .forms import (
     AcceptInvitationForm,
     AgreementForm,
     ChangeGroupForm,
+    DeclarationForm,
     EmergencyForm,
     GuardianshipForm,
     NewPupilForm,
@@ -290,6 +291,38 @@ def parent_add(request, pk):
 
 
 @login_required
+def declarations(request, pk):
+    """The parents' declarations for the funding rules: the director and administrator record
+    and read them; nobody else."""
+    pupil = policy.get(request.user, pk, PupilAction.DECLARATIONS)
+    parents = [
+        (g.parent_id, f"{g.parent.full_name} ({g.get_relation_display()})")
+        for g in selectors.guardians_of(pupil=pupil)
+    ]
+    form = DeclarationForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.declaration_record(
+                pupil=pupil,
+                parent=selectors.guardians_parent(pupil=pupil, parent_id=data.pop("parent")),
+                acting_user=request.user,
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The declaration has been recorded."))
+            return redirect("pupils:declarations", pupil.pk)
+    services.dossier_viewed(pupil=pupil, acting_user=request.user, part="declarations")
+    return render(
+        request,
+        "pupils/declarations.html",
+        {"pupil": pupil, "form": form, "declarations": selectors.declarations_of(pupil=pupil)},
+    )
+
+
+@login_required
 def guardianship_edit(request, pk, guardianship_pk):
     pupil = policy.get(request.user, pk, PupilAction.MANAGE_PARENTS)
     guardianship = selectors.guardianship_of_pupil(pupil=pupil, pk=guardianship_pk)
@@ -336,6 +369,7 @@ def portal_child(request, pk):
             request.user, pupil, as_parent=True
         )
         context["placements"] = selectors.placements_of(pupil=pupil)
+    context["declarations"] = selectors.declarations_of(pupil=pupil, parent=request.user)
     context["sections"] = sections.render("portal_child", request, pupil)
     services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
     return render(request, "pupils/portal/child.html", context)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from consents import selectors as consent_selectors
 from consents.selectors import STATE_LABELS
 from pupils import selectors as pupil_selectors
-from pupils.models import Pupil
+from pupils.models import Pupil, SpecialRecord
 from suppliers import selectors as supplier_selectors
 
 from . import retention
@@ -156,6 +156,20 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
             }
         )
 
+    declarations = []
+    for declaration in pupil_selectors.declarations_of(pupil=pupil):
+        if declaration.parent_id != request.requester_id:
+            redact.count("declarations_of_others")
+            continue
+        declarations.append(
+            {
+                "education_level": declaration.get_education_level_display(),
+                "nationality": declaration.nationality,
+                "declared_on": _date(declaration.declared_on),
+                "legal_basis": declaration.legal_basis,
+            }
+        )
+
     def source(entry) -> str:
         label = entry.get_source_display()
         return f"{label} ({redact.text(entry.source_detail)})" if entry.source_detail else label
@@ -233,6 +247,16 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "source": source(s),
             }
             for s in pupil_selectors.special_records_of(pupil=pupil)
+        ],
+        "your_declaration": declarations,
+        "restricted_looks": [
+            {
+                "when": _moment(look.at),
+                "who": look.user.full_name,
+                "kinds": [str(SpecialRecord.Kind(kind).label) for kind in look.kinds],
+                "reason": redact.text(look.reason),
+            }
+            for look in pupil_selectors.restricted_looks_of(pupil=pupil)
         ],
         "emergency_access": [
             {

@@ -34,6 +34,7 @@ class ErasureCategory(models.TextChoices):
     SPECIAL = DataCategory.SPECIAL.value, DataCategory.SPECIAL.label
     REFERRAL = DataCategory.REFERRAL.value, DataCategory.REFERRAL.label
     CONSENTS = "consents", _("consent record: the decisions on photos, video and sharing")
+    DECLARATION = DataCategory.DECLARATION.value, DataCategory.DECLARATION.label
     ADMINISTRATION = DataCategory.ADMINISTRATION.value, DataCategory.ADMINISTRATION.label
 
 

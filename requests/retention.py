@@ -1,11 +1,12 @@
 """How long each category of a pupil's data is kept, and what the law requires to be kept.
 
-Keyed to the leave date (LEGAL.md, PO-Raad guidance): the pupil dossier 2 years
-after leaving, the enrolment and absence administration 5 years, data on a
-referral to special education 3 years. The administration and the referral data
-must be kept by law (GDPR Art. 17(3)(b)): an erasure request cannot remove them
-before then, only restrict them. The dossier periods are the board's own rule:
-the handler may erase earlier what is no longer relevant.
+Keyed to the leave date (PO-Raad guidance): the pupil dossier 2 years after
+leaving, the enrolment and absence administration 5 years, data on a referral to
+special education 3 years, the parents' declarations for the funding rules 5 years.
+The administration, the referral data and the declarations must be kept by law
+(GDPR Art. 17(3)(b)): an erasure request cannot remove them before then, only
+restrict them. The dossier periods are the board's own rule: the handler may erase
+earlier what is no longer relevant.
 """
 
 import calendar
@@ -65,6 +66,16 @@ RULES: dict[str, Rule] = {
             "leaves, and deleted earlier when it is no longer needed."
         ),
     ),
+    ErasureCategory.DECLARATION: Rule(
+        ErasureCategory.DECLARATION,
+        5,
+        True,
+        _(
+            "A parent's declaration for the funding rules belongs to the funding "
+            "administration: kept while the pupil is at school and for 5 years after leaving, "
+            "for the accountant's check."
+        ),
+    ),
     ErasureCategory.CONSENTS: Rule(
         ErasureCategory.CONSENTS,
         2,
@@ -82,6 +93,7 @@ ORDER = [
     ErasureCategory.SPECIAL,
     ErasureCategory.REFERRAL,
     ErasureCategory.CONSENTS,
+    ErasureCategory.DECLARATION,
     ErasureCategory.ADMINISTRATION,
 ]
 

@@ -42,8 +42,10 @@ from pupils.models import (
     EmergencyAccess,
     Guardianship,
     Note,
+    ParentDeclaration,
     ProcessingHold,
     Pupil,
+    RestrictedAccess,
     SpecialRecord,
     TestResult,
 )
@@ -1913,7 +1915,11 @@ def _candidates(category: str, today: datetime.date):
     if category == ErasureCategory.REFERRAL:
         return pupils.filter(_has_rows(Note, kind=Note.Kind.REFERRAL))
     if category == ErasureCategory.SPECIAL:
-        return pupils.filter(_has_rows(SpecialRecord) | _has_rows(EmergencyAccess))
+        return pupils.filter(
+            _has_rows(SpecialRecord) | _has_rows(EmergencyAccess) | _has_rows(RestrictedAccess)
+        )
+    if category == ErasureCategory.DECLARATION:
+        return pupils.filter(_has_rows(ParentDeclaration))
     return pupils.filter(
         _has_rows(ConsentDecision)
         | _has_rows(ConsentEvent)

@@ -85,6 +85,12 @@ def payload(name: str, world) -> dict:
         },
         "guardianship": {"has_information_right": "on"},
         "emergency": {"reason": "Aanval op het schoolplein."},
+        "declarations": {
+            "parent": world.users["parent"].pk,
+            "education_level": "pre_vocational",
+            "nationality": "",
+            "declared_on": TODAY,
+        },
     }[name]
 
 
@@ -105,6 +111,7 @@ def url(name: str, world) -> str:
             "pupils:guardianship", args=[pk, world.guardianships["parent_no_rights"].pk]
         ),
         "emergency": reverse("pupils:emergency", args=[pk]),
+        "declarations": reverse("pupils:declarations", args=[pk]),
         "portal_child": reverse("portal:child", args=[pk]),
         "portal_access": reverse("portal:access_history", args=[pk]),
     }[name]
@@ -128,6 +135,7 @@ MATRIX = {
     "parent_add": ("pupils:parent_add", {"director", "administrator"}, True),
     "guardianship": ("pupils:guardianship", {"director", "administrator"}, True),
     "emergency": ("pupils:emergency", SCHOOL_STAFF, True),
+    "declarations": ("pupils:declarations", {"director", "administrator"}, True),
     "portal_child": ("portal:child", {"parent", "parent_information_right"}, False),
     "portal_access": ("portal:access_history", {"parent"}, False),
 }
@@ -150,6 +158,9 @@ def snapshot(world) -> dict:
         ),
         "placements": GroupPlacement.objects.count(),
         "emergencies": EmergencyAccess.objects.count(),
+        "declarations": list(
+            models.ParentDeclaration.objects.values_list("parent", "education_level")
+        ),
         "users": User.objects.count(),
         "pupil": (pupil.last_name, pupil.group_id, pupil.bsn),
     }
