@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-ADULT_AGE = 16
+from pupils.ages import CONSENT_AGE, age_on
 
 
 class State(StrEnum):
@@ -61,13 +61,9 @@ class Outcome:
     current_version: int | None
 
 
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def pupil_decides(birth: date, day: date) -> bool:
     """From 16 the pupil decides alone (UAVG art. 5)."""
-    return age_on(birth, day) >= ADULT_AGE
+    return age_on(birth, day) >= CONSENT_AGE
 
 
 def current_version(versions: Iterable[VersionFacts], day: date) -> VersionFacts | None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import Pupil
-from pupils.permissions import holds_authority
+from pupils.permissions import PortalRight, portal_right
 from schoolprivacy import reauth
 from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
@@ -123,8 +123,9 @@ def portal_index(request):
 
 
 def portal_section(request, pupil) -> str | None:
-    """A link to the consents on the parent's child page (schoolprivacy.sections)."""
-    if not holds_authority(request.user, pupil):
+    """A link to the consents on the portal page of a child, or of the pupil of 16+ themselves
+    (schoolprivacy.sections)."""
+    if portal_right(request.user, pupil) not in (PortalRight.SELF, PortalRight.AUTHORITY):
         return None
     return render_to_string("consents/portal_section.html", {"pupil": pupil}, request=request)
 

@@ -191,6 +191,21 @@ class DeclarationForm(forms.Form):
         self.fields["parent"].choices = parents
 
 
+class ParentAccessForm(forms.Form):
+    """The pupil lets a parent keep seeing the dossier from 18, or not."""
+
+    guardianship = forms.TypedChoiceField(coerce=int)
+    grant = forms.ChoiceField(choices=[("yes", _("yes")), ("no", _("no"))])
+
+    def __init__(self, *args, guardians, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_pk = {g.pk: g for g in guardians}
+        self.fields["guardianship"].choices = [(pk, pk) for pk in self.by_pk]
+
+    def clean_guardianship(self):
+        return self.by_pk[self.cleaned_data["guardianship"]]
+
+
 class GuardianshipForm(forms.ModelForm):
     class Meta:
         model = Guardianship

@@ -171,6 +171,12 @@ class Pupil(models.Model):
             models.Index(
                 fields=["left_on"], condition=Q(left_on__isnull=False), name="pupil_left_idx"
             ),
+            # The adulthood sweep reads the pupils who turn 18, by date of birth.
+            models.Index(
+                fields=["date_of_birth"],
+                condition=Q(anonymised_at__isnull=True),
+                name="pupil_birth_idx",
+            ),
         ]
         permissions = [
             ("follow_pupil", _("Follow the pupil as assigned care coordinator")),
@@ -265,6 +271,20 @@ class Guardianship(models.Model):
             "about the child (Civil Code 1:377c)."
         ),
     )
+    # At 18 parental authority ends (Civil Code 1:233): the adulthood sweep records when.
+    authority_ended_on = models.DateField(
+        _("parental authority ended on"),
+        null=True,
+        blank=True,
+        help_text=_("The pupil's 18th birthday, once it has passed."),
+    )
+    # An adult pupil may let a parent keep seeing the dossier (read only).
+    access_granted_at = models.DateTimeField(
+        _("access granted by the pupil at"),
+        null=True,
+        blank=True,
+        help_text=_("From 18 the parent sees the dossier only while the pupil grants it."),
+    )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
@@ -283,6 +303,32 @@ class Guardianship(models.Model):
 
     def get_additional_data(self):
         return {"pupil_id": self.pupil_id}
+
+
+class AdulthoodNotice(models.Model):
+    """That the pupil and the parents were told about the 18th birthday: once beforehand, and
+    once when parental authority ended (a unique row per pupil and kind, for the sweep)."""
+
+    class Kind(models.TextChoices):
+        COMING = "coming", _("told beforehand")
+        DONE = "done", _("told that parental authority ended")
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    adult_on = models.DateField(_("18th birthday"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice of the 18th birthday")
+        verbose_name_plural = _("notices of the 18th birthday")
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "kind"], name="adulthood_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pupil_id} {self.kind}"
 
 
 class Invitation(models.Model):

@@ -19,10 +19,16 @@ Staff (PupilPolicy.scope / actions):
 | audit history    | –          | –                 | school      | school   | –      |
 | emergency access | school     | school            | school      | school   | school |
 
-Parents reach their own children only through the portal (PupilPolicy.own_child):
-with parental authority everything the dossier holds, with the information
-right only the progress (entries), never special categories or the BSN; never
-the staff pages, which show the other parent.
+The portal (PupilPolicy.own_child, portal_right) shows a pupil's dossier to:
+
+* a parent with parental authority: everything it holds, and who looked;
+* a parent with the information right only: the progress (entries), never special
+  categories or the BSN;
+* the pupil, from the own account (16+): everything, in their own words (je/jouw);
+* from 18, when parental authority has ended (Civil Code 1:233, carried out by the
+  adulthood sweep), a parent only while the pupil grants it: read only.
+
+Never the staff pages, which show the other parent.
 
 A restriction or an objection (ProcessingHold, GDPR Art. 18 and 21) takes from
 staff what touches the data it holds: the dossier (view, record) under
@@ -54,6 +60,7 @@ from django.utils import timezone
 from schoolprivacy.authorization import AccessPolicy, Grants, grants_for, hidden
 from schoolprivacy.models import Role, User
 
+from . import ages
 from .models import (
     RESTRICTING_HOLDS,
     DataCategory,
@@ -216,11 +223,56 @@ def holds_authority(user, pupil: Pupil) -> bool:
 
 
 def children_of(user, *, information_right: bool = False) -> QuerySet:
-    """Ids of *user*'s children: with parental authority, or also with the information right."""
+    """Ids of *user*'s children: with parental authority, or also with the information right
+    or the access an adult pupil grants."""
     rights = Q(has_parental_authority=True)
     if information_right:
-        rights |= Q(has_information_right=True)
+        rights |= Q(has_information_right=True) | Q(access_granted_at__isnull=False)
     return Guardianship.objects.filter(rights, parent=user).values("pupil_id")
+
+
+class PortalRight(StrEnum):
+    """Why *user* sees a pupil in the portal (portal_right)."""
+
+    SELF = "self"  #: the pupil's own account (16+)
+    AUTHORITY = "authority"  #: a holder of parental authority
+    GRANTED = "granted"  #: a parent the adult pupil lets see the dossier (read only)
+    INFORMATION = "information"  #: a parent with the information right only (progress)
+
+
+def portal_right(user, pupil: Pupil) -> PortalRight | None:
+    """What brings *user* to *pupil* in the portal, or None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if pupil.account_id is not None and pupil.account_id == user.pk:
+        return PortalRight.SELF
+    found = guardianship(user, pupil)
+    if found is None:
+        return None
+    if found.has_parental_authority:
+        return PortalRight.AUTHORITY
+    if found.access_granted_at is not None:
+        return PortalRight.GRANTED
+    if found.has_information_right:
+        return PortalRight.INFORMATION
+    return None
+
+
+def acts_for(user, pupil: Pupil, day=None) -> bool:
+    """Whether *user* exercises the pupil's rights and decides on its consents on *day*: a
+    holder of parental authority under 16, the pupil alone from 16 (UAVG art. 5)."""
+    day = day or timezone.localdate()
+    if ages.age_on(pupil.date_of_birth, day) >= ages.CONSENT_AGE:
+        return pupil.account_id is not None and pupil.account_id == user.pk
+    return holds_authority(user, pupil)
+
+
+#: The portal rights that see the whole dossier, special categories and who looked.
+WHOLE_DOSSIER = frozenset({PortalRight.SELF, PortalRight.AUTHORITY, PortalRight.GRANTED})
+
+
+def sees_whole_dossier(user, pupil: Pupil) -> bool:
+    return portal_right(user, pupil) in WHOLE_DOSSIER
 
 
 def _signature(grants: Grants, action: PupilAction) -> tuple:
@@ -284,11 +336,14 @@ class PupilPolicy(AccessPolicy[Pupil]):
     model = Pupil
 
     def own_child(self, user, pk) -> Pupil:
-        """A child of *user* (authority or information right), for the parent portal; else 404."""
+        """A pupil *user* may see in the portal (portal_right): an own child, or oneself."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             hidden()
         pupil = (
-            Pupil.objects.filter(pk__in=children_of(user, information_right=True))
+            Pupil.objects.filter(
+                Q(pk__in=children_of(user, information_right=True)) | Q(account=user),
+                anonymised_at__isnull=True,
+            )
             .select_related("school", "group")
             .filter(pk=_int_or_none(pk))
             .first()
@@ -409,7 +464,7 @@ def special_kinds(
         return frozenset()
     if pupil.anonymised_at is not None:
         return frozenset()
-    if not writable and as_parent and holds_authority(user, pupil):
+    if not writable and as_parent and sees_whole_dossier(user, pupil):
         return frozenset(ALL_KINDS)  # every kind, restricted or not: nothing more to ask
     grants = grants_for(user)
     table = SPECIAL_KINDS_WRITABLE_BY_ROLE if writable else SPECIAL_KINDS_BY_ROLE
@@ -478,7 +533,7 @@ class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
         """
         kinds = special_kinds(user, pupil, as_parent=as_parent)
         records = SpecialRecord.objects.filter(pupil=pupil, kind__in=kinds)
-        if as_parent and holds_authority(user, pupil):
+        if as_parent and sees_whole_dossier(user, pupil):
             return records
         if restricted_items is None:
             from .selectors import restricted_items as read_items

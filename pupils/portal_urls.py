@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.portal_home, name="home"),
     path("child/<int:pk>/", views.portal_child, name="child"),
     path("child/<int:pk>/access/", views.portal_access_history, name="access_history"),
+    path("child/<int:pk>/parents/", views.portal_parents_access, name="parents_access"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
 ]

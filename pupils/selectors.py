@@ -212,11 +212,25 @@ def guardians_of(*, pupil: Pupil) -> list[Guardianship]:
     return cached
 
 
+def own_record(*, user: User) -> Pupil | None:
+    """The pupil whose own account *user* is (16+), with school and group; or None."""
+    return (
+        Pupil.objects.filter(account=user, anonymised_at__isnull=True)
+        .select_related("school", "group")
+        .first()
+    )
+
+
 def children_of_parent(*, user: User) -> QuerySet[Guardianship]:
-    """The user's own children with authority or the information right, with school and group."""
+    """The user's own children with authority, the information right or the access an adult
+    pupil grants, with school and group."""
     return (
         Guardianship.objects.filter(parent=user)
-        .filter(Q(has_parental_authority=True) | Q(has_information_right=True))
+        .filter(
+            Q(has_parental_authority=True)
+            | Q(has_information_right=True)
+            | Q(access_granted_at__isnull=False)
+        )
         .select_related("pupil__school", "pupil__group")
         .order_by("pupil__date_of_birth")
     )

@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from auditlog.context import set_actor
@@ -16,9 +17,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -26,11 +28,12 @@ from schoolprivacy import audit
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.encryption import blind_index
 from schoolprivacy.models import Role, School, User
-from schoolprivacy.services import notices_scrub
+from schoolprivacy.services import notice_queue_many, notices_scrub
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import corrections, items, voluntary
+from . import ages, corrections, items, voluntary
 from .models import (
+    AdulthoodNotice,
     Agreement,
     DataCategory,
     EmergencyAccess,
@@ -53,6 +56,7 @@ from .permissions import (
     PupilAction,
     PupilPolicy,
     SpecialRecordPolicy,
+    acts_for,
     guarded,
     special_kinds,
 )
@@ -538,16 +542,6 @@ def _require_request_role(user: User, pupil: Pupil) -> None:
 _ASKED_HOLDS = (ProcessingHold.Kind.OBJECTION, ProcessingHold.Kind.RESTRICTION)
 
 
-def _acts_for(user: User, pupil: Pupil) -> bool:
-    """A holder of parental authority, or the pupil's own account."""
-    return (
-        pupil.account_id == user.pk
-        or Guardianship.objects.filter(
-            pupil=pupil, parent=user, has_parental_authority=True
-        ).exists()
-    )
-
-
 @transaction.atomic
 def correction_apply(
     *, pupil: Pupil, target: str, target_id: int, field: str, value: str, acting_user: User
@@ -629,7 +623,7 @@ def hold_place(
     objection also stops processing the moment the person entitled to act for the
     child makes it (GDPR Art. 21).
     """
-    if not (kind in _ASKED_HOLDS and _acts_for(acting_user, pupil)):
+    if not (kind in _ASKED_HOLDS and acts_for(acting_user, pupil)):
         _require_request_role(acting_user, pupil)
     reason = (reason or "").strip()
     if not reason:
@@ -666,7 +660,7 @@ def hold_place(
 def hold_lift(*, hold: ProcessingHold, reason: str, acting_user: User) -> ProcessingHold:
     """End a hold, with the reason; the history stays."""
     hold = ProcessingHold.objects.select_for_update().select_related("pupil").get(pk=hold.pk)
-    if not (hold.kind in _ASKED_HOLDS and _acts_for(acting_user, hold.pupil)):
+    if not (hold.kind in _ASKED_HOLDS and acts_for(acting_user, hold.pupil)):
         _require_request_role(acting_user, hold.pupil)
     if hold.lifted_at is not None:
         raise ValidationError(_("This hold has already been lifted."))
@@ -798,6 +792,184 @@ def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     pupil.save()
     erased.setdefault(Pupil._meta.label, []).append(pupil.pk)
     audit.scrub(Pupil, [pupil.pk])
+
+
+# --- The 18th birthday: parental authority ends (Civil Code 1:233) ---------------------------
+
+#: How many days before the 18th birthday the pupil and the parents are told.
+ADULTHOOD_NOTICE_DAYS = 30
+
+
+@transaction.atomic
+def parent_access_set(
+    *, pupil: Pupil, guardianship: Guardianship, grant: bool, acting_user: User
+) -> Guardianship:
+    """The pupil lets a parent keep seeing the dossier once parental authority has ended at
+    18 (read only), or takes that back. Only the pupil decides, from the own account."""
+    if pupil.account_id is None or pupil.account_id != acting_user.pk:
+        raise PermissionDenied
+    guardianship = Guardianship.objects.select_for_update().get(
+        pk=guardianship.pk, pupil_id=pupil.pk
+    )
+    if grant == (guardianship.access_granted_at is not None):
+        return guardianship
+    guardianship.access_granted_at = timezone.now() if grant else None
+    with set_actor(acting_user):
+        guardianship.save(update_fields=["access_granted_at", "updated_at"])
+    return guardianship
+
+
+@dataclass
+class AdulthoodReport:
+    told_beforehand: int = 0
+    ended: int = 0
+
+
+def _with_parental_rights():
+    return Exists(
+        Guardianship.objects.filter(
+            Q(has_parental_authority=True) | Q(has_information_right=True),
+            pupil_id=OuterRef("pk"),
+        )
+    )
+
+
+def _told(kind: str):
+    return Exists(AdulthoodNotice.objects.filter(pupil_id=OuterRef("pk"), kind=kind))
+
+
+def adulthood_sweep(*, today: date | None = None) -> AdulthoodReport:
+    """Tell pupils who turn 18 within ADULTHOOD_NOTICE_DAYS, and their parents, what changes;
+    from the birthday end parental authority and the information right (audited), and tell
+    them again. Each notice once (a unique row); a run after an outage catches up.
+    """
+    today = today or timezone.localdate()
+    report = AdulthoodReport()
+    pupils = Pupil.objects.filter(anonymised_at__isnull=True).filter(_with_parental_rights())
+    soon = pupils.filter(
+        date_of_birth__gt=ages.born_by(today, ages.ADULT_AGE),
+        date_of_birth__lte=ages.born_by(
+            today + timedelta(days=ADULTHOOD_NOTICE_DAYS), ages.ADULT_AGE
+        ),
+    ).exclude(_told(AdulthoodNotice.Kind.COMING))
+    for pupil_id in soon.values_list("pk", flat=True):
+        report.told_beforehand += _adulthood_tell(pupil_id, AdulthoodNotice.Kind.COMING)
+    adults = pupils.filter(date_of_birth__lte=ages.born_by(today, ages.ADULT_AGE))
+    for pupil_id in adults.values_list("pk", flat=True):
+        report.ended += _adulthood_carry_out(pupil_id)
+    return report
+
+
+@transaction.atomic
+def _adulthood_carry_out(pupil_id: int) -> int:
+    """Parental authority and the information right end on the 18th birthday."""
+    pupil = Pupil.objects.select_for_update(skip_locked=True).filter(pk=pupil_id).first()
+    if pupil is None:
+        return 0
+    adult_on = ages.birthday(pupil.date_of_birth, ages.ADULT_AGE)
+    ended = 0
+    for guardianship in Guardianship.objects.select_for_update().filter(
+        Q(has_parental_authority=True) | Q(has_information_right=True), pupil=pupil
+    ):
+        guardianship.has_parental_authority = False
+        guardianship.has_information_right = False
+        guardianship.authority_ended_on = adult_on
+        _save(guardianship)  # no actor: the law, carried out by the system
+        ended += 1
+    if ended:
+        _adulthood_tell(pupil.pk, AdulthoodNotice.Kind.DONE, parents_of_before=True)
+    return ended
+
+
+def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False) -> int:
+    """Tell the pupil and the parents, once per kind (the unique row decides)."""
+    with transaction.atomic():
+        pupil = Pupil.objects.select_related("school").get(pk=pupil_id)
+        adult_on = ages.birthday(pupil.date_of_birth, ages.ADULT_AGE)
+        _notice, created = AdulthoodNotice.objects.get_or_create(
+            pupil=pupil, kind=kind, defaults={"adult_on": adult_on}
+        )
+        if not created:
+            return 0
+        guardianships = Guardianship.objects.filter(pupil=pupil).select_related("parent")
+        if parents_of_before:
+            guardianships = guardianships.filter(authority_ended_on=adult_on)
+        else:
+            guardianships = guardianships.filter(
+                Q(has_parental_authority=True) | Q(has_information_right=True)
+            )
+        messages = []
+        for guardianship in guardianships:
+            person = guardianship.parent
+            with translation.override(person.language):
+                messages.append(
+                    (
+                        person,
+                        _("A message from %(school)s about your child")
+                        % {"school": pupil.school.name},
+                        _adulthood_text(kind, pupil, adult_on, guardianship),
+                        reverse("portal:child", args=[pupil.pk]),
+                    )
+                )
+        if pupil.account_id and pupil.account.is_active:
+            with translation.override(pupil.account.language):
+                messages.append(
+                    (
+                        pupil.account,
+                        _("A message from %(school)s about your data")
+                        % {"school": pupil.school.name},
+                        _adulthood_text(kind, pupil, adult_on, None),
+                        reverse("portal:parents_access", args=[pupil.pk]),
+                    )
+                )
+        notice_queue_many(messages)
+    return 1
+
+
+def _adulthood_text(kind: str, pupil: Pupil, adult_on: date, guardianship) -> str:
+    """What the 18th birthday changes, to a parent (*guardianship*) or to the pupil."""
+    values = {"date": formats.date_format(adult_on, "j F Y"), "school": pupil.school.name}
+    if guardianship is None and kind == AdulthoodNotice.Kind.COMING:
+        return (
+            _(
+                "On %(date)s you turn 18. From then on your parents no longer see your data at "
+                "%(school)s, unless you let them. You decide that in the portal, under “Your "
+                "parents' access”."
+            )
+            % values
+        )
+    if guardianship is None:
+        return (
+            _(
+                "You are 18 now: your parents no longer see your data at %(school)s, except a "
+                "parent you let see it. You can change that in the portal at any time."
+            )
+            % values
+        )
+    if kind == AdulthoodNotice.Kind.COMING:
+        return (
+            _(
+                "On %(date)s your child turns 18. Parental authority then ends, and with it your "
+                "access to your child's data at %(school)s, unless your child lets you keep "
+                "seeing it."
+            )
+            % values
+        )
+    if guardianship.access_granted_at is not None:
+        return (
+            _(
+                "Your child is 18 now and parental authority has ended. Your child lets you keep "
+                "seeing the data at %(school)s, read only."
+            )
+            % values
+        )
+    return (
+        _(
+            "Your child is 18 now and parental authority has ended: you no longer see your "
+            "child's data at %(school)s. Your child can let you see it again."
+        )
+        % values
+    )
 
 
 #: Work whose task should have run by now: the sweep does it itself.

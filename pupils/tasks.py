@@ -16,6 +16,12 @@ def report_emergency_access(access_id: int) -> None:
 
 
 @shared_task
+def sweep_adulthood() -> None:
+    """Daily, just after midnight (beat): the 18th birthdays, told beforehand and carried out."""
+    services.adulthood_sweep()
+
+
+@shared_task
 def sweep_unsent() -> None:
     """Every few minutes (beat): invitations and break-glass reports whose task was lost."""
     services.unsent_sweep()

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -15,7 +16,7 @@ from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
 from schoolprivacy.paging import page_of
 
-from . import permissions, selectors, services
+from . import ages, permissions, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AgreementForm,
@@ -25,6 +26,7 @@ from .forms import (
     GuardianshipForm,
     NewPupilForm,
     NoteForm,
+    ParentAccessForm,
     ParentForm,
     PupilForm,
     RestrictedLookForm,
@@ -32,7 +34,13 @@ from .forms import (
     TestResultForm,
 )
 from .models import SpecialRecord
-from .permissions import PupilAction, PupilPolicy, SpecialRecordPolicy, special_kinds
+from .permissions import (
+    PortalRight,
+    PupilAction,
+    PupilPolicy,
+    SpecialRecordPolicy,
+    special_kinds,
+)
 
 policy = PupilPolicy()
 
@@ -347,21 +355,26 @@ def guardianship_edit(request, pk, guardianship_pk):
 
 @login_required
 def portal_home(request):
+    """A parent's children; a pupil of 16+ their own data (portal_right)."""
     children = selectors.children_of_parent(user=request.user)
-    return render(request, "pupils/portal/home.html", {"children": children})
+    own = selectors.own_record(user=request.user)
+    return render(request, "pupils/portal/home.html", {"children": children, "own": own})
 
 
 @login_required
 def portal_child(request, pk):
     pupil = policy.own_child(request.user, pk)
-    guardianship = permissions.guardianship(request.user, pupil)
-    full = guardianship.has_parental_authority
+    right = permissions.portal_right(request.user, pupil)
+    full = right in permissions.WHOLE_DOSSIER
     context = {
         "pupil": pupil,
-        "guardianship": guardianship,
+        "guardianship": permissions.guardianship(request.user, pupil),
+        "right": right,
+        "as_pupil": right == PortalRight.SELF,
         "full": full,
-        # A holder of parental authority can ask for a correction of any field shown.
-        "correct": full,
+        # Who exercises the pupil's rights can ask for a correction of any field shown.
+        "correct": permissions.acts_for(request.user, pupil),
+        "adult_on": ages.birthday(pupil.date_of_birth, ages.ADULT_AGE),
         **selectors.dossier_entries(pupil=pupil),
     }
     if full:
@@ -378,10 +391,54 @@ def portal_child(request, pk):
 @login_required
 def portal_access_history(request, pk):
     pupil = policy.own_child(request.user, pk)
-    if not permissions.holds_authority(request.user, pupil):
+    if not permissions.sees_whole_dossier(request.user, pupil):
         hidden()
     history = selectors.access_history(pupil=pupil)
-    return render(request, "pupils/portal/access.html", {"pupil": pupil, "history": history})
+    return render(
+        request,
+        "pupils/portal/access.html",
+        {
+            "pupil": pupil,
+            "history": history,
+            "as_pupil": permissions.portal_right(request.user, pupil) == PortalRight.SELF,
+        },
+    )
+
+
+@login_required
+def portal_parents_access(request, pk):
+    """The pupil's own page: whether the parents see the dossier once the pupil is 18."""
+    pupil = policy.own_child(request.user, pk)
+    if permissions.portal_right(request.user, pupil) != PortalRight.SELF:
+        hidden()
+    guardians = selectors.guardians_of(pupil=pupil)
+    if request.method == "POST":
+        form = ParentAccessForm(request.POST, guardians=guardians)
+        if form.is_valid():
+            try:
+                services.parent_access_set(
+                    pupil=pupil,
+                    guardianship=form.cleaned_data["guardianship"],
+                    grant=form.cleaned_data["grant"] == "yes",
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("portal:parents_access", pupil.pk)
+        else:
+            messages.error(request, _("Choose a parent and whether they may see your data."))
+    return render(
+        request,
+        "pupils/portal/parents_access.html",
+        {
+            "pupil": pupil,
+            "guardians": guardians,
+            "adult_on": ages.birthday(pupil.date_of_birth, ages.ADULT_AGE),
+            "adult": ages.age_on(pupil.date_of_birth, timezone.localdate()) >= ages.ADULT_AGE,
+        },
+    )
 
 
 @never_cache

@@ -34,6 +34,31 @@ PORTAL_KINDS = {
     DataRequest.Kind.RECIPIENTS: _("A list of who received data about your child, and what."),
 }
 
+#: The same, to a pupil of 16 or older who asks for themselves.
+PORTAL_KINDS_FOR_PUPIL = {
+    DataRequest.Kind.ACCESS: _(
+        "A complete copy of everything the school holds on you, to download."
+    ),
+    DataRequest.Kind.ERASURE: _(
+        "Have data deleted that the school no longer needs. Some data the school must keep "
+        "by law; you will hear which and why."
+    ),
+    DataRequest.Kind.RESTRICTION: _(
+        "The school stops using data (it only keeps it), for example while a correction is "
+        "checked."
+    ),
+    DataRequest.Kind.OBJECTION: _(
+        "You object to how the school uses data. The school stops at once until it decides."
+    ),
+    DataRequest.Kind.PORTABILITY: _("The data in a file a computer can read (JSON)."),
+    DataRequest.Kind.RECIPIENTS: _("A list of who received data about you, and what."),
+}
+
+
+def portal_kinds(*, as_pupil: bool) -> dict:
+    """What can be asked in the portal, in the words of the one who asks."""
+    return PORTAL_KINDS_FOR_PUPIL if as_pupil else PORTAL_KINDS
+
 
 class _Categories(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple

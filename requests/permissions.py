@@ -28,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consents.rules import pupil_decides
+from pupils import ages
 from pupils.models import Guardianship, Pupil
-from pupils.permissions import PupilAction, PupilPolicy, holds_authority
+from pupils.permissions import PupilAction, PupilPolicy, acts_for
 from schoolprivacy.authorization import AccessPolicy, grants_for, hidden
 from schoolprivacy.models import Board, BoardRole, Role, School
 
@@ -141,22 +142,24 @@ def pupil_for_requester(user, pk) -> Pupil:
 
 
 def may_ask_about(user, pupil: Pupil) -> bool:
-    """Whether *user* may ask about *pupil* (as requesters_pupils, for one pupil in hand)."""
+    """Whether *user* may ask about *pupil* now (as requesters_pupils, for one pupil in hand):
+    a holder of parental authority under 16, the pupil from 16."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if pupil.anonymised_at is not None:
         return False
-    return pupil.account_id == user.pk or holds_authority(user, pupil)
+    return acts_for(user, pupil)
 
 
 def requesters_pupils(user) -> QuerySet[Pupil]:
-    """Every pupil *user* may ask about, for the portal."""
+    """Every pupil *user* may ask about now, for the portal (acts_for, as a query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Pupil.objects.none()
+    under_16 = Q(date_of_birth__gt=ages.born_by(timezone.localdate(), ages.CONSENT_AGE))
     return (
         Pupil.objects.filter(
-            Q(guardianships__parent=user, guardianships__has_parental_authority=True)
-            | Q(account=user),
+            Q(guardianships__parent=user, guardianships__has_parental_authority=True) & under_16
+            | Q(account=user) & ~under_16,
             anonymised_at__isnull=True,
         )
         .select_related("school")

@@ -40,6 +40,7 @@ from .forms import (
     RectificationDecisionForm,
     RoutingForm,
     StaffRequestForm,
+    portal_kinds,
 )
 from .models import AccessCopy, DataRequest, ErasureCategory, RecipientNotice
 from .permissions import RequestAction, RequestPolicy
@@ -63,7 +64,13 @@ def portal_index(request):
     return render(
         request,
         "requests/portal/index.html",
-        {"pupils": pupils, "rows": rows, "kinds": PORTAL_KINDS, "today": timezone.localdate()},
+        {
+            "pupils": pupils,
+            "rows": rows,
+            "kinds": PORTAL_KINDS,
+            "today": timezone.localdate(),
+            "as_pupil": any(p.account_id == request.user.pk for p in pupils),
+        },
     )
 
 
@@ -81,6 +88,7 @@ def portal_new(request, pk, kind):
     if kind not in PORTAL_KINDS:
         hidden()
     pupil = permissions.pupil_for_requester(request.user, pk)
+    as_pupil = pupil.account_id == request.user.pk
     form = PortalRequestForm(
         request.POST or None,
         kind=kind,
@@ -120,7 +128,8 @@ def portal_new(request, pk, kind):
             "form": form,
             "kind": kind,
             "kind_label": dict(Kind.choices)[kind],
-            "meaning": PORTAL_KINDS[kind],
+            "meaning": portal_kinds(as_pupil=as_pupil)[kind],
+            "as_pupil": as_pupil,
             "refusal": refusal,
         },
     )
@@ -281,7 +290,9 @@ def portal_section(request, pupil) -> str | None:
     if not permissions.may_ask_about(request.user, pupil):
         return None
     return render_to_string(
-        "requests/portal_section.html", {"pupil": pupil, "kinds": PORTAL_KINDS}, request=request
+        "requests/portal_section.html",
+        {"pupil": pupil, "kinds": portal_kinds(as_pupil=pupil.account_id == request.user.pk)},
+        request=request,
     )
 
 

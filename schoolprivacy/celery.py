@@ -62,6 +62,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 12 * 60 * 60},
     },
+    # At 18 parental authority ends (Civil Code 1:233): told 30 days before, carried out on
+    # the birthday, early in the day; a run after an outage catches up.
+    "adulthood": {
+        "task": "pupils.tasks.sweep_adulthood",
+        "schedule": crontab(hour=0, minute=5),
+        "options": {"expires": 12 * 60 * 60},
+    },
     # Invitations and break-glass reports whose task was lost (a broker outage).
     "unsent": {
         "task": "pupils.tasks.sweep_unsent",

@@ -10,7 +10,7 @@
 from django.db.models import QuerySet
 
 from pupils.models import Pupil
-from pupils.permissions import PupilPolicy, holds_authority
+from pupils.permissions import PupilPolicy, sees_whole_dossier
 from schoolprivacy.authorization import grants_for, hidden
 from schoolprivacy.models import Board, BoardRole, Role, School
 
@@ -61,9 +61,10 @@ def public_school(brin: str) -> School:
 
 
 def child_for_portal(user, pk) -> Pupil:
-    """A child of *user* with parental authority; else 404."""
+    """A pupil whose whole dossier *user* sees in the portal (a child with parental authority,
+    or oneself from 16); else 404."""
     pupil = PupilPolicy().own_child(user, pk)
-    if not holds_authority(user, pupil):
+    if not sees_whole_dossier(user, pupil):
         hidden()
     return pupil
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pupils.permissions import PortalRight, portal_right
 from schoolprivacy import reauth
 from schoolprivacy.authorization import require_roles
 from schoolprivacy.exports import csv_response
@@ -157,12 +158,17 @@ def public_school(request, brin):
 def portal_child(request, pk):
     pupil = permissions.child_for_portal(request.user, pk)
     receivers = selectors.pupil_receivers(pupil=pupil)
-    return render(request, "suppliers/portal_child.html", {"pupil": pupil, "receivers": receivers})
+    as_pupil = portal_right(request.user, pupil) == PortalRight.SELF
+    return render(
+        request,
+        "suppliers/portal_child.html",
+        {"pupil": pupil, "receivers": receivers, "as_pupil": as_pupil},
+    )
 
 
 def portal_section(request, pupil) -> str | None:
     """A link on the parent's child page (schoolprivacy.sections)."""
-    if not permissions.holds_authority(request.user, pupil):
+    if not permissions.sees_whole_dossier(request.user, pupil):
         return None
     return render_to_string("suppliers/portal_section.html", {"pupil": pupil}, request=request)
 
