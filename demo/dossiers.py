@@ -7,7 +7,7 @@ access rules as the users do. Idempotent: what exists is left alone.
 from datetime import date
 
 from pupils import services
-from pupils.models import Agreement, Note, Pupil, SpecialRecord, TestResult
+from pupils.models import Agreement, Note, ParentDeclaration, Pupil, SpecialRecord, TestResult
 from schoolprivacy.models import User
 
 from . import data
@@ -111,6 +111,7 @@ def seed_dossiers(seeder, schools, groups) -> None:
             _test_results(seeder, pupil, teacher)
     _story_entries(seeder)
     _special_records(seeder)
+    _declarations(seeder)
 
 
 def _test_results(seeder, pupil, teacher) -> None:
@@ -145,17 +146,58 @@ def _story_entries(seeder) -> None:
             follow_up="Evaluatie in het oudergesprek.",
             follow_up_on=date(data.SCHOOL_YEAR, 11, 26),
         )
-    if not Note.objects.filter(pupil=lotte).exists():
-        seeder.report.count("dossier entries", True)
-        services.note_record(
-            pupil=lotte,
-            acting_user=teacher,
-            kind=Note.Kind.REPORT,
-            written_on=date(data.SCHOOL_YEAR, 10, 15),
-            title="Verslag oudergesprek",
-            body="Gesprek over de start van groep 5. Lotte voelt zich op haar plek en heeft "
+    reports = [
+        # Last year's, in groep 4: the one her mother may ask to have deleted.
+        (
+            date(data.SCHOOL_YEAR - 1, 11, 20),
+            "Verslag oudergesprek groep 4",
+            "Gesprek over de overstap naar groep 4. Lotte was in het begin wat teruggetrokken; "
+            "thuis speelde toen een verhuizing. Afgesproken om het rustig aan te doen.",
+        ),
+        (
+            date(data.SCHOOL_YEAR, 10, 15),
+            "Verslag oudergesprek",
+            "Gesprek over de start van groep 5. Lotte voelt zich op haar plek en heeft "
             "een paar goede vriendinnen in de klas.",
-        )
+        ),
+    ]
+    for written_on, title, body in reports:
+        exists = Note.objects.filter(pupil=lotte, title=title).exists()
+        seeder.report.count("dossier entries", not exists)
+        if not exists:
+            services.note_record(
+                pupil=lotte,
+                acting_user=teacher,
+                kind=Note.Kind.REPORT,
+                written_on=written_on,
+                title=title,
+                body=body,
+            )
+
+
+#: (pupil first name, last name, parent e-mail, education level, nationality, declared on)
+DECLARATIONS = [
+    ("Lotte", "Bakker", "ouder@ouders.example", "other", "", (8, 22)),
+    ("Daan", "Bakker", "ouder@ouders.example", "other", "Nederlandse", (8, 24)),
+]
+
+
+def _declarations(seeder) -> None:
+    """The parents' declarations for the funding rules, recorded by each school's administrator."""
+    for first, last, email, level, nationality, (month, day) in DECLARATIONS:
+        pupil = Pupil.objects.select_related("school").get(first_name=first, last_name=last)
+        parent = _user(email)
+        exists = ParentDeclaration.objects.filter(pupil=pupil, parent=parent).exists()
+        seeder.report.count("parents' declarations", not exists)
+        if not exists:
+            services.declaration_record(
+                pupil=pupil,
+                parent=parent,
+                education_level=level,
+                nationality=nationality,
+                declared_on=date(pupil.enrolled_on.year, month, day),
+                acting_user=seeder.administrators[pupil.school_id],
+            )
 
 
 def _special_records(seeder) -> None:

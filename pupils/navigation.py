@@ -12,8 +12,17 @@ def _is_parent(user, grants) -> bool:
     return portal_standing(user).guardian
 
 
+def _is_pupil(user, grants) -> bool:
+    """A pupil of 16+ with an own account (and no child of their own to look after)."""
+    from .permissions import portal_standing
+
+    standing = portal_standing(user)
+    return standing.own_account and not standing.guardian
+
+
 register(
     NavItem(_("My children"), "portal:home", _is_parent, order=10),
+    NavItem(_("My data"), "portal:home", _is_pupil, order=10),
     NavItem(
         _("Pupils"),
         "pupils:list",

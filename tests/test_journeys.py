@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from playwright.sync_api import expect
 
 from consents.models import Decision, Purpose
@@ -409,9 +410,21 @@ def test_director_journey(page, live_server):
     decision = page.locator("form").filter(
         has=page.get_by_role("button", name=say("Carry out the decision"))
     )
-    for group in decision.get_by_role("group").all():
-        # Delete what the law lets go; the rest is kept, restricted (the only choice there).
-        erase = group.get_by_label(say("delete"), exact=True)
+    with translation.override(say.language):
+        delete_all = re.compile(
+            "^"
+            + re.escape(
+                ngettext(
+                    "delete all of it: %(count)d item", "delete all of it: %(count)d items", 1
+                ).split(":")[0]
+            )
+        )
+        units = [str(u.label).capitalize() for u in deletion.erasure_items.all()]
+    for unit in units:
+        # Delete what the law lets go, all of it (an explicit choice); keep the rest
+        # restricted (the only choice there).
+        group = decision.get_by_role("group", name=unit, exact=True)
+        erase = group.get_by_label(delete_all)
         restrict = group.get_by_label(say("keep, restricted: only stored"))
         (erase if erase.count() else restrict).check()
     page.get_by_role("button", name=say("Carry out the decision")).click()
@@ -425,6 +438,7 @@ def test_director_journey(page, live_server):
         "special": "erase",
         "consents": "erase",
         "referral": "restrict",
+        "declaration": "restrict",
         "administration": "restrict",
     }
     assert not Agreement.objects.filter(pupil=lotte).exists()

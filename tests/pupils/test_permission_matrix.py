@@ -141,7 +141,7 @@ MATRIX = {
 }
 
 #: Every URL name of the dossier that takes a pupil; the route matrix checks it is complete.
-COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()}
+COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()} | {"portal:parents_access"}
 
 
 def snapshot(world) -> dict:
@@ -197,6 +197,33 @@ def test_dossier_matrix(world, login, page, role):
             assert snapshot(world) == before
     elif role not in allowed_roles:
         assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("role", [*ROLES, "pupil_self"])
+def test_the_parents_access_page_is_the_pupils_own(world, login, role):
+    """Only the pupil, from the own account, decides who sees the data after 18."""
+    from tests.factories import UserFactory
+
+    pupil = world.pupil
+    pupil.account = UserFactory()
+    pupil.save(update_fields=["account"])
+    user = pupil.account if role == "pupil_self" else world.users[role]
+    client = login(user)
+    address = reverse("portal:parents_access", args=[pupil.pk])
+    grant = {"guardianship": world.guardianships["parent"].pk, "grant": "yes"}
+
+    def granted():
+        return list(Guardianship.objects.filter(access_granted_at__isnull=False))
+
+    if role == "pupil_self":
+        assert client.get(address).status_code == 200
+        assert client.post(address, grant).status_code == 302
+        assert granted() == [world.guardianships["parent"]]
+        return
+    expected = 302 if role == "anonymous" else 404
+    assert client.get(address).status_code == expected
+    assert client.post(address, grant).status_code == expected
+    assert granted() == []
 
 
 def test_a_pupil_that_does_not_exist_answers_the_same_404(world, login):
