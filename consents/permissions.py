@@ -19,9 +19,12 @@ from django.db.models import Q, QuerySet
 
 from pupils.models import Group, Pupil
 from pupils.permissions import (
+    PortalRight,
     PupilAction,
     PupilPolicy,
     children_of,
+    own_record,
+    portal_right,
     taught_groups,
 )
 from schoolprivacy.authorization import grants_for, hidden
@@ -88,7 +91,7 @@ def pupil_for_portal(user, pk) -> Pupil:
         hidden()
     pupil = (
         Pupil.objects.select_related("school", "account")
-        .filter(Q(pk__in=children_of(user)) | Q(account=user), pk=_int(pk))
+        .filter(Q(pk__in=children_of(user)) | own_record(user), pk=_int(pk))
         .first()
     )
     if pupil is None:
@@ -96,11 +99,17 @@ def pupil_for_portal(user, pk) -> Pupil:
     return pupil
 
 
+def sees_consents(user, pupil: Pupil) -> bool:
+    """Whether *user* sees the pupil's consents in the portal (pupil_for_portal, for one pupil
+    in hand): a holder of parental authority, or the pupil from 16."""
+    return portal_right(user, pupil) in (PortalRight.SELF, PortalRight.AUTHORITY)
+
+
 def portal_pupils(user) -> QuerySet[Pupil]:
     """The pupils whose consents *user* sees in the portal, with school."""
     # One list of ids (a union), not "child OR own account": PostgreSQL answers that OR
     # by reading every pupil, and the menu asks it on every page.
-    own = Pupil.objects.filter(account=user).order_by().values("pk")
+    own = Pupil.objects.filter(own_record(user)).order_by().values("pk")
     return (
         Pupil.objects.filter(pk__in=children_of(user).union(own))
         .select_related("school")

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import Pupil
-from pupils.permissions import PortalRight, portal_right
 from schoolprivacy import reauth
 from schoolprivacy.authorization import STAFF_ROLES, require_roles
 from schoolprivacy.exports import csv_response
@@ -125,7 +124,7 @@ def portal_index(request):
 def portal_section(request, pupil) -> str | None:
     """A link to the consents on the portal page of a child, or of the pupil of 16+ themselves
     (schoolprivacy.sections)."""
-    if portal_right(request.user, pupil) not in (PortalRight.SELF, PortalRight.AUTHORITY):
+    if not permissions.sees_consents(request.user, pupil):
         return None
     return render_to_string("consents/portal_section.html", {"pupil": pupil}, request=request)
 

@@ -165,7 +165,7 @@ SOCIAL_MEDIA_V2 = (
     "social media can be shared by others and is hard to remove completely.",
 )
 
-PUPIL_ACCOUNT = ("leerling@horizon.example", "pupil of 16+ – decides own consents")
+PUPIL_ACCOUNT = ("leerling@horizon.example", "pupil of 16+ – own portal, decides own consents")
 
 
 def _at(day: datetime.date) -> datetime.datetime:

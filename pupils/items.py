@@ -130,8 +130,16 @@ def kind_code(ref: ItemRef, obj) -> str:
     return ref.target
 
 
-def kind_name(code: str) -> str:
-    """A kind_code in words, in the active language."""
+def kind_name(code: str, visible_kinds=None) -> str:
+    """A kind_code in words, in the active language. With *visible_kinds* (the special
+    categories the reader may see), another special kind is named only as such: a director
+    deciding on a deletion does not learn from its name that a diagnosis exists."""
+    if (
+        visible_kinds is not None
+        and code in SpecialRecord.Kind.values
+        and code not in visible_kinds
+    ):
+        return str(corrections.TARGETS["special"].label)
     names = {
         **{target: spec.label for target, spec in corrections.TARGETS.items()},
         **dict(Note.Kind.choices),
@@ -140,12 +148,12 @@ def kind_name(code: str) -> str:
     return str(names.get(code, code))
 
 
-def label_of(key: str, code: str, day: datetime.date | None) -> str:
+def label_of(key: str, code: str, day: datetime.date | None, visible_kinds=None) -> str:
     """How a stored item key is named, also once the item is gone (kind and date only)."""
     ref = ItemRef.parse(key)
     if ref is None:
         return key
-    return describe(ref, kind_label=kind_name(code), day=day)
+    return describe(ref, kind_label=kind_name(code, visible_kinds), day=day)
 
 
 @dataclass
@@ -168,7 +176,11 @@ class Item:
 
     @property
     def label(self) -> str:
-        return describe(self.ref, kind_label=kind_name(self.kind), day=self.day)
+        return self.label_for(None)
+
+    def label_for(self, visible_kinds) -> str:
+        """The label as a reader who sees *visible_kinds* of special records may read it."""
+        return describe(self.ref, kind_label=kind_name(self.kind, visible_kinds), day=self.day)
 
 
 def _title(ref: ItemRef, obj) -> str:

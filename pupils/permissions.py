@@ -222,13 +222,33 @@ def holds_authority(user, pupil: Pupil) -> bool:
     return found is not None and found.has_parental_authority
 
 
-def children_of(user, *, information_right: bool = False) -> QuerySet:
-    """Ids of *user*'s children: with parental authority, or also with the information right
-    or the access an adult pupil grants."""
+def guardianships_in_portal(user, *, information_right: bool = True, day=None) -> QuerySet:
+    """*user*'s guardianships that bring a child to the portal: parental authority, and (with
+    *information_right*) the information right or, once the pupil is 18, the pupil's grant.
+
+    portal_right decides the same for one pupil in hand.
+    """
     rights = Q(has_parental_authority=True)
     if information_right:
-        rights |= Q(has_information_right=True) | Q(access_granted_at__isnull=False)
-    return Guardianship.objects.filter(rights, parent=user).values("pupil_id")
+        adult = ages.born_by(day or timezone.localdate(), ages.ADULT_AGE)
+        rights |= Q(has_information_right=True) | Q(
+            access_granted_at__isnull=False, pupil__date_of_birth__lte=adult
+        )
+    return Guardianship.objects.filter(rights, parent=user)
+
+
+def children_of(user, *, information_right: bool = False) -> QuerySet:
+    """Ids of *user*'s children: with parental authority, or also with the information right
+    or the access an adult pupil grants (guardianships_in_portal)."""
+    return guardianships_in_portal(user, information_right=information_right).values("pupil_id")
+
+
+def own_record(user, day=None) -> Q:
+    """The pupil whose own account *user* is, from 16 (before, the parents act for them)."""
+    return Q(
+        account=user,
+        date_of_birth__lte=ages.born_by(day or timezone.localdate(), ages.CONSENT_AGE),
+    )
 
 
 class PortalRight(StrEnum):
@@ -240,22 +260,31 @@ class PortalRight(StrEnum):
     INFORMATION = "information"  #: a parent with the information right only (progress)
 
 
-def portal_right(user, pupil: Pupil) -> PortalRight | None:
-    """What brings *user* to *pupil* in the portal, or None."""
+def portal_right(user, pupil: Pupil, day=None) -> PortalRight | None:
+    """What brings *user* to *pupil* in the portal, or None (guardianships_in_portal and
+    own_record decide the same as queries)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
+    age = ages.age_on(pupil.date_of_birth, day or timezone.localdate())
     if pupil.account_id is not None and pupil.account_id == user.pk:
-        return PortalRight.SELF
+        return PortalRight.SELF if age >= ages.CONSENT_AGE else None
     found = guardianship(user, pupil)
     if found is None:
         return None
     if found.has_parental_authority:
         return PortalRight.AUTHORITY
-    if found.access_granted_at is not None:
+    if found.access_granted_at is not None and age >= ages.ADULT_AGE:
         return PortalRight.GRANTED
     if found.has_information_right:
         return PortalRight.INFORMATION
     return None
+
+
+def acting_for(user, day=None) -> Q:
+    """The pupils *user* acts for on *day*, as a query on Pupil (acts_for, for one pupil)."""
+    day = day or timezone.localdate()
+    under_16 = Q(date_of_birth__gt=ages.born_by(day, ages.CONSENT_AGE))
+    return (Q(pk__in=children_of(user)) & under_16) | own_record(user, day)
 
 
 def acts_for(user, pupil: Pupil, day=None) -> bool:
@@ -341,7 +370,7 @@ class PupilPolicy(AccessPolicy[Pupil]):
             hidden()
         pupil = (
             Pupil.objects.filter(
-                Q(pk__in=children_of(user, information_right=True)) | Q(account=user),
+                Q(pk__in=children_of(user, information_right=True)) | own_record(user),
                 anonymised_at__isnull=True,
             )
             .select_related("school", "group")
@@ -520,6 +549,17 @@ def record_key(record: SpecialRecord) -> str:
     return f"special:{record.pk}"
 
 
+def item_ids(keys, target: str) -> list[int]:
+    """The ids of the rows of *target* among item keys (pupils.items): "note:12" → 12."""
+    found = []
+    for key in keys:
+        kind, _sep, rest = key.partition(":")
+        pk, _sep, field_name = rest.partition(":")
+        if kind == target and not field_name and pk.isdigit():
+            found.append(int(pk))
+    return found
+
+
 class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
     """Special-category records are opened per pupil, by kind (see special_kinds)."""
 
@@ -536,13 +576,39 @@ class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
         if as_parent and sees_whole_dossier(user, pupil):
             return records
         if restricted_items is None:
-            from .selectors import restricted_items as read_items
-
-            restricted_items = read_items(pupil=pupil)
-        held = [int(key.split(":")[1]) for key in restricted_items if key.startswith("special:")]
+            restricted_items = {
+                key
+                for items in ProcessingHold.objects.filter(
+                    pupil=pupil, kind__in=RESTRICTING_HOLDS, lifted_at__isnull=True
+                ).values_list("items", flat=True)
+                for key in items
+            }
+        held = item_ids(restricted_items, "special")
         if held:
             records = records.exclude(Q(pk__in=held) & ~Q(kind__in=SAFETY_KINDS))
         return records
+
+    def readable(self, user, pupil: Pupil) -> tuple[list[SpecialRecord], list[SpecialRecord]]:
+        """The records *user* may read on *pupil* now, with their authors; and of those the
+        guarded ones, which open for one look with a reason (or within an open break-glass).
+        """
+        holds = list(
+            ProcessingHold.objects.filter(
+                pupil=pupil, kind__in=RESTRICTING_HOLDS, lifted_at__isnull=True
+            )
+        )
+        restricted_data = {c for hold in holds if not hold.items for c in hold.categories}
+        held = {key for hold in holds for key in hold.items}
+        records = list(self.records(user, pupil, restricted_items=held).select_related("author"))
+        return records, [
+            record
+            for record in records
+            if guarded(record, restricted_data=restricted_data, restricted_items=held)
+        ]
+
+    def in_emergency(self, user, pupil: Pupil) -> bool:
+        """Whether *user* opened the pupil's safety records by break-glass within the hour."""
+        return bool(_relations(user, pupil, ["emergency"]).get("emergency"))
 
     def scope(self, user, action=PupilAction.VIEW):
         raise NotImplementedError("special-category records are opened per pupil: records()")

@@ -3,12 +3,12 @@
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.models import BoardMembership, Membership, Role, User
 
+from . import permissions
 from .models import (
     RESTRICTING_HOLDS,
     Agreement,
@@ -90,13 +90,9 @@ def dossier_entry_querysets(
         "notes": ("note", notes),
     }
     return {
-        key: queryset.exclude(pk__in=_held_ids(items, target)) if items else queryset
+        key: queryset.exclude(pk__in=permissions.item_ids(items, target)) if items else queryset
         for key, (target, queryset) in entries.items()
     }
-
-
-def _held_ids(items, target: str) -> list[int]:
-    return [int(key.split(":")[1]) for key in items if key.split(":")[0] == target]
 
 
 def dossier_entries(
@@ -161,13 +157,6 @@ def restricted_items(*, pupil: Pupil, holds=None) -> frozenset[str]:
     return frozenset(key for hold in _restricting(pupil, holds) for key in hold.items)
 
 
-def emergency_open(*, user: User, pupil: Pupil) -> bool:
-    """Whether *user* opened the pupil's safety records by break-glass in the last hour."""
-    return EmergencyAccess.objects.filter(
-        user=user, pupil=pupil, expires_at__gt=timezone.now()
-    ).exists()
-
-
 def restricted_looks_of(*, pupil: Pupil) -> QuerySet[RestrictedAccess]:
     """Every look at the pupil's restricted safety records, with who and why, newest first."""
     return RestrictedAccess.objects.filter(pupil=pupil).select_related("user")
@@ -215,22 +204,17 @@ def guardians_of(*, pupil: Pupil) -> list[Guardianship]:
 def own_record(*, user: User) -> Pupil | None:
     """The pupil whose own account *user* is (16+), with school and group; or None."""
     return (
-        Pupil.objects.filter(account=user, anonymised_at__isnull=True)
+        Pupil.objects.filter(permissions.own_record(user), anonymised_at__isnull=True)
         .select_related("school", "group")
         .first()
     )
 
 
 def children_of_parent(*, user: User) -> QuerySet[Guardianship]:
-    """The user's own children with authority, the information right or the access an adult
-    pupil grants, with school and group."""
+    """The children *user* sees in the portal (permissions.guardianships_in_portal), with
+    school and group."""
     return (
-        Guardianship.objects.filter(parent=user)
-        .filter(
-            Q(has_parental_authority=True)
-            | Q(has_information_right=True)
-            | Q(access_granted_at__isnull=False)
-        )
+        permissions.guardianships_in_portal(user)
         .select_related("pupil__school", "pupil__group")
         .order_by("pupil__date_of_birth")
     )
@@ -244,6 +228,8 @@ VIEWED_PARTS = {
     "portal": _("the dossier (parent portal)"),
     "copy": _("a complete copy of the data, for a parent's request"),
     "request": _("a parent's request (the data it is about)"),
+    "restricted": _("restricted safety data, with a reason"),
+    "declarations": _("the parents' declarations for the funding rules"),
 }
 
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -57,7 +57,6 @@ from .permissions import (
     PupilPolicy,
     SpecialRecordPolicy,
     acts_for,
-    guarded,
     special_kinds,
 )
 
@@ -205,16 +204,42 @@ def special_record_add(*, pupil: Pupil, kind: str, acting_user: User, **data) ->
 @transaction.atomic
 def voluntary_data_erase(*, pupil: Pupil, kind: str, acting_user: User | None) -> list[int]:
     """Delete the records of a voluntary kind once consent for it no longer stands (a
-    withdrawal, a refusal): audited, and their values masked in the audit log. Called by
-    the consents app right after it recorded the decision; returns the ids deleted.
+    withdrawal or refusal, a material change of the text, the pupil turning 16, a parent
+    losing authority): audited, their values masked in the audit log, and kept in the
+    erasure ledger. A legal hold keeps them. Returns the ids deleted.
+
+    Called by the consents app right after it recorded a decision, and by the daily
+    voluntary_sweep for the ways consent ends without one.
     """
     if kind not in voluntary.VOLUNTARY_KINDS or voluntary.has_consent(pupil, kind):
         raise ValidationError(_("Consent stands: nothing is deleted."))
+    if under_legal_hold(pupil):
+        return []
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
         _delete_rows(SpecialRecord.objects.filter(pupil=pupil, kind=kind), erased)
+    if erased:
+        voluntary.record_erasure(pupil=pupil, erased=erased, by=acting_user)
     return erased.get(SpecialRecord._meta.label, [])
+
+
+def voluntary_sweep() -> int:
+    """Daily: voluntary data (religion) whose consent has ended without a decision being
+    recorded goes; returns how many pupils lost it."""
+    swept = 0
+    pupils = Pupil.objects.filter(
+        Exists(
+            SpecialRecord.objects.filter(
+                pupil_id=OuterRef("pk"), kind__in=voluntary.VOLUNTARY_KINDS
+            )
+        )
+    ).select_related("school")
+    for pupil in pupils:
+        for kind in voluntary.VOLUNTARY_KINDS:
+            if not voluntary.has_consent(pupil, kind):
+                swept += bool(voluntary_data_erase(pupil=pupil, kind=kind, acting_user=None))
+    return swept
 
 
 # --- Reading is logged ------------------------------------------------------------------
@@ -226,22 +251,14 @@ def dossier_viewed(*, pupil: Pupil, acting_user: User, part: str) -> None:
 
 
 @transaction.atomic
-def restricted_access_record(
-    *, pupil: Pupil, reason: str, acting_user: User, restricted_data, restricted_items
-) -> list[SpecialRecord]:
+def restricted_access_record(*, pupil: Pupil, reason: str, acting_user: User) -> list:
     """A look at the pupil's restricted safety records, with the reason (GDPR Art. 18(2)):
     kept encrypted and logged. Returns the records the look opens.
     """
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError({"reason": _("Say why you need to look at this record now.")})
-    records = [
-        record
-        for record in SpecialRecordPolicy().records(
-            acting_user, pupil, restricted_items=restricted_items
-        )
-        if guarded(record, restricted_data=restricted_data, restricted_items=restricted_items)
-    ]
+    _readable, records = SpecialRecordPolicy().readable(acting_user, pupil)
     if not records:
         raise PermissionDenied
     kinds = sorted({record.kind for record in records})
@@ -683,7 +700,12 @@ def under_legal_hold(pupil: Pupil) -> bool:
 
 @transaction.atomic
 def pupil_data_erase(
-    *, pupil: Pupil, categories=(), item_keys=(), acting_user: User | None = None
+    *,
+    pupil: Pupil,
+    categories=(),
+    item_keys=(),
+    acting_user: User | None = None,
+    declared_by: User | None = None,
 ) -> dict[str, list[int]]:
     """Erase whole *categories* of the pupil's data (entries deleted, the administration
     anonymised) and single items (*item_keys* of pupils.items: an entry or record is
@@ -692,7 +714,8 @@ def pupil_data_erase(
     The audit log keeps the fact of every row (who, when, which fields) and loses the
     values (schoolprivacy.audit.scrub). A legal hold refuses the erasure. Returns, per
     model, the ids erased (``"app.Model"``), and per emptied field the ids of its rows
-    (``"app.Model.field"``): the erasure ledger of the requests app keeps them.
+    (``"app.Model.field"``): the erasure ledger of the requests app keeps them. A parent's
+    request erases only the parent's own declaration (*declared_by*); retention all of them.
     """
     if acting_user is not None:
         _require_request_role(acting_user, pupil)  # the retention sweep acts as the system
@@ -715,7 +738,10 @@ def pupil_data_erase(
             _delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
             _delete_rows(RestrictedAccess.objects.filter(pupil=pupil), erased)
         if DataCategory.DECLARATION in categories:
-            _delete_rows(ParentDeclaration.objects.filter(pupil=pupil), erased)
+            declarations = ParentDeclaration.objects.filter(pupil=pupil)
+            if declared_by is not None:
+                declarations = declarations.filter(parent=declared_by)
+            _delete_rows(declarations, erased)
         if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
             _anonymise(pupil, erased)
     return erased
@@ -825,13 +851,15 @@ class AdulthoodReport:
     ended: int = 0
 
 
+#: Rights that end at 18, where they did not end before: a right the school gives again
+#: afterwards (a parent appointed guardian of an adult, curatele) is left alone.
+_ENDING_RIGHTS = (Q(has_parental_authority=True) | Q(has_information_right=True)) & Q(
+    authority_ended_on__isnull=True
+)
+
+
 def _with_parental_rights():
-    return Exists(
-        Guardianship.objects.filter(
-            Q(has_parental_authority=True) | Q(has_information_right=True),
-            pupil_id=OuterRef("pk"),
-        )
-    )
+    return Exists(Guardianship.objects.filter(_ENDING_RIGHTS, pupil_id=OuterRef("pk")))
 
 
 def _told(kind: str):
@@ -869,7 +897,7 @@ def _adulthood_carry_out(pupil_id: int) -> int:
     adult_on = ages.birthday(pupil.date_of_birth, ages.ADULT_AGE)
     ended = 0
     for guardianship in Guardianship.objects.select_for_update().filter(
-        Q(has_parental_authority=True) | Q(has_information_right=True), pupil=pupil
+        _ENDING_RIGHTS, pupil=pupil
     ):
         guardianship.has_parental_authority = False
         guardianship.has_information_right = False
@@ -907,7 +935,7 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         person,
                         _("A message from %(school)s about your child")
                         % {"school": pupil.school.name},
-                        _adulthood_text(kind, pupil, adult_on, guardianship),
+                        _adulthood_text(kind, pupil, guardianship),
                         reverse("portal:child", args=[pupil.pk]),
                     )
                 )
@@ -918,7 +946,7 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         pupil.account,
                         _("A message from %(school)s about your data")
                         % {"school": pupil.school.name},
-                        _adulthood_text(kind, pupil, adult_on, None),
+                        _adulthood_text(kind, pupil, None),
                         reverse("portal:parents_access", args=[pupil.pk]),
                     )
                 )
@@ -926,50 +954,37 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
     return 1
 
 
-def _adulthood_text(kind: str, pupil: Pupil, adult_on: date, guardianship) -> str:
-    """What the 18th birthday changes, to a parent (*guardianship*) or to the pupil."""
-    values = {"date": formats.date_format(adult_on, "j F Y"), "school": pupil.school.name}
+def _adulthood_text(kind: str, pupil: Pupil, guardianship) -> str:
+    """What the 18th birthday changes, to a parent (*guardianship*) or to the pupil. It goes
+    by e-mail too: no name, and no date that would tell the date of birth."""
     if guardianship is None and kind == AdulthoodNotice.Kind.COMING:
-        return (
-            _(
-                "On %(date)s you turn 18. From then on your parents no longer see your data at "
-                "%(school)s, unless you let them. You decide that in the portal, under “Your "
-                "parents' access”."
-            )
-            % values
+        text = _(
+            "You turn 18 soon. From then on your parents no longer see your data at "
+            "%(school)s, unless you let them. You decide that in the portal, under “Your "
+            "parents' access”."
         )
-    if guardianship is None:
-        return (
-            _(
-                "You are 18 now: your parents no longer see your data at %(school)s, except a "
-                "parent you let see it. You can change that in the portal at any time."
-            )
-            % values
+    elif guardianship is None:
+        text = _(
+            "You are 18 now: your parents no longer see your data at %(school)s, except a "
+            "parent you let see it. You can change that in the portal at any time."
         )
-    if kind == AdulthoodNotice.Kind.COMING:
-        return (
-            _(
-                "On %(date)s your child turns 18. Parental authority then ends, and with it your "
-                "access to your child's data at %(school)s, unless your child lets you keep "
-                "seeing it."
-            )
-            % values
+    elif kind == AdulthoodNotice.Kind.COMING:
+        text = _(
+            "Your child turns 18 soon. Parental authority then ends, and with it your access "
+            "to your child's data at %(school)s, unless your child lets you keep seeing it. "
+            "The date is in the portal."
         )
-    if guardianship.access_granted_at is not None:
-        return (
-            _(
-                "Your child is 18 now and parental authority has ended. Your child lets you keep "
-                "seeing the data at %(school)s, read only."
-            )
-            % values
+    elif guardianship.access_granted_at is not None:
+        text = _(
+            "Your child is 18 now and parental authority has ended. Your child lets you keep "
+            "seeing the data at %(school)s, read only."
         )
-    return (
-        _(
+    else:
+        text = _(
             "Your child is 18 now and parental authority has ended: you no longer see your "
             "child's data at %(school)s. Your child can let you see it again."
         )
-        % values
-    )
+    return text % {"school": pupil.school.name}
 
 
 #: Work whose task should have run by now: the sweep does it itself.

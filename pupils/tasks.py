@@ -22,6 +22,12 @@ def sweep_adulthood() -> None:
 
 
 @shared_task
+def sweep_voluntary_data() -> None:
+    """Daily (beat): religion whose explicit consent has ended goes."""
+    services.voluntary_sweep()
+
+
+@shared_task
 def sweep_unsent() -> None:
     """Every few minutes (beat): invitations and break-glass reports whose task was lost."""
     services.unsent_sweep()

@@ -127,35 +127,19 @@ def special_list(request, pk):
     """The records the user may read. A restricted safety record is guarded: it opens for
     one look, after the user gave a reason (or within an open break-glass)."""
     pupil, kinds = SpecialRecordPolicy().pupil(request.user, pk)
-    holds = list(selectors.active_holds(pupil=pupil))
-    restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
-    held_items = selectors.restricted_items(pupil=pupil, holds=holds)
-    records = list(
-        SpecialRecordPolicy()
-        .records(request.user, pupil, restricted_items=held_items)
-        .select_related("author")
-    )
-    guarded = [
-        record
-        for record in records
-        if permissions.guarded(record, restricted_data=restricted, restricted_items=held_items)
-    ]
+    records, guarded = SpecialRecordPolicy().readable(request.user, pupil)
     form = RestrictedLookForm(request.POST or None)
     opened = False
     if guarded and request.method == "POST" and form.is_valid():
         try:
             services.restricted_access_record(
-                pupil=pupil,
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-                restricted_data=restricted,
-                restricted_items=held_items,
+                pupil=pupil, reason=form.cleaned_data["reason"], acting_user=request.user
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             opened = True
-    elif guarded and selectors.emergency_open(user=request.user, pupil=pupil):
+    elif guarded and SpecialRecordPolicy().in_emergency(request.user, pupil):
         opened = True  # the reason was given when break-glass was opened
         services.dossier_viewed(pupil=pupil, acting_user=request.user, part="restricted:emergency")
     services.dossier_viewed(

@@ -16,12 +16,26 @@ VOLUNTARY_KINDS = frozenset({SpecialRecord.Kind.RELIGION})
 
 ConsentRule = Callable[[Pupil, str], bool]
 _rules: list[ConsentRule] = []
+#: Who keeps the proof that voluntary data was erased (the requests app's erasure ledger).
+ErasureRecorder = Callable[..., None]
+_recorders: list[ErasureRecorder] = []
 
 
 def register_consent_rule(rule: ConsentRule) -> None:
     """Let *rule* answer, for a pupil and a voluntary kind, whether consent stands now."""
     if rule not in _rules:
         _rules.append(rule)
+
+
+def register_erasure_recorder(recorder: ErasureRecorder) -> None:
+    """Let *recorder* keep every erasure of voluntary data: ``recorder(pupil=, erased=, by=)``."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+
+
+def record_erasure(*, pupil: Pupil, erased: dict, by) -> None:
+    for recorder in _recorders:
+        recorder(pupil=pupil, erased=erased, by=by)
 
 
 def has_consent(pupil: Pupil, kind: str) -> bool:

@@ -7,9 +7,10 @@ class RequestsConfig(AppConfig):
     verbose_name = _("Data-subject requests")
 
     def ready(self) -> None:
+        from pupils import voluntary
         from schoolprivacy import audit, sections
 
-        from . import models, views
+        from . import models, services, views
 
         for model in (
             models.SchoolRouting,
@@ -26,3 +27,4 @@ class RequestsConfig(AppConfig):
         sections.register("portal_child", views.portal_section)
         sections.register_action("correct", views.correction_link)
         sections.register_action("erase", views.erasure_link)
+        voluntary.register_erasure_recorder(services.erasure_of_voluntary_data)

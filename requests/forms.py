@@ -80,7 +80,7 @@ class PortalRequestForm(forms.Form):
             self.fields["items"] = _Categories(
                 label=_("Which data should be deleted?"),
                 help_text=_("Choose the entries or records. Only what you choose is asked."),
-                choices=_grouped(pupil_items),
+                choices=grouped_items(pupil_items),
                 required=False,
             )
             self.fields["categories"] = _Categories(
@@ -110,13 +110,14 @@ class PortalRequestForm(forms.Form):
         return cleaned
 
 
-def _grouped(pupil_items) -> list:
-    """The items as choices, grouped by their category, each named by kind, date and title."""
+def grouped_items(pupil_items, visible_kinds=None) -> list:
+    """The items as choices, grouped by their category, each named by kind, date and title
+    (a special record that the reader may not read only as such, without its title)."""
     labels = dict(ErasureCategory.choices)
     groups: dict[str, list] = {}
     for found in pupil_items:
-        label = found.label
-        if found.title:
+        label = found.label_for(visible_kinds)
+        if found.title and found.ref.target != "special":
             label = f"{label} – {found.title}"
         groups.setdefault(found.category, []).append((found.key, label))
     return [(str(labels[c]).capitalize(), groups[c]) for c in ORDER if c in groups]
@@ -207,10 +208,27 @@ class StaffRequestForm(forms.Form):
     )
     submission = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, requesters, correctable, **kwargs):
+    def __init__(self, *args, requesters, correctable, erasable=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].choices = requesters
         self.fields["correction_field"].choices = [("", "–"), *correctable]
+        self.fields["items"] = _Categories(
+            label=_("Which entries or records (for deletion)"),
+            choices=erasable,
+            required=False,
+        )
+        self.order_fields(
+            [
+                "requester",
+                "kind",
+                "received_on",
+                "channel",
+                "identity_check",
+                "identity_note",
+                "items",
+                "categories",
+            ]
+        )
         self.initial.setdefault("received_on", timezone.localdate())
 
     def clean(self):
@@ -272,7 +290,7 @@ class ErasureDecisionForm(forms.Form):
     own that names how many items it removes; a category can also be decided item by item.
     """
 
-    def __init__(self, *args, units, states, **kwargs):
+    def __init__(self, *args, units, states, visible_kinds=None, **kwargs):
         from .services import erasure_choices
 
         super().__init__(*args, **kwargs)
@@ -280,15 +298,18 @@ class ErasureDecisionForm(forms.Form):
         self.sub_keys: list[str] = []
         Outcome = ErasureItem.Outcome
         for unit in units:
+            unit.display_label = unit.label_for(visible_kinds)
             state = states[unit.category]
             choices = erasure_choices(unit, state)
-            self._add(unit.key, unit.label, choices, state, required=True, count=state.items)
+            self._add(
+                unit.key, unit.display_label, choices, state, required=True, count=state.items
+            )
             if unit.is_category and Outcome.PER_ITEM in choices:
                 for found in state.contents:
                     item = ErasureItem(key=found.key, category=found.category)
                     self._add(
                         found.key,
-                        found.label,
+                        found.label_for(visible_kinds),
                         erasure_choices(item, state),
                         state,
                         required=False,

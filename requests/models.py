@@ -476,9 +476,13 @@ class ErasureItem(models.Model):
     @property
     def label(self) -> str:
         """What the unit is, in words: the category, or the item by kind and date."""
+        return self.label_for(None)
+
+    def label_for(self, visible_kinds) -> str:
+        """The label as a reader who sees *visible_kinds* of special records may read it."""
         if self.is_category:
             return str(self.get_category_display())
-        return items.label_of(self.key, self.item_kind, self.item_date)
+        return items.label_of(self.key, self.item_kind, self.item_date, visible_kinds)
 
     @property
     def outcome_told(self) -> str:
@@ -699,6 +703,7 @@ class ErasureRecord(models.Model):
     class Source(models.TextChoices):
         REQUEST = "request", _("erasure request")
         RETENTION = "retention", _("retention period ended")
+        CONSENT = "consent", _("explicit consent ended")
         REAPPLIED = "reapplied", _("applied again after a backup was restored")
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -28,9 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consents.rules import pupil_decides
-from pupils import ages
 from pupils.models import Guardianship, Pupil
-from pupils.permissions import PupilAction, PupilPolicy, acts_for
+from pupils.permissions import PupilAction, PupilPolicy, acting_for, acts_for, own_record
 from schoolprivacy.authorization import AccessPolicy, grants_for, hidden
 from schoolprivacy.models import Board, BoardRole, Role, School
 
@@ -129,7 +128,7 @@ def pupil_for_requester(user, pk) -> Pupil:
         Pupil.objects.select_related("school", "group", "account")
         .filter(
             Q(guardianships__parent=user, guardianships__has_parental_authority=True)
-            | Q(account=user),
+            | own_record(user),
             pk=_int(pk),
             anonymised_at__isnull=True,
         )
@@ -155,13 +154,8 @@ def requesters_pupils(user) -> QuerySet[Pupil]:
     """Every pupil *user* may ask about now, for the portal (acts_for, as a query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Pupil.objects.none()
-    under_16 = Q(date_of_birth__gt=ages.born_by(timezone.localdate(), ages.CONSENT_AGE))
     return (
-        Pupil.objects.filter(
-            Q(guardianships__parent=user, guardianships__has_parental_authority=True) & under_16
-            | Q(account=user) & ~under_16,
-            anonymised_at__isnull=True,
-        )
+        Pupil.objects.filter(acting_for(user), anonymised_at__isnull=True)
         .select_related("school")
         .distinct()
         .order_by("date_of_birth", "pk")

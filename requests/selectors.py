@@ -229,12 +229,13 @@ def pending_legal_notices(request: DataRequest) -> list[RecipientNotice]:
     )
 
 
-def notices_of(request: DataRequest) -> list[RecipientNotice]:
-    """The Art. 19 notices of *request*, each with the single items it concerns named
-    (``item_labels``), from the request's own record of them."""
+def notices_of(request: DataRequest, *, visible_kinds=None) -> list[RecipientNotice]:
+    """The Art. 19 notices of *request*. With *visible_kinds* (a handler's special kinds),
+    each names the single items it concerns (``item_labels``); without, none (the privacy
+    officer sees the course of a request, not what it is about)."""
     notices = list(request.notices.select_related("supplier", "recipient", "done_by"))
-    if any(notice.items for notice in notices):
-        labels = {unit.key: unit.label for unit in request.erasure_items.all()}
+    if visible_kinds is not None and any(notice.items for notice in notices):
+        labels = {u.key: u.label_for(visible_kinds) for u in request.erasure_items.all()}
         for notice in notices:
             notice.item_labels = [labels.get(key, key) for key in notice.items]
     return notices

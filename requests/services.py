@@ -772,12 +772,17 @@ class Change:
     items: dict[str, list[tuple[str, str, datetime.date | None]]] = field(default_factory=dict)
 
     def add(self, code: str, since: datetime.date | None = None, item=None) -> None:
-        """*code* changes from *since* (None: whatever its date); *item* (key, description)."""
+        """*code* changes from *since* (None: whatever its date, all of it); *item* names the
+        single item (key, description) the change is about. A code that changes as a whole
+        (a whole category) names no single items: it is not "only" them."""
+        whole = code in self.codes and self.codes[code] is None and not self.items.get(code)
         if code not in self.codes:
             self.codes[code] = since
         elif self.codes[code] is not None:
             self.codes[code] = None if since is None else min(self.codes[code], since)
-        if item is not None:
+        if item is None:
+            self.items.pop(code, None)  # all of it
+        elif not whole:
             self.items.setdefault(code, []).append((*item, since))
 
 
@@ -1093,11 +1098,18 @@ def erasure_decide(
     request = _lock(request)
     _require_handler(acting_user, request)
     workflow.require(request, "erasure")
+    # The pupil too: two requests (or the retention sweep) never erase from one pupil at once,
+    # and what is decided below is what the pupil holds now.
+    pupil = Pupil.objects.select_for_update().get(pk=request.pupil_id)
+    request.pupil = pupil
     states = {s.category: s for s in category_states(request)}
     units = list(request.erasure_items.filter(outcome=Outcome.PENDING))
+    if not units:
+        raise ValidationError(_("Nothing of this request is left to decide."))
     errors = {}
     decided: list[tuple[ErasureItem, CategoryDecision]] = []
     for unit in units:
+        _current_category(pupil, unit)
         state = states[unit.category]
         choice = decisions.get(unit.key)
         error = _unit_error(unit, state, choice)
@@ -1135,7 +1147,6 @@ def erasure_decide(
 
     _start(request, acting_user)
     now = timezone.now()
-    pupil = request.pupil
     erase_items = [
         u.key
         for u, c in decided
@@ -1155,25 +1166,29 @@ def erasure_decide(
             _erasure_change("restrict", pupil, set(restrict_categories), restrict_items),
         ],
     )
-    erased, counts = _erase(pupil, whole, acting_user, item_keys=erase_items)
-    if restrict_categories:
+    erased, counts = _erase(
+        pupil, whole, acting_user, item_keys=erase_items, declared_by=request.requester
+    )
+    # One hold per unit, each with the reason the parent reads for it.
+    for category in restrict_categories:
         pupil_services.hold_place(
             pupil=pupil,
             kind=ProcessingHold.Kind.RESTRICTION,
-            categories=restrict_categories,
-            reason="\n".join(by_key[c].reason.strip() for c in restrict_categories),
+            categories=[category],
+            reason=by_key[category].reason.strip(),
             acting_user=acting_user,
             reference=request.reference,
         )
-    if restrict_items:
+    for unit in restrict_items:
         pupil_services.hold_place(
             pupil=pupil,
             kind=ProcessingHold.Kind.RESTRICTION,
-            item_keys=[u.key for u in restrict_items],
-            reason="\n".join(by_key[u.key].reason.strip() for u in restrict_items),
+            item_keys=[unit.key],
+            reason=by_key[unit.key].reason.strip(),
             acting_user=acting_user,
             reference=request.reference,
         )
+    gone = _gone_keys(erased)
     with set_actor(acting_user):
         for unit, choice in decided:
             unit.outcome = choice.outcome
@@ -1183,7 +1198,9 @@ def erasure_decide(
                 else ""
             )
             if choice.outcome == Outcome.ERASE:
-                unit.erased_count = counts.get(unit.category, 0) if unit.is_category else 1
+                unit.erased_count = (
+                    counts.get(unit.category, 0) if unit.is_category else int(unit.key in gone)
+                )
             unit.decided_by, unit.decided_at = acting_user, now
             unit.save()
     if erased:
@@ -1198,7 +1215,7 @@ def erasure_decide(
             )
         )
     _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
-    if not erased and not restrict_categories and not restrict_items:
+    if all(c.outcome in (Outcome.KEEP, Outcome.PER_ITEM) for _u, c in decided):
         request.answer = "\n".join(
             c.reason.strip() for _u, c in decided if c.outcome == Outcome.KEEP
         )
@@ -1214,6 +1231,21 @@ def erasure_decide(
     )
     _finish(request, acting_user, notices, message)
     return request
+
+
+def _current_category(pupil: Pupil, unit: ErasureItem) -> None:
+    """An item's category as it is now (a note may have become a referral report since the
+    request came in): its retention rule is decided on what it is."""
+    if unit.is_category:
+        return
+    found = pupil_items.item(pupil, pupil_items.ItemRef.parse(unit.key))
+    if found is not None:
+        unit.category = found.category
+
+
+def _gone_keys(erased: dict) -> set[str]:
+    """The item keys (pupils.items) of what an erasure took."""
+    return set(_item_keys_of(erased))
 
 
 def _erasure_change(action: str, pupil: Pupil, categories: set[str], units) -> Change:
@@ -1235,7 +1267,7 @@ def _erasure_change(action: str, pupil: Pupil, categories: set[str], units) -> C
     return change
 
 
-def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=()):
+def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), declared_by=None):
     """Erase whole categories and single items, each through the app that owns it, in the
     caller's transaction.
 
@@ -1253,7 +1285,10 @@ def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=()):
             part = consent_services.pupil_consents_erase(pupil=pupil, acting_user=acting_user)
         else:
             part = pupil_services.pupil_data_erase(
-                pupil=pupil, categories=[category], acting_user=acting_user
+                pupil=pupil,
+                categories=[category],
+                acting_user=acting_user,
+                declared_by=declared_by,
             )
         counts[category] = sum(len(ids) for ids in part.values())
         parts.append(part)
@@ -1311,7 +1346,7 @@ def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> 
         copy.content = None
         copy.status = AccessCopy.Status.EXPIRED
         copy.save(update_fields=["content", "status"])
-        if copy.downloads == 0 and not everything:
+        if copy.downloads == 0 and not everything and still_entitled(copy.request):
             # Not downloaded yet: the parent still gets a copy, of what the school holds now.
             _copy_again(copy)
     gone = {(label, row) for label, ids in erased.items() for row in ids}
@@ -2010,6 +2045,16 @@ def _retention_erase(pupil_id: int, categories: set[str], today: datetime.date) 
 def _ledger(record: ErasureRecord) -> None:
     """Write the erasure to the ledger file once it is committed (the sweep retries)."""
     transaction.on_commit(lambda: ledger_write(record_id=record.pk), robust=True)
+
+
+def erasure_of_voluntary_data(*, pupil: Pupil, erased: dict, by: User | None) -> ErasureRecord:
+    """Keep the erasure of data whose explicit consent ended (pupils.voluntary) in the
+    ledger, so that a restored backup does not bring it back."""
+    record = ErasureRecord.objects.create(
+        pupil=pupil, source=ErasureRecord.Source.CONSENT, categories=[], erased=erased, by=by
+    )
+    _ledger(record)
+    return record
 
 
 def ledger_write(*, record_id: int) -> bool:

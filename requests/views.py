@@ -18,6 +18,7 @@ from pupils import corrections
 from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
 from pupils.models import DataCategory, ProcessingHold
+from pupils.permissions import special_kinds
 from schoolprivacy import audit, reauth
 from schoolprivacy.authorization import hidden, require_roles
 from schoolprivacy.forms import add_service_errors
@@ -40,6 +41,7 @@ from .forms import (
     RectificationDecisionForm,
     RoutingForm,
     StaffRequestForm,
+    grouped_items,
     portal_kinds,
 )
 from .models import AccessCopy, DataRequest, ErasureCategory, RecipientNotice
@@ -322,16 +324,21 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
     actions = policy.actions(request.user, data_request)
     handles = RequestAction.HANDLE in actions
     steps = workflow.steps(data_request) if handles else frozenset()
+    # Special records are named by their kind only where the handler may read that kind.
+    visible = special_kinds(request.user, data_request.pupil) if handles else None
+    units = list(data_request.erasure_items.all()) if handles else []
+    for unit in units:
+        unit.display_label = unit.label_for(visible)
     context = {
         "r": data_request,
         "handles": handles,
         "days_left": selectors.days_left(data_request),
         "events": selectors.history(data_request),
         "linked": selectors.linked_of(data_request) if handles else [],
-        "notices": selectors.notices_of(data_request),
+        "notices": selectors.notices_of(data_request, visible_kinds=visible),
         "legal_pending": selectors.pending_legal_notices(data_request) if handles else [],
         "copies": selectors.copies_of(data_request),
-        "erasure_items": data_request.erasure_items.all(),
+        "erasure_items": units,
         "refused_part": selectors.has_refusal(data_request),
         "steps": steps,
         "forms": {},
@@ -362,7 +369,7 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
             items=[v for v in items if v.item.decision == "pending"]
         )
     if "erasure" in steps:
-        forms["erasure"] = _erasure_form(data_request, states)
+        forms["erasure"] = _erasure_form(data_request, states, visible_kinds=visible)
     if "decide" in steps:
         forms["grant"] = GrantForm(initial={"categories": data_request.categories})
     forms.update(bound or {})
@@ -422,17 +429,23 @@ def _act_rectification(request, data_request):
     return _("The decision has been saved and the parent has been told.")
 
 
-def _erasure_form(data_request, states, data=None) -> ErasureDecisionForm:
+def _erasure_form(data_request, states, data=None, *, visible_kinds) -> ErasureDecisionForm:
     """The decision form on what the parent asked to delete that is still to decide."""
     return ErasureDecisionForm(
         data,
         units=list(data_request.erasure_items.filter(outcome="pending")),
         states={state.category: state for state in states},
+        visible_kinds=visible_kinds,
     )
 
 
 def _act_erasure(request, data_request):
-    form = _erasure_form(data_request, services.category_states(data_request), request.POST)
+    form = _erasure_form(
+        data_request,
+        services.category_states(data_request),
+        request.POST,
+        visible_kinds=special_kinds(request.user, data_request.pupil),
+    )
     if not form.is_valid():
         return {"erasure": form}
     services.erasure_decide(
@@ -530,7 +543,9 @@ _FORM_OF = {
     "rectification": lambda r, d: RectificationDecisionForm(
         r.POST, items=[v for v in selectors.items_of(d) if v.item.decision == "pending"]
     ),
-    "erasure": lambda r, d: _erasure_form(d, services.category_states(d), r.POST),
+    "erasure": lambda r, d: _erasure_form(
+        d, services.category_states(d), r.POST, visible_kinds=special_kinds(r.user, d.pupil)
+    ),
     "decide": lambda r, d: GrantForm(r.POST),
 }
 _FORM_KEY = {"decide": "grant"}
@@ -654,6 +669,7 @@ def staff_new(request, pk):
         request.POST or None,
         requesters=requesters,
         correctable=_correctable(pupil),
+        erasable=grouped_items(pupil_items.items_of(pupil), special_kinds(request.user, pupil)),
         initial={"submission": uuid.uuid4()},
     )
     if request.method == "POST" and form.is_valid():
@@ -678,6 +694,7 @@ def staff_new(request, pk):
                 explanation=data["explanation"],
                 categories=data["categories"],
                 items=items,
+                item_keys=data["items"] if data["kind"] == Kind.ERASURE else (),
                 submission=data["submission"],
             )
         except services.AlreadyOpen as error:

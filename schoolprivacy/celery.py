@@ -69,6 +69,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=5),
         "options": {"expires": 12 * 60 * 60},
     },
+    # Religion only while explicit consent stands (GDPR Art. 9(2)(a)): a withdrawal deletes it
+    # at once; this catches consent that ended otherwise (the pupil turned 16, a new text).
+    "voluntary-data": {
+        "task": "pupils.tasks.sweep_voluntary_data",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 12 * 60 * 60},
+    },
     # Invitations and break-glass reports whose task was lost (a broker outage).
     "unsent": {
         "task": "pupils.tasks.sweep_unsent",

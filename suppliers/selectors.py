@@ -199,20 +199,48 @@ def _receivers(*, school: School, day, start=None, end=None) -> list[Receiver]:
     return receivers
 
 
+def pupil_schools(pupil: Pupil, day) -> list[tuple[School, datetime.date, datetime.date | None]]:
+    """Each school of the board the pupil was at, from when until when (None: still), from
+    the group placements; the current school from its first placement or the enrolment."""
+    spans: dict[int, list] = {}
+    for placement in pupil.placements.select_related("group__school").order_by("start_on"):
+        school = placement.group.school
+        span = spans.setdefault(school.pk, [school, placement.start_on, placement.end_on])
+        span[1] = min(span[1], placement.start_on)
+        if span[2] is not None:
+            span[2] = None if placement.end_on is None else max(span[2], placement.end_on)
+    current = spans.get(pupil.school_id)
+    start = pupil.enrolled_on if current is None else max(current[1], pupil.enrolled_on)
+    end = pupil.left_on if pupil.left_on and pupil.left_on < day else None
+    spans[pupil.school_id] = [pupil.school, start, end]
+    return [tuple(span) for span in spans.values()]
+
+
 def pupil_history(*, pupil: Pupil, day=None) -> list[Receiver]:
     """Everyone who received the pupil's data, with each field dated: from when (the field
-    set, the school's use of the supplier, the pupil's enrolment) and until when (a later
-    field set, the pupil's leaving). A recipient that never received anything of the
-    pupil is left out; *fields* are what it receives now.
+    set, the school's use of the supplier, the pupil's time at that school) and until when
+    (a later field set, the pupil's leaving the school). A recipient that never received
+    anything of the pupil is left out; *fields* are what it receives now.
+
+    Not known here: a school's use of a supplier that has ended (a SupplierUse has no end),
+    and from when a legal recipient was linked to a school (dated from the pupil's start).
     """
     day = day or timezone.localdate()
-    end = pupil.left_on if pupil.left_on and pupil.left_on < day else None
-    receivers = []
-    for receiver in _receivers(school=pupil.school, day=day, start=pupil.enrolled_on, end=end):
-        if receiver.periods:
-            receiver.since = min(p.since for p in receiver.periods)
-            receivers.append(receiver)
-    return receivers
+    merged: dict[tuple, Receiver] = {}
+    for school, start, end in pupil_schools(pupil, day):
+        for receiver in _receivers(school=school, day=day, start=start, end=end):
+            if not receiver.periods:
+                continue
+            key = (receiver.kind, receiver.obj.pk)
+            if key in merged:
+                known = merged[key]
+                known.periods += receiver.periods
+                known.fields = sorted({*known.fields, *receiver.fields})
+            else:
+                merged[key] = receiver
+    for receiver in merged.values():
+        receiver.since = min(p.since for p in receiver.periods)
+    return sorted(merged.values(), key=lambda r: (r.kind != "supplier", r.name))
 
 
 def pupil_receivers(*, pupil: Pupil, day=None) -> list[Receiver]:

@@ -1,6 +1,7 @@
 """An erasure request names what should go one unit at a time: a category, or one item.
 
-Existing decisions were per category: their key is their category.
+Existing decisions were per category: their key is their category. A request not decided
+yet gets its asked categories as units to decide.
 """
 
 import django.contrib.postgres.fields
@@ -8,10 +9,19 @@ from django.db import migrations, models
 
 
 def keys_from_categories(apps, schema_editor):
+    """Decided units are keyed by their category; a request still to decide gets its asked
+    categories as units (they used to be made at the decision)."""
     ErasureItem = apps.get_model("requests", "ErasureItem")
+    DataRequest = apps.get_model("requests", "DataRequest")
     for item in ErasureItem.objects.filter(key=""):
         item.key = item.category
         item.save(update_fields=["key"])
+    undecided = DataRequest.objects.filter(
+        kind="erasure", status__in=["received", "in_progress"], erasure_items__isnull=True
+    )
+    for request in undecided:
+        for category in request.categories:
+            ErasureItem.objects.create(request=request, key=category, category=category)
 
 
 def nothing(apps, schema_editor):

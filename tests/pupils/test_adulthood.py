@@ -8,7 +8,7 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pupils import ages, services
 from pupils.models import AdulthoodNotice, Guardianship, Pupil
@@ -161,9 +161,12 @@ def test_the_pupil_lets_a_parent_keep_seeing_the_dossier_read_only(world, sixtee
         {"guardianship": guardianship.pk, "grant": "yes"},
     )
     assert response.status_code == 302
-    sixteen.date_of_birth = D(2008, 12, 24)
+    # Nothing changes for the parent before the 18th birthday (they hold authority anyway).
+    assert Guardianship.objects.get(pk=guardianship.pk).has_parental_authority
+    today = timezone.localdate()
+    sixteen.date_of_birth = ages.born_by(today, 18)  # 18 today
     sixteen.save()
-    services.adulthood_sweep(today=D(2026, 12, 24))
+    services.adulthood_sweep(today=today)
 
     parent = login(world.users["parent"])
     page = parent.get(reverse("portal:child", args=[sixteen.pk]))
@@ -186,6 +189,48 @@ def test_the_pupil_lets_a_parent_keep_seeing_the_dossier_read_only(world, sixtee
         login(world.users["parent"]).get(reverse("portal:child", args=[sixteen.pk])).status_code
         == 404
     )
+
+
+def test_a_grant_before_18_opens_nothing_for_a_parent_without_rights(world, sixteen, login):
+    """The pupil's grant counts from 18: before, a parent without authority sees no more than
+    the law gives them."""
+    info = world.guardianships["parent_information_right"]
+    services.parent_access_set(
+        pupil=sixteen, guardianship=info, grant=True, acting_user=world.users["pupil"]
+    )
+    client = login(world.users["parent_information_right"])
+    page = client.get(reverse("portal:child", args=[sixteen.pk]))
+    assert page.status_code == 200  # the information right: progress only
+    assert client.get(reverse("portal:access_history", args=[sixteen.pk])).status_code == 404
+    assert client.get(reverse("suppliers:portal_child", args=[sixteen.pk])).status_code == 404
+    none = world.guardianships["parent_no_rights"]
+    services.parent_access_set(
+        pupil=sixteen, guardianship=none, grant=True, acting_user=world.users["pupil"]
+    )
+    other = login(world.users["parent_no_rights"])
+    assert other.get(reverse("portal:child", args=[sixteen.pk])).status_code == 404
+
+
+def test_an_account_of_a_pupil_under_16_opens_no_portal(world, login):
+    pupil = world.pupil
+    pupil.account = UserFactory()
+    pupil.save(update_fields=["account"])
+    client = login(pupil.account)
+    assert client.get(reverse("portal:child", args=[pupil.pk])).status_code == 404
+    assert client.get(reverse("portal:access_history", args=[pupil.pk])).status_code == 404
+
+
+def test_a_right_the_school_gives_again_after_18_is_left_alone(world, sixteen):
+    """A parent appointed guardian of the adult pupil (curatele) keeps that right."""
+    today = timezone.localdate()
+    sixteen.date_of_birth = ages.born_by(today, 18)
+    sixteen.save()
+    services.adulthood_sweep(today=today)
+    again = Guardianship.objects.get(pk=world.guardianships["parent"].pk)
+    again.has_parental_authority = True
+    again.save()
+    services.adulthood_sweep(today=today + datetime.timedelta(days=1))
+    assert Guardianship.objects.get(pk=again.pk).has_parental_authority
 
 
 def test_nobody_but_the_pupil_can_grant_access(world, sixteen):

@@ -206,7 +206,8 @@ def test_the_parents_access_page_is_the_pupils_own(world, login, role):
 
     pupil = world.pupil
     pupil.account = UserFactory()
-    pupil.save(update_fields=["account"])
+    pupil.date_of_birth = datetime.date(2009, 3, 14)  # 17: the pupil has a portal of their own
+    pupil.save(update_fields=["account", "date_of_birth"])
     user = pupil.account if role == "pupil_self" else world.users[role]
     client = login(user)
     address = reverse("portal:parents_access", args=[pupil.pk])

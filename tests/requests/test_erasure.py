@@ -57,6 +57,7 @@ def test_asking_to_delete_the_administration_is_asking_to_delete_everything(worl
         "special",
         "referral",
         "consents",
+        "declaration",
         "administration",
     }
 
@@ -240,10 +241,10 @@ def test_an_erasure_that_fails_halfway_leaves_everything_as_it_was(world, dossie
 
     real = pupil_services.pupil_data_erase
 
-    def erase_then_fail(*, pupil, categories, acting_user=None):
+    def erase_then_fail(*, pupil, categories, acting_user=None, **kwargs):
         if "special" in categories:
             fail()
-        return real(pupil=pupil, categories=categories, acting_user=acting_user)
+        return real(pupil=pupil, categories=categories, acting_user=acting_user, **kwargs)
 
     monkeypatch.setattr(pupil_services, "pupil_data_erase", erase_then_fail)
     with pytest.raises(DatabaseError):
