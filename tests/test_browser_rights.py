@@ -55,6 +55,7 @@ def test_the_parent_deletes_one_report_and_only_its_recipients_are_told(
     if language == "en":
         english(page, journey, "home-english")
     menu(page, say("My children"))
+    journey.check("children")
     page.get_by_role("link", name="Lotte Bakker").click()
     journey.check("child")
     page.locator("article").filter(has_text=OLD_REPORT).get_by_role(
@@ -69,6 +70,7 @@ def test_the_parent_deletes_one_report_and_only_its_recipients_are_told(
     request = DataRequest.objects.get(pupil=lotte, kind=DataRequest.Kind.ERASURE)
     assert list(request.erasure_items.values_list("key", flat=True)) == [f"note:{report.pk}"]
     log_out(page)
+    journey.check("logged-out")
     page.context.clear_cookies()  # the next person starts in Dutch
 
     log_in(page, live_server, DIRECTOR, journey.check)
@@ -76,6 +78,7 @@ def test_the_parent_deletes_one_report_and_only_its_recipients_are_told(
     if language == "en":
         english(page, journey, "director-english")
     menu(page, say("Requests"))
+    journey.check("requests")
     page.get_by_role("row").filter(has_text="Lotte Bakker").get_by_role("link").first.click()
     journey.check("request")
     expect(

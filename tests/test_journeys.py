@@ -22,7 +22,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
 from playwright.sync_api import expect
 
 from consents.models import Decision, Purpose
@@ -410,24 +409,18 @@ def test_director_journey(page, live_server):
     decision = page.locator("form").filter(
         has=page.get_by_role("button", name=say("Carry out the decision"))
     )
-    with translation.override(say.language):
-        delete_all = re.compile(
-            "^"
-            + re.escape(
-                ngettext(
-                    "delete all of it: %(count)d item", "delete all of it: %(count)d items", 1
-                ).split(":")[0]
-            )
-        )
-        units = [str(u.label) for u in deletion.erasure_items.all()]
-        units = [label[:1].upper() + label[1:] for label in units]
-    for unit in units:
-        # Delete what the law lets go, all of it (an explicit choice); keep the rest
-        # restricted (the only choice there).
-        group = decision.get_by_role("group", name=unit, exact=True)
-        erase = group.get_by_label(delete_all)
-        restrict = group.get_by_label(say("keep, restricted: only stored"))
-        (erase if erase.count() else restrict).check()
+    for unit in deletion.erasure_items.all():
+        # Delete what the law lets go, all of it (an explicit choice that names the count);
+        # keep the rest restricted (the only choice there).
+        with translation.override(say.language):
+            label = str(unit.label)
+        group = decision.get_by_role("group", name=label[:1].upper() + label[1:], exact=True)
+        erase = group.locator('input[value="erase"]')
+        if erase.count():
+            expect(group.get_by_text(re.compile(r": \d+ "))).to_be_visible()  # the count
+            erase.check()
+        else:
+            group.get_by_label(say("keep, restricted: only stored")).check()
     page.get_by_role("button", name=say("Carry out the decision")).click()
     expect_message(page, say("The decision has been carried out and the parent has been told."))
     journey.check("deletion-done")
