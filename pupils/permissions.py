@@ -67,6 +67,7 @@ from .models import (
     EmergencyAccess,
     GroupUserObjectPermission,
     Guardianship,
+    ParentDeclaration,
     ProcessingHold,
     Pupil,
     PupilUserObjectPermission,
@@ -208,11 +209,23 @@ def portal_standing(user) -> PortalStanding:
 def guardianship(user, pupil: Pupil) -> Guardianship | None:
     """*user*'s guardianship of *pupil*, or None: read once per request, kept on the user.
 
-    The parent's page of a child and the sections every app adds to it ask the same.
+    The parent's page of a child and the sections every app adds to it ask the same. It
+    comes with ``declared``: whether this parent made a declaration for the funding rules
+    (the page then shows it), asked in the same query.
     """
     known = user.__dict__.setdefault("_schoolprivacy_guardianships", {})
     if pupil.pk not in known:
-        known[pupil.pk] = Guardianship.objects.filter(parent=user, pupil=pupil).first()
+        known[pupil.pk] = (
+            Guardianship.objects.filter(parent=user, pupil=pupil)
+            .annotate(
+                declared=Exists(
+                    ParentDeclaration.objects.filter(
+                        pupil_id=OuterRef("pupil_id"), parent_id=OuterRef("parent_id")
+                    )
+                )
+            )
+            .first()
+        )
     return known[pupil.pk]
 
 

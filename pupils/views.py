@@ -366,7 +366,9 @@ def portal_child(request, pk):
             request.user, pupil, as_parent=True
         )
         context["placements"] = selectors.placements_of(pupil=pupil)
-    context["declarations"] = selectors.declarations_of(pupil=pupil, parent=request.user)
+    guardianship = context["guardianship"]
+    if guardianship is not None and guardianship.declared:
+        context["declarations"] = selectors.declarations_of(pupil=pupil, parent=request.user)
     context["sections"] = sections.render("portal_child", request, pupil)
     services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
     return render(request, "pupils/portal/child.html", context)
