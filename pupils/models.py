@@ -66,6 +66,10 @@ class Group(models.Model):
         help_text=_("The calendar year in which the school year starts (1 August)."),
     )
     year_group = models.PositiveSmallIntegerField(_("year group"), null=True, blank=True)
+    # The group's key in the pupil administration (EDEXML groep/@key): what a sync matches on.
+    external_key = models.CharField(  # noqa: DJ001 (NULL: not from the administration)
+        _("key in the pupil administration"), max_length=100, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("group")
@@ -74,6 +78,10 @@ class Group(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "school_year", "name"], name="group_unique_name_per_year"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "school_year", "external_key"],
+                name="group_unique_key_per_year",
             ),
         ]
         permissions = [
@@ -138,6 +146,12 @@ class Pupil(models.Model):
     )
     enrolled_on = models.DateField(_("enrolment date"))
     left_on = models.DateField(_("leave date"), null=True, blank=True)
+    # The pupil's key in the pupil administration (EDEXML leerling/@key) and the ECK-iD, the
+    # chain identity of the pupil in education: what a sync matches on.
+    external_key = models.CharField(  # noqa: DJ001 (NULL: not from the administration)
+        _("key in the pupil administration"), max_length=100, null=True, blank=True
+    )
+    eckid = models.CharField(_("ECK-iD"), max_length=200, blank=True)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -162,6 +176,9 @@ class Pupil(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["board", "bsn_index"], name="pupil_bsn_unique_per_board"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "external_key"], name="pupil_key_unique_per_school"
             ),
         ]
         indexes = [

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "consents.apps.ConsentsConfig",
     "suppliers.apps.SuppliersConfig",
     "requests.apps.RequestsConfig",
+    "sync.apps.SyncConfig",
     "demo.apps.DemoConfig",
 ]
 

@@ -1,0 +1,399 @@
+"""What an EDEXML export would change at a school: the preview, line by line.
+
+The file is read as a stream; each pupil is compared with what the school holds, by
+its key in the administration. On the first import a pupil without a key is matched
+by BSN, or by name and date of birth where no BSN is held; a match that is not
+unique is reported, never guessed. Only what changes is written down (a second
+import of the same file writes nothing); the school's pupils that the export does not
+name are the leavers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from pupils.models import Group, GroupUserObjectPermission, Pupil
+from pupils.validators import validate_bsn, validate_date_of_birth
+from schoolprivacy.encryption import blind_index
+from schoolprivacy.models import Membership, Role, User
+
+from . import edexml
+from .models import ImportLine, ImportRun
+
+Kind = ImportLine.Kind
+Subject = ImportLine.Subject
+
+#: The pupil fields a sync writes, as Pupil attributes.
+PUPIL_FIELDS = ("first_name", "name_prefix", "last_name", "date_of_birth", "gender", "eckid")
+#: Lines are written in batches of this many.
+BATCH = 1000
+
+
+def group_name(name: str, key: str, *, taken: bool) -> str:
+    """A group's name here: as the administration names it, or, when another group of the
+    school year already has that name, with its key added (names are unique here)."""
+    return f"{name[:56]} ({key[:6]})" if taken else name[:64]
+
+
+@dataclass
+class _Known:
+    """A pupil the school holds, as far as a sync compares it."""
+
+    pk: int
+    key: str | None
+    values: dict
+    bsn_index: str | None
+    group_key: str | None
+    left_on: object
+
+
+@dataclass
+class Planner:
+    """Reads one export (the edexml callbacks) and writes the run's lines."""
+
+    run: ImportRun
+    school: object
+    lines: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)  # key → GroupRow of the file
+    seen: set = field(default_factory=set)
+    matched: set = field(default_factory=set)
+
+    def __post_init__(self):
+        self.counts = dict.fromkeys(
+            ("new", "changed", "moved", "unchanged", "leaving", "errors"), 0
+        )
+        self.counts.update(
+            updated=0, groups_new=0, groups_changed=0, teachers_new=0, teachers_changed=0
+        )
+        self.school_info = None
+        self._load()
+
+    # --- What the school holds ------------------------------------------------------------
+
+    def _load(self) -> None:
+        group_keys = dict(
+            Group.objects.filter(school=self.school, external_key__isnull=False).values_list(
+                "pk", "external_key"
+            )
+        )
+        self.by_key: dict[str, _Known] = {}
+        self.unkeyed: list[_Known] = []
+        self.bsn_indexes: dict[str, int] = {}
+        current = 0
+        rows = Pupil.objects.filter(school=self.school, anonymised_at__isnull=True).values_list(
+            "pk", "external_key", "bsn_index", "group_id", "left_on", *PUPIL_FIELDS
+        )
+        for pk, key, bsn_index, group_id, left_on, *values in rows:
+            known = _Known(
+                pk,
+                key,
+                dict(zip(PUPIL_FIELDS, values, strict=True)),
+                bsn_index,
+                group_keys.get(group_id),
+                left_on,
+            )
+            if left_on is None:
+                current += 1
+            if key:
+                self.by_key[key] = known
+            else:
+                self.unkeyed.append(known)
+            if bsn_index:
+                self.bsn_indexes[bsn_index] = pk
+        self.run.current_pupils = current
+        # Another school of the board may hold a BSN: it is unique per board.
+        self.board_bsn = set(
+            Pupil.objects.filter(board_id=self.school.board_id, bsn_index__isnull=False)
+            .exclude(school=self.school)
+            .values_list("bsn_index", flat=True)
+        )
+
+    # --- The file, record by record -------------------------------------------------------
+
+    def on_school(self, info: edexml.SchoolInfo) -> None:
+        self.school_info = info
+        if info.brin.upper() != self.school.brin.upper():
+            raise edexml.Unreadable(
+                _(
+                    "This export is of school %(file)s, not of %(school)s (%(brin)s): "
+                    "nothing was read."
+                )
+                % {"file": info.brin or "?", "school": self.school.name, "brin": self.school.brin}
+            )
+        if info.first_year is None:
+            raise edexml.Unreadable(
+                _("The export names no school year (schooljaar): nothing was read.")
+            )
+        self.run.school_year = info.first_year
+        self.existing_groups = {
+            g.external_key: g
+            for g in Group.objects.filter(
+                school=self.school, school_year=info.first_year, external_key__isnull=False
+            )
+        }
+
+    def on_group(self, row: edexml.GroupRow) -> None:
+        if self.school_info is None:
+            raise edexml.Unreadable(_("The export names its groups before its school."))
+        if not row.key or not row.name:
+            self._error(row.line, Subject.GROUP, row.key, _("A group without a key or a name."))
+            return
+        if row.key in self.groups:
+            self._error(
+                row.line,
+                Subject.GROUP,
+                row.key,
+                _("The group key %(key)s occurs twice in the file.") % {"key": row.key},
+            )
+            return
+        self.groups[row.key] = row
+        year_group = int(row.year_group) if row.year_group.isdigit() else None
+        data = {"name": row.name[:64], "year_group": year_group, "combined": row.combined}
+        existing = self.existing_groups.get(row.key)
+        if existing is None:
+            self.counts["groups_new"] += 1
+            self._add(Kind.NEW, Subject.GROUP, row.line, row.key, data=data)
+        elif (
+            existing.name not in (data["name"], group_name(data["name"], row.key, taken=True))
+            or existing.year_group != year_group
+        ):
+            self.counts["groups_changed"] += 1
+            self._add(Kind.CHANGED, Subject.GROUP, row.line, row.key, data=data)
+
+    def on_pupil(self, row: edexml.PersonRow) -> None:
+        if self.school_info is None:
+            raise edexml.Unreadable(_("The export names its pupils before its school."))
+        problem = self._pupil_problem(row)
+        if problem:
+            self._error(row.line, Subject.PUPIL, row.key, problem)
+            return
+        self.seen.add(row.key)
+        values = {
+            "first_name": row.first_name[:100],
+            "name_prefix": row.prefix[:20],
+            "last_name": row.last_name[:100],
+            "date_of_birth": row.birth_date,
+            "gender": edexml.GENDERS.get(row.gender, ""),
+            "eckid": row.eckid[:200],
+        }
+        bsn_index = blind_index(row.bsn) if row.bsn else None
+        group_key = (row.group_keys or [None])[0]
+        known = self.by_key.get(row.key)
+        if known is None:
+            known, ambiguity = self._match(values, bsn_index)
+            if ambiguity:
+                self._error(row.line, Subject.PUPIL, row.key, ambiguity)
+                return
+        if bsn_index and bsn_index in self.board_bsn:
+            self._error(
+                row.line,
+                Subject.PUPIL,
+                row.key,
+                _("Another school of the board holds a pupil with this BSN."),
+            )
+            return
+        data = {**values, "date_of_birth": values["date_of_birth"].isoformat()}
+        if row.bsn:
+            data["bsn"] = row.bsn
+        data["group_key"] = group_key
+        if known is None:
+            self.counts["new"] += 1
+            self._add(Kind.NEW, Subject.PUPIL, row.line, row.key, data=data)
+            return
+        self.matched.add(known.pk)
+        changed = [name for name in PUPIL_FIELDS if known.values[name] != values[name]]
+        if bsn_index and bsn_index != known.bsn_index:
+            changed.append("bsn")
+        if known.key != row.key:
+            changed.append("external_key")
+        if known.left_on is not None:
+            changed.append("left_on")  # back at the school
+        if changed:
+            before = {
+                name: known.values[name].isoformat()
+                if name == "date_of_birth"
+                else known.values.get(name, "")
+                for name in changed
+                if name in known.values
+            }
+            self.counts["changed"] += 1
+            self._add(
+                Kind.CHANGED,
+                Subject.PUPIL,
+                row.line,
+                row.key,
+                pupil_id=known.pk,
+                fields=changed,
+                data={**data, "before": before},
+            )
+        if group_key != known.group_key:
+            self.counts["moved"] += 1
+            self._add(
+                Kind.MOVED,
+                Subject.PUPIL,
+                row.line,
+                row.key,
+                pupil_id=known.pk,
+                fields=["group"],
+                data={"group_key": group_key, "before": known.group_key},
+            )
+        if not changed and group_key == known.group_key:
+            self.counts["unchanged"] += 1
+        else:
+            self.counts["updated"] += 1
+
+    def _pupil_problem(self, row: edexml.PersonRow) -> str | None:
+        if not row.key:
+            return _("A pupil without a key (leerling/@key).")
+        if row.key in self.seen:
+            return _("The pupil key %(key)s occurs twice in the file.") % {"key": row.key}
+        if not row.last_name or not row.first_name:
+            return _("The pupil's first or last name is missing.")
+        birth = row.birth_date
+        if birth is None:
+            return _("The date of birth is missing or not a date (%(value)s).") % {
+                "value": row.birth or "–"
+            }
+        try:
+            validate_date_of_birth(birth)
+            validate_bsn(row.bsn)
+        except ValidationError as error:
+            return " ".join(error.messages)
+        unknown = [k for k in row.group_keys if k not in self.groups]
+        if unknown:
+            return _("The group key %(key)s is not among the export's groups.") % {
+                "key": unknown[0]
+            }
+        return None
+
+    def _match(self, values: dict, bsn_index: str | None):
+        """The school's pupil without a key that is this one (first import), or None; and a
+        reason when more than one could be."""
+        if bsn_index:
+            found = [
+                k for k in self.unkeyed if k.bsn_index == bsn_index and k.pk not in self.matched
+            ]
+            if found:
+                return found[0], None
+        candidates = [
+            known
+            for known in self.unkeyed
+            if known.pk not in self.matched
+            and not known.bsn_index
+            and known.values["date_of_birth"] == values["date_of_birth"]
+            and known.values["last_name"].lower() == values["last_name"].lower()
+            and known.values["first_name"].lower() == values["first_name"].lower()
+        ]
+        if len(candidates) > 1:
+            return None, _(
+                "More than one pupil of the school has this name and date of birth: "
+                "link the right one by hand first; nothing was guessed."
+            )
+        return (candidates[0] if candidates else None), None
+
+    def on_teacher(self, row: edexml.PersonRow) -> None:
+        email = row.email.strip().lower()
+        name = " ".join(p for p in (row.first_name, row.prefix, row.last_name) if p)
+        if not email or "@" not in email:
+            self._error(
+                row.line,
+                Subject.TEACHER,
+                row.key,
+                _("The teacher %(name)s has no e-mail address: not imported.") % {"name": name},
+            )
+            return
+        unknown = [k for k in row.group_keys if k not in self.groups]
+        if unknown:
+            self._error(
+                row.line,
+                Subject.TEACHER,
+                row.key,
+                _("The group key %(key)s is not among the export's groups.") % {"key": unknown[0]},
+            )
+            return
+        keys = sorted({*row.group_keys, *row.combined_keys})
+        user = User.objects.filter(email__iexact=email).first()
+        member = (
+            user is not None
+            and Membership.objects.filter(
+                user=user, school=self.school, role=Role.TEACHER
+            ).exists()
+        )
+        taught = set()
+        if user is not None:
+            taught = set(
+                GroupUserObjectPermission.objects.filter(
+                    user=user,
+                    permission__codename="teach_group",
+                    content_object__school=self.school,
+                    content_object__school_year=self.run.school_year,
+                    content_object__external_key__isnull=False,
+                ).values_list("content_object__external_key", flat=True)
+            )
+        data = {"email": email, "full_name": name[:150], "groups": keys}
+        if not member:
+            self.counts["teachers_new"] += 1
+            self._add(Kind.NEW, Subject.TEACHER, row.line, row.key, data=data)
+        elif taught != set(keys):
+            self.counts["teachers_changed"] += 1
+            self._add(Kind.CHANGED, Subject.TEACHER, row.line, row.key, data=data)
+
+    # --- The end: the leavers, the counts ---------------------------------------------------
+
+    def finish(self) -> None:
+        if self.school_info is None:
+            raise edexml.Unreadable(_("The export names no school: nothing was read."))
+        leave_on = self.run.export_date.isoformat()
+        for known in [*self.by_key.values(), *self.unkeyed]:
+            if known.left_on is not None or known.pk in self.matched:
+                continue
+            if known.key and known.key in self.seen:
+                continue
+            self.counts["leaving"] += 1
+            self._add(
+                Kind.LEAVING,
+                Subject.PUPIL,
+                0,
+                known.key or "",
+                pupil_id=known.pk,
+                fields=["left_on"],
+                data={"left_on": leave_on},
+            )
+        self._flush()
+        self.run.counts = self.counts
+
+    # --- Writing lines ----------------------------------------------------------------------
+
+    def _error(self, line: int, subject: str, key: str, message: str) -> None:
+        if subject == Subject.PUPIL:
+            self.counts["errors"] += 1
+        else:
+            self.counts[f"{subject}_errors"] = self.counts.get(f"{subject}_errors", 0) + 1
+        self._add(Kind.ERROR, subject, line, key, message=str(message)[:300])
+
+    def _add(self, kind, subject, line, key, *, pupil_id=None, fields=(), data=None, message=""):
+        self.lines.append(
+            ImportLine(
+                run=self.run,
+                kind=kind,
+                subject=subject,
+                line=line,
+                key=(key or "")[:100],
+                pupil_id=pupil_id,
+                fields=list(fields),
+                data=json.dumps(data) if data is not None else None,
+                message=message,
+            )
+        )
+        if len(self.lines) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.lines:
+            ImportLine.objects.bulk_create(self.lines)
+            self.lines = []

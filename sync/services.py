@@ -1,0 +1,325 @@
+"""Writes of the sync with the pupil administration: read an export into a preview, confirm
+it, and apply it (a worker does, in batches) through the services of the apps that own
+the data, so that every change is checked and audited as any other."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, timedelta
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import remove_perm
+
+from pupils import services as pupil_services
+from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Pupil
+from schoolprivacy.models import Membership, Role, School, User
+from schoolprivacy.tasks import enqueue_on_commit
+
+from . import edexml
+from .models import ImportLine, ImportRun
+from .permissions import may_import
+from .planning import Planner, group_name
+
+logger = logging.getLogger(__name__)
+Kind = ImportLine.Kind
+Subject = ImportLine.Subject
+
+#: The largest export taken: a board of 60,000 pupils writes about 60 MB.
+MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 150 * 1024 * 1024)
+#: Lines applied in one transaction.
+APPLY_BATCH = 200
+
+
+def edexml_preview(
+    *,
+    school: School,
+    stream,
+    size: int,
+    acting_user: User,
+    export_date: date | None = None,
+) -> ImportRun:
+    """Read an EDEXML export of *school* into a run with its lines: what it would change.
+
+    A file that cannot be used at all (too large, not XML, unsafe XML, another school's)
+    is refused whole: the run says why, and holds no lines. Nothing of the school's data
+    changes here.
+    """
+    if not may_import(acting_user, school):
+        raise PermissionDenied
+    run = ImportRun.objects.create(
+        school=school,
+        uploaded_by=acting_user,
+        export_date=export_date or timezone.localdate(),
+    )
+    if size > MAX_BYTES:
+        return _refuse(
+            run,
+            _("The file is larger than %(limit)s MB: it is not read.")
+            % {"limit": MAX_BYTES // (1024 * 1024)},
+        )
+    planner = Planner(run=run, school=school)
+    try:
+        edexml.read(
+            stream,
+            on_school=planner.on_school,
+            on_group=planner.on_group,
+            on_pupil=planner.on_pupil,
+            on_teacher=planner.on_teacher,
+        )
+        planner.finish()
+    except edexml.Unreadable as error:
+        run.lines.all().delete()
+        return _refuse(run, str(error))
+    run.save(update_fields=["counts", "current_pupils", "school_year"])
+    return run
+
+
+def _refuse(run: ImportRun, reason: str) -> ImportRun:
+    run.status = ImportRun.Status.REFUSED
+    run.refused_reason = reason
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "refused_reason", "finished_at"])
+    return run
+
+
+@transaction.atomic
+def import_confirm(
+    *,
+    run: ImportRun,
+    acting_user: User,
+    leavers_confirmed: bool = False,
+    errors_confirmed: bool = False,
+) -> ImportRun:
+    """Confirm the preview: a worker applies it. Many leavers at once, or lines with errors,
+    need their own explicit confirmation; without it nothing happens."""
+    run = ImportRun.objects.select_for_update().select_related("school").get(pk=run.pk)
+    if not may_import(acting_user, run.school):
+        raise PermissionDenied
+    if run.status != ImportRun.Status.PREVIEW:
+        raise ValidationError(_("This import has already been confirmed or refused."))
+    errors = {}
+    if run.leavers_guarded and not leavers_confirmed:
+        errors["leavers_confirmed"] = _(
+            "%(count)s of the school's %(total)s pupils would leave at once. Check the export; "
+            "if it is right, confirm the leavers explicitly."
+        ) % {"count": run.counts.get("leaving", 0), "total": run.current_pupils}
+    if run.counts.get("errors", 0) and not errors_confirmed:
+        errors["errors_confirmed"] = _(
+            "Some lines cannot be used. Correct them in the administration and import again, "
+            "or confirm that the valid lines are applied without them."
+        )
+    if errors:
+        raise ValidationError(errors)
+    run.leavers_confirmed = leavers_confirmed
+    run.errors_confirmed = errors_confirmed
+    run.status = ImportRun.Status.QUEUED
+    run.save(update_fields=["leavers_confirmed", "errors_confirmed", "status"])
+    from .tasks import apply_import
+
+    enqueue_on_commit(apply_import, run.pk)
+    return run
+
+
+def import_apply(*, run_id: int) -> ImportRun:
+    """Apply a confirmed run, in batches of APPLY_BATCH lines, each in a transaction of its
+    own: groups first, then pupils (new, changed, moved, leaving), then teachers. A run
+    that was stopped halfway (a worker killed) continues where it was: applied lines stay
+    applied. Once done, the values the lines held are removed."""
+    with transaction.atomic():
+        run = (
+            ImportRun.objects.select_for_update()
+            .select_related("school", "uploaded_by")
+            .get(pk=run_id)
+        )
+        if run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+            return run
+        run.status = ImportRun.Status.RUNNING
+        run.started_at = run.started_at or timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    applier = _Applier(run)
+    try:
+        for subject, kinds in (
+            (Subject.GROUP, (Kind.NEW, Kind.CHANGED)),
+            (Subject.PUPIL, (Kind.NEW, Kind.CHANGED, Kind.MOVED, Kind.LEAVING)),
+            (Subject.TEACHER, (Kind.NEW, Kind.CHANGED)),
+        ):
+            for kind in kinds:
+                applier.apply(subject, kind)
+    except Exception as error:
+        logger.exception("Import %s stopped", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED,
+            failure=type(error).__name__,
+            finished_at=timezone.now(),
+        )
+        raise
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        run.status = ImportRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.counts = {
+            **run.counts,
+            "failed": run.lines.exclude(kind=Kind.ERROR).exclude(message="").count(),
+        }
+        run.save(update_fields=["status", "finished_at", "counts"])
+        for line in run.lines.exclude(data__isnull=True).only("pk", "uid", "data"):
+            line.data = None
+            line.save(update_fields=["data"])
+    return run
+
+
+class _Applier:
+    """Applies the lines of one run through the apps' services, as its uploader."""
+
+    def __init__(self, run: ImportRun):
+        self.run = run
+        self.user = run.uploaded_by
+        self.school = run.school
+        self.failed = 0
+        self.groups: dict[str, Group] = {
+            g.external_key: g
+            for g in Group.objects.filter(
+                school=self.school, school_year=run.school_year, external_key__isnull=False
+            )
+        }
+
+    def apply(self, subject: str, kind: str) -> None:
+        todo = self.run.lines.filter(subject=subject, kind=kind, applied=False).order_by("pk")
+        while True:
+            with transaction.atomic():
+                batch = list(todo.select_for_update(skip_locked=True)[:APPLY_BATCH])
+                if not batch:
+                    return
+                for line in batch:
+                    try:
+                        with transaction.atomic():
+                            getattr(self, f"_{subject}_{kind}")(
+                                line, json.loads(line.data or "null")
+                            )
+                    except ValidationError as error:
+                        # The line could not be written after all (the school changed it in
+                        # the meantime): it is reported, the rest goes on.
+                        line.message = " ".join(error.messages)[:300]
+                        self.failed += 1
+                    line.applied = True
+                    line.data = None
+                    line.save(update_fields=["applied", "data", "message"])
+                ImportRun.objects.filter(pk=self.run.pk).update(
+                    progress=self.run.lines.filter(applied=True).count()
+                )
+
+    # --- Groups ------------------------------------------------------------------------------
+
+    def _group_new(self, line, data) -> None:
+        with set_actor(self.user):
+            group, _created = Group.objects.update_or_create(
+                school=self.school,
+                school_year=self.run.school_year,
+                external_key=line.key,
+                defaults={
+                    "name": _unique_name(self, data["name"], line.key),
+                    "year_group": data["year_group"],
+                },
+            )
+        self.groups[line.key] = group
+
+    def _group_changed(self, line, data) -> None:
+        self._group_new(line, data)
+
+    # --- Pupils ------------------------------------------------------------------------------
+
+    def _values(self, data) -> dict:
+        values = {
+            "first_name": data["first_name"],
+            "name_prefix": data["name_prefix"],
+            "last_name": data["last_name"],
+            "date_of_birth": date.fromisoformat(data["date_of_birth"]),
+            "gender": data["gender"],
+            "eckid": data["eckid"],
+        }
+        if data.get("bsn"):
+            values["bsn"] = data["bsn"]
+        return values
+
+    def _pupil_new(self, line, data) -> None:
+        pupil = pupil_services.pupil_create(
+            school=self.school,
+            acting_user=self.user,
+            group=self.groups.get(data.get("group_key")),
+            external_key=line.key,
+            enrolled_on=self.run.export_date,
+            **self._values(data),
+        )
+        line.pupil = pupil
+        line.save(update_fields=["pupil"])
+
+    def _pupil_changed(self, line, data) -> None:
+        pupil = Pupil.objects.get(pk=line.pupil_id)
+        values = self._values(data)
+        values["external_key"] = line.key
+        if "left_on" in line.fields:
+            values["left_on"] = None
+        pupil_services.pupil_update(pupil=pupil, acting_user=self.user, **values)
+
+    def _pupil_moved(self, line, data) -> None:
+        group = self.groups.get(data.get("group_key"))
+        pupil = Pupil.objects.get(pk=line.pupil_id)
+        if group is None:
+            return  # no group in the export: the pupil keeps the current one
+        current = GroupPlacement.objects.filter(pupil=pupil, end_on__isnull=True).first()
+        on = self.run.export_date
+        if current is not None and on <= current.start_on:
+            on = current.start_on + timedelta(days=1)
+        pupil_services.pupil_change_group(pupil=pupil, group=group, on=on, acting_user=self.user)
+
+    def _pupil_leaving(self, line, data) -> None:
+        pupil = Pupil.objects.get(pk=line.pupil_id)
+        left_on = max(date.fromisoformat(data["left_on"]), pupil.enrolled_on)
+        pupil_services.pupil_update(pupil=pupil, acting_user=self.user, left_on=left_on)
+
+    # --- Teachers ----------------------------------------------------------------------------
+
+    def _teacher_new(self, line, data) -> None:
+        with set_actor(self.user):
+            user = User.objects.filter(email__iexact=data["email"]).first()
+            if user is None:
+                user = User(email=data["email"], full_name=data["full_name"])
+                user.set_unusable_password()
+                user.save()
+            Membership.objects.get_or_create(user=user, school=self.school, role=Role.TEACHER)
+        self._teacher_changed(line, data, user=user)
+
+    def _teacher_changed(self, line, data, user=None) -> None:
+        user = user or User.objects.get(email__iexact=data["email"])
+        from schoolprivacy.authorization import forget_grants
+
+        forget_grants(user)
+        wanted = {self.groups[k].pk for k in data["groups"] if k in self.groups}
+        taught = set(
+            GroupUserObjectPermission.objects.filter(
+                user=user,
+                permission__codename="teach_group",
+                content_object__school=self.school,
+                content_object__school_year=self.run.school_year,
+                content_object__external_key__isnull=False,
+            ).values_list("content_object_id", flat=True)
+        )
+        for group in Group.objects.filter(pk__in=wanted - taught):
+            pupil_services.group_assign_teacher(group=group, teacher=user, acting_user=self.user)
+        for group in Group.objects.filter(pk__in=taught - wanted):
+            remove_perm("pupils.teach_group", user, group)
+
+
+def _unique_name(applier: _Applier, name: str, key: str) -> str:
+    """The group's name, made unique within the school year (two groups may share a name in
+    the administration, never here)."""
+    taken = Group.objects.filter(
+        school=applier.school, school_year=applier.run.school_year, name=name
+    ).exclude(external_key=key)
+    return group_name(name, key, taken=taken.exists())
