@@ -47,6 +47,7 @@ urlpatterns = [
     path("consents/", include("consents.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("requests/", include("requests.urls")),
+    path("sync/", include("sync.urls")),
     path("admin/", admin.site.urls),
 ]
 

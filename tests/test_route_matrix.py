@@ -16,6 +16,7 @@ from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_U
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 from tests.requests.test_permission_matrix import COVERED_URL_NAMES as REQUEST_URL_NAMES
 from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
+from tests.sync.test_permission_matrix import COVERED_URL_NAMES as SYNC_URL_NAMES
 
 # Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
 # of staff roles (anyone else gets 404).
@@ -75,13 +76,16 @@ ROUTES = {
     "requests:closed": Route(REQUEST_STAFF),
     "requests:settings": Route(MANAGERS),
     "requests:retention": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
+    "sync:index": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
 }
 
 # Routes about one pupil: tested with real objects, every role, in the app's matrix.
-OBJECT_ROUTES = COVERED_URL_NAMES | CONSENT_URL_NAMES | SUPPLIER_URL_NAMES | REQUEST_URL_NAMES
+OBJECT_ROUTES = (
+    COVERED_URL_NAMES | CONSENT_URL_NAMES | SUPPLIER_URL_NAMES | REQUEST_URL_NAMES | SYNC_URL_NAMES
+)
 
 # The technical admin site guards itself (is_staff); it is checked separately.
 SELF_GUARDED_NAMESPACES = {"admin"}

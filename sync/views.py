@@ -1,0 +1,97 @@
+"""Views of the sync: check access through permissions.py, validate, call one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schoolprivacy.authorization import require_roles
+from schoolprivacy.forms import add_service_errors
+from schoolprivacy.paging import page_of
+
+from . import permissions, selectors, services
+from .forms import ConfirmForm, UploadForm
+from .models import ImportLine, ImportRun
+
+
+@require_roles(*permissions.IMPORT_ROLES)
+def index(request):
+    """Upload an export; the recent imports of the user's schools."""
+    schools = permissions.schools_for_import(request.user).order_by("name")
+    form = UploadForm(request.POST or None, request.FILES or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = services.edexml_preview(
+            school=form.cleaned_data["school"],
+            stream=upload,
+            size=upload.size,
+            acting_user=request.user,
+            export_date=form.cleaned_data["export_date"],
+        )
+        return redirect("sync:run", run.pk)
+    return render(
+        request,
+        "sync/index.html",
+        {"form": form, "runs": selectors.recent_runs(user=request.user)},
+    )
+
+
+@login_required
+def run(request, pk):
+    """What an import would change (the preview), or what it did, line by line, paged."""
+    run = permissions.run_for(request.user, pk)
+    kind = request.GET.get("kind", "")
+    if kind not in ImportLine.Kind.values:
+        kind = ""
+    page = page_of(selectors.lines_of(run, kind or None), request.GET.get("page"), 50)
+    page.object_list = selectors.readable(page.object_list)
+    return render(
+        request,
+        "sync/run.html",
+        {
+            "run": run,
+            "page": page,
+            "kind": kind,
+            "kinds": ImportLine.Kind.choices,
+            "form": ConfirmForm(),
+            "busy": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+            "extra": f"kind={kind}" if kind else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def confirm(request, pk):
+    run = permissions.run_for(request.user, pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        services.import_confirm(
+            run=run,
+            acting_user=request.user,
+            leavers_confirmed=form.cleaned_data.get("leavers_confirmed", False),
+            errors_confirmed=form.cleaned_data.get("errors_confirmed", False),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        messages.error(request, _("Nothing has changed: confirm what the page asks first."))
+        page = page_of(selectors.lines_of(run), 1, 50)
+        page.object_list = selectors.readable(page.object_list)
+        return render(
+            request,
+            "sync/run.html",
+            {
+                "run": run,
+                "page": page,
+                "kind": "",
+                "kinds": ImportLine.Kind.choices,
+                "form": form,
+                "busy": False,
+                "extra": "",
+            },
+        )
+    messages.success(request, _("Confirmed: the import is being applied."))
+    return redirect("sync:run", run.pk)

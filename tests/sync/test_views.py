@@ -1,0 +1,62 @@
+"""The import in the pages: upload, see the difference line by line, confirm, done."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from pupils.models import Pupil
+from sync.models import ImportRun
+
+from .files import P, edexml
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, world, data: bytes):
+    file = io.BytesIO(data)
+    file.name = "EDEX.XML"
+    return client.post(
+        reverse("sync:index"),
+        {"school": world.pupil.school.pk, "file": file, "export_date": "2026-11-30"},
+    )
+
+
+def test_upload_preview_confirm_and_the_pupils_are_there(
+    world, login, django_capture_on_commit_callbacks
+):
+    client = login(world.users["administrator"])
+    data = edexml(
+        [P("L1", "Jansen", "Noor"), P("L2", "Dijk", "Sem", prefix="van")],
+        brin=world.pupil.school.brin,
+    )
+    response = upload(client, world, data)
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "Noor Jansen" in page and "Sem van Dijk" in page
+    assert not Pupil.objects.filter(external_key="L1").exists()  # nothing before confirming
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("sync:confirm", args=[run.pk]), {"leavers_confirmed": "on"})
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert Pupil.objects.filter(external_key__in=["L1", "L2"]).count() == 2
+
+
+def test_a_refused_file_says_why_in_the_page(world, login):
+    client = login(world.users["administrator"])
+    response = upload(client, world, b"<html><body>geen export</body></html>")
+    page = client.get(response["Location"])
+    assert ImportRun.objects.get().status == ImportRun.Status.REFUSED
+    assert "EDEXML" in page.content.decode()
+
+
+def test_confirming_without_the_leavers_confirmation_changes_nothing(world, login):
+    client = login(world.users["administrator"])
+    upload(client, world, edexml([P("L1", "Jansen", "Noor")], brin=world.pupil.school.brin))
+    run = ImportRun.objects.get()
+    assert run.leavers_guarded  # the world's two pupils would leave
+    response = client.post(reverse("sync:confirm", args=[run.pk]), {})
+    assert response.status_code == 200
+    assert ImportRun.objects.get().status == ImportRun.Status.PREVIEW
+    assert not Pupil.objects.filter(external_key="L1").exists()
