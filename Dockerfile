@@ -33,6 +33,7 @@ COPY pupils ./pupils
 COPY consents ./consents
 COPY suppliers ./suppliers
 COPY requests ./requests
+COPY sync ./sync
 COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
