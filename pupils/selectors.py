@@ -1,8 +1,10 @@
 """Reads of the dossier, already filtered by the access policy."""
 
 from auditlog.models import LogEntry
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.authorization import grants_for
@@ -15,6 +17,7 @@ from .models import (
     DataCategory,
     EmergencyAccess,
     Guardianship,
+    Invitation,
     Note,
     ParentDeclaration,
     ProcessingHold,
@@ -312,3 +315,22 @@ def guardianship_of_pupil(*, pupil: Pupil, pk) -> Guardianship | None:
 def placements_of(*, pupil: Pupil):
     """The groups a pupil was in, newest first."""
     return pupil.placements.select_related("group")
+
+
+def uninvited_parents(school) -> QuerySet[User]:
+    """Parents of the school's current pupils without an account (no password) and without an
+    open invitation: the parents an import linked and nobody has invited yet."""
+    open_invitation = Invitation.objects.filter(
+        parent=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return (
+        User.objects.filter(
+            is_active=True,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+            pk__in=Guardianship.objects.filter(
+                pupil__school=school, pupil__left_on__isnull=True
+            ).values("parent_id"),
+        )
+        .exclude(Exists(open_invitation))
+        .order_by("pk")
+    )

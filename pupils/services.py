@@ -340,8 +340,10 @@ def parent_link(
     has_parental_authority: bool,
     has_information_right: bool,
     acting_user: User,
+    invite: bool = True,
 ) -> Guardianship:
-    """Link a parent to a pupil (one account per e-mail address) and send an invitation if new."""
+    """Link a parent to a pupil (one account per e-mail address) and, with *invite*, send an
+    invitation if the account has no password yet (an import leaves that for later)."""
     _require(acting_user, pupil, PupilAction.MANAGE_PARENTS)
     email = email.strip().lower()
     if has_parental_authority:
@@ -363,9 +365,24 @@ def parent_link(
             has_information_right=has_information_right,
         )
         _save(guardianship)
-    if not parent.has_usable_password():
+    if invite and not parent.has_usable_password():
         invitation_create(parent=parent, acting_user=acting_user)
     return guardianship
+
+
+@transaction.atomic
+def invitations_send_pending(*, school, acting_user: User) -> int:
+    """Invite every parent of the school's pupils who has no password and no open invitation
+    yet (parents an import linked); returns how many were invited."""
+    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    from .selectors import uninvited_parents
+
+    invited = 0
+    for parent in uninvited_parents(school).select_for_update(of=("self",)):
+        invitation_create(parent=parent, acting_user=acting_user)
+        invited += 1
+    return invited
 
 
 @transaction.atomic
@@ -375,12 +392,15 @@ def guardianship_update(
     has_parental_authority: bool,
     has_information_right: bool,
     acting_user: User,
+    relation: str | None = None,
 ) -> Guardianship:
-    """Record a change of custody; the audit log keeps what it was before."""
+    """Record a change of custody (and of the relation); the audit log keeps what it was."""
     _require(acting_user, guardianship.pupil, PupilAction.MANAGE_PARENTS)
     guardianship = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
     guardianship.has_parental_authority = has_parental_authority
     guardianship.has_information_right = has_information_right and not has_parental_authority
+    if relation is not None:
+        guardianship.relation = relation
     with set_actor(acting_user):
         _save(guardianship)
     return guardianship

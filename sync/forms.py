@@ -27,6 +27,47 @@ class UploadForm(forms.Form):
         self.fields["school"].queryset = schools
 
 
+class ParentsUploadForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("The parents export of the pupil administration (CSV)"),
+        help_text=_(
+            "The export of the parents and guardians (verzorgers). The first time, you say "
+            "which column holds what; that is kept for the next imports. New parents are not "
+            "invited yet: you choose when the invitations go out."
+        ),
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+
+class InviteForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+
+class MappingForm(forms.Form):
+    """Which column of the parents export holds what."""
+
+    def __init__(self, *args, header, initial_mapping, **kwargs):
+        from .parents import FIELDS
+
+        super().__init__(*args, **kwargs)
+        choices = [("", "–"), *((column, column) for column in header)]
+        for name, (label, required) in FIELDS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                required=required,
+                initial=initial_mapping.get(name, ""),
+            )
+
+
 class ConfirmForm(forms.Form):
     leavers_confirmed = forms.BooleanField(
         label=_("Yes, this many pupils leave the school"), required=False

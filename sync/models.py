@@ -20,7 +20,12 @@ from schoolprivacy.models import School
 
 
 class ImportRun(models.Model):
+    class Source(models.TextChoices):
+        EDEXML = "edexml", _("pupils, groups and teachers (EDEXML)")
+        PARENTS = "parents", _("parents and guardians (CSV)")
+
     class Status(models.TextChoices):
+        MAPPING = "mapping", _("uploaded: which column holds what?")
         PREVIEW = "preview", _("read: waiting for confirmation")
         REFUSED = "refused", _("refused: the file cannot be used")
         QUEUED = "queued", _("confirmed: waiting for the worker")
@@ -39,6 +44,9 @@ class ImportRun(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    source = models.CharField(
+        _("what was imported"), max_length=16, choices=Source.choices, default=Source.EDEXML
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW
     )
@@ -62,6 +70,8 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     failure = models.TextField(_("what went wrong"), blank=True)
+    # The uploaded parents export while its columns are being mapped (base64): then removed.
+    pending_file = EncryptedTextField(_("uploaded file"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import from the pupil administration")
@@ -101,6 +111,7 @@ class ImportLine(models.Model):
         PUPIL = "pupil", _("pupil")
         GROUP = "group", _("group")
         TEACHER = "teacher", _("teacher")
+        PARENT = "parent", _("parent or guardian")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     run = models.ForeignKey(
@@ -139,3 +150,20 @@ class ImportLine(models.Model):
 
     def __str__(self):
         return f"{self.run_id}:{self.line} {self.kind}"
+
+
+class ColumnMapping(models.Model):
+    """Which column of a school's parents export holds what: set once, used for every import."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    columns = models.JSONField(_("columns"), default=dict)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping of the parents export")
+        verbose_name_plural = _("column mappings of the parents export")
+
+    def __str__(self):
+        return str(self.school_id)

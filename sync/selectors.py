@@ -4,10 +4,14 @@ import json
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from pupils.models import Pupil
+from pupils import selectors as pupil_selectors
+from pupils.models import Guardianship, Pupil
+from schoolprivacy.models import School
 
-from .models import ImportLine, ImportRun
+from . import parents
+from .models import ColumnMapping, ImportLine, ImportRun
 from .permissions import runs_for
 
 
@@ -21,9 +25,28 @@ def lines_of(run: ImportRun, kind: str | None = None) -> QuerySet[ImportLine]:
     return lines.filter(kind=kind) if kind else lines
 
 
-def _label(name: str) -> str:
+def uninvited_parents(schools) -> list[School]:
+    """The schools, each with ``waiting``: how many parents of its current pupils nobody has
+    invited yet (see pupils/selectors.py)."""
+    result = []
+    for school in schools:
+        school.waiting = pupil_selectors.uninvited_parents(school).count()
+        result.append(school)
+    return result
+
+
+def proposed_mapping(run: ImportRun, header: list[str]) -> dict:
+    """The school's saved mapping where it still fits the columns, else a guess by name."""
+    saved = ColumnMapping.objects.filter(school=run.school_id).first()
+    proposal = parents.guess(header)
+    if saved is not None:
+        proposal.update({k: v for k, v in saved.columns.items() if v in header})
+    return proposal
+
+
+def _label(name: str, model=Pupil) -> str:
     try:
-        return str(Pupil._meta.get_field(name).verbose_name)
+        return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return name
 
@@ -44,15 +67,32 @@ def readable(lines) -> list[ImportLine]:
                 line.who = line.key
         elif line.subject == ImportLine.Subject.TEACHER:
             line.who = data.get("full_name") or data.get("email") or line.key
+        elif line.subject == ImportLine.Subject.PARENT:
+            parent = data.get("full_name") or data.get("email") or ""
+            child = line.pupil.full_name if line.pupil_id else line.key
+            line.who = f"{parent} ({data.get('email', '')}) – {child}" if parent else child
         else:
             line.who = data.get("name") or line.key
         before = data.get("before") if isinstance(data.get("before"), dict) else {}
         if line.kind == ImportLine.Kind.MOVED:
             before = {"group": data.get("before") or ""}
             data = {"group": data.get("group_key") or ""}
+        model = Guardianship if line.subject == ImportLine.Subject.PARENT else Pupil
         line.changes = [
-            (_label(name), before.get(name, ""), data.get(name, ""))
+            (
+                _label(name, model),
+                _shown(before.get(name, ""), model),
+                _shown(data.get(name, ""), model),
+            )
             for name in line.fields
             if name != "external_key"
         ]
     return list(lines)
+
+
+def _shown(value, model):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if model is Guardianship and value in Guardianship.Relation.values:
+        return Guardianship.Relation(value).label
+    return value

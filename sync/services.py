@@ -4,6 +4,8 @@ the data, so that every change is checked and audited as any other."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import logging
 from datetime import date, timedelta
@@ -17,12 +19,12 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
 
 from pupils import services as pupil_services
-from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Pupil
+from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Guardianship, Pupil
 from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import edexml
-from .models import ImportLine, ImportRun
+from . import edexml, parents
+from .models import ColumnMapping, ImportLine, ImportRun
 from .permissions import may_import
 from .planning import Planner, group_name
 
@@ -80,11 +82,82 @@ def edexml_preview(
     return run
 
 
+def parents_upload(*, school: School, stream, size: int, acting_user: User) -> ImportRun:
+    """Take in a parents export (CSV). With the school's column mapping covering its columns
+    the preview is made at once; otherwise the file waits, encrypted, for the mapping."""
+    if not may_import(acting_user, school):
+        raise PermissionDenied
+    run = ImportRun.objects.create(
+        school=school,
+        uploaded_by=acting_user,
+        source=ImportRun.Source.PARENTS,
+        export_date=timezone.localdate(),
+        status=ImportRun.Status.MAPPING,
+    )
+    if size > MAX_BYTES:
+        return _refuse(
+            run,
+            _("The file is larger than %(limit)s MB: it is not read.")
+            % {"limit": MAX_BYTES // (1024 * 1024)},
+        )
+    content = stream.read()
+    try:
+        header, _dialect, _encoding = parents.header_of(io.BytesIO(content))
+    except parents.Unreadable as error:
+        return _refuse(run, str(error))
+    saved = ColumnMapping.objects.filter(school=school).first()
+    mapping = saved.columns if saved is not None else {}
+    if saved is not None and not parents.missing(mapping, header):
+        return _parents_preview(run, content, mapping)
+    run.pending_file = base64.b64encode(content).decode("ascii")
+    run.save(update_fields=["pending_file"])
+    return run
+
+
+def pending_header(run: ImportRun) -> list[str]:
+    """The columns of a parents export waiting for its mapping."""
+    content = base64.b64decode(run.pending_file or "")
+    return parents.header_of(io.BytesIO(content))[0]
+
+
+@transaction.atomic
+def column_mapping_save(*, run: ImportRun, mapping: dict, acting_user: User) -> ImportRun:
+    """Save which column holds what for the school (kept for every later import) and read
+    the waiting export with it."""
+    run = ImportRun.objects.select_for_update().select_related("school").get(pk=run.pk)
+    if not may_import(acting_user, run.school):
+        raise PermissionDenied
+    if run.status != ImportRun.Status.MAPPING or not run.pending_file:
+        raise ValidationError(_("This import is not waiting for its columns."))
+    content = base64.b64decode(run.pending_file)
+    header = parents.header_of(io.BytesIO(content))[0]
+    mapping = {name: column for name, column in mapping.items() if column in header}
+    absent = parents.missing(mapping, header)
+    if absent:
+        raise ValidationError({name: _("Choose the column that holds this.") for name in absent})
+    with set_actor(acting_user):
+        ColumnMapping.objects.update_or_create(school=run.school, defaults={"columns": mapping})
+    return _parents_preview(run, content, mapping)
+
+
+def _parents_preview(run: ImportRun, content: bytes, mapping: dict) -> ImportRun:
+    _header, dialect, encoding = parents.header_of(io.BytesIO(content))
+    planner = parents.ParentsPlanner(run, run.school, mapping)
+    for line, row in parents.rows(io.BytesIO(content), dialect, encoding):
+        planner.on_row(line, row)
+    planner.finish()
+    run.status = ImportRun.Status.PREVIEW
+    run.pending_file = None
+    run.save(update_fields=["counts", "status", "pending_file"])
+    return run
+
+
 def _refuse(run: ImportRun, reason: str) -> ImportRun:
     run.status = ImportRun.Status.REFUSED
     run.refused_reason = reason
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "refused_reason", "finished_at"])
+    run.pending_file = None
+    run.save(update_fields=["status", "refused_reason", "finished_at", "pending_file"])
     return run
 
 
@@ -148,6 +221,7 @@ def import_apply(*, run_id: int) -> ImportRun:
             (Subject.GROUP, (Kind.NEW, Kind.CHANGED)),
             (Subject.PUPIL, (Kind.NEW, Kind.CHANGED, Kind.MOVED, Kind.LEAVING)),
             (Subject.TEACHER, (Kind.NEW, Kind.CHANGED)),
+            (Subject.PARENT, (Kind.NEW, Kind.CHANGED)),
         ):
             for kind in kinds:
                 applier.apply(subject, kind)
@@ -295,6 +369,12 @@ class _Applier:
             Membership.objects.get_or_create(user=user, school=self.school, role=Role.TEACHER)
         self._teacher_changed(line, data, user=user)
 
+    def _parent_new(self, line, data) -> None:
+        _parent_line(self, line, data, new=True)
+
+    def _parent_changed(self, line, data) -> None:
+        _parent_line(self, line, data, new=False)
+
     def _teacher_changed(self, line, data, user=None) -> None:
         user = user or User.objects.get(email__iexact=data["email"])
         from schoolprivacy.authorization import forget_grants
@@ -314,6 +394,30 @@ class _Applier:
             pupil_services.group_assign_teacher(group=group, teacher=user, acting_user=self.user)
         for group in Group.objects.filter(pk__in=taught - wanted):
             remove_perm("pupils.teach_group", user, group)
+
+
+def _parent_line(applier, line, data, *, new: bool) -> None:
+    pupil = Pupil.objects.get(pk=line.pupil_id)
+    if new:
+        pupil_services.parent_link(
+            pupil=pupil,
+            email=data["email"],
+            full_name=data["full_name"],
+            relation=data["relation"],
+            has_parental_authority=data["has_parental_authority"],
+            has_information_right=False,
+            acting_user=applier.user,
+            invite=False,
+        )
+        return
+    guardianship = Guardianship.objects.get(pupil=pupil, parent__email__iexact=data["email"])
+    pupil_services.guardianship_update(
+        guardianship=guardianship,
+        has_parental_authority=data["has_parental_authority"],
+        has_information_right=guardianship.has_information_right,
+        relation=data["relation"],
+        acting_user=applier.user,
+    )
 
 
 def _unique_name(applier: _Applier, name: str, key: str) -> str:

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.run, name="run"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("parents/", views.parents, name="parents"),
+    path("parents/invite/", views.invite, name="invite"),
+    path("<int:pk>/columns/", views.columns, name="columns"),
 ]

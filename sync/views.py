@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from pupils.services import invitations_send_pending
 from schoolprivacy.authorization import require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services
-from .forms import ConfirmForm, UploadForm
+from .forms import ConfirmForm, InviteForm, MappingForm, ParentsUploadForm, UploadForm
 from .models import ImportLine, ImportRun
 
 
@@ -42,6 +44,8 @@ def index(request):
 def run(request, pk):
     """What an import would change (the preview), or what it did, line by line, paged."""
     run = permissions.run_for(request.user, pk)
+    if run.status == ImportRun.Status.MAPPING:
+        return redirect("sync:columns", run.pk)
     kind = request.GET.get("kind", "")
     if kind not in ImportLine.Kind.values:
         kind = ""
@@ -95,3 +99,75 @@ def confirm(request, pk):
         )
     messages.success(request, _("Confirmed: the import is being applied."))
     return redirect("sync:run", run.pk)
+
+
+@require_roles(*permissions.IMPORT_ROLES)
+def parents(request):
+    """Upload the parents export; invite the parents an import linked, when the school wants."""
+    schools = permissions.schools_for_import(request.user).order_by("name")
+    form = ParentsUploadForm(request.POST or None, request.FILES or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = services.parents_upload(
+            school=form.cleaned_data["school"],
+            stream=upload,
+            size=upload.size,
+            acting_user=request.user,
+        )
+        return redirect("sync:run", run.pk)
+    return render(
+        request,
+        "sync/parents.html",
+        {
+            "form": form,
+            "invite_form": InviteForm(schools=schools),
+            "waiting": selectors.uninvited_parents(schools),
+        },
+    )
+
+
+@require_roles(*permissions.IMPORT_ROLES)
+@require_POST
+def invite(request):
+    schools = permissions.schools_for_import(request.user)
+    form = InviteForm(request.POST, schools=schools)
+    if form.is_valid():
+        count = invitations_send_pending(
+            school=form.cleaned_data["school"], acting_user=request.user
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s parent has been invited.",
+                "%(count)s parents have been invited.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.error(request, _("Choose a school."))
+    return redirect("sync:parents")
+
+
+@login_required
+def columns(request, pk):
+    """Say which column of the parents export holds what; kept for the school's next imports."""
+    run = permissions.run_for(request.user, pk)
+    if run.status != ImportRun.Status.MAPPING:
+        return redirect("sync:run", run.pk)
+    header = services.pending_header(run)
+    form = MappingForm(
+        request.POST or None,
+        header=header,
+        initial_mapping=selectors.proposed_mapping(run, header),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.column_mapping_save(
+                run=run, mapping=form.cleaned_data, acting_user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("sync:run", run.pk)
+    return render(request, "sync/columns.html", {"run": run, "form": form, "header": header})

@@ -77,6 +77,10 @@ ROUTES = {
     "requests:settings": Route(MANAGERS),
     "requests:retention": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "sync:index": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
+    "sync:parents": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
+    "sync:invite": Route(
+        frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}), method="post", ok_status=302
+    ),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),

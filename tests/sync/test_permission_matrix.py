@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from sync import services
-from sync.models import ImportRun
+from sync.models import ColumnMapping, ImportRun
 from tests.pupils.conftest import ROLES
 
 from .files import P, edexml
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 ALLOWED = {"director", "administrator"}
 
 #: Every URL name of the sync that takes an object; the route matrix checks it is complete.
-COVERED_URL_NAMES = {"sync:run", "sync:confirm"}
+COVERED_URL_NAMES = {"sync:run", "sync:confirm", "sync:columns"}
 
 
 @pytest.fixture
@@ -61,3 +61,36 @@ def test_nobody_else_uploads(world, login, role):
     )
     assert response.status_code in (200, 404)
     assert not ImportRun.objects.exists()
+
+
+@pytest.fixture
+def waiting(world):
+    """A parents export waiting for its columns."""
+    data = b"Leerlingnummer;E-mail;Achternaam\nL1;anna@example.org;Vries\n"
+    return services.parents_upload(
+        school=world.pupil.school,
+        stream=io.BytesIO(data),
+        size=len(data),
+        acting_user=world.users["administrator"],
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_columns_page(world, waiting, login, role):
+    client = login(world.users[role])
+    url = reverse("sync:columns", args=[waiting.pk])
+    page = client.get(url)
+    response = client.post(
+        url, {"pupil_key": "Leerlingnummer", "email": "E-mail", "last_name": "Achternaam"}
+    )
+    status = ImportRun.objects.get(pk=waiting.pk).status
+    if role == "anonymous":
+        assert page.status_code == response.status_code == 302
+    elif role in ALLOWED:
+        assert page.status_code == 200 and response.status_code == 302
+        assert status == ImportRun.Status.PREVIEW
+        return
+    else:
+        assert page.status_code == response.status_code == 404
+    assert status == ImportRun.Status.MAPPING
+    assert not ColumnMapping.objects.exists()

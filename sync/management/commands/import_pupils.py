@@ -1,6 +1,11 @@
-"""Import a school's pupils, groups and teachers from its EDEXML export.
+"""Import a school's pupils, groups and teachers from its EDEXML export, or its parents.
 
     python manage.py import_pupils EDEX.XML --school 99RB [--dry-run]
+    python manage.py import_pupils verzorgers.csv --parents --school 99RB [--dry-run]
+
+With --parents the file is the administration's CSV export of the parents and guardians,
+read with the columns the school set in the pages (or, the first time, the columns whose
+names are recognised). Imported parents are not invited: that is done in the pages.
 
 Reads the export, reports what it would change, and (without --dry-run) applies it.
 Ends with one line: created N, updated N, unchanged N, left N, errors N (pupils).
@@ -15,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from schoolprivacy.models import Membership, Role, School, User
-from sync import services
+from sync import selectors, services
 from sync.models import ImportLine, ImportRun
 
 
@@ -30,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The EDEXML export.")
         parser.add_argument("--school", required=True, help="The school's BRIN code.")
         parser.add_argument("--dry-run", action="store_true", help="Report, change nothing.")
+        parser.add_argument(
+            "--parents", action="store_true", help="The file is the parents export (CSV)."
+        )
         parser.add_argument(
             "--user",
             help="The e-mail of who imports (audit log); default: the school's administrator.",
@@ -56,9 +64,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 with path.open("rb") as stream:
-                    run = services.edexml_preview(
-                        school=school, stream=stream, size=path.stat().st_size, acting_user=user
-                    )
+                    run = self._preview(school, stream, path.stat().st_size, user, options)
                 self._report(run)
                 if options["dry_run"]:
                     raise _DryRun
@@ -81,6 +87,26 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         run = services.import_apply(run_id=run.pk)
         self.stdout.write(self._summary(run))
+
+    def _preview(self, school, stream, size, user, options) -> ImportRun:
+        if not options["parents"]:
+            return services.edexml_preview(
+                school=school, stream=stream, size=size, acting_user=user
+            )
+        run = services.parents_upload(school=school, stream=stream, size=size, acting_user=user)
+        if run.status != ImportRun.Status.MAPPING:
+            return run
+        header = services.pending_header(run)
+        try:
+            return services.column_mapping_save(
+                run=run, mapping=selectors.proposed_mapping(run, header), acting_user=user
+            )
+        except ValidationError as error:
+            absent = ", ".join(sorted(error.message_dict))
+            raise CommandError(
+                f"Which column holds {absent} is not known: set the columns once in the pages "
+                "(Pupil administration → Parents and guardians)."
+            ) from None
 
     def _user(self, school, email) -> User:
         if email:
@@ -122,7 +148,8 @@ class Command(BaseCommand):
     def _summary(self, run) -> str:
         counts = run.counts
         return (
-            f"created {counts.get('new', 0)}, updated {counts.get('updated', 0)}, "
+            f"created {counts.get('new', 0)}, "
+            f"updated {counts.get('updated', counts.get('changed', 0))}, "
             f"unchanged {counts.get('unchanged', 0)}, left {counts.get('leaving', 0)}, "
             f"errors {counts.get('errors', 0)}"
         )

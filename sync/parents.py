@@ -1,0 +1,227 @@
+"""The parents and guardians, from the pupil administration's CSV export (verzorgers).
+
+Each administration names its columns its own way: which column holds what is set
+once per school (ColumnMapping) and used for every later import. A row links a parent
+(by e-mail address: one account per address) to a pupil (by the pupil's key in the
+administration), with the relation and whether the parent holds parental authority.
+New parents are linked without an invitation: the administrator chooses when the
+invitations go out.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pupils.models import Guardianship, Pupil
+
+from .models import ImportLine, ImportRun
+
+Kind = ImportLine.Kind
+
+#: What a mapping names: field → (label, required).
+FIELDS = {
+    "pupil_key": (gettext_lazy("pupil's key in the administration"), True),
+    "email": (gettext_lazy("e-mail address of the parent"), True),
+    "first_name": (gettext_lazy("first name of the parent"), False),
+    "prefix": (gettext_lazy("prefix of the parent's surname"), False),
+    "last_name": (gettext_lazy("last name of the parent"), True),
+    "relation": (gettext_lazy("relation to the pupil"), False),
+    "authority": (gettext_lazy("holds parental authority (yes/no)"), False),
+}
+
+#: Column headers that administrations commonly use, to propose a mapping.
+GUESSES = {
+    "pupil_key": ("leerlingkey", "leerling key", "leerlingnummer", "key leerling", "pupil_key"),
+    "email": ("e-mail", "email", "e-mailadres", "emailadres", "e-mail verzorger"),
+    "first_name": ("roepnaam", "voornaam", "roepnaam verzorger", "voornaam verzorger"),
+    "prefix": ("voorvoegsel", "tussenvoegsel", "voorvoegsel verzorger"),
+    "last_name": ("achternaam", "achternaam verzorger", "naam verzorger"),
+    "relation": ("relatie", "relatie tot leerling", "relation"),
+    "authority": ("gezag", "ouderlijk gezag", "wettelijk gezag", "authority"),
+}
+
+RELATIONS = {
+    "moeder": Guardianship.Relation.MOTHER,
+    "mother": Guardianship.Relation.MOTHER,
+    "vader": Guardianship.Relation.FATHER,
+    "father": Guardianship.Relation.FATHER,
+    "voogd": Guardianship.Relation.GUARDIAN,
+    "guardian": Guardianship.Relation.GUARDIAN,
+    "pleegouder": Guardianship.Relation.FOSTER_PARENT,
+    "pleegmoeder": Guardianship.Relation.FOSTER_PARENT,
+    "pleegvader": Guardianship.Relation.FOSTER_PARENT,
+    "foster parent": Guardianship.Relation.FOSTER_PARENT,
+}
+YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x"}
+NO = {"nee", "n", "no", "0", "false", "onwaar", ""}
+
+
+class Unreadable(Exception):
+    """The CSV cannot be used at all."""
+
+
+def header_of(stream) -> tuple[list[str], csv.Dialect, str]:
+    """The column names of a CSV export, its dialect and its encoding (UTF-8, else Latin-1)."""
+    head = stream.read(64 * 1024)
+    stream.seek(0)
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if not text.strip() or "\x00" in text:
+        raise Unreadable(_("The file is empty or not a CSV file."))
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,\t")
+    except csv.Error:
+        raise Unreadable(_("The file is not a CSV file: no columns found.")) from None
+    header = next(csv.reader(io.StringIO(text), dialect))
+    if len(header) < 2:
+        raise Unreadable(_("The file is not a CSV file: no columns found."))
+    return [h.strip() for h in header], dialect, encoding
+
+
+def guess(header: list[str]) -> dict[str, str]:
+    """A proposed mapping: for each field, the first column whose name is a known one."""
+    lowered = {h.lower(): h for h in header}
+    proposal = {}
+    for name, candidates in GUESSES.items():
+        for candidate in candidates:
+            if candidate in lowered:
+                proposal[name] = lowered[candidate]
+                break
+    return proposal
+
+
+def missing(mapping: dict, header: list[str]) -> list[str]:
+    """The required fields the mapping does not point at a column of *header*."""
+    return [
+        name
+        for name, (_label, required) in FIELDS.items()
+        if required and mapping.get(name) not in header
+    ]
+
+
+def rows(stream, dialect, encoding):
+    """(line number, row as a dict) for every row after the header, read as a stream."""
+    reader = csv.DictReader(codecs.getreader(encoding)(stream), dialect=dialect)
+    reader.fieldnames = [f.strip() for f in reader.fieldnames or []]
+    for row in reader:
+        yield reader.line_num, row
+
+
+class ParentsPlanner:
+    """Compares each row of the parents export with the school's guardianships."""
+
+    def __init__(self, run: ImportRun, school, mapping: dict):
+        self.run = run
+        self.mapping = mapping
+        self.counts = {"new": 0, "changed": 0, "unchanged": 0, "errors": 0, "leaving": 0}
+        self.lines: list[ImportLine] = []
+        self.pupils = dict(
+            Pupil.objects.filter(
+                school=school, external_key__isnull=False, anonymised_at__isnull=True
+            ).values_list("external_key", "pk")
+        )
+        self.existing = {
+            (pupil_id, email.lower()): (relation, authority)
+            for pupil_id, email, relation, authority in Guardianship.objects.filter(
+                pupil__school=school
+            ).values_list("pupil_id", "parent__email", "relation", "has_parental_authority")
+        }
+        self.seen = set()
+
+    def value(self, row: dict, name: str) -> str:
+        column = self.mapping.get(name)
+        return (row.get(column) or "").strip() if column else ""
+
+    def on_row(self, line: int, row: dict) -> None:
+        key = self.value(row, "pupil_key")
+        email = self.value(row, "email").lower()
+        last = self.value(row, "last_name")
+        problem = None
+        if key not in self.pupils:
+            problem = _("No pupil of the school has the key %(key)s.") % {"key": key or "–"}
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem = _("Not an e-mail address: %(value)s.") % {"value": email or "–"}
+        if problem is None and not last:
+            problem = _("The parent's last name is missing.")
+        relation_text = self.value(row, "relation").lower()
+        relation = RELATIONS.get(relation_text, Guardianship.Relation.OTHER)
+        authority_text = self.value(row, "authority").lower()
+        if problem is None and authority_text not in YES | NO:
+            problem = _("Parental authority is not yes or no: %(value)s.") % {
+                "value": authority_text
+            }
+        pupil_id = self.pupils.get(key)
+        if problem is None and (pupil_id, email) in self.seen:
+            problem = _("This parent and pupil occur twice in the file.")
+        if problem:
+            self.counts["errors"] += 1
+            self._add(Kind.ERROR, line, key, message=problem)
+            return
+        self.seen.add((pupil_id, email))
+        authority = authority_text in YES if self.mapping.get("authority") else True
+        name = " ".join(
+            p for p in (self.value(row, "first_name"), self.value(row, "prefix"), last) if p
+        )
+        data = {
+            "email": email,
+            "full_name": name[:150],
+            "relation": relation,
+            "has_parental_authority": authority,
+        }
+        known = self.existing.get((pupil_id, email))
+        if known is None:
+            self.counts["new"] += 1
+            self._add(Kind.NEW, line, key, pupil_id=pupil_id, data=data)
+        elif known != (relation, authority):
+            self.counts["changed"] += 1
+            fields = [
+                f
+                for f, old, new in (
+                    ("relation", known[0], relation),
+                    ("has_parental_authority", known[1], authority),
+                )
+                if old != new
+            ]
+            data["before"] = {"relation": known[0], "has_parental_authority": known[1]}
+            self._add(Kind.CHANGED, line, key, pupil_id=pupil_id, data=data, fields=fields)
+        else:
+            self.counts["unchanged"] += 1
+
+    def finish(self) -> None:
+        if self.lines:
+            ImportLine.objects.bulk_create(self.lines)
+            self.lines = []
+        self.run.counts = self.counts
+
+    def _add(self, kind, line, key, *, pupil_id=None, data=None, message="", fields=()):
+        self.lines.append(
+            ImportLine(
+                run=self.run,
+                kind=kind,
+                subject=ImportLine.Subject.PARENT,
+                line=line,
+                key=(key or "")[:100],
+                pupil_id=pupil_id,
+                fields=list(fields),
+                data=json.dumps(data) if data is not None else None,
+                message=str(message)[:300],
+            )
+        )
+        if len(self.lines) >= 1000:
+            ImportLine.objects.bulk_create(self.lines)
+            self.lines = []
