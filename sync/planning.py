@@ -76,11 +76,14 @@ class Planner:
     # --- What the school holds ------------------------------------------------------------
 
     def _load(self) -> None:
-        group_keys = dict(
-            Group.objects.filter(school=self.school, external_key__isnull=False).values_list(
-                "pk", "external_key"
-            )
-        )
+        # A group made here has no key yet: "#<pk>" stands for it until the first import
+        # gives it the key of the administration's group with its name (on_group).
+        group_keys, self.group_labels = {}, {}
+        for pk, key, name in Group.objects.filter(school=self.school).values_list(
+            "pk", "external_key", "name"
+        ):
+            group_keys[pk] = key or f"#{pk}"
+            self.group_labels[f"#{pk}"] = name
         self.by_key: dict[str, _Known] = {}
         self.unkeyed: list[_Known] = []
         self.bsn_indexes: dict[str, int] = {}
@@ -130,12 +133,12 @@ class Planner:
                 _("The export names no school year (schooljaar): nothing was read.")
             )
         self.run.school_year = info.first_year
-        self.existing_groups = {
-            g.external_key: g
-            for g in Group.objects.filter(
-                school=self.school, school_year=info.first_year, external_key__isnull=False
-            )
-        }
+        self.existing_groups, self.unkeyed_groups, self.adopted = {}, {}, {}
+        for group in Group.objects.filter(school=self.school, school_year=info.first_year):
+            if group.external_key:
+                self.existing_groups[group.external_key] = group
+            else:
+                self.unkeyed_groups.setdefault(group.name.lower(), group)
 
     def on_group(self, row: edexml.GroupRow) -> None:
         if self.school_info is None:
@@ -155,7 +158,14 @@ class Planner:
         year_group = int(row.year_group) if row.year_group.isdigit() else None
         data = {"name": row.name[:64], "year_group": year_group, "combined": row.combined}
         existing = self.existing_groups.get(row.key)
-        if existing is None:
+        unkeyed = self.unkeyed_groups.pop(row.name.lower(), None) if existing is None else None
+        if unkeyed is not None:
+            # The first import: the group made here by hand gets the administration's key.
+            self.adopted[f"#{unkeyed.pk}"] = row.key
+            self.counts["groups_changed"] += 1
+            data["match"] = unkeyed.pk
+            self._add(Kind.CHANGED, Subject.GROUP, row.line, row.key, data=data)
+        elif existing is None:
             self.counts["groups_new"] += 1
             self._add(Kind.NEW, Subject.GROUP, row.line, row.key, data=data)
         elif (
@@ -206,6 +216,7 @@ class Planner:
             self._add(Kind.NEW, Subject.PUPIL, row.line, row.key, data=data)
             return
         self.matched.add(known.pk)
+        known_group = self.adopted.get(known.group_key, known.group_key)
         changed = [name for name in PUPIL_FIELDS if known.values[name] != values[name]]
         if bsn_index and bsn_index != known.bsn_index:
             changed.append("bsn")
@@ -231,7 +242,7 @@ class Planner:
                 fields=changed,
                 data={**data, "before": before},
             )
-        if group_key != known.group_key:
+        if group_key != known_group:
             self.counts["moved"] += 1
             self._add(
                 Kind.MOVED,
@@ -240,9 +251,12 @@ class Planner:
                 row.key,
                 pupil_id=known.pk,
                 fields=["group"],
-                data={"group_key": group_key, "before": known.group_key},
+                data={
+                    "group_key": group_key,
+                    "before": self.group_labels.get(known_group, known_group),
+                },
             )
-        if not changed and group_key == known.group_key:
+        if not changed and group_key == known_group:
             self.counts["unchanged"] += 1
         else:
             self.counts["updated"] += 1

@@ -291,6 +291,14 @@ class _Applier:
     # --- Groups ------------------------------------------------------------------------------
 
     def _group_new(self, line, data) -> None:
+        if data.get("match"):  # a group made here gets the administration's key
+            group = Group.objects.select_for_update().get(pk=data["match"], school=self.school)
+            group.external_key = line.key
+            group.year_group = data["year_group"]
+            with set_actor(self.user):
+                group.save(update_fields=["external_key", "year_group"])
+            self.groups[line.key] = group
+            return
         with set_actor(self.user):
             group, _created = Group.objects.update_or_create(
                 school=self.school,

@@ -286,3 +286,39 @@ def test_the_command_refuses_an_unusable_file_with_an_error(world, tmp_path):
             "--dry-run",
             stdout=io.StringIO(),
         )
+
+
+def test_a_first_import_gives_the_groups_made_here_their_key_and_moves_nobody(world):
+    pupil, group = world.pupil, world.pupil.group
+    placements = GroupPlacement.objects.filter(pupil=pupil).count()
+    row = P(
+        "K1",
+        pupil.last_name,
+        pupil.first_name,
+        prefix=pupil.name_prefix,
+        birth=pupil.date_of_birth.isoformat(),
+        gender={"m": "1", "f": "2"}.get(pupil.gender, "0"),
+        bsn=pupil.bsn or "",
+        group="G-A",
+    )
+    data = file_for(
+        world,
+        [row],
+        year=f"{group.school_year}-{group.school_year + 1}",
+        groups=(("G-A", group.name.upper(), "5", False),),
+    )
+    run = preview(world, data)
+    assert run.counts["groups_new"] == 0 and run.counts["groups_changed"] == 1
+    assert (run.counts["new"], run.counts["moved"]) == (0, 0)
+    services.import_confirm(
+        run=run, acting_user=world.users["administrator"], leavers_confirmed=True
+    )
+    services.import_apply(run_id=run.pk)
+    group.refresh_from_db()
+    pupil.refresh_from_db()
+    assert group.external_key == "G-A"
+    assert pupil.group == group and pupil.external_key == "K1"
+    assert GroupPlacement.objects.filter(pupil=pupil).count() == placements
+    assert not Group.objects.filter(
+        school=group.school, name__startswith=group.name + " ("
+    ).exists()
