@@ -34,6 +34,7 @@ COPY consents ./consents
 COPY suppliers ./suppliers
 COPY requests ./requests
 COPY sync ./sync
+COPY staff ./staff
 COPY demo ./demo
 COPY templates ./templates
 COPY static ./static

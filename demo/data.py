@@ -49,6 +49,7 @@ PUPILS_PER_SCHOOL = 50
 # (e-mail, full name, school key or None for the board, role)
 STAFF = [
     ("fg@kindkracht.example", "Marloes Verhoeven", None, BoardRole.PRIVACY_OFFICER),
+    ("bestuur@kindkracht.example", "Karin Mulder", None, BoardRole.BOARD_ADMINISTRATOR),
     ("directeur@regenboog.example", "Hanneke de Wit", "regenboog", Role.DIRECTOR),
     ("teamleider@regenboog.example", "Ruud Smeets", "regenboog", Role.TEAM_LEADER),
     ("ib@regenboog.example", "Anouk van Leeuwen", "regenboog", Role.CARE_COORDINATOR),

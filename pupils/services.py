@@ -436,16 +436,26 @@ def invitation_send(*, invitation_id: int) -> bool:
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["token_hash", "sent_at"])
     parent = invitation.parent
+    # The same link invites staff (staff/services.py): their e-mail names the schools instead.
+    grants = grants_for(parent)
+    schools = School.objects.filter(pk__in=grants.schools_with()).order_by("name")
     with translation.override(parent.language):
         body = render_to_string(
-            "pupils/email/invitation.txt",
+            "pupils/email/invitation_staff.txt"
+            if grants.is_staff_member
+            else "pupils/email/invitation.txt",
             {
                 "parent": parent,
+                "schools": ", ".join(school.name for school in schools),
                 "url": settings.SITE_URL + reverse("portal:accept_invitation", args=[token]),
                 "days": INVITATION_DAYS,
             },
         )
-        subject = _("Your account for your child's school")
+        subject = (
+            _("Your account in the school's privacy system")
+            if grants.is_staff_member
+            else _("Your account for your child's school")
+        )
     send_mail(subject, body, None, [parent.email])
     return True
 

@@ -443,7 +443,8 @@ def accept_invitation(request, token):
             return render(request, "pupils/portal/invitation_invalid.html", status=404)
         login(request, parent, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your password has been saved."))
-        return languages.after_login(request, redirect("portal:home"))
+        staff = grants_for(parent).is_staff_member  # invited by staff/services.py
+        return languages.after_login(request, redirect("home" if staff else "portal:home"))
     return render(
         request,
         "pupils/portal/accept_invitation.html",

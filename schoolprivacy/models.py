@@ -150,6 +150,7 @@ class BoardRole(models.TextChoices):
     """The roles that hold for a whole board."""
 
     PRIVACY_OFFICER = "privacy_officer", _("privacy officer")
+    BOARD_ADMINISTRATOR = "board_administrator", _("board administrator")
 
 
 class Membership(models.Model):

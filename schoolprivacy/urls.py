@@ -48,6 +48,7 @@ urlpatterns = [
     path("suppliers/", include("suppliers.urls")),
     path("requests/", include("requests.urls")),
     path("sync/", include("sync.urls")),
+    path("staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
 ]
 

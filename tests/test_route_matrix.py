@@ -15,6 +15,7 @@ from schoolprivacy.models import BoardRole, Role, User
 from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_URL_NAMES
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 from tests.requests.test_permission_matrix import COVERED_URL_NAMES as REQUEST_URL_NAMES
+from tests.staff.test_permission_matrix import COVERED_URL_NAMES as STAFF_URL_NAMES
 from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
 from tests.sync.test_permission_matrix import COVERED_URL_NAMES as SYNC_URL_NAMES
 
@@ -25,6 +26,7 @@ STAFF = frozenset(Role)
 MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
 REGISTER = frozenset({Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
 REQUEST_STAFF = frozenset({Role.DIRECTOR, Role.TEAM_LEADER, BoardRole.PRIVACY_OFFICER})
+STAFF_MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.BOARD_ADMINISTRATOR})
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ ROUTES = {
     "sync:invite": Route(
         frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}), method="post", ok_status=302
     ),
+    "staff:index": Route(STAFF_MANAGERS),
+    "staff:invite": Route(STAFF_MANAGERS),
+    "staff:board_invite": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
@@ -88,7 +93,12 @@ ROUTES = {
 
 # Routes about one pupil: tested with real objects, every role, in the app's matrix.
 OBJECT_ROUTES = (
-    COVERED_URL_NAMES | CONSENT_URL_NAMES | SUPPLIER_URL_NAMES | REQUEST_URL_NAMES | SYNC_URL_NAMES
+    COVERED_URL_NAMES
+    | CONSENT_URL_NAMES
+    | SUPPLIER_URL_NAMES
+    | REQUEST_URL_NAMES
+    | SYNC_URL_NAMES
+    | STAFF_URL_NAMES
 )
 
 # The technical admin site guards itself (is_staff); it is checked separately.

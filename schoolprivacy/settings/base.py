@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "suppliers.apps.SuppliersConfig",
     "requests.apps.RequestsConfig",
     "sync.apps.SyncConfig",
+    "staff.apps.StaffConfig",
     "demo.apps.DemoConfig",
 ]
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("invite/", views.invite, name="invite"),
+    path("board/invite/", views.board_invite, name="board_invite"),
+    path("<int:pk>/", views.member, name="member"),
+    path("<int:pk>/roles/", views.roles, name="roles"),
+    path("<int:pk>/groups/", views.groups, name="groups"),
+    path("<int:pk>/pupils/", views.follow, name="follow"),
+    path("<int:pk>/account/", views.switch, name="switch"),
+]

@@ -1,0 +1,227 @@
+"""Staff management in the pages: who works where, in which roles, teaching which groups."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pupils.models import Group, Pupil
+from schoolprivacy.authorization import require_roles
+from schoolprivacy.forms import add_service_errors
+from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.paging import page_of
+
+from . import permissions, selectors, services
+from .forms import BoardInviteForm, GroupsForm, InviteForm, PupilForm, RolesForm
+
+MANAGERS = {"roles": permissions.MANAGER_ROLES, "board_roles": permissions.BOARD_MANAGER_ROLES}
+
+
+@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+def index(request):
+    search = request.GET.get("q", "").strip()
+    members = selectors.staff_list(user=request.user, search=search)
+    page = page_of(members, request.GET.get("page"), 50)
+    return render(
+        request,
+        "staff/index.html",
+        {
+            "page": page,
+            "search": search,
+            "board_manager": permissions.boards_managed(request.user).exists(),
+        },
+    )
+
+
+@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+def invite(request):
+    schools = permissions.schools_managed(request.user).order_by("name")
+    form = InviteForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.staff_invite(
+                school=data["school"],
+                email=data["email"],
+                full_name=data["full_name"],
+                roles=data["roles"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s has the roles now.") % {"name": member.full_name}
+            )
+            return redirect("staff:member", member.pk)
+    return render(request, "staff/invite.html", {"form": form, "board": False})
+
+
+@require_roles(board_roles=MANAGERS["board_roles"])
+def board_invite(request):
+    boards = permissions.boards_managed(request.user).order_by("name")
+    form = BoardInviteForm(request.POST or None, boards=boards)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.board_member_invite(
+                board=data["board"],
+                email=data["email"],
+                full_name=data["full_name"],
+                roles=data["roles"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s has the roles now.") % {"name": member.full_name}
+            )
+            return redirect("staff:member", member.pk)
+    return render(request, "staff/invite.html", {"form": form, "board": True})
+
+
+@login_required
+def member(request, pk):
+    """One member of staff: the roles per school and board, groups taught, pupils followed."""
+    member = permissions.member_for(request.user, pk)
+    user = request.user
+    parts = selectors.member_schools(member=member, user=user)
+    schools = permissions.schools_managed(user)
+    for part in parts:
+        part.roles_form = RolesForm(
+            initial={"place": part.school.pk, "roles": sorted(part.roles)},
+            places=schools,
+            choices=Role.choices,
+            prefix=f"school-{part.school.pk}",
+        )
+        if part.groups:
+            part.groups_form = GroupsForm(
+                initial={"school": part.school.pk, "groups": sorted(part.taught)},
+                schools=schools,
+                groups=Group.objects.filter(pk__in=[g.pk for g in part.groups]),
+            )
+    boards = [
+        (
+            board,
+            RolesForm(
+                initial={"place": board.pk, "roles": sorted(roles)},
+                places=permissions.boards_managed(user),
+                choices=BoardRole.choices,
+                prefix=f"board-{board.pk}",
+            ),
+        )
+        for board, roles in selectors.member_boards(member=member, user=user)
+    ]
+    search = request.GET.get("pupil", "").strip()
+    coordinator = selectors.is_care_coordinator(member=member)
+    return render(
+        request,
+        "staff/member.html",
+        {
+            "member": member,
+            "is_self": member.pk == user.pk,
+            "parts": parts,
+            "boards": boards,
+            "coordinator": coordinator,
+            "followed": selectors.pupils_followed(member=member, user=user) if coordinator else [],
+            "search": search,
+            "candidates": selectors.pupil_candidates(user=user, search=search)
+            if coordinator
+            else [],
+        },
+    )
+
+
+def _back(member, anchor=""):
+    return redirect(reverse("staff:member", args=[member.pk]) + anchor)
+
+
+def _done(request, member, action, anchor=""):
+    """Run *action*; a refusal from the service is shown as an error, in the user's language."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
+    return _back(member, anchor)
+
+
+@login_required
+@require_POST
+def roles(request, pk):
+    member = permissions.member_for(request.user, pk)
+    board = request.POST.get("kind") == "board"
+    prefix = f"{'board' if board else 'school'}-{request.POST.get('place_id', '')}"
+    form = RolesForm(
+        request.POST,
+        places=permissions.boards_managed(request.user)
+        if board
+        else permissions.schools_managed(request.user),
+        choices=BoardRole.choices if board else Role.choices,
+        prefix=prefix,
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose roles from the list."))
+        return _back(member)
+    place, chosen = form.cleaned_data["place"], form.cleaned_data["roles"]
+    if board:
+        action = partial(services.board_roles_set, user=member, board=place, roles=chosen)
+    else:
+        action = partial(services.school_roles_set, user=member, school=place, roles=chosen)
+    return _done(request, member, partial(action, acting_user=request.user), "#roles")
+
+
+@login_required
+@require_POST
+def groups(request, pk):
+    member = permissions.member_for(request.user, pk)
+    schools = permissions.schools_managed(request.user)
+    form = GroupsForm(
+        request.POST, schools=schools, groups=Group.objects.filter(school__in=schools)
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose groups from the list."))
+        return _back(member)
+    data = form.cleaned_data
+    action = partial(
+        services.teacher_groups_set,
+        teacher=member,
+        school=data["school"],
+        groups=data["groups"],
+        acting_user=request.user,
+    )
+    return _done(request, member, action, "#groups")
+
+
+@login_required
+@require_POST
+def follow(request, pk):
+    member = permissions.member_for(request.user, pk)
+    pupils = Pupil.objects.filter(school__in=permissions.schools_managed(request.user))
+    form = PupilForm(request.POST, pupils=pupils)
+    if not form.is_valid():
+        messages.error(request, _("Choose a pupil from the list."))
+        return _back(member)
+    pupil = form.cleaned_data["pupil"]
+    stop = "stop" in request.POST
+    service = services.care_pupil_unfollow if stop else services.care_pupil_follow
+    action = partial(service, coordinator=member, pupil=pupil, acting_user=request.user)
+    return _done(request, member, action, "#pupils")
+
+
+@login_required
+@require_POST
+def switch(request, pk):
+    member = permissions.member_for(request.user, pk)
+    off = request.POST.get("active") == "off"
+    service = services.account_switch_off if off else services.account_switch_on
+    action = partial(service, user=member, acting_user=request.user)
+    return _done(request, member, action, "#account")
