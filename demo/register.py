@@ -64,6 +64,25 @@ DETAILS = {
             ),
             # From school year 2018-19 Basispoort no longer receives gender.
             (datetime.date(2018, 8, 1), [*BASIC, "login_id"], "geen leer- of toetsresultaten"),
+            # Today's set, as a board's privacy guide lists it: "een identificatienummer van
+            # Basispoort, voornaam, achternaam, tussenvoegsel, geboortedatum, leerlingkey,
+            # groepskey, groepsnaam, jaargroep, geslacht en het identificatienummer van de
+            # school".
+            (
+                datetime.date(2024, 8, 1),
+                [
+                    "basispoort_id",
+                    *NAME,
+                    "date_of_birth",
+                    "pupil_key",
+                    "group_key",
+                    "group",
+                    "year_group",
+                    "gender",
+                    "school_id",
+                ],
+                "geen leer- of toetsresultaten, geen BSN",
+            ),
         ],
     ),
     "SKOOL": (

@@ -28,7 +28,17 @@ FIELDS: dict[str, object] = {
     "medical": _("medical information"),
     "login_id": _("login name for learning materials"),
     "learning_results": _("results within the learning method"),
+    # The keys of the pupil administration (sync/): what access brokers such as Basispoort
+    # receive to recognise a pupil, a group and a school without the BSN.
+    "pupil_key": _("pupil key of the pupil administration (leerlingkey)"),
+    "group_key": _("group key of the pupil administration (groepskey)"),
+    "school_id": _("identification number of the school"),
+    "basispoort_id": _("Basispoort identification number"),
+    "eckid": _("ECK iD (pseudonym in the learning materials chain)"),
 }
+
+#: Pupil fields whose catalogue code is not their own name.
+_PUPIL_FIELD_CODES = {"external_key": "pupil_key"}
 
 
 def label(code: str) -> str:
@@ -63,6 +73,11 @@ CATEGORY_FIELDS: dict[str, frozenset[str]] = {
             "enrolment",
             "parents_contact",
             "login_id",
+            "pupil_key",
+            "group_key",
+            "school_id",
+            "basispoort_id",
+            "eckid",
         }
     ),
     DataCategory.DOSSIER: frozenset({"test_results", "agreements", "reports", "learning_results"}),
@@ -88,7 +103,8 @@ def codes_for_categories(categories) -> set[str]:
 def codes_for_correction(target: str, field: str, obj=None) -> set[str]:
     """The catalogue codes a correction of *field* of *target* (pupils.corrections) touches."""
     if target == "pupil":
-        return {field} if field in FIELDS else set()
+        code = _PUPIL_FIELD_CODES.get(field, field)
+        return {code} if code in FIELDS else set()
     if target == "special":
         code = _SPECIAL_KIND_FIELDS.get(getattr(obj, "kind", None))
         return {code} if code else set()
