@@ -42,7 +42,7 @@ GUESSES = {
     "pupil_key": ("leerlingkey", "leerling key", "leerlingnummer", "key leerling", "pupil_key"),
     "email": ("e-mail", "email", "e-mailadres", "emailadres", "e-mail verzorger"),
     "first_name": ("roepnaam", "voornaam", "roepnaam verzorger", "voornaam verzorger"),
-    "prefix": ("voorvoegsel", "tussenvoegsel", "voorvoegsel verzorger"),
+    "prefix": ("voorvoegsel", "tussenvoegsel", "voorvoegsel verzorger", "tussenvoegsel verzorger"),
     "last_name": ("achternaam", "achternaam verzorger", "naam verzorger"),
     "relation": ("relatie", "relatie tot leerling", "relation"),
     "authority": ("gezag", "ouderlijk gezag", "wettelijk gezag", "authority"),
