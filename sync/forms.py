@@ -76,3 +76,35 @@ class ConfirmForm(forms.Form):
         label=_("Apply the valid lines; the lines that cannot be used are left out"),
         required=False,
     )
+
+
+class YearForm(forms.Form):
+    """Where each group's pupils go in the new school year, and the leavers' date."""
+
+    leave_on = forms.DateField(
+        label=_("Leave date of the pupils who leave"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day at school; it starts the retention periods of their data."),
+    )
+
+    def __init__(self, *args, moves, **kwargs):
+        from .year import LEAVE
+
+        super().__init__(*args, **kwargs)
+        names = sorted({move.group.name for move in moves})
+        choices = [*((name, name) for name in names), (LEAVE, _("leaves the school"))]
+        self.moves = moves
+        for move in moves:
+            self.fields[f"group_{move.group.pk}"] = forms.ChoiceField(
+                label=_("%(group)s (%(count)s pupils) goes to")
+                % {
+                    "group": move.group.name,
+                    "count": move.pupils,
+                },
+                choices=choices,
+                initial=move.target,
+            )
+        self.order_fields([*(f"group_{move.group.pk}" for move in moves), "leave_on"])
+
+    def targets(self) -> dict[int, str]:
+        return {move.group.pk: self.cleaned_data[f"group_{move.group.pk}"] for move in self.moves}

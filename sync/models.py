@@ -23,6 +23,7 @@ class ImportRun(models.Model):
     class Source(models.TextChoices):
         EDEXML = "edexml", _("pupils, groups and teachers (EDEXML)")
         PARENTS = "parents", _("parents and guardians (CSV)")
+        YEAR = "year", _("new school year (made here)")
 
     class Status(models.TextChoices):
         MAPPING = "mapping", _("uploaded: which column holds what?")

@@ -76,7 +76,11 @@ def readable(lines) -> list[ImportLine]:
         before = data.get("before") if isinstance(data.get("before"), dict) else {}
         if line.kind == ImportLine.Kind.MOVED:
             before = {"group": data.get("before") or ""}
-            data = {"group": data.get("group_key") or ""}
+            data = {"group": (data.get("group_key") or "").removeprefix("name:")}
+        if line.subject == ImportLine.Subject.TEACHER and data.get("groups"):
+            keys = [key.removeprefix("name:") for key in data["groups"]]
+            line.changes = [(_("groups taught"), "", ", ".join(keys))]
+            continue
         model = Guardianship if line.subject == ImportLine.Subject.PARENT else Pupil
         line.changes = [
             (

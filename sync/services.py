@@ -23,7 +23,7 @@ from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Guar
 from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import edexml, parents
+from . import edexml, parents, year
 from .models import ColumnMapping, ImportLine, ImportRun
 from .permissions import may_import
 from .planning import Planner, group_name
@@ -149,6 +149,50 @@ def _parents_preview(run: ImportRun, content: bytes, mapping: dict) -> ImportRun
     run.status = ImportRun.Status.PREVIEW
     run.pending_file = None
     run.save(update_fields=["counts", "status", "pending_file"])
+    return run
+
+
+@transaction.atomic
+def year_preview(
+    *, school: School, targets: dict[int, str], leave_on: date, acting_user: User
+) -> ImportRun:
+    """Plan a new school year made here: *targets* says, per group of this year (by id), the
+    name of its group in the new year or year.LEAVE. Nothing changes until it is confirmed."""
+    if not may_import(acting_user, school):
+        raise PermissionDenied
+    current, moves = year.proposal(school)
+    if current is None:
+        raise ValidationError(_("The school has no groups with pupils yet."))
+    today = timezone.localdate()
+    if leave_on > today or leave_on < date(current, 8, 1):
+        raise ValidationError(
+            {
+                "leave_on": _(
+                    "The leave date lies in the school year %(year)s–%(next)s, and not after "
+                    "today."
+                )
+                % {"year": current, "next": current + 1}
+            }
+        )
+    names = {move.group.name for move in moves}
+    for move in moves:
+        target = targets.get(move.group.pk, move.target)
+        if target != year.LEAVE and target not in names:
+            raise ValidationError(_("Choose a group of the new year, or leaving the school."))
+        move.target = target
+    run = ImportRun.objects.create(
+        school=school,
+        uploaded_by=acting_user,
+        source=ImportRun.Source.YEAR,
+        export_date=today,
+        school_year=current + 1,
+        status=ImportRun.Status.PREVIEW,
+        current_pupils=Pupil.objects.filter(
+            school=school, left_on__isnull=True, anonymised_at__isnull=True
+        ).count(),
+    )
+    year.plan(run, moves, leave_on)
+    run.save(update_fields=["counts"])
     return run
 
 
@@ -291,6 +335,16 @@ class _Applier:
     # --- Groups ------------------------------------------------------------------------------
 
     def _group_new(self, line, data) -> None:
+        if data.get("by_name"):  # a new school year made here (sync/year.py)
+            with set_actor(self.user):
+                group, _created = Group.objects.get_or_create(
+                    school=self.school,
+                    school_year=self.run.school_year,
+                    name=data["name"],
+                    defaults={"year_group": data["year_group"]},
+                )
+            self.groups[line.key] = group
+            return
         if data.get("match"):  # a group made here gets the administration's key
             group = Group.objects.select_for_update().get(pk=data["match"], school=self.school)
             group.external_key = line.key
@@ -402,6 +456,14 @@ class _Applier:
             pupil_services.group_assign_teacher(group=group, teacher=user, acting_user=self.user)
         for group in Group.objects.filter(pk__in=taught - wanted):
             remove_perm("pupils.teach_group", user, group)
+        # The groups of earlier school years are no longer taught.
+        with set_actor(self.user):
+            for permission in GroupUserObjectPermission.objects.filter(
+                user=user,
+                content_object__school=self.school,
+                content_object__school_year__lt=self.run.school_year,
+            ):
+                permission.delete()
 
 
 def _parent_line(applier, line, data, *, new: bool) -> None:

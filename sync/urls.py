@@ -11,4 +11,5 @@ urlpatterns = [
     path("parents/", views.parents, name="parents"),
     path("parents/invite/", views.invite, name="invite"),
     path("<int:pk>/columns/", views.columns, name="columns"),
+    path("year/", views.year, name="year"),
 ]

@@ -14,7 +14,7 @@ from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services
-from .forms import ConfirmForm, InviteForm, MappingForm, ParentsUploadForm, UploadForm
+from .forms import ConfirmForm, InviteForm, MappingForm, ParentsUploadForm, UploadForm, YearForm
 from .models import ImportLine, ImportRun
 
 
@@ -171,3 +171,39 @@ def columns(request, pk):
         else:
             return redirect("sync:run", run.pk)
     return render(request, "sync/columns.html", {"run": run, "form": form, "header": header})
+
+
+@require_roles(*permissions.IMPORT_ROLES)
+def year(request):
+    """A new school year made here: where each group goes, seen line by line before it is
+    confirmed (the run page). A school that imports its year from the administration does not
+    need this page."""
+    from django.utils import timezone
+
+    from . import year as years
+
+    schools = permissions.schools_for_import(request.user).order_by("name")
+    school = (
+        permissions.school_for_import(request.user, request.GET.get("school"))
+        if (request.GET.get("school"))
+        else schools.first()
+    )
+    current, moves = years.proposal(school) if school is not None else (None, [])
+    form = YearForm(request.POST or None, moves=moves, initial={"leave_on": timezone.localdate()})
+    if request.method == "POST" and current is not None and form.is_valid():
+        try:
+            run = services.year_preview(
+                school=school,
+                targets=form.targets(),
+                leave_on=form.cleaned_data["leave_on"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("sync:run", run.pk)
+    return render(
+        request,
+        "sync/year.html",
+        {"form": form, "school": school, "schools": schools, "current": current},
+    )

@@ -34,6 +34,7 @@ DUTCH_ROLE_LABELS = {
     Role.TEACHER: "Leerkracht",
     Role.ADMINISTRATOR: "Beheerder",
     BoardRole.PRIVACY_OFFICER: "Privacycontactpersoon",
+    BoardRole.BOARD_ADMINISTRATOR: "Bestuursbeheerder",
 }
 
 SCHOOL_NAMES = {spec["key"]: spec["name"] for spec in data.SCHOOLS}

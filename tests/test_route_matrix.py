@@ -80,6 +80,7 @@ ROUTES = {
     "requests:retention": Route(frozenset({BoardRole.PRIVACY_OFFICER})),
     "sync:index": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "sync:parents": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
+    "sync:year": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "sync:invite": Route(
         frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}), method="post", ok_status=302
     ),
