@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from pupils.models import Group, GroupUserObjectPermission, Pupil, PupilUserObjectPermission
+from pupils.models import (
+    Group,
+    GroupUserObjectPermission,
+    Invitation,
+    Pupil,
+    PupilUserObjectPermission,
+)
 from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
 
 from .permissions import STAFF, boards_managed, schools_managed
@@ -129,3 +136,10 @@ def member_boards(*, member: User, user: User) -> list[tuple[Board, set[str]]]:
     ).values_list("board_id", "role"):
         held.setdefault(board_id, set()).add(role)
     return [(board, held.get(board.pk, set())) for board in boards]
+
+
+def invitation_open(*, member: User) -> bool:
+    """Whether an invitation of *member* can still be used."""
+    return Invitation.objects.filter(
+        parent=member, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()

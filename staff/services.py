@@ -188,6 +188,18 @@ def care_pupil_unfollow(*, coordinator: User, pupil: Pupil, acting_user: User) -
             permission.delete()
 
 
+@transaction.atomic
+def staff_invitation_send(*, user: User, acting_user: User) -> bool:
+    """Invite a member of staff who has no password yet (made by an import, say); False when
+    there is nothing to send (a password chosen, or an invitation still open)."""
+    _require_member(acting_user, user)
+    if not user.is_active:
+        raise ValidationError(
+            _("This account is switched off. Switch it on again on its page first.")
+        )
+    return _invite(user, acting_user)
+
+
 def _switch_allowed(user: User, acting_user: User) -> None:
     """An account may be switched off or on only by someone who manages everything it does."""
     _require_member(acting_user, user)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/groups/", views.groups, name="groups"),
     path("<int:pk>/pupils/", views.follow, name="follow"),
     path("<int:pk>/account/", views.switch, name="switch"),
+    path("<int:pk>/invitation/", views.send_invitation, name="send_invitation"),
 ]

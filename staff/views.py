@@ -126,6 +126,7 @@ def member(request, pk):
         {
             "member": member,
             "is_self": member.pk == user.pk,
+            "invited": selectors.invitation_open(member=member),
             "parts": parts,
             "boards": boards,
             "coordinator": coordinator,
@@ -224,4 +225,12 @@ def switch(request, pk):
     off = request.POST.get("active") == "off"
     service = services.account_switch_off if off else services.account_switch_on
     action = partial(service, user=member, acting_user=request.user)
+    return _done(request, member, action, "#account")
+
+
+@login_required
+@require_POST
+def send_invitation(request, pk):
+    member = permissions.member_for(request.user, pk)
+    action = partial(services.staff_invitation_send, user=member, acting_user=request.user)
     return _done(request, member, action, "#account")

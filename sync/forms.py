@@ -77,6 +77,14 @@ class ConfirmForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, run, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what this run needs confirmed is asked.
+        if not run.leavers_guarded:
+            del self.fields["leavers_confirmed"]
+        if not run.counts.get("errors"):
+            del self.fields["errors_confirmed"]
+
 
 class YearForm(forms.Form):
     """Where each group's pupils go in the new school year, and the leavers' date."""

@@ -59,7 +59,7 @@ def run(request, pk):
             "page": page,
             "kind": kind,
             "kinds": ImportLine.Kind.choices,
-            "form": ConfirmForm(),
+            "form": ConfirmForm(run=run),
             "busy": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
             "extra": f"kind={kind}" if kind else "",
         },
@@ -70,7 +70,7 @@ def run(request, pk):
 @require_POST
 def confirm(request, pk):
     run = permissions.run_for(request.user, pk)
-    form = ConfirmForm(request.POST)
+    form = ConfirmForm(request.POST, run=run)
     form.is_valid()
     try:
         services.import_confirm(

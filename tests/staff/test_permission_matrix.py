@@ -5,8 +5,9 @@ else gets a 404 (anonymous: the login page) and nothing changes."""
 import pytest
 from django.urls import reverse
 
-from pupils.models import GroupUserObjectPermission, PupilUserObjectPermission
+from pupils.models import GroupUserObjectPermission, Invitation, PupilUserObjectPermission
 from schoolprivacy.models import Membership, Role
+from tests.factories import UserFactory
 from tests.pupils.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,14 @@ ALLOWED = {"director", "administrator", "board_administrator"}
 EVERYONE = [*ROLES, "board_administrator"]
 
 #: Every URL name of staff management that takes an object; the route matrix checks it.
-COVERED_URL_NAMES = {"staff:member", "staff:roles", "staff:groups", "staff:follow", "staff:switch"}
+COVERED_URL_NAMES = {
+    "staff:member",
+    "staff:roles",
+    "staff:groups",
+    "staff:follow",
+    "staff:switch",
+    "staff:send_invitation",
+}
 
 
 def answers(role, page, response=None):
@@ -83,3 +91,15 @@ def test_switching_an_account_off(world, board_admin, login, role):
     assert response.status_code == (302 if role == "anonymous" or role in ALLOWED else 404)
     teacher.refresh_from_db()
     assert teacher.is_active == (role not in ALLOWED)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_sending_an_invitation(world, board_admin, login, role):
+    imported = UserFactory()
+    imported.set_unusable_password()
+    imported.save()
+    Membership.objects.create(user=imported, school=world.pupil.school, role=Role.TEACHER)
+    client = login(world.users[role])
+    response = client.post(reverse("staff:send_invitation", args=[imported.pk]))
+    assert response.status_code == (302 if role == "anonymous" or role in ALLOWED else 404)
+    assert Invitation.objects.filter(parent=imported).exists() == (role in ALLOWED)

@@ -253,3 +253,18 @@ def test_the_staff_list_shows_only_whom_one_manages(world, login):
     client = login(world.users["administrator"])
     page = client.get(reverse("staff:index"), {"q": world.users["teacher"].full_name})
     assert world.users["teacher"].email in page.content.decode()
+
+
+def test_an_imported_teacher_is_invited_when_the_administrator_asks(
+    world, django_capture_on_commit_callbacks
+):
+    imported = User.objects.create(email="geimporteerd@school.example", full_name="Ina Import")
+    imported.set_unusable_password()
+    imported.save()
+    Membership.objects.create(user=imported, school=world.pupil.school, role=Role.TEACHER)
+    admin = world.users["administrator"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.staff_invitation_send(user=imported, acting_user=admin)
+    assert [m.to for m in mail.outbox] == [["geimporteerd@school.example"]]
+    assert not services.staff_invitation_send(user=imported, acting_user=admin)  # still open
+    assert Invitation.objects.filter(parent=imported).count() == 1
