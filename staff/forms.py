@@ -77,3 +77,22 @@ class PupilForm(forms.Form):
     def __init__(self, *args, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = pupils
+
+
+class GroupForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=64)
+    school_year = forms.IntegerField(
+        label=_("School year (the year it starts)"), min_value=2000, max_value=2100
+    )
+    year_group = forms.IntegerField(
+        label=_("Year group"), min_value=0, max_value=20, required=False
+    )
+
+    def __init__(self, *args, schools=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["school"]
+            del self.fields["school_year"]
+        else:
+            self.fields["school"].queryset = schools

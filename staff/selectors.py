@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pupils.models import (
@@ -143,3 +143,37 @@ def invitation_open(*, member: User) -> bool:
     return Invitation.objects.filter(
         parent=member, used_at__isnull=True, expires_at__gt=timezone.now()
     ).exists()
+
+
+def groups_list(*, user: User, school_year: int | None = None) -> tuple[list[int], list[Group]]:
+    """The school years with groups, and the groups of *school_year* (else the newest) of the
+    schools *user* manages, each with ``current`` pupils and ``teachers``."""
+    from .permissions import groups_managed
+
+    groups = groups_managed(user)
+    years = sorted(set(groups.values_list("school_year", flat=True)), reverse=True)
+    if school_year not in years:
+        school_year = years[0] if years else None
+    shown = list(
+        groups.filter(school_year=school_year)
+        .select_related("school")
+        .annotate(
+            current=Count(
+                "pupils",
+                filter=Q(pupils__left_on__isnull=True, pupils__anonymised_at__isnull=True),
+            )
+        )
+        .order_by("school__name", "year_group", "name")
+    )
+    teachers: dict[int, list[str]] = {}
+    for group_id, name in (
+        GroupUserObjectPermission.objects.filter(
+            content_object__in=[g.pk for g in shown], user__is_active=True
+        )
+        .values_list("content_object_id", "user__full_name")
+        .order_by("user__full_name")
+    ):
+        teachers.setdefault(group_id, []).append(name)
+    for group in shown:
+        group.teachers = teachers.get(group.pk, [])
+    return years, shown

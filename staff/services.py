@@ -298,3 +298,40 @@ def board_roles_set(*, user: User, board: Board, roles, acting_user: User) -> tu
             membership.delete()
     forget_grants(user)
     return given, taken
+
+
+def _group_save(group: Group, acting_user: User) -> Group:
+    taken = Group.objects.filter(
+        school=group.school_id, school_year=group.school_year, name__iexact=group.name
+    ).exclude(pk=group.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"name": _("The school already has a group with this name in this school year.")}
+        )
+    with set_actor(acting_user):
+        group.save()
+    return group
+
+
+@transaction.atomic
+def group_create(
+    *, school: School, name: str, school_year: int, year_group: int | None, acting_user: User
+) -> Group:
+    """A group made by hand (a school that imports gets its groups from the import)."""
+    _require_school(acting_user, school)
+    group = Group(school=school, name=name.strip(), school_year=school_year, year_group=year_group)
+    return _group_save(group, acting_user)
+
+
+@transaction.atomic
+def group_update(*, group: Group, name: str, year_group: int | None, acting_user: User) -> Group:
+    """Rename a group or change its year group. A group of the administration (with a key) is
+    named there: the next import would undo the change."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    _require_school(acting_user, group.school)
+    if group.external_key:
+        raise ValidationError(
+            _("This group comes from the pupil administration: change it there.")
+        )
+    group.name, group.year_group = name.strip(), year_group
+    return _group_save(group, acting_user)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from schoolprivacy.models import BoardRole, Role
 from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services
-from .forms import BoardInviteForm, GroupsForm, InviteForm, PupilForm, RolesForm
+from .forms import BoardInviteForm, GroupForm, GroupsForm, InviteForm, PupilForm, RolesForm
 
 MANAGERS = {"roles": permissions.MANAGER_ROLES, "board_roles": permissions.BOARD_MANAGER_ROLES}
 
@@ -234,3 +235,54 @@ def send_invitation(request, pk):
     member = permissions.member_for(request.user, pk)
     action = partial(services.staff_invitation_send, user=member, acting_user=request.user)
     return _done(request, member, action, "#account")
+
+
+@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+def groups_index(request):
+    try:
+        school_year = int(request.GET.get("year", ""))
+    except ValueError:
+        school_year = None
+    years, groups = selectors.groups_list(user=request.user, school_year=school_year)
+    return render(
+        request,
+        "staff/groups.html",
+        {"years": years, "groups": groups, "year": groups[0].school_year if groups else None},
+    )
+
+
+@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+def group_create(request):
+    schools = permissions.schools_managed(request.user).order_by("name")
+    initial = {"school_year": timezone.localdate().year - (timezone.localdate().month < 8)}
+    form = GroupForm(request.POST or None, schools=schools, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_create(**form.cleaned_data, acting_user=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(
+                f"{reverse('staff:groups_index')}?year={form.cleaned_data['school_year']}"
+            )
+    return render(request, "staff/group_form.html", {"form": form, "group": None})
+
+
+@login_required
+def group_edit(request, pk):
+    group = permissions.group_for(request.user, pk)
+    form = GroupForm(
+        request.POST or None,
+        editing=True,
+        initial={"name": group.name, "year_group": group.year_group},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_update(group=group, **form.cleaned_data, acting_user=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('staff:groups_index')}?year={group.school_year}")
+    return render(request, "staff/group_form.html", {"form": form, "group": group})

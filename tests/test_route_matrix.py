@@ -87,6 +87,8 @@ ROUTES = {
     "staff:index": Route(STAFF_MANAGERS),
     "staff:invite": Route(STAFF_MANAGERS),
     "staff:board_invite": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
+    "staff:groups_index": Route(STAFF_MANAGERS),
+    "staff:group_create": Route(STAFF_MANAGERS),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),

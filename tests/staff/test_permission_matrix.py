@@ -22,6 +22,7 @@ COVERED_URL_NAMES = {
     "staff:follow",
     "staff:switch",
     "staff:send_invitation",
+    "staff:group_edit",
 }
 
 
@@ -103,3 +104,15 @@ def test_sending_an_invitation(world, board_admin, login, role):
     response = client.post(reverse("staff:send_invitation", args=[imported.pk]))
     assert response.status_code == (302 if role == "anonymous" or role in ALLOWED else 404)
     assert Invitation.objects.filter(parent=imported).exists() == (role in ALLOWED)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_renaming_a_group(world, board_admin, login, role):
+    group = world.pupil.group
+    client = login(world.users[role])
+    url = reverse("staff:group_edit", args=[group.pk])
+    page = client.get(url)
+    response = client.post(url, {"name": "Zonnebloem", "year_group": "5"})
+    assert answers(role, page, response)
+    group.refresh_from_db()
+    assert (group.name == "Zonnebloem") == (role in ALLOWED)

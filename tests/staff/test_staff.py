@@ -9,7 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from pupils.models import GroupUserObjectPermission, Invitation, PupilUserObjectPermission
+from pupils.models import (
+    Group,
+    GroupUserObjectPermission,
+    Invitation,
+    PupilUserObjectPermission,
+)
 from schoolprivacy.models import BoardMembership, BoardRole, Membership, Role, User
 from staff import services
 
@@ -268,3 +273,34 @@ def test_an_imported_teacher_is_invited_when_the_administrator_asks(
     assert [m.to for m in mail.outbox] == [["geimporteerd@school.example"]]
     assert not services.staff_invitation_send(user=imported, acting_user=admin)  # still open
     assert Invitation.objects.filter(parent=imported).count() == 1
+
+
+def test_a_group_is_made_and_renamed_by_hand_audited(world, login):
+    client = login(world.users["administrator"])
+    response = client.post(
+        reverse("staff:group_create"),
+        {
+            "school": world.pupil.school.pk,
+            "name": "Kameleon",
+            "school_year": 2026,
+            "year_group": 3,
+        },
+    )
+    assert response.status_code == 302
+    group = Group.objects.get(name="Kameleon")
+    assert LogEntry.objects.get_for_object(group).get().actor == world.users["administrator"]
+    # The same name twice in one school year is refused, and nothing changes.
+    response = client.post(
+        reverse("staff:group_create"),
+        {"school": world.pupil.school.pk, "name": "kameleon", "school_year": 2026},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert Group.objects.filter(name__iexact="kameleon").count() == 1
+    # A group of the administration is renamed there, not here.
+    Group.objects.filter(pk=group.pk).update(external_key="G-K")
+    with pytest.raises(ValidationError):
+        services.group_update(
+            group=group, name="Anders", year_group=3, acting_user=world.users["administrator"]
+        )
+    page = client.get(reverse("staff:groups_index"), {"year": 2026}).content.decode()
+    assert "Kameleon" in page
