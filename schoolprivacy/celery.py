@@ -82,6 +82,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },
+    # What was read for an import nobody confirmed is removed after two weeks.
+    "stale-imports": {
+        "task": "sync.tasks.sweep_stale_imports",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "heartbeat": {
         "task": "schoolprivacy.tasks.record_heartbeat",
         "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),

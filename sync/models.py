@@ -33,6 +33,7 @@ class ImportRun(models.Model):
         RUNNING = "running", _("being applied")
         DONE = "done", _("done")
         FAILED = "failed", _("stopped by an error")
+        EXPIRED = "expired", _("not confirmed in time: what was read is removed")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     school = models.ForeignKey(

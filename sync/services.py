@@ -196,6 +196,32 @@ def year_preview(
     return run
 
 
+#: A preview nobody confirms is removed after this many days: its lines hold pupils' data.
+STALE_DAYS = 14
+
+
+def stale_imports_sweep(*, now=None) -> int:
+    """Remove what was read for imports nobody confirmed (or whose columns nobody set) within
+    STALE_DAYS: their lines and any waiting file. Idempotent; returns how many runs."""
+    cutoff = (now or timezone.now()) - timedelta(days=STALE_DAYS)
+    stale = ImportRun.objects.filter(
+        status__in=(ImportRun.Status.PREVIEW, ImportRun.Status.MAPPING), uploaded_at__lt=cutoff
+    )
+    swept = 0
+    for run_id in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            run = stale.select_for_update(skip_locked=True).filter(pk=run_id).first()
+            if run is None:
+                continue  # confirmed meanwhile, or another sweep has it
+            run.lines.all().delete()
+            run.status = ImportRun.Status.EXPIRED
+            run.pending_file = None
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "pending_file", "finished_at"])
+            swept += 1
+    return swept
+
+
 def _refuse(run: ImportRun, reason: str) -> ImportRun:
     run.status = ImportRun.Status.REFUSED
     run.refused_reason = reason

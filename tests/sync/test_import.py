@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Pupil
 from schoolprivacy.models import Membership, Role, User
@@ -322,3 +323,19 @@ def test_a_first_import_gives_the_groups_made_here_their_key_and_moves_nobody(wo
     assert not Group.objects.filter(
         school=group.school, name__startswith=group.name + " ("
     ).exists()
+
+
+def test_a_preview_nobody_confirms_is_removed_after_two_weeks(world):
+    stale = preview(world, file_for(world, CLASS))
+    fresh = preview(world, file_for(world, CLASS))
+    assert stale.lines.exists()
+    two_weeks_ago = timezone.now() - datetime.timedelta(days=services.STALE_DAYS, hours=1)
+    ImportRun.objects.filter(pk=stale.pk).update(uploaded_at=two_weeks_ago)
+    assert services.stale_imports_sweep() == 1
+    stale.refresh_from_db()
+    assert stale.status == ImportRun.Status.EXPIRED and not stale.lines.exists()
+    assert ImportRun.objects.get(pk=fresh.pk).status == ImportRun.Status.PREVIEW
+    assert fresh.lines.exists()
+    assert services.stale_imports_sweep() == 0
+    with pytest.raises(ValidationError):
+        services.import_confirm(run=stale, acting_user=world.users["administrator"])
