@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = _("Sync with the pupil administration")
+
+    def ready(self) -> None:
+        from schoolprivacy import audit
+
+        from . import models
+
+        audit.register(models.ChangeNotice, masked=("body",))

@@ -169,3 +169,78 @@ class ColumnMapping(models.Model):
 
     def __str__(self):
         return str(self.school_id)
+
+
+class ChangeNotice(models.Model):
+    """GDPR Art. 19 after an import: a supplier or legal recipient that receives a field the
+    import corrected (a pupil's name, date of birth or gender) is told. Sent by e-mail where
+    the register holds an address; otherwise the school tells them and marks it done, or
+    records why not."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("to do")
+        SENT = "sent", _("sent by e-mail")
+        DONE = "done", _("told otherwise")
+        NOT_NEEDED = "not_needed", _("not done, with a reason")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="notices", verbose_name=_("import")
+    )
+    pupil = models.ForeignKey(
+        "pupils.Pupil", on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supplier"),
+    )
+    recipient = models.ForeignKey(
+        "suppliers.Recipient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    receiver_name = models.CharField(_("told"), max_length=200)
+    fields = ArrayField(models.CharField(max_length=32), verbose_name=_("fields concerned"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # Written when the change is applied; removed once the notice is sent or settled.
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = EncryptedTextField(_("text of the notice"), blank=True)
+    note = models.TextField(_("how, or why not"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+
+    class Meta:
+        verbose_name = _("notice of an imported correction")
+        verbose_name_plural = _("notices of imported corrections")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(supplier__isnull=False, recipient__isnull=True)
+                | Q(supplier__isnull=True, recipient__isnull=False),
+                name="change_notice_has_one_receiver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_needed") | ~Q(note=""),
+                name="change_notice_not_needed_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.receiver_name} – {self.get_status_display()}"

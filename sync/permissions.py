@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from schoolprivacy.authorization import grants_for, hidden
 from schoolprivacy.models import Role, School
 
-from .models import ImportRun
+from .models import ChangeNotice, ImportRun
 
 IMPORT_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR)
 
@@ -37,6 +37,13 @@ def run_for(user, pk) -> ImportRun:
     if run is None:
         hidden()
     return run
+
+
+def notice_for(user, pk) -> ChangeNotice:
+    notice = ChangeNotice.objects.filter(run__in=runs_for(user), pk=_int(pk)).first()
+    if notice is None:
+        hidden()
+    return notice
 
 
 def _int(value):

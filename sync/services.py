@@ -23,7 +23,7 @@ from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Guar
 from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import edexml, parents, year
+from . import edexml, notices, parents, year
 from .models import ColumnMapping, ImportLine, ImportRun
 from .permissions import may_import
 from .planning import Planner, group_name
@@ -427,7 +427,11 @@ class _Applier:
         values["external_key"] = line.key
         if "left_on" in line.fields:
             values["left_on"] = None
-        pupil_services.pupil_update(pupil=pupil, acting_user=self.user, **values)
+        pupil = pupil_services.pupil_update(pupil=pupil, acting_user=self.user, **values)
+        # Art. 19: the receivers of a corrected name, date of birth or gender are told.
+        notices.notices_create(
+            run=self.run, pupil=pupil, fields=line.fields, before=data.get("before") or {}
+        )
 
     def _pupil_moved(self, line, data) -> None:
         group = self.groups.get(data.get("group_key"))

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import notices, services
 
 
 @shared_task
@@ -13,3 +13,9 @@ def apply_import(run_id: int) -> None:
 @shared_task
 def sweep_stale_imports() -> int:
     return services.stale_imports_sweep()
+
+
+@shared_task
+def send_change_notice(notice_id: int) -> None:
+    """GDPR Art. 19: tell one supplier about a correction an import made."""
+    notices.notice_send(notice_id=notice_id)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("parents/invite/", views.invite, name="invite"),
     path("<int:pk>/columns/", views.columns, name="columns"),
     path("year/", views.year, name="year"),
+    path("notices/<int:pk>/", views.notice_settle, name="notice_settle"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from schoolprivacy.authorization import require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 
-from . import permissions, selectors, services
+from . import notices, permissions, selectors, services
 from .forms import ConfirmForm, InviteForm, MappingForm, ParentsUploadForm, UploadForm, YearForm
 from .models import ImportLine, ImportRun
 
@@ -60,6 +61,7 @@ def run(request, pk):
             "kind": kind,
             "kinds": ImportLine.Kind.choices,
             "form": ConfirmForm(run=run),
+            "notices": run.notices.select_related("pupil").order_by("status", "pk"),
             "busy": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
             "extra": f"kind={kind}" if kind else "",
         },
@@ -207,3 +209,23 @@ def year(request):
         "sync/year.html",
         {"form": form, "school": school, "schools": schools, "current": current},
     )
+
+
+@login_required
+@require_POST
+def notice_settle(request, pk):
+    """Art. 19: the school told a receiver of an imported correction another way, or why not."""
+    notice = permissions.notice_for(request.user, pk)
+    try:
+        notices.notice_settle(
+            notice=notice,
+            done=request.POST.get("done") == "1",
+            note=request.POST.get("note", "")[:2000],
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("sync:run", args=[notice.run_id]) + "#notices")

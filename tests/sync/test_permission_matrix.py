@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from sync import services
-from sync.models import ColumnMapping, ImportRun
+from sync.models import ChangeNotice, ColumnMapping, ImportRun
 from tests.pupils.conftest import ROLES
 
 from .files import P, edexml
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 ALLOWED = {"director", "administrator"}
 
 #: Every URL name of the sync that takes an object; the route matrix checks it is complete.
-COVERED_URL_NAMES = {"sync:run", "sync:confirm", "sync:columns"}
+COVERED_URL_NAMES = {"sync:run", "sync:confirm", "sync:columns", "sync:notice_settle"}
 
 
 @pytest.fixture
@@ -94,3 +94,29 @@ def test_the_columns_page(world, waiting, login, role):
         assert page.status_code == response.status_code == 404
     assert status == ImportRun.Status.MAPPING
     assert not ColumnMapping.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_settling_a_notice(world, run, receivers, login, role):
+    notice = ChangeNotice.objects.create(
+        run=run,
+        pupil=world.pupil,
+        recipient=receivers["duo"],
+        receiver_name="DUO",
+        fields=["last_name"],
+        body="…",
+    )
+    client = login(world.users[role])
+    response = client.post(
+        reverse("sync:notice_settle", args=[notice.pk]), {"done": "1", "note": "BRON"}
+    )
+    status = ChangeNotice.objects.get(pk=notice.pk).status
+    if role == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    elif role in ALLOWED:
+        assert response.status_code == 302
+        assert status == ChangeNotice.Status.DONE
+        return
+    else:
+        assert response.status_code == 404
+    assert status == ChangeNotice.Status.PENDING
