@@ -1,6 +1,7 @@
 """Forms of the sync: the upload of an export, and its confirmation."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -61,7 +62,7 @@ class MappingForm(forms.Form):
         choices = [("", "–"), *((column, column) for column in header)]
         for name, (label, required) in FIELDS.items():
             self.fields[name] = forms.ChoiceField(
-                label=label,
+                label=capfirst(label),
                 choices=choices,
                 required=required,
                 initial=initial_mapping.get(name, ""),
