@@ -4,6 +4,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .parents import FIELDS
+from .year import LEAVE
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -56,8 +59,6 @@ class MappingForm(forms.Form):
     """Which column of the parents export holds what."""
 
     def __init__(self, *args, header, initial_mapping, **kwargs):
-        from .parents import FIELDS
-
         super().__init__(*args, **kwargs)
         choices = [("", "–"), *((column, column) for column in header)]
         for name, (label, required) in FIELDS.items():
@@ -97,8 +98,6 @@ class YearForm(forms.Form):
     )
 
     def __init__(self, *args, moves, **kwargs):
-        from .year import LEAVE
-
         super().__init__(*args, **kwargs)
         names = sorted({move.group.name for move in moves})
         choices = [*((name, name) for name in names), (LEAVE, _("leaves the school"))]

@@ -1,16 +1,18 @@
 """Reads of the sync, already filtered by sync/permissions.py."""
 
 import json
+from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pupils import selectors as pupil_selectors
-from pupils.models import Guardianship, Pupil
+from pupils.models import Group, Guardianship, Pupil
 from schoolprivacy.models import School
 
 from . import parents
+from . import year as year_module
 from .models import ColumnMapping, ImportLine, ImportRun
 from .permissions import runs_for
 
@@ -100,3 +102,60 @@ def _shown(value, model):
     if model is Guardianship and value in Guardianship.Relation.values:
         return Guardianship.Relation(value).label
     return value
+
+
+# --- A new school year made here (sync/year.py plans it) ------------------------------
+
+
+@dataclass
+class GroupMove:
+    """One group of this year: its current pupils, and where they go."""
+
+    group: Group
+    pupils: int
+    target: str  # a group name of the new year, or LEAVE
+
+
+def current_school_year(school) -> int | None:
+    """The school year of the school's newest groups that hold current pupils."""
+    return (
+        Group.objects.filter(
+            school=school, pupils__left_on__isnull=True, pupils__anonymised_at__isnull=True
+        )
+        .order_by("-school_year")
+        .values_list("school_year", flat=True)
+        .first()
+    )
+
+
+def year_proposal(school) -> tuple[int | None, list[GroupMove]]:
+    """This year's groups with their pupils, each proposed to move to the group of the next
+    year group (same name as it has now), the highest year group to leave."""
+    year = current_school_year(school)
+    if year is None:
+        return None, []
+    groups = list(
+        Group.objects.filter(school=school, school_year=year)
+        .annotate(
+            current=Count(
+                "pupils",
+                filter=Q(pupils__left_on__isnull=True, pupils__anonymised_at__isnull=True),
+            )
+        )
+        .order_by("year_group", "name")
+    )
+    by_year_group = {}
+    for group in groups:
+        if group.year_group is not None:
+            by_year_group.setdefault(group.year_group, group.name)
+    highest = max(by_year_group, default=None)
+    moves = []
+    for group in groups:
+        if group.year_group is None:
+            target = group.name
+        elif group.year_group == highest:
+            target = year_module.LEAVE
+        else:
+            target = by_year_group.get(group.year_group + 1, group.name)
+        moves.append(GroupMove(group, group.current, target))
+    return year, moves

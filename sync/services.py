@@ -23,7 +23,7 @@ from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Guar
 from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import edexml, notices, parents, year
+from . import edexml, notices, parents, selectors, year
 from .models import ColumnMapping, ImportLine, ImportRun
 from .permissions import may_import
 from .planning import Planner, group_name
@@ -160,7 +160,7 @@ def year_preview(
     name of its group in the new year or year.LEAVE. Nothing changes until it is confirmed."""
     if not may_import(acting_user, school):
         raise PermissionDenied
-    current, moves = year.proposal(school)
+    current, moves = selectors.year_proposal(school)
     if current is None:
         raise ValidationError(_("The school has no groups with pupils yet."))
     today = timezone.localdate()

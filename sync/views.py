@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -180,17 +181,13 @@ def year(request):
     """A new school year made here: where each group goes, seen line by line before it is
     confirmed (the run page). A school that imports its year from the administration does not
     need this page."""
-    from django.utils import timezone
-
-    from . import year as years
-
     schools = permissions.schools_for_import(request.user).order_by("name")
     school = (
         permissions.school_for_import(request.user, request.GET.get("school"))
         if (request.GET.get("school"))
         else schools.first()
     )
-    current, moves = years.proposal(school) if school is not None else (None, [])
+    current, moves = selectors.year_proposal(school) if school is not None else (None, [])
     form = YearForm(request.POST or None, moves=moves, initial={"leave_on": timezone.localdate()})
     if request.method == "POST" and current is not None and form.is_valid():
         try:

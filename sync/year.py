@@ -7,12 +7,9 @@ worker applies it through the same services as an import (sync/services.py)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
-
-from pupils.models import Group, GroupUserObjectPermission, Pupil
+from pupils.models import GroupUserObjectPermission, Pupil
 
 from .models import ImportLine, ImportRun
 
@@ -29,61 +26,7 @@ def group_key(name: str) -> str:
     return f"name:{name}"[:100]
 
 
-@dataclass
-class GroupMove:
-    """One group of this year: its current pupils, and where they go."""
-
-    group: Group
-    pupils: int
-    target: str  # a group name of the new year, or LEAVE
-
-
-def current_year(school) -> int | None:
-    """The school year of the school's newest groups that hold current pupils."""
-    return (
-        Group.objects.filter(
-            school=school, pupils__left_on__isnull=True, pupils__anonymised_at__isnull=True
-        )
-        .order_by("-school_year")
-        .values_list("school_year", flat=True)
-        .first()
-    )
-
-
-def proposal(school) -> tuple[int | None, list[GroupMove]]:
-    """This year's groups with their pupils, each proposed to move to the group of the next
-    year group (same name as it has now), the highest year group to leave."""
-    year = current_year(school)
-    if year is None:
-        return None, []
-    groups = list(
-        Group.objects.filter(school=school, school_year=year)
-        .annotate(
-            current=Count(
-                "pupils",
-                filter=Q(pupils__left_on__isnull=True, pupils__anonymised_at__isnull=True),
-            )
-        )
-        .order_by("year_group", "name")
-    )
-    by_year_group = {}
-    for group in groups:
-        if group.year_group is not None:
-            by_year_group.setdefault(group.year_group, group.name)
-    highest = max(by_year_group, default=None)
-    moves = []
-    for group in groups:
-        if group.year_group is None:
-            target = group.name
-        elif group.year_group == highest:
-            target = LEAVE
-        else:
-            target = by_year_group.get(group.year_group + 1, group.name)
-        moves.append(GroupMove(group, group.current, target))
-    return year, moves
-
-
-def plan(run: ImportRun, moves: list[GroupMove], leave_on: date) -> None:
+def plan(run: ImportRun, moves: list, leave_on: date) -> None:
     """Write the run's lines: the new year's groups, each pupil's move or leave, and each
     teacher's groups of the new year (the same names as now)."""
     lines: list[ImportLine] = []

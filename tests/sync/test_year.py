@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Pupil
-from sync import services, year
+from sync import selectors, services, year
 from sync.models import ImportRun
 from tests.factories import GroupFactory, PupilFactory
 
@@ -38,7 +38,7 @@ def confirm_and_apply(world, run):
 
 def test_the_proposal_moves_each_group_up_and_the_last_one_out(world, school_year):
     school, five, _six = school_year
-    current, moves = year.proposal(school)
+    current, moves = selectors.year_proposal(school)
     assert current == five.school_year
     assert {m.group.name: m.target for m in moves} == {"5A": "6A", "6A": year.LEAVE}
 
