@@ -304,3 +304,28 @@ def test_a_group_is_made_and_renamed_by_hand_audited(world, login):
         )
     page = client.get(reverse("staff:groups_index"), {"year": 2026}).content.decode()
     assert "Kameleon" in page
+
+
+def test_the_staff_list_and_a_teachers_page_take_the_same_queries_for_few_and_many(
+    world, login, django_assert_max_num_queries
+):
+    from tests.factories import GroupFactory, UserFactory
+
+    client = login(world.users["administrator"])
+    teacher = world.users["teacher"]
+    urls = (reverse("staff:index"), reverse("staff:member", args=[teacher.pk]))
+    few = []
+    for url in urls:
+        with django_assert_max_num_queries(40) as captured:
+            assert client.get(url).status_code == 200
+        few.append(len(captured.captured_queries))
+    for _ in range(20):
+        member = UserFactory()
+        Membership.objects.create(user=member, school=world.pupil.school, role=Role.TEACHER)
+        GroupFactory(school=world.pupil.school)
+    many = []
+    for url in urls:
+        with django_assert_max_num_queries(40) as captured:
+            assert client.get(url).status_code == 200
+        many.append(len(captured.captured_queries))
+    assert many == few

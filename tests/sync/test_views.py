@@ -60,3 +60,19 @@ def test_confirming_without_the_leavers_confirmation_changes_nothing(world, logi
     assert response.status_code == 200
     assert ImportRun.objects.get().status == ImportRun.Status.PREVIEW
     assert not Pupil.objects.filter(external_key="L1").exists()
+
+
+def test_the_preview_page_takes_the_same_queries_for_a_small_and_a_large_export(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world.users["administrator"])
+    counts = []
+    for size in (60, 240):  # both more than one page: the count is asked once
+        pupils = [P(f"L{size}-{i}", f"Naam{i}", "Kind") for i in range(size)]
+        upload(client, world, edexml(pupils, brin=world.pupil.school.brin))
+        run = ImportRun.objects.latest("pk")
+        with django_assert_max_num_queries(40) as captured:
+            page = client.get(reverse("sync:run", args=[run.pk]))
+        assert page.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
