@@ -14,6 +14,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
@@ -340,6 +341,8 @@ class _Applier:
                 batch = list(todo.select_for_update(skip_locked=True)[:APPLY_BATCH])
                 if not batch:
                     return
+                if (subject, kind) == (Subject.PUPIL, Kind.NEW) and self._pupils_new(batch):
+                    batch = []  # enrolled together
                 for line in batch:
                     try:
                         with transaction.atomic():
@@ -408,6 +411,33 @@ class _Applier:
         if data.get("bsn"):
             values["bsn"] = data["bsn"]
         return values
+
+    def _pupils_new(self, lines) -> bool:
+        """Enrol a batch of new pupils at once (pupils_enrol); False, with nothing written, when
+        one of them is refused: then each line is enrolled, or reported, on its own."""
+        rows = []
+        for line in lines:
+            data = json.loads(line.data or "null")
+            rows.append(
+                {
+                    "group": self.groups.get(data.get("group_key")),
+                    "external_key": line.key,
+                    "enrolled_on": self.run.export_date,
+                    **self._values(data),
+                }
+            )
+        try:
+            with transaction.atomic():
+                pupils = pupil_services.pupils_enrol(
+                    school=self.school, acting_user=self.user, pupils=rows
+                )
+        except ValidationError:
+            return False
+        enrolled = Pupil.objects.filter(school=self.school, external_key=OuterRef("key"))
+        ImportLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+            pupil=Subquery(enrolled.values("pk")[:1]), applied=True, data=None
+        )
+        return len(pupils) == len(lines)
 
     def _pupil_new(self, line, data) -> None:
         pupil = pupil_services.pupil_create(

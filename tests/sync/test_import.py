@@ -3,6 +3,7 @@ preview first; bad input reported per line, a file that cannot be used refused w
 
 import datetime
 import io
+import json
 
 import pytest
 from auditlog.models import LogEntry
@@ -339,3 +340,41 @@ def test_a_preview_nobody_confirms_is_removed_after_two_weeks(world):
     assert services.stale_imports_sweep() == 0
     with pytest.raises(ValidationError):
         services.import_confirm(run=stale, acting_user=world.users["administrator"])
+
+
+def test_new_pupils_are_enrolled_together_audited_with_the_bsn_masked(world):
+    run_import(world, file_for(world, CLASS, teachers=TEACHERS), leavers_confirmed=True)
+    noor = Pupil.objects.get(external_key="L1")
+    create = LogEntry.objects.get_for_object(noor).get(action=LogEntry.Action.CREATE)
+    assert create.actor == world.users["administrator"]
+    assert "111222333" not in json.dumps(create.changes)
+    assert create.changes["last_name"][1] == "Jansen"
+    placement = GroupPlacement.objects.get(pupil=noor)
+    assert LogEntry.objects.get_for_object(placement).filter(action=LogEntry.Action.CREATE)
+    line = ImportLine.objects.get(key="L1")
+    assert line.pupil == noor and line.applied and line.data is None
+
+
+def test_a_bsn_taken_meanwhile_is_reported_for_its_line_and_the_others_are_enrolled(world):
+    run = preview(world, file_for(world, CLASS))
+    # Between the preview and the confirmation another school of the board enrols Noor.
+    other = Membership.objects.get(user=world.users["director_other_school"]).school
+    from pupils import services as pupil_services
+
+    pupil_services.pupil_create(
+        school=other,
+        acting_user=world.users["director_other_school"],
+        first_name="Noor",
+        last_name="Jansen",
+        date_of_birth=D(2017, 5, 1),
+        enrolled_on=D(2023, 8, 20),
+        bsn="111222333",
+    )
+    services.import_confirm(
+        run=run, acting_user=world.users["administrator"], leavers_confirmed=True
+    )
+    run = services.import_apply(run_id=run.pk)
+    assert run.counts["failed"] == 1
+    assert ImportLine.objects.get(run=run, key="L1").message
+    assert not Pupil.objects.filter(external_key="L1").exists()
+    assert Pupil.objects.filter(external_key__in=["L2", "L3"]).count() == 2
