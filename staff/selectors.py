@@ -14,6 +14,7 @@ from pupils.models import (
     Pupil,
     PupilUserObjectPermission,
 )
+from schoolprivacy.authorization import Action
 from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
 
 from .permissions import STAFF, boards_managed, schools_managed
@@ -23,7 +24,7 @@ def staff_list(*, user: User, search: str = "", school: School | None = None) ->
     """The members of staff *user* manages, with their roles at the schools and boards that
     *user* manages (``shown_memberships``, ``shown_board_memberships``)."""
     schools = schools_managed(user)
-    members = STAFF.scope(user, "view")
+    members = STAFF.scope(user, Action.VIEW)
     if school is not None:
         members = members.filter(memberships__school=school)
     for word in search.split()[:4]:

@@ -21,7 +21,7 @@ from pupils.models import (
     Pupil,
     PupilUserObjectPermission,
 )
-from schoolprivacy.authorization import forget_grants, grants_for
+from schoolprivacy.authorization import Action, forget_grants, grants_for
 from schoolprivacy.models import (
     Board,
     BoardMembership,
@@ -49,7 +49,7 @@ def _require_school(acting_user: User, school: School) -> None:
 
 
 def _require_member(acting_user: User, user: User) -> None:
-    if not STAFF.scope(acting_user, "change").filter(pk=user.pk).exists():
+    if not STAFF.scope(acting_user, Action.CHANGE).filter(pk=user.pk).exists():
         raise PermissionDenied
 
 
