@@ -6,6 +6,7 @@ their own roles: that check is in the services."""
 
 from django.db.models import Q, QuerySet
 
+from pupils.models import Group
 from schoolprivacy.authorization import AccessPolicy, Action, grants_for, hidden
 from schoolprivacy.models import (
     Board,
@@ -86,15 +87,11 @@ def member_for(user, pk, action: Action = Action.VIEW) -> User:
 
 def groups_managed(user):
     """The groups of the schools whose staff *user* manages."""
-    from pupils.models import Group
-
     return Group.objects.filter(school__in=schools_managed(user))
 
 
 def group_for(user, pk):
     """A group of a school *user* manages; otherwise 404."""
-    from pupils.models import Group
-
     try:
         return groups_managed(user).select_related("school").get(pk=pk)
     except (Group.DoesNotExist, ValueError, TypeError):

@@ -17,7 +17,7 @@ from pupils.models import (
 from schoolprivacy.authorization import Action
 from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
 
-from .permissions import STAFF, boards_managed, schools_managed
+from .permissions import STAFF, boards_managed, groups_managed, schools_managed
 
 
 def staff_list(*, user: User, search: str = "", school: School | None = None) -> QuerySet[User]:
@@ -149,8 +149,6 @@ def invitation_open(*, member: User) -> bool:
 def groups_list(*, user: User, school_year: int | None = None) -> tuple[list[int], list[Group]]:
     """The school years with groups, and the groups of *school_year* (else the newest) of the
     schools *user* manages, each with ``current`` pupils and ``teachers``."""
-    from .permissions import groups_managed
-
     groups = groups_managed(user)
     years = sorted(set(groups.values_list("school_year", flat=True)), reverse=True)
     if school_year not in years:

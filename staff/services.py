@@ -33,7 +33,7 @@ from schoolprivacy.models import (
 )
 from schoolprivacy.services import sessions_end
 
-from .permissions import STAFF, may_manage, may_manage_board
+from .permissions import STAFF, may_manage, may_manage_board, schools_managed
 
 
 def _not_self(user: User, acting_user: User) -> None:
@@ -207,8 +207,6 @@ def _switch_allowed(user: User, acting_user: User) -> None:
     if user.is_staff or user.is_superuser:
         raise PermissionDenied
     grants = grants_for(acting_user)
-    from .permissions import schools_managed
-
     managed = set(schools_managed(acting_user).values_list("pk", flat=True))
     elsewhere = Membership.objects.filter(user=user).exclude(school__in=managed).exists() or (
         BoardMembership.objects.filter(user=user)

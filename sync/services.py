@@ -21,6 +21,7 @@ from guardian.shortcuts import remove_perm
 
 from pupils import services as pupil_services
 from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Guardianship, Pupil
+from schoolprivacy.authorization import forget_grants
 from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.tasks import enqueue_on_commit
 
@@ -499,8 +500,6 @@ class _Applier:
 
     def _teacher_changed(self, line, data, user=None) -> None:
         user = user or User.objects.get(email__iexact=data["email"])
-        from schoolprivacy.authorization import forget_grants
-
         forget_grants(user)
         wanted = {self.groups[k].pk for k in data["groups"] if k in self.groups}
         taught = set(
