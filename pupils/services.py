@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -408,6 +409,61 @@ def parent_link(
     if invite and not parent.has_usable_password():
         invitation_create(parent=parent, acting_user=acting_user)
     return guardianship
+
+
+@transaction.atomic
+def parents_link_many(*, school: School, acting_user: User, links: list[dict]) -> None:
+    """Link many parents at once (an import's parents), as parent_link links one without an
+    invitation: one account per e-mail address, an audit entry for each new account and link;
+    one INSERT per table. *links* hold pupil_id, email, full_name, relation and
+    has_parental_authority. A link that exists already refuses them all, so that the caller
+    can link them one by one instead."""
+    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    pupil_ids = {link["pupil_id"] for link in links}
+    if Pupil.objects.filter(pk__in=pupil_ids, school=school).count() != len(pupil_ids):
+        raise PermissionDenied
+    emails = {link["email"].strip().lower() for link in links}
+    accounts = {
+        user.email.lower(): user
+        for user in User.objects.annotate(address=Lower("email")).filter(address__in=emails)
+    }
+    new_accounts = []
+    for link in links:
+        email = link["email"].strip().lower()
+        if email not in accounts:
+            account = User(email=email, full_name=link["full_name"].strip())
+            account.set_unusable_password()
+            accounts[email] = account
+            new_accounts.append(account)
+    User.objects.bulk_create(new_accounts)
+    guardianships = [
+        Guardianship(
+            parent=accounts[link["email"].strip().lower()],
+            pupil_id=link["pupil_id"],
+            relation=link["relation"],
+            has_parental_authority=link["has_parental_authority"],
+            has_information_right=False,
+        )
+        for link in links
+    ]
+    pairs = {(g.parent.pk, g.pupil_id) for g in guardianships}
+    if (
+        len(pairs) != len(guardianships)
+        or Guardianship.objects.filter(
+            parent__in=[a.pk for a in accounts.values()], pupil_id__in=pupil_ids
+        )
+        .filter(
+            Q(*[Q(parent_id=parent, pupil_id=pupil) for parent, pupil in pairs], _connector=Q.OR)
+        )
+        .exists()
+    ):
+        raise ValidationError({"email": _("This parent is already linked to this pupil.")})
+    for guardianship in guardianships:
+        guardianship.full_clean(exclude=["parent", "pupil"], validate_unique=False)
+    Guardianship.objects.bulk_create(guardianships)
+    with set_actor(acting_user):
+        audit.write_created([*new_accounts, *guardianships])
 
 
 @transaction.atomic

@@ -344,6 +344,8 @@ class _Applier:
                     return
                 if (subject, kind) == (Subject.PUPIL, Kind.NEW) and self._pupils_new(batch):
                     batch = []  # enrolled together
+                if (subject, kind) == (Subject.PARENT, Kind.NEW) and self._parents_new(batch):
+                    batch = []  # linked together
                 for line in batch:
                     try:
                         with transaction.atomic():
@@ -439,6 +441,33 @@ class _Applier:
             pupil=Subquery(enrolled.values("pk")[:1]), applied=True, data=None
         )
         return len(pupils) == len(lines)
+
+    def _parents_new(self, lines) -> bool:
+        """Link a batch of new parents at once (parents_link_many); False, with nothing
+        written, when one link is refused: then each line is linked, or reported, alone."""
+        links = []
+        for line in lines:
+            data = json.loads(line.data or "null")
+            links.append(
+                {
+                    "pupil_id": line.pupil_id,
+                    "email": data["email"],
+                    "full_name": data["full_name"],
+                    "relation": data["relation"],
+                    "has_parental_authority": data["has_parental_authority"],
+                }
+            )
+        try:
+            with transaction.atomic():
+                pupil_services.parents_link_many(
+                    school=self.school, acting_user=self.user, links=links
+                )
+        except (ValidationError, PermissionDenied):
+            return False
+        ImportLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+            applied=True, data=None
+        )
+        return True
 
     def _pupil_new(self, line, data) -> None:
         pupil = pupil_services.pupil_create(

@@ -64,6 +64,13 @@ def apply(client, run, django_capture_on_commit_callbacks):
     return run
 
 
+def imported(client, world, callbacks, *rows) -> ImportRun:
+    """Upload *rows*, say the columns, confirm and apply: the run as it ends."""
+    upload(client, world, csv_file(*rows))
+    map_columns(client, ImportRun.objects.latest("pk"))
+    return apply(client, ImportRun.objects.latest("pk"), callbacks)
+
+
 def test_the_first_time_the_columns_are_asked_then_kept_for_the_school(
     keyed, login, django_capture_on_commit_callbacks
 ):
@@ -214,18 +221,14 @@ def test_a_file_that_is_no_csv_is_refused_and_nothing_waits(keyed, login):
 
 def test_invitations_go_out_only_when_asked(keyed, login, django_capture_on_commit_callbacks):
     client = login(keyed.users["administrator"])
-    upload(
+    imported(
         client,
         keyed,
-        csv_file(
-            "L1;Anna;;Vries;anna@example.org;Moeder;ja",
-            "L2;Anna;;Vries;anna@example.org;Moeder;ja",
-            "L1;Bram;;Bos;bram@example.org;Vader;ja",
-        ),
+        django_capture_on_commit_callbacks,
+        "L1;Anna;;Vries;anna@example.org;Moeder;ja",
+        "L2;Anna;;Vries;anna@example.org;Moeder;ja",
+        "L1;Bram;;Bos;bram@example.org;Vader;ja",
     )
-    run = ImportRun.objects.get()
-    map_columns(client, run)
-    apply(client, ImportRun.objects.get(), django_capture_on_commit_callbacks)
     assert mail.outbox == []
     page = client.get(reverse("sync:parents"))
     waiting = {s.pk: s.waiting for s in page.context["waiting"]}
@@ -278,3 +281,57 @@ def test_services_refuse_a_teacher(keyed):
             acting_user=keyed.users["teacher"],
         )
     assert not ImportRun.objects.exists()
+
+
+def test_new_parents_are_linked_together_audited_without_their_password(
+    keyed, login, django_capture_on_commit_callbacks
+):
+    client = login(keyed.users["administrator"])
+    run = imported(
+        client,
+        keyed,
+        django_capture_on_commit_callbacks,
+        "L1;Anna;;Vries;anna@example.org;Moeder;ja",
+        "L2;Anna;;Vries;ANNA@example.org;Moeder;ja",
+        "L2;Bram;;Bos;bram@example.org;Vader;nee",
+    )
+    anna = User.objects.get(email="anna@example.org")
+    assert anna.guardianships.count() == 2 and not anna.has_usable_password()
+    created = LogEntry.objects.get_for_object(anna).get(action=LogEntry.Action.CREATE)
+    assert created.actor == keyed.users["administrator"] and "password" not in created.changes
+    bram = Guardianship.objects.get(parent__email="bram@example.org")
+    assert not bram.has_parental_authority and bram.pupil == keyed.other_pupil
+    assert LogEntry.objects.get_for_object(bram).filter(action=LogEntry.Action.CREATE).exists()
+    assert not ImportLine.objects.filter(run=run, applied=False).exists()
+
+
+def test_a_link_made_meanwhile_is_reported_and_the_others_are_linked(
+    keyed, login, django_capture_on_commit_callbacks
+):
+    client = login(keyed.users["administrator"])
+    upload(
+        client,
+        keyed,
+        csv_file(
+            "L1;Anna;;Vries;anna@example.org;Moeder;ja", "L2;Bram;;Bos;bram@example.org;Vader;ja"
+        ),
+    )
+    run = ImportRun.objects.get()
+    map_columns(client, run)
+    # Between the preview and the confirmation the school links Anna by hand.
+    from pupils import services as pupil_services
+
+    pupil_services.parent_link(
+        pupil=keyed.pupil,
+        email="anna@example.org",
+        full_name="Anna Vries",
+        relation="mother",
+        has_parental_authority=True,
+        has_information_right=False,
+        acting_user=keyed.users["director"],
+        invite=False,
+    )
+    run = apply(client, ImportRun.objects.get(), django_capture_on_commit_callbacks)
+    assert run.counts["failed"] == 1
+    assert Guardianship.objects.filter(parent__email="anna@example.org").count() == 1
+    assert Guardianship.objects.filter(parent__email="bram@example.org").count() == 1
