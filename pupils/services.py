@@ -460,7 +460,9 @@ def parents_link_many(*, school: School, acting_user: User, links: list[dict]) -
     ):
         raise ValidationError({"email": _("This parent is already linked to this pupil.")})
     for guardianship in guardianships:
-        guardianship.full_clean(exclude=["parent", "pupil"], validate_unique=False)
+        guardianship.full_clean(
+            exclude=["parent", "pupil"], validate_unique=False, validate_constraints=False
+        )
     Guardianship.objects.bulk_create(guardianships)
     with set_actor(acting_user):
         audit.write_created([*new_accounts, *guardianships])

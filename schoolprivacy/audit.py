@@ -209,8 +209,13 @@ def write_created(instances) -> int:
     entries = []
     connection = None
     for instance in instances:
+        # The row's own columns: a new row has no many-to-many values to read yet.
+        columns = [f.name for f in instance._meta.concrete_fields]
         changes = model_instance_diff(
-            None, instance, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+            None,
+            instance,
+            fields_to_check=columns,
+            use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
         )
         if not changes:
             continue
