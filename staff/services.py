@@ -84,20 +84,41 @@ def _invite(user: User, acting_user: User) -> bool:
     return True
 
 
-@transaction.atomic
-def staff_invite(*, school: School, email: str, full_name: str, roles, acting_user: User) -> User:
-    """Give a person roles at *school*: an account is made and invited when there is none."""
-    _require_school(acting_user, school)
-    roles = [Role(role) for role in roles]
+def _grant(model, roles, email: str, full_name: str, acting_user: User, **place) -> User:
+    """Give the account with *email* (made and invited when there is none) *roles* of *model*
+    (Membership or BoardMembership) at *place* (a school or a board)."""
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
     with set_actor(acting_user):
         user = _account_for(email, full_name, acting_user)
         for role in roles:
-            Membership.objects.get_or_create(user=user, school=school, role=role)
+            model.objects.get_or_create(user=user, role=role, **place)
     forget_grants(user)
     _invite(user, acting_user)
     return user
+
+
+def _roles_replace(model, wanted: set, acting_user: User, **where) -> tuple[set, set]:
+    """Make *wanted* exactly the roles of *model* that match *where* (a user at a school or on
+    a board), audited; returns (given, taken)."""
+    held = set(model.objects.select_for_update().filter(**where).values_list("role", flat=True))
+    given, taken = wanted - held, held - wanted
+    with set_actor(acting_user):
+        for role in sorted(given):
+            model.objects.create(role=role, **where)
+        for membership in model.objects.filter(role__in=taken, **where):
+            membership.delete()
+    forget_grants(where["user"])
+    return given, taken
+
+
+@transaction.atomic
+def staff_invite(*, school: School, email: str, full_name: str, roles, acting_user: User) -> User:
+    """Give a person roles at *school*: an account is made and invited when there is none."""
+    _require_school(acting_user, school)
+    return _grant(
+        Membership, [Role(r) for r in roles], email, full_name, acting_user, school=school
+    )
 
 
 @transaction.atomic
@@ -109,18 +130,8 @@ def school_roles_set(*, user: User, school: School, roles, acting_user: User) ->
     _require_member(acting_user, user)
     _not_self(user, acting_user)
     wanted = {Role(role) for role in roles}
-    held = set(
-        Membership.objects.select_for_update()
-        .filter(user=user, school=school)
-        .values_list("role", flat=True)
-    )
-    given, taken = wanted - held, held - wanted
+    given, taken = _roles_replace(Membership, wanted, acting_user, user=user, school=school)
     with set_actor(acting_user):
-        for role in sorted(given):
-            Membership.objects.create(user=user, school=school, role=role)
-        for membership in Membership.objects.filter(user=user, school=school, role__in=taken):
-            membership.delete()
-        forget_grants(user)
         if Role.TEACHER in taken:
             for permission in GroupUserObjectPermission.objects.filter(
                 user=user, content_object__school=school
@@ -264,15 +275,7 @@ def board_member_invite(
     if not may_manage_board(acting_user, board):
         raise PermissionDenied
     roles = [BoardRole(role) for role in roles]
-    if not roles:
-        raise ValidationError({"roles": _("Choose at least one role.")})
-    with set_actor(acting_user):
-        user = _account_for(email, full_name, acting_user)
-        for role in roles:
-            BoardMembership.objects.get_or_create(user=user, board=board, role=role)
-    forget_grants(user)
-    _invite(user, acting_user)
-    return user
+    return _grant(BoardMembership, roles, email, full_name, acting_user, board=board)
 
 
 @transaction.atomic
@@ -283,19 +286,7 @@ def board_roles_set(*, user: User, board: Board, roles, acting_user: User) -> tu
     _require_member(acting_user, user)
     _not_self(user, acting_user)
     wanted = {BoardRole(role) for role in roles}
-    held = set(
-        BoardMembership.objects.select_for_update()
-        .filter(user=user, board=board)
-        .values_list("role", flat=True)
-    )
-    given, taken = wanted - held, held - wanted
-    with set_actor(acting_user):
-        for role in sorted(given):
-            BoardMembership.objects.create(user=user, board=board, role=role)
-        for membership in BoardMembership.objects.filter(user=user, board=board, role__in=taken):
-            membership.delete()
-    forget_grants(user)
-    return given, taken
+    return _roles_replace(BoardMembership, wanted, acting_user, user=user, board=board)
 
 
 def _group_save(group: Group, acting_user: User) -> Group:

@@ -39,20 +39,11 @@ def index(request):
     )
 
 
-@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
-def invite(request):
-    schools = permissions.schools_managed(request.user).order_by("name")
-    form = InviteForm(request.POST or None, schools=schools)
+def _invite_page(request, form, service, *, board: bool):
+    """Give a person roles (made and invited when new); the form's fields are the service's."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            member = services.staff_invite(
-                school=data["school"],
-                email=data["email"],
-                full_name=data["full_name"],
-                roles=data["roles"],
-                acting_user=request.user,
-            )
+            member = service(**form.cleaned_data, acting_user=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -60,31 +51,21 @@ def invite(request):
                 request, _("%(name)s has the roles now.") % {"name": member.full_name}
             )
             return redirect("staff:member", member.pk)
-    return render(request, "staff/invite.html", {"form": form, "board": False})
+    return render(request, "staff/invite.html", {"form": form, "board": board})
+
+
+@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+def invite(request):
+    schools = permissions.schools_managed(request.user).order_by("name")
+    form = InviteForm(request.POST or None, schools=schools)
+    return _invite_page(request, form, services.staff_invite, board=False)
 
 
 @require_roles(board_roles=MANAGERS["board_roles"])
 def board_invite(request):
     boards = permissions.boards_managed(request.user).order_by("name")
     form = BoardInviteForm(request.POST or None, boards=boards)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member = services.board_member_invite(
-                board=data["board"],
-                email=data["email"],
-                full_name=data["full_name"],
-                roles=data["roles"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("%(name)s has the roles now.") % {"name": member.full_name}
-            )
-            return redirect("staff:member", member.pk)
-    return render(request, "staff/invite.html", {"form": form, "board": True})
+    return _invite_page(request, form, services.board_member_invite, board=True)
 
 
 @login_required
