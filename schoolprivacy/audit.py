@@ -8,7 +8,13 @@ password hashes. Reads of dossiers and exports are logged with :func:`log_access
 import functools
 
 from auditlog.cid import get_cid
-from auditlog.diff import model_instance_diff
+from auditlog.diff import (
+    get_field_value,
+    get_mask_function,
+    is_primitive,
+    model_instance_diff,
+    track_field,
+)
 from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
 from auditlog.receivers import check_disable
 from auditlog.registry import auditlog
@@ -205,39 +211,89 @@ def write_entry(instance: models.Model, *, action: int, changes: dict, actor=Non
 def write_created(instances) -> int:
     """The CREATE entries for rows made with ``bulk_create`` (which sends no signals), as
     auditlog writes them for a save: the diff from nothing, with the model's masked fields
-    masked, the actor from the request context; one INSERT for all. Returns how many."""
+    masked, the actor from the request context; written together with one COPY. Returns
+    how many."""
+    entries = created_entries(instances)
+    if entries:
+        connection = connections[router.db_for_write(LogEntry)]
+        fields = [LogEntry._meta.get_field(name) for name in ENTRY_FIELDS]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        with connection.cursor() as cursor:
+            copy = f"COPY {quote(LogEntry._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy) as stream:
+                for entry in entries:
+                    stream.write_row(
+                        [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+                    )
+    return len(entries)
+
+
+def created_entries(instances) -> list[LogEntry]:
+    """The CREATE entries of new rows, unsaved, as model_instance_diff makes them for a save
+    from nothing: each field that holds a value, masked where the model masks it. The
+    fields are worked out once per model, not once per row."""
+    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    connection = connections[router.db_for_write(LogEntry)]
+    cid = get_cid()
     entries = []
-    connection = None
     for instance in instances:
-        # The row's own columns: a new row has no many-to-many values to read yet.
-        columns = [f.name for f in instance._meta.concrete_fields]
-        changes = model_instance_diff(
-            None,
-            instance,
-            fields_to_check=columns,
-            use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
-        )
+        content_type, fields = _created_fields(type(instance))
+        changes = {}
+        for field, old, mask in fields:
+            new = get_field_value(instance, field, use_json)
+            if new == old:
+                continue
+            if mask is not None:
+                changes[field.name] = (mask(smart_str(old)), mask(smart_str(new)))
+            elif use_json:
+                changes[field.name] = tuple(
+                    v if is_primitive(v) else smart_str(v) for v in (old, new)
+                )
+            else:
+                changes[field.name] = (smart_str(old), smart_str(new))
         if not changes:
             continue
         pk = instance.pk
         additional = getattr(instance, "get_additional_data", None)
         entry = LogEntry(
-            content_type=ContentType.objects.get_for_model(instance),
+            content_type=content_type,
             object_pk=str(pk),
             object_id=pk if isinstance(pk, int) else None,
             object_repr=smart_str(instance),
             action=LogEntry.Action.CREATE,
             changes=changes,
-            cid=get_cid(),
+            cid=cid,
             additional_data=additional() if callable(additional) else None,
         )
-        connection = connection or connections[router.db_for_write(LogEntry)]
         pre_save.send(
             sender=LogEntry, instance=entry, raw=False, using=connection.alias, update_fields=None
         )
         entries.append(entry)
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
-    return len(entries)
+    return entries
+
+
+@functools.cache
+def _created_fields(model) -> tuple[ContentType, tuple]:
+    """The content type of *model* and the fields its CREATE entry holds: (field, the value
+    "before" it (nothing), the mask function or None), as model_instance_diff picks them
+    for the row's own columns."""
+    settings_of = auditlog.get_model_fields(model)
+    columns = {f.name for f in model._meta.concrete_fields}
+    fields = [f for f in model._meta.get_fields() if track_field(f) and f.name in columns]
+    if settings_of["include_fields"]:
+        fields = [f for f in fields if f.name in settings_of["include_fields"]]
+    fields = [f for f in fields if f.name not in settings_of["exclude_fields"]]
+    mask = get_mask_function(settings_of.get("mask_callable"))
+    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    return ContentType.objects.get_for_model(model), tuple(
+        (
+            field,
+            get_field_value(None, field, use_json),
+            mask if field.name in settings_of["mask_fields"] else None,
+        )
+        for field in fields
+    )
 
 
 @functools.cache

@@ -5,6 +5,8 @@ the ORM; the entry must hold the same values as LogEntry.objects.log_create's, f
 actor given and for the actor of auditlog's request context.
 """
 
+import datetime
+
 import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
@@ -85,3 +87,69 @@ def test_an_audited_save_locks_the_row_it_diffs_against_and_logs_from_it():
     entry = LogEntry.objects.get_for_object(pupil).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.changes == {"first_name": ["Anne", "Lotte"]}
     assert entry.additional_data == {"pupil_id": pupil.pk}
+
+
+def _created_by_save_and_by_bulk(make) -> tuple[dict, dict]:
+    """The CREATE entry auditlog writes for a saved row, and write_created's for the same
+    values written with bulk_create."""
+    saved, bulk = make(), make()
+    saved.save()
+    bulk.__class__.objects.bulk_create([bulk])
+    audit.write_created([bulk])
+    theirs = LogEntry.objects.get_for_object(saved).get(action=LogEntry.Action.CREATE)
+    ours = LogEntry.objects.get_for_object(bulk).get(action=LogEntry.Action.CREATE)
+    theirs, ours = _row(theirs), _row(ours)
+    # A save's entry also names the reverse relations ("pupils.GroupPlacement.None"), which
+    # say nothing about a new row; the bulk entry holds the row's own columns.
+    columns = {f.name for f in type(saved)._meta.concrete_fields}
+    theirs["changes"] = {k: v for k, v in theirs["changes"].items() if k in columns}
+    for row, instance in ((theirs, saved), (ours, bulk)):
+        # The rows differ in their keys only (and a new pupil's random uid).
+        assert row.pop("object_pk") == str(instance.pk) == str(row.pop("object_id"))
+        assert row.pop("additional_data") in (None, {"pupil_id": instance.pk})
+        row.pop("object_repr")
+        row["changes"].pop("id")
+        row["changes"].pop("uid", None)
+    return theirs, ours
+
+
+def test_an_entry_for_rows_written_together_is_the_entry_auditlog_writes_for_a_save():
+    from pupils.models import Pupil
+
+    school, director = SchoolFactory(), UserFactory()
+
+    def pupil():
+        return Pupil(
+            school=school,
+            board=school.board,
+            first_name="Noor",
+            name_prefix="van",
+            last_name="Dijk",
+            date_of_birth=datetime.date(2018, 5, 4),
+            gender="f",
+            bsn="111222333",
+            enrolled_on=datetime.date(2024, 8, 19),
+        )
+
+    with set_actor(director, remote_addr="192.0.2.9"):
+        theirs, ours = _created_by_save_and_by_bulk(pupil)
+    assert ours == theirs
+    # The encrypted BSN is masked whole; a field left empty is not in the entry.
+    assert ours["changes"]["bsn"] == [audit.MASK, audit.MASK]
+    assert ours["changes"]["first_name"] == ["None", "Noor"]
+    assert "left_on" not in ours["changes"]
+    assert ours["actor"] == director
+
+
+def test_rows_written_together_get_one_entry_each_in_one_statement():
+    users = [UserFactory.build() for _ in range(5)]
+    from schoolprivacy.models import User
+
+    User.objects.bulk_create(users)
+    with CaptureQueriesContext(connection) as captured:
+        assert audit.write_created(users) == 5
+    assert len(captured) <= 2  # the content type (cached after once) and the COPY
+    for user in users:
+        entry = LogEntry.objects.get_for_object(user).get()
+        assert entry.changes["email"] == ["None", user.email]
+        assert "password" not in entry.changes
