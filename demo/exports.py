@@ -169,6 +169,11 @@ def parents_bytes(school: School) -> bytes:
             "E-mail verzorger",
             "Relatie tot leerling",
             "Ouderlijk gezag",
+            "Straat",
+            "Huisnummer",
+            "Postcode",
+            "Woonplaats",
+            "Telefoon mobiel",
         ]
     )
     links = {}
@@ -189,6 +194,7 @@ def parents_bytes(school: School) -> bytes:
                         parent.email,
                         RELATIONS.get(guardianship.relation, "Overig"),
                         "ja" if guardianship.has_parental_authority else "nee",
+                        *contact_of(parent.email),
                     ]
                 )
             continue
@@ -201,11 +207,28 @@ def parents_bytes(school: School) -> bytes:
                 f"ouder.{key.lower()}@ouders.example",
                 "Moeder" if n % 2 else "Vader",
                 "ja",
+                *contact_of(f"ouder.{key.lower()}@ouders.example"),
             ]
         )
     for key, first, last, email, relation, authority in NEW_PARENTS:
-        writer.writerow([key, first, "", last, email, relation, authority])
+        writer.writerow([key, first, "", last, email, relation, authority, *contact_of(email)])
     return out.getvalue().encode("utf-8")
+
+
+STREETS = ["Kerkstraat", "Molenweg", "Dorpsstraat", "Schoolstraat", "Lindelaan", "Beukenhof"]
+
+
+def contact_of(email: str) -> list[str]:
+    """Street, house number, postcode, town and mobile number of a parent, made up from the
+    address (the same for every row of the parent; the numbers are not real ones)."""
+    n = sum(ord(c) * (i + 1) for i, c in enumerate(email))
+    return [
+        STREETS[n % len(STREETS)],
+        str(n % 97 + 1),
+        f"{3500 + n % 90} {chr(65 + n % 23)}{chr(66 + n % 19)}",
+        "Utrecht",
+        f"06-{10000000 + n * 7919 % 90000000:08d}",
+    ]
 
 
 def write(directory: Path = DIRECTORY) -> list[Path]:

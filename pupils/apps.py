@@ -14,6 +14,7 @@ class PupilsConfig(AppConfig):
         for model in (
             models.Group,
             models.Guardianship,
+            models.ParentContact,
             models.GroupPlacement,
             models.Agreement,
             models.TestResult,

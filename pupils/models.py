@@ -18,7 +18,7 @@ from guardian.models import UserObjectPermissionBase
 from schoolprivacy.fields import EncryptedCharField, EncryptedTextField
 from schoolprivacy.models import Board, School
 
-from .validators import validate_bsn, validate_date_of_birth
+from .validators import validate_bsn, validate_date_of_birth, validate_phone
 
 #: The longest free text a dossier entry takes (about two pages).
 TEXT_MAX = 5000
@@ -320,6 +320,61 @@ class Guardianship(models.Model):
 
     def get_additional_data(self):
         return {"pupil_id": self.pupil_id}
+
+
+class ParentContact(models.Model):
+    """How the school reaches a parent or guardian: the address and phone numbers, from the
+    pupil administration's export or entered at the school; encrypted, each value bound to
+    its row. Who sees what is the pupil policy's VIEW_PHONES and VIEW_ADDRESS
+    (pupils/permissions.py); the parent always sees their own."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    parent = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contact",
+        verbose_name=_("parent"),
+    )
+    street = EncryptedCharField(_("street and house number"), max_length=200, blank=True)
+    postcode = EncryptedCharField(_("postcode"), max_length=16, blank=True)
+    city = EncryptedCharField(_("town or city"), max_length=100, blank=True)
+    phone_mobile = EncryptedCharField(
+        _("mobile phone"), max_length=24, blank=True, validators=[validate_phone]
+    )
+    phone_home = EncryptedCharField(
+        _("home phone"), max_length=24, blank=True, validators=[validate_phone]
+    )
+    phone_work = EncryptedCharField(
+        _("work phone"), max_length=24, blank=True, validators=[validate_phone]
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    #: The fields a contact holds, in the order they are shown.
+    FIELDS = ("street", "postcode", "city", "phone_mobile", "phone_home", "phone_work")
+    PHONES = ("phone_mobile", "phone_home", "phone_work")
+    ADDRESS = ("street", "postcode", "city")
+
+    class Meta:
+        verbose_name = _("contact details of a parent")
+        verbose_name_plural = _("contact details of parents")
+
+    def __str__(self):
+        return f"{self.parent} – {self._meta.verbose_name}"
+
+    @property
+    def phones(self) -> list[tuple[str, str]]:
+        """(label, number) of the numbers held."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.PHONES
+            if getattr(self, name)
+        ]
+
+    @property
+    def address(self) -> str:
+        """The address on one line, or ''."""
+        town = " ".join(p for p in (self.postcode, self.city) if p)
+        return ", ".join(p for p in (self.street, town) if p)
 
 
 class AdulthoodNotice(models.Model):

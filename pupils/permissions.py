@@ -85,6 +85,8 @@ class PupilAction(StrEnum):
     VIEW_HISTORY = "view_history"
     EMERGENCY = "emergency"
     DECLARATIONS = "declarations"
+    VIEW_PHONES = "view_phones"  # the parents' phone numbers
+    VIEW_ADDRESS = "view_address"  # the parents' addresses
 
 
 Kind = SpecialRecord.Kind
@@ -117,9 +119,12 @@ _SCHOOL_ROLES = {
     PupilAction.VIEW_HISTORY: (Role.TEAM_LEADER, Role.DIRECTOR),
     PupilAction.EMERGENCY: tuple(Role),
     PupilAction.DECLARATIONS: (Role.DIRECTOR, Role.ADMINISTRATOR),
+    PupilAction.VIEW_PHONES: (Role.DIRECTOR, Role.ADMINISTRATOR),
+    PupilAction.VIEW_ADDRESS: (Role.DIRECTOR, Role.ADMINISTRATOR),
 }
-_TEACHER_ACTIONS = {PupilAction.VIEW, PupilAction.VIEW_DOSSIER, PupilAction.RECORD}
-_ASSIGNED_ACTIONS = _TEACHER_ACTIONS
+_ASSIGNED_ACTIONS = {PupilAction.VIEW, PupilAction.VIEW_DOSSIER, PupilAction.RECORD}
+# The pupil's own teachers reach the parents by phone; the address is for the office.
+_TEACHER_ACTIONS = _ASSIGNED_ACTIONS | {PupilAction.VIEW_PHONES}
 #: The data an action touches: a restriction or objection on it takes the action away.
 _ACTION_DATA = {
     PupilAction.VIEW_DOSSIER: DataCategory.DOSSIER,
@@ -127,6 +132,8 @@ _ACTION_DATA = {
     PupilAction.VIEW_BSN: DataCategory.ADMINISTRATION,
     PupilAction.EDIT: DataCategory.ADMINISTRATION,
     PupilAction.MANAGE_PARENTS: DataCategory.ADMINISTRATION,
+    PupilAction.VIEW_PHONES: DataCategory.ADMINISTRATION,
+    PupilAction.VIEW_ADDRESS: DataCategory.ADMINISTRATION,
     PupilAction.DECLARATIONS: DataCategory.DECLARATION,
 }
 

@@ -19,6 +19,7 @@ from .models import (
     Guardianship,
     Invitation,
     Note,
+    ParentContact,
     ParentDeclaration,
     ProcessingHold,
     Pupil,
@@ -295,6 +296,27 @@ def declarations_of(*, pupil: Pupil, parent: User | None = None) -> list[ParentD
     if parent is not None:
         declarations = declarations.filter(parent=parent)
     return list(declarations.order_by("pk"))
+
+
+def contacts_shown(*, guardians: list[Guardianship], phones: bool, address: bool) -> None:
+    """Put on each guardianship what the viewer may see of its parent's contact details:
+    ``phones`` ((label, number), …) and ``address`` (one line), empty where not allowed
+    (the pupil policy's VIEW_PHONES and VIEW_ADDRESS decide). One query, none if neither."""
+    held = {}
+    if guardians and (phones or address):
+        held = {
+            c.parent_id: c
+            for c in ParentContact.objects.filter(parent__in=[g.parent_id for g in guardians])
+        }
+    for guardianship in guardians:
+        contact = held.get(guardianship.parent_id)
+        guardianship.phones = contact.phones if contact and phones else []
+        guardianship.address = contact.address if contact and address else ""
+
+
+def own_contact(*, user) -> ParentContact | None:
+    """The contact details the school holds of *user* (a parent), to show to themselves."""
+    return ParentContact.objects.filter(parent=user).first()
 
 
 def guardians_parent(*, pupil: Pupil, parent_id: int) -> User | None:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from auditlog.context import set_actor
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -26,9 +27,9 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from schoolprivacy import audit
-from schoolprivacy.authorization import grants_for
+from schoolprivacy.authorization import forget_grants, grants_for
 from schoolprivacy.encryption import blind_index
-from schoolprivacy.models import Role, School, User
+from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.services import notice_queue_many, notices_scrub
 from schoolprivacy.tasks import enqueue_on_commit
 
@@ -40,9 +41,11 @@ from .models import (
     EmergencyAccess,
     Group,
     GroupPlacement,
+    GroupUserObjectPermission,
     Guardianship,
     Invitation,
     Note,
+    ParentContact,
     ParentDeclaration,
     ProcessingHold,
     Pupil,
@@ -469,6 +472,46 @@ def parents_link_many(*, school: School, acting_user: User, links: list[dict]) -
 
 
 @transaction.atomic
+def parent_contacts_set(*, school: School, acting_user: User, contacts: dict[str, dict]) -> int:
+    """Set the contact details of parents of *school*'s pupils (an import's): *contacts* maps
+    an e-mail address to the fields to set (ParentContact.FIELDS; the others stay). New
+    contacts are written together, changed ones each through its save (audited as any
+    change). A parent who is no parent at the school is refused, with nothing written.
+    Returns how many contacts changed."""
+    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    emails = {email.strip().lower() for email in contacts}
+    parents = {
+        user.address: user
+        for user in User.objects.annotate(address=Lower("email")).filter(
+            address__in=emails, guardianships__pupil__school=school
+        )
+    }
+    if set(parents) != emails:
+        raise ValidationError({"email": _("This is no parent of a pupil of this school.")})
+    held = {c.parent_id: c for c in ParentContact.objects.filter(parent__in=parents.values())}
+    new, changed = [], 0
+    with set_actor(acting_user):
+        for email, values in contacts.items():
+            parent = parents[email.strip().lower()]
+            contact = held.get(parent.pk) or ParentContact(parent=parent)
+            fields = [f for f in ParentContact.FIELDS if f in values]
+            if contact.pk and all(getattr(contact, f) == values[f] for f in fields):
+                continue
+            for name in fields:
+                setattr(contact, name, values[name].strip())
+            contact.full_clean(exclude=["parent"], validate_unique=False)
+            if contact.pk is None:
+                new.append(contact)
+            else:
+                contact.save(update_fields=[*fields, "updated_at"])
+            changed += 1
+        ParentContact.objects.bulk_create(new)
+        audit.write_created(new)
+    return changed
+
+
+@transaction.atomic
 def invitations_send_pending(*, school, acting_user: User) -> int:
     """Invite every parent of the school's pupils who has no password and no open invitation
     yet (parents an import linked); returns how many were invited."""
@@ -603,6 +646,64 @@ def group_assign_teacher(*, group: Group, teacher: User, acting_user: User | Non
     if not grants_for(teacher).has_school_role(group.school_id, Role.TEACHER):
         raise ValidationError(_("Only a teacher of this school can teach this group."))
     assign_perm("pupils.teach_group", teacher, group)
+
+
+@transaction.atomic
+def teachers_take_on(*, school: School, acting_user: User, teachers: list[dict]) -> list[User]:
+    """Make an import's teachers teachers of *school* at once, as the pages would one by one:
+    one account per e-mail address (never a password: they are invited from the staff
+    pages), the teacher role at the school, and the groups each teaches. *teachers* hold
+    email, full_name and groups (the school's Group rows). What a teacher has already stays;
+    one INSERT per table and an audit entry for every new row. Returns the accounts."""
+    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    if any(g.school_id != school.pk for t in teachers for g in t["groups"]):
+        raise ValidationError({"group": _("This group belongs to another school.")})
+    emails = {t["email"].strip().lower() for t in teachers}
+    accounts = {
+        user.email.lower(): user
+        for user in User.objects.annotate(address=Lower("email")).filter(address__in=emails)
+    }
+    new_accounts = []
+    for teacher in teachers:
+        email = teacher["email"].strip().lower()
+        if email not in accounts:
+            account = User(email=email, full_name=teacher["full_name"].strip()[:150])
+            account.set_unusable_password()
+            accounts[email] = account
+            new_accounts.append(account)
+    User.objects.bulk_create(new_accounts)
+    members = set(
+        Membership.objects.filter(
+            school=school, role=Role.TEACHER, user__in=accounts.values()
+        ).values_list("user_id", flat=True)
+    )
+    memberships = Membership.objects.bulk_create(
+        Membership(user=user, school=school, role=Role.TEACHER)
+        for user in accounts.values()
+        if user.pk not in members
+    )
+    teach = Permission.objects.get(content_type__app_label="pupils", codename="teach_group")
+    wanted = {
+        (accounts[t["email"].strip().lower()].pk, group.pk): group
+        for t in teachers
+        for group in t["groups"]
+    }
+    taught = set(
+        GroupUserObjectPermission.objects.filter(
+            permission=teach, content_object__in={g.pk for g in wanted.values()}
+        ).values_list("user_id", "content_object_id")
+    )
+    grants = GroupUserObjectPermission.objects.bulk_create(
+        GroupUserObjectPermission(user_id=user_id, permission=teach, content_object=group)
+        for (user_id, group_id), group in wanted.items()
+        if (user_id, group_id) not in taught
+    )
+    with set_actor(acting_user):
+        audit.write_created([*new_accounts, *memberships, *grants])
+    for user in accounts.values():
+        forget_grants(user)
+    return list(accounts.values())
 
 
 @transaction.atomic

@@ -45,3 +45,19 @@ def validate_date_of_birth(value: date) -> None:
             code="implausible",
             params={"youngest": YOUNGEST_AGE, "oldest": OLDEST_AGE},
         )
+
+
+def validate_phone(value: str) -> None:
+    """A phone number as people write it: digits, with an optional leading +, spaces,
+    hyphens and brackets; 6 to 15 digits (the international maximum, ITU-T E.164)."""
+    if not value:
+        return
+    digits = sum(c.isdigit() for c in value)
+    allowed = set("0123456789 -()")
+    body = value[1:] if value.startswith("+") else value
+    if not set(body) <= allowed or not 6 <= digits <= 15:
+        raise ValidationError(
+            _("%(value)s is not a phone number: use digits, and + for a country code."),
+            code="phone",
+            params={"value": value},
+        )

@@ -70,12 +70,18 @@ def pupil_detail(request, pk):
     holds = list(selectors.active_holds(pupil=pupil))
     restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
     actions = policy.actions(request.user, pupil, restricted_data=restricted)
+    guardians = selectors.guardians_of(pupil=pupil)
+    selectors.contacts_shown(
+        guardians=guardians,
+        phones=PupilAction.VIEW_PHONES in actions,
+        address=PupilAction.VIEW_ADDRESS in actions,
+    )
     context = {
         "pupil": pupil,
         "actions": actions,
         "show_bsn": PupilAction.VIEW_BSN in actions,
         "special_kinds": special_kinds(request.user, pupil, restricted_data=restricted),
-        "guardians": selectors.guardians_of(pupil=pupil),
+        "guardians": guardians,
         "placements": selectors.placements_of(pupil=pupil),
         "holds": holds,
         "restricted": restricted,
@@ -342,7 +348,12 @@ def portal_home(request):
     """A parent's children; a pupil of 16+ their own data (portal_right)."""
     children = selectors.children_of_parent(user=request.user)
     own = selectors.own_record(user=request.user)
-    return render(request, "pupils/portal/home.html", {"children": children, "own": own})
+    contact = selectors.own_contact(user=request.user) if children else None
+    return render(
+        request,
+        "pupils/portal/home.html",
+        {"children": children, "own": own, "contact": contact},
+    )
 
 
 @login_required

@@ -142,9 +142,12 @@ class ImportLine(models.Model):
     class Meta:
         verbose_name = _("line of an import")
         verbose_name_plural = _("lines of an import")
-        ordering = ["run", "kind", "line", "pk"]
+        ordering = ["run", "kind", "subject", "line", "pk"]
         indexes = [
-            models.Index(fields=["run", "kind", "line"], name="import_line_kind_idx"),
+            # The preview's pages, in this order, without sorting a board's 60,000 lines.
+            models.Index(
+                fields=["run", "kind", "subject", "line", "id"], name="import_line_page_idx"
+            ),
             models.Index(
                 fields=["run", "id"], condition=Q(applied=False), name="import_line_todo_idx"
             ),

@@ -17,10 +17,12 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pupils.models import Guardianship, Pupil
+from pupils.models import Guardianship, ParentContact, Pupil
+from pupils.validators import validate_phone
 
 from .models import ImportLine, ImportRun
 
@@ -35,7 +37,17 @@ FIELDS = {
     "last_name": (gettext_lazy("last name of the parent"), True),
     "relation": (gettext_lazy("relation to the pupil"), False),
     "authority": (gettext_lazy("holds parental authority (yes/no)"), False),
+    "street": (gettext_lazy("street (with the house number, or without)"), False),
+    "house_number": (gettext_lazy("house number"), False),
+    "postcode": (gettext_lazy("postcode"), False),
+    "city": (gettext_lazy("town or city"), False),
+    "phone_mobile": (gettext_lazy("mobile phone"), False),
+    "phone_home": (gettext_lazy("home phone"), False),
+    "phone_work": (gettext_lazy("work phone"), False),
 }
+#: The contact fields (ParentContact) a mapping can fill, and the columns that make them.
+CONTACT_FIELDS = ParentContact.FIELDS
+CONTACT_COLUMNS = ("street", "house_number", "postcode", "city", *ParentContact.PHONES)
 
 #: Column headers that administrations commonly use, to propose a mapping.
 GUESSES = {
@@ -46,6 +58,13 @@ GUESSES = {
     "last_name": ("achternaam", "achternaam verzorger", "naam verzorger"),
     "relation": ("relatie", "relatie tot leerling", "relation"),
     "authority": ("gezag", "ouderlijk gezag", "wettelijk gezag", "authority"),
+    "street": ("straat", "straatnaam", "adres", "straat verzorger", "adres verzorger"),
+    "house_number": ("huisnummer", "huisnr", "huisnummer verzorger"),
+    "postcode": ("postcode", "postcode verzorger"),
+    "city": ("woonplaats", "plaats", "woonplaats verzorger"),
+    "phone_mobile": ("mobiel", "telefoon mobiel", "mobiel nummer", "mobiel verzorger"),
+    "phone_home": ("telefoon", "telefoon thuis", "telefoonnummer", "telefoon verzorger"),
+    "phone_work": ("telefoon werk", "werk", "telefoon werk verzorger"),
 }
 
 RELATIONS = {
@@ -139,6 +158,32 @@ class ParentsPlanner:
             ).values_list("pupil_id", "parent__email", "relation", "has_parental_authority")
         }
         self.seen = set()
+        # The contact fields the file holds (columns mapped), and what the school holds.
+        self.contact_fields = [
+            name
+            for name in CONTACT_FIELDS
+            if mapping.get(name) or (name == "street" and mapping.get("house_number"))
+        ]
+        self.contacts = {}
+        if self.contact_fields:
+            held = ParentContact.objects.filter(
+                parent__guardianships__pupil__school=school
+            ).distinct()
+            self.contacts = {
+                contact.parent_email.lower(): {f: getattr(contact, f) for f in self.contact_fields}
+                for contact in held.annotate(parent_email=F("parent__email")).only(
+                    "uid", *self.contact_fields
+                )
+            }
+        self.contact_planned = set()  # the addresses whose contact a line already carries
+
+    def contact(self, row: dict) -> dict:
+        """The contact fields of *row* that the file holds: street with the house number."""
+        values = {name: self.value(row, name) for name in self.contact_fields}
+        if "street" in values and self.mapping.get("house_number"):
+            number = self.value(row, "house_number")
+            values["street"] = " ".join(p for p in (values["street"], number) if p)
+        return values
 
     def value(self, row: dict, name: str) -> str:
         column = self.mapping.get(name)
@@ -168,6 +213,13 @@ class ParentsPlanner:
         pupil_id = self.pupils.get(key)
         if problem is None and (pupil_id, email) in self.seen:
             problem = _("This parent and pupil occur twice in the file.")
+        contact = self.contact(row)
+        for name in ParentContact.PHONES:
+            if problem is None and contact.get(name):
+                try:
+                    validate_phone(contact[name])
+                except ValidationError as error:
+                    problem = " ".join(error.messages)
         if problem:
             self.counts["errors"] += 1
             self._add(Kind.ERROR, line, key, message=problem)
@@ -183,22 +235,45 @@ class ParentsPlanner:
             "relation": relation,
             "has_parental_authority": authority,
         }
+        # A parent's contact is theirs, not the link's: it goes with one line per parent.
+        held = self.contacts.get(email, {})
+        contact_changed = (
+            []
+            if email in self.contact_planned
+            else [name for name in self.contact_fields if held.get(name, "") != contact[name]]
+        )
+        if contact_changed:
+            self.contact_planned.add(email)
+            data["contact"] = contact
         known = self.existing.get((pupil_id, email))
         if known is None:
             self.counts["new"] += 1
             self._add(Kind.NEW, line, key, pupil_id=pupil_id, data=data)
-        elif known != (relation, authority):
+            return
+        fields = [
+            f
+            for f, old, new in (
+                ("relation", known[0], relation),
+                ("has_parental_authority", known[1], authority),
+            )
+            if old != new
+        ]
+        if fields or contact_changed:
             self.counts["changed"] += 1
-            fields = [
-                f
-                for f, old, new in (
-                    ("relation", known[0], relation),
-                    ("has_parental_authority", known[1], authority),
-                )
-                if old != new
-            ]
-            data["before"] = {"relation": known[0], "has_parental_authority": known[1]}
-            self._add(Kind.CHANGED, line, key, pupil_id=pupil_id, data=data, fields=fields)
+            data["before"] = {
+                "relation": known[0],
+                "has_parental_authority": known[1],
+                **{name: held.get(name, "") for name in contact_changed},
+            }
+            data.update({name: contact[name] for name in contact_changed})
+            self._add(
+                Kind.CHANGED,
+                line,
+                key,
+                pupil_id=pupil_id,
+                data=data,
+                fields=[*fields, *contact_changed],
+            )
         else:
             self.counts["unchanged"] += 1
 

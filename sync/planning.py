@@ -11,9 +11,11 @@ name are the leavers.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from pupils.models import Group, GroupUserObjectPermission, Pupil
@@ -39,6 +41,15 @@ def group_name(name: str, key: str, *, taken: bool) -> str:
     return f"{name[:56]} ({key[:6]})" if taken else name[:64]
 
 
+def _name_key(values: dict) -> tuple:
+    """What a pupil without a BSN is matched by: date of birth and names, in any case."""
+    return (
+        values["date_of_birth"],
+        values["last_name"].lower(),
+        values["first_name"].lower(),
+    )
+
+
 @dataclass
 class _Known:
     """A pupil the school holds, as far as a sync compares it."""
@@ -62,6 +73,7 @@ class Planner:
     groups: dict = field(default_factory=dict)  # key → GroupRow of the file
     seen: set = field(default_factory=set)
     matched: set = field(default_factory=set)
+    teachers: list = field(default_factory=list)  # (row, data) of the file's teachers
 
     def __post_init__(self):
         self.counts = dict.fromkeys(
@@ -86,6 +98,9 @@ class Planner:
             self.group_labels[f"#{pk}"] = name
         self.by_key: dict[str, _Known] = {}
         self.unkeyed: list[_Known] = []
+        # The first import matches the pupils without a key by these (no pass over all).
+        self.unkeyed_by_bsn: dict[str, list[_Known]] = defaultdict(list)
+        self.unkeyed_by_name: dict[tuple, list[_Known]] = defaultdict(list)
         self.bsn_indexes: dict[str, int] = {}
         current = 0
         rows = Pupil.objects.filter(school=self.school, anonymised_at__isnull=True).values_list(
@@ -106,6 +121,10 @@ class Planner:
                 self.by_key[key] = known
             else:
                 self.unkeyed.append(known)
+                if bsn_index:
+                    self.unkeyed_by_bsn[bsn_index].append(known)
+                else:
+                    self.unkeyed_by_name[_name_key(known.values)].append(known)
             if bsn_index:
                 self.bsn_indexes[bsn_index] = pk
         self.run.current_pupils = current
@@ -289,19 +308,13 @@ class Planner:
         """The school's pupil without a key that is this one (first import), or None; and a
         reason when more than one could be."""
         if bsn_index:
-            found = [
-                k for k in self.unkeyed if k.bsn_index == bsn_index and k.pk not in self.matched
-            ]
+            found = [k for k in self.unkeyed_by_bsn[bsn_index] if k.pk not in self.matched]
             if found:
                 return found[0], None
         candidates = [
             known
-            for known in self.unkeyed
+            for known in self.unkeyed_by_name[_name_key(values)]
             if known.pk not in self.matched
-            and not known.bsn_index
-            and known.values["date_of_birth"] == values["date_of_birth"]
-            and known.values["last_name"].lower() == values["last_name"].lower()
-            and known.values["first_name"].lower() == values["first_name"].lower()
         ]
         if len(candidates) > 1:
             return None, _(
@@ -331,37 +344,47 @@ class Planner:
             )
             return
         keys = sorted({*row.group_keys, *row.combined_keys})
-        user = User.objects.filter(email__iexact=email).first()
-        member = (
-            user is not None
-            and Membership.objects.filter(
-                user=user, school=self.school, role=Role.TEACHER
-            ).exists()
-        )
-        taught = set()
-        if user is not None:
-            taught = set(
-                GroupUserObjectPermission.objects.filter(
-                    user=user,
-                    permission__codename="teach_group",
-                    content_object__school=self.school,
-                    content_object__school_year=self.run.school_year,
-                    content_object__external_key__isnull=False,
-                ).values_list("content_object__external_key", flat=True)
-            )
         data = {"email": email, "full_name": name[:150], "groups": keys}
-        if not member:
-            self.counts["teachers_new"] += 1
-            self._add(Kind.NEW, Subject.TEACHER, row.line, row.key, data=data)
-        elif taught != set(keys):
-            self.counts["teachers_changed"] += 1
-            self._add(Kind.CHANGED, Subject.TEACHER, row.line, row.key, data=data)
+        self.teachers.append((row, data))  # compared with the school's teachers at the end
+
+    def _plan_teachers(self) -> None:
+        """Each teacher of the file against the school's: new (not yet a teacher here), or
+        changed (teaching other groups than the file says); a few queries for all."""
+        emails = {data["email"] for _row, data in self.teachers}
+        users = dict(
+            User.objects.annotate(address=Lower("email"))
+            .filter(address__in=emails)
+            .values_list("address", "pk")
+        )
+        members = set(
+            Membership.objects.filter(
+                user__in=users.values(), school=self.school, role=Role.TEACHER
+            ).values_list("user_id", flat=True)
+        )
+        taught = defaultdict(set)
+        for user_id, key in GroupUserObjectPermission.objects.filter(
+            user__in=users.values(),
+            permission__codename="teach_group",
+            content_object__school=self.school,
+            content_object__school_year=self.run.school_year,
+            content_object__external_key__isnull=False,
+        ).values_list("user_id", "content_object__external_key"):
+            taught[user_id].add(key)
+        for row, data in self.teachers:
+            user_id = users.get(data["email"])
+            if user_id not in members:
+                self.counts["teachers_new"] += 1
+                self._add(Kind.NEW, Subject.TEACHER, row.line, row.key, data=data)
+            elif taught[user_id] != set(data["groups"]):
+                self.counts["teachers_changed"] += 1
+                self._add(Kind.CHANGED, Subject.TEACHER, row.line, row.key, data=data)
 
     # --- The end: the leavers, the counts ---------------------------------------------------
 
     def finish(self) -> None:
         if self.school_info is None:
             raise edexml.Unreadable(_("The export names no school: nothing was read."))
+        self._plan_teachers()
         leave_on = self.run.export_date.isoformat()
         for known in [*self.by_key.values(), *self.unkeyed]:
             if known.left_on is not None or known.pk in self.matched:

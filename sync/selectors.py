@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from pupils import selectors as pupil_selectors
-from pupils.models import Group, Guardianship, Pupil
+from pupils.models import Group, Guardianship, ParentContact, Pupil
 from schoolprivacy.models import School
 
 from . import parents
@@ -23,7 +23,7 @@ def recent_runs(*, user, limit: int = 20) -> list[ImportRun]:
 
 def lines_of(run: ImportRun, kind: str | None = None) -> QuerySet[ImportLine]:
     """The lines of *run* (of one *kind*), in the order of the file, each with its pupil."""
-    lines = run.lines.select_related("pupil").order_by("kind", "subject", "line", "pk")
+    lines = run.lines.select_related("pupil").order_by("kind", "subject", "line", "pk")  # indexed
     return lines.filter(kind=kind) if kind else lines
 
 
@@ -86,7 +86,7 @@ def readable(lines) -> list[ImportLine]:
         model = Guardianship if line.subject == ImportLine.Subject.PARENT else Pupil
         line.changes = [
             (
-                _label(name, model),
+                _label(name, ParentContact if name in ParentContact.FIELDS else model),
                 _shown(before.get(name, ""), model),
                 _shown(data.get(name, ""), model),
             )

@@ -14,7 +14,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
@@ -342,10 +342,13 @@ class _Applier:
                 batch = list(todo.select_for_update(skip_locked=True)[:APPLY_BATCH])
                 if not batch:
                     return
+                done = len(batch)
                 if (subject, kind) == (Subject.PUPIL, Kind.NEW) and self._pupils_new(batch):
                     batch = []  # enrolled together
                 if (subject, kind) == (Subject.PARENT, Kind.NEW) and self._parents_new(batch):
                     batch = []  # linked together
+                if (subject, kind) == (Subject.TEACHER, Kind.NEW) and self._teachers_new(batch):
+                    batch = []  # taken on together
                 for line in batch:
                     try:
                         with transaction.atomic():
@@ -360,9 +363,7 @@ class _Applier:
                     line.applied = True
                     line.data = None
                     line.save(update_fields=["applied", "data", "message"])
-                ImportRun.objects.filter(pk=self.run.pk).update(
-                    progress=self.run.lines.filter(applied=True).count()
-                )
+                ImportRun.objects.filter(pk=self.run.pk).update(progress=F("progress") + done)
 
     # --- Groups ------------------------------------------------------------------------------
 
@@ -457,11 +458,53 @@ class _Applier:
                     "has_parental_authority": data["has_parental_authority"],
                 }
             )
+        contacts = {
+            data["email"]: data["contact"]
+            for data in map(json.loads, (line.data or "null" for line in lines))
+            if data.get("contact")
+        }
         try:
             with transaction.atomic():
                 pupil_services.parents_link_many(
                     school=self.school, acting_user=self.user, links=links
                 )
+                if contacts:
+                    pupil_services.parent_contacts_set(
+                        school=self.school, acting_user=self.user, contacts=contacts
+                    )
+        except (ValidationError, PermissionDenied):
+            return False
+        ImportLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+            applied=True, data=None
+        )
+        return True
+
+    def _teachers_new(self, lines) -> bool:
+        """Take on a batch of new teachers at once (teachers_take_on); False, with nothing
+        written, when that is refused: then each line is applied, or reported, alone."""
+        teachers = []
+        for line in lines:
+            data = json.loads(line.data or "null")
+            teachers.append(
+                {
+                    "email": data["email"],
+                    "full_name": data["full_name"],
+                    "groups": [self.groups[k] for k in data["groups"] if k in self.groups],
+                }
+            )
+        try:
+            with transaction.atomic():
+                accounts = pupil_services.teachers_take_on(
+                    school=self.school, acting_user=self.user, teachers=teachers
+                )
+                # Groups of earlier school years are no longer taught (as _teacher_changed).
+                with set_actor(self.user):
+                    for permission in GroupUserObjectPermission.objects.filter(
+                        user__in=accounts,
+                        content_object__school=self.school,
+                        content_object__school_year__lt=self.run.school_year,
+                    ):
+                        permission.delete()
         except (ValidationError, PermissionDenied):
             return False
         ImportLine.objects.filter(pk__in=[line.pk for line in lines]).update(
@@ -567,15 +610,21 @@ def _parent_line(applier, line, data, *, new: bool) -> None:
             acting_user=applier.user,
             invite=False,
         )
-        return
-    guardianship = Guardianship.objects.get(pupil=pupil, parent__email__iexact=data["email"])
-    pupil_services.guardianship_update(
-        guardianship=guardianship,
-        has_parental_authority=data["has_parental_authority"],
-        has_information_right=guardianship.has_information_right,
-        relation=data["relation"],
-        acting_user=applier.user,
-    )
+    elif {"relation", "has_parental_authority"} & set(line.fields):
+        guardianship = Guardianship.objects.get(pupil=pupil, parent__email__iexact=data["email"])
+        pupil_services.guardianship_update(
+            guardianship=guardianship,
+            has_parental_authority=data["has_parental_authority"],
+            has_information_right=guardianship.has_information_right,
+            relation=data["relation"],
+            acting_user=applier.user,
+        )
+    if data.get("contact"):
+        pupil_services.parent_contacts_set(
+            school=applier.school,
+            acting_user=applier.user,
+            contacts={data["email"]: data["contact"]},
+        )
 
 
 def _unique_name(applier: _Applier, name: str, key: str) -> str:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -378,3 +378,72 @@ def test_a_bsn_taken_meanwhile_is_reported_for_its_line_and_the_others_are_enrol
     assert ImportLine.objects.get(run=run, key="L1").message
     assert not Pupil.objects.filter(external_key="L1").exists()
     assert Pupil.objects.filter(external_key__in=["L2", "L3"]).count() == 2
+
+
+def test_new_teachers_are_taken_on_together_audited_and_an_existing_account_is_reused(world):
+    parent = world.users["parent"]  # a parent of the school who also teaches there
+    teachers = [
+        *TEACHERS,
+        T("T2", "Bakker", "Eva", parent.email.upper(), groups=["g5", "g6"]),
+        T("T3", "Smit", "Joost", "joost.smit@school.example", groups=["g6"]),
+    ]
+    classes = [*CLASS]
+    run = run_import(world, file_for(world, classes, teachers=teachers), leavers_confirmed=True)
+    assert run.counts["teachers_new"] == 3 and run.counts["failed"] == 0
+    assert User.objects.filter(email__iexact=parent.email).count() == 1  # no second account
+    parent.refresh_from_db()
+    assert parent.has_usable_password()  # the parent's own login is untouched
+    taught = set(
+        GroupUserObjectPermission.objects.filter(
+            content_object__school=world.pupil.school, content_object__external_key__isnull=False
+        ).values_list("user__email", "content_object__external_key")
+    )
+    assert taught == {
+        ("tom.hendriks@school.example", "g5"),
+        (parent.email, "g5"),
+        (parent.email, "g6"),
+        ("joost.smit@school.example", "g6"),
+    }
+    joost = User.objects.get(email="joost.smit@school.example")
+    role = Membership.objects.get(user=joost, school=world.pupil.school)
+    assert role.role == Role.TEACHER
+    for row in (joost, role, GroupUserObjectPermission.objects.get(user=joost)):
+        entry = LogEntry.objects.get_for_object(row).get(action=LogEntry.Action.CREATE)
+        assert entry.actor == world.users["administrator"]
+    assert "password" not in LogEntry.objects.get_for_object(joost).get().changes
+
+
+def test_taking_on_teachers_is_refused_whole_for_another_schools_group_or_a_teacher(world):
+    from pupils import services as pupil_services
+
+    other = Membership.objects.get(user=world.users["director_other_school"]).school
+    foreign = Group.objects.create(school=other, name="Elders", school_year=2026)
+    before = (User.objects.count(), Membership.objects.count(), LogEntry.objects.count())
+    teachers = [{"email": "new@school.example", "full_name": "Nieuw", "groups": [foreign]}]
+    with pytest.raises(ValidationError):
+        pupil_services.teachers_take_on(
+            school=world.pupil.school, acting_user=world.users["administrator"], teachers=teachers
+        )
+    with pytest.raises(PermissionDenied):
+        pupil_services.teachers_take_on(
+            school=world.pupil.school, acting_user=world.users["teacher"], teachers=[]
+        )
+    assert (User.objects.count(), Membership.objects.count(), LogEntry.objects.count()) == before
+
+
+def test_the_preview_asks_the_same_few_queries_for_ten_teachers_as_for_one(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        teachers = [
+            T(f"T{n}", "Leraar", f"N{n}", f"leraar{n}.{count}@school.example", groups=["g5"])
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            run = preview(world, file_for(world, CLASS, teachers=teachers))
+        assert run.counts["teachers_new"] == count
+        return len(captured)
+
+    queries(1)  # what is read once per process (content types, translations) is read
+    assert queries(10) == queries(1)

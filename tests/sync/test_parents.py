@@ -335,3 +335,99 @@ def test_a_link_made_meanwhile_is_reported_and_the_others_are_linked(
     assert run.counts["failed"] == 1
     assert Guardianship.objects.filter(parent__email="anna@example.org").count() == 1
     assert Guardianship.objects.filter(parent__email="bram@example.org").count() == 1
+
+
+CONTACT_HEADER = f"{HEADER};Straat;Huisnummer;Postcode;Woonplaats;Telefoon mobiel;Telefoon werk"
+
+
+def contact_import(client, world, callbacks, *rows, header=CONTACT_HEADER) -> ImportRun:
+    upload(client, world, csv_file(*rows, header=header))
+    run = ImportRun.objects.latest("pk")
+    if run.status == ImportRun.Status.MAPPING:
+        map_columns(
+            client,
+            run,
+            street="Straat",
+            house_number="Huisnummer",
+            postcode="Postcode",
+            city="Woonplaats",
+            phone_mobile="Telefoon mobiel",
+            phone_work="Telefoon werk",
+        )
+        run = ImportRun.objects.latest("pk")
+    return run
+
+
+def test_addresses_and_phone_numbers_come_with_the_parents_encrypted_and_audited(
+    keyed, login, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    client = login(keyed.users["administrator"])
+    run = contact_import(
+        client,
+        keyed,
+        django_capture_on_commit_callbacks,
+        "L1;Anna;de;Vries;anna@example.org;Moeder;ja;Kerkstraat;12a;3512 AB;Utrecht;06-12345678;",
+        "L2;Anna;de;Vries;anna@example.org;Moeder;ja;Kerkstraat;12a;3512 AB;Utrecht;06-12345678;",
+    )
+    assert run.counts["new"] == 2
+    apply(client, run, django_capture_on_commit_callbacks)
+    anna = User.objects.get(email="anna@example.org")
+    contact = anna.contact
+    assert (contact.street, contact.postcode, contact.city) == (
+        "Kerkstraat 12a",
+        "3512 AB",
+        "Utrecht",
+    )
+    assert (contact.phone_mobile, contact.phone_work) == ("06-12345678", "")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT street, phone_mobile FROM pupils_parentcontact")
+        stored = " ".join(map(str, cursor.fetchone()))
+    assert "Kerkstraat" not in stored and "12345678" not in stored
+    entry = LogEntry.objects.get_for_object(contact).get()
+    assert "12345678" not in json.dumps(entry.changes) and "Kerkstraat" not in json.dumps(
+        entry.changes
+    )
+    assert entry.actor == keyed.users["administrator"]
+
+    # The same file again changes nothing; a new number is a change, shown before and after.
+    again = contact_import(
+        client,
+        keyed,
+        django_capture_on_commit_callbacks,
+        "L1;Anna;de;Vries;anna@example.org;Moeder;ja;Kerkstraat;12a;3512 AB;Utrecht;06-12345678;",
+    )
+    assert not again.lines.exists() and again.counts["unchanged"] == 1
+    changed = contact_import(
+        client,
+        keyed,
+        django_capture_on_commit_callbacks,
+        "L1;Anna;de;Vries;anna@example.org;Moeder;ja;Kerkstraat;12a;3512 AB;Utrecht;06-87654321;",
+    )
+    line = changed.lines.get()
+    assert (line.kind, line.fields) == ("changed", ["phone_mobile"])
+    page = client.get(reverse("sync:run", args=[changed.pk])).content.decode()
+    assert "06-12345678" in page and "06-87654321" in page
+    apply(client, changed, django_capture_on_commit_callbacks)
+    contact.refresh_from_db()
+    assert contact.phone_mobile == "06-87654321" and contact.street == "Kerkstraat 12a"
+    assert LogEntry.objects.get_for_object(contact).count() == 2
+
+
+def test_a_phone_number_that_is_none_is_reported_and_nothing_is_stored(
+    keyed, login, django_capture_on_commit_callbacks
+):
+    client = login(keyed.users["administrator"])
+    run = contact_import(
+        client,
+        keyed,
+        django_capture_on_commit_callbacks,
+        "L1;Anna;de;Vries;anna@example.org;Moeder;ja;Kerkstraat;1;3512 AB;Utrecht;bel mij;",
+    )
+    line = run.lines.get()
+    assert line.kind == "error" and "bel mij" in line.message
+    assert not Guardianship.objects.filter(parent__email="anna@example.org").exists()
+    from pupils.models import ParentContact
+
+    assert not ParentContact.objects.exists()
