@@ -68,6 +68,8 @@ class Bench:
     def add(self, result: Result) -> Result:
         self.results.append(result)
         print(_line(result), flush=True)
+        if result.note:
+            print(f"             {result.note}", flush=True)
         return result
 
     def check(self, target: str, figure: str, ok: bool) -> None:
