@@ -15,6 +15,8 @@ Staff (PupilPolicy.scope / actions):
 | view BSN         | –          | –                 | –           | school   | school |
 | edit pupil data  | –          | –                 | –           | school   | school |
 | manage parents   | –          | –                 | –           | school   | school |
+| parents' phones  | own groups | –                 | –           | school   | school |
+| parents' address | –          | –                 | –           | school   | school |
 | declarations     | –          | –                 | –           | school   | school |
 | audit history    | –          | –                 | school      | school   | –      |
 | emergency access | school     | school            | school      | school   | school |
@@ -28,7 +30,8 @@ The portal (PupilPolicy.own_child, portal_right) shows a pupil's dossier to:
 * from 18, when parental authority has ended (Civil Code 1:233, carried out by the
   adulthood sweep), a parent only while the pupil grants it: read only.
 
-Never the staff pages, which show the other parent.
+Never the staff pages, which show the other parent. A parent sees their own address
+and phone numbers (ParentContact), never the other parent's.
 
 A restriction or an objection (ProcessingHold, GDPR Art. 18 and 21) takes from
 staff what touches the data it holds: the dossier (view, record) under

@@ -1027,7 +1027,16 @@ def _account_anonymise(account: User) -> None:
 def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     notices_scrub(pupil.full_name)
     _delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
+    parents = list(pupil.guardianships.values_list("parent_id", flat=True))
     _delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
+    # A parent's address and phone numbers are held to reach them about their children:
+    # with the last child gone, they go too.
+    _delete_rows(
+        ParentContact.objects.filter(parent__in=parents).exclude(
+            parent__guardianships__isnull=False
+        ),
+        erased,
+    )
     _delete_rows(PupilUserObjectPermission.objects.filter(content_object=pupil), erased)
     pupil.first_name = ""
     pupil.name_prefix = ""

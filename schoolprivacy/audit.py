@@ -24,6 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, models, router
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
+from psycopg.types.json import Jsonb
 
 #: Field names that are never written to an audit diff, on any model.
 NEVER_LOGGED = ("password", "last_login")
@@ -211,73 +212,99 @@ def write_entry(instance: models.Model, *, action: int, changes: dict, actor=Non
 def write_created(instances) -> int:
     """The CREATE entries for rows made with ``bulk_create`` (which sends no signals), as
     auditlog writes them for a save: the diff from nothing, with the model's masked fields
-    masked, the actor from the request context; written together with one COPY. Returns
+    masked, the actor and address from the request context. Written together with one
+    COPY; the context is asked once, for all (it is the same for every row of a call).
+    tests/core/test_audit.py holds the entry of a save and of this side by side. Returns
     how many."""
-    entries = created_entries(instances)
-    if entries:
-        connection = connections[router.db_for_write(LogEntry)]
-        fields = [LogEntry._meta.get_field(name) for name in ENTRY_FIELDS]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
+    connection = connections[router.db_for_write(LogEntry)]
+    context = LogEntry(action=LogEntry.Action.CREATE, cid=get_cid())
+    pre_save.send(
+        sender=LogEntry, instance=context, raw=False, using=connection.alias, update_fields=None
+    )
+    shared = (
+        LogEntry.Action.CREATE,
+        "",  # changes_text
+        context.actor_id,
+        context.actor_email,
+        context.cid,
+        context.remote_addr or None,  # an empty address is NULL, as the ORM stores it
+        context.remote_port,
+        context.timestamp,
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(LogEntry._meta.get_field(name).column) for name in COPIED_FIELDS)
+    rows = []
+    for instance in instances:  # before the COPY: a name (__str__) may ask the database
+        changes = created_changes(instance)
+        if not changes:
+            continue
+        content_type = ContentType.objects.get_for_model(instance)  # cached by Django
+        pk = instance.pk
+        additional = getattr(instance, "get_additional_data", None)
+        additional = additional() if callable(additional) else None
+        rows.append(
+            (
+                content_type.pk,
+                str(pk),
+                pk if isinstance(pk, int) else None,
+                smart_str(instance),
+                Jsonb(changes),
+                None if additional is None else Jsonb(additional),
+                *shared,
+            )
+        )
+    if rows:
         with connection.cursor() as cursor:
             copy = f"COPY {quote(LogEntry._meta.db_table)} ({columns}) FROM STDIN"
             with cursor.cursor.copy(copy) as stream:
-                for entry in entries:
-                    stream.write_row(
-                        [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-                    )
-    return len(entries)
+                for row in rows:
+                    stream.write_row(row)
+    return len(rows)
 
 
-def created_entries(instances) -> list[LogEntry]:
-    """The CREATE entries of new rows, unsaved, as model_instance_diff makes them for a save
-    from nothing: each field that holds a value, masked where the model masks it. The
-    fields are worked out once per model, not once per row."""
+#: The columns write_created fills: the row's own first, then those shared by the call.
+COPIED_FIELDS = (
+    "content_type",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "changes",
+    "additional_data",
+    "action",
+    "changes_text",
+    "actor",
+    "actor_email",
+    "cid",
+    "remote_addr",
+    "remote_port",
+    "timestamp",
+)
+assert set(COPIED_FIELDS) == set(ENTRY_FIELDS)  # noqa: S101 (the same entry as write_entry)
+
+
+def created_changes(instance: models.Model) -> dict:
+    """What model_instance_diff makes of a new row, saved from nothing: each field that holds
+    a value, masked where the model masks it. The fields are worked out once per model."""
     use_json = settings.AUDITLOG_STORE_JSON_CHANGES
-    connection = connections[router.db_for_write(LogEntry)]
-    cid = get_cid()
-    entries = []
-    for instance in instances:
-        content_type, fields = _created_fields(type(instance))
-        changes = {}
-        for field, old, mask in fields:
-            new = get_field_value(instance, field, use_json)
-            if new == old:
-                continue
-            if mask is not None:
-                changes[field.name] = (mask(smart_str(old)), mask(smart_str(new)))
-            elif use_json:
-                changes[field.name] = tuple(
-                    v if is_primitive(v) else smart_str(v) for v in (old, new)
-                )
-            else:
-                changes[field.name] = (smart_str(old), smart_str(new))
-        if not changes:
+    changes = {}
+    for field, old, mask in _created_fields(type(instance)):
+        new = get_field_value(instance, field, use_json)
+        if new == old:
             continue
-        pk = instance.pk
-        additional = getattr(instance, "get_additional_data", None)
-        entry = LogEntry(
-            content_type=content_type,
-            object_pk=str(pk),
-            object_id=pk if isinstance(pk, int) else None,
-            object_repr=smart_str(instance),
-            action=LogEntry.Action.CREATE,
-            changes=changes,
-            cid=cid,
-            additional_data=additional() if callable(additional) else None,
-        )
-        pre_save.send(
-            sender=LogEntry, instance=entry, raw=False, using=connection.alias, update_fields=None
-        )
-        entries.append(entry)
-    return entries
+        if mask is not None:
+            changes[field.name] = (mask(smart_str(old)), mask(smart_str(new)))
+        elif use_json:
+            changes[field.name] = tuple(v if is_primitive(v) else smart_str(v) for v in (old, new))
+        else:
+            changes[field.name] = (smart_str(old), smart_str(new))
+    return changes
 
 
 @functools.cache
-def _created_fields(model) -> tuple[ContentType, tuple]:
-    """The content type of *model* and the fields its CREATE entry holds: (field, the value
-    "before" it (nothing), the mask function or None), as model_instance_diff picks them
-    for the row's own columns."""
+def _created_fields(model) -> tuple:
+    """The fields a CREATE entry of *model* holds: (field, the value "before" it (nothing),
+    the mask function or None), as model_instance_diff picks them for the row's own
+    columns. (Not the content type: its row is made anew when a test flushes the tables.)"""
     settings_of = auditlog.get_model_fields(model)
     columns = {f.name for f in model._meta.concrete_fields}
     fields = [f for f in model._meta.get_fields() if track_field(f) and f.name in columns]
@@ -286,7 +313,7 @@ def _created_fields(model) -> tuple[ContentType, tuple]:
     fields = [f for f in fields if f.name not in settings_of["exclude_fields"]]
     mask = get_mask_function(settings_of.get("mask_callable"))
     use_json = settings.AUDITLOG_STORE_JSON_CHANGES
-    return ContentType.objects.get_for_model(model), tuple(
+    return tuple(
         (
             field,
             get_field_value(None, field, use_json),

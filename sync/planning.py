@@ -41,25 +41,26 @@ def group_name(name: str, key: str, *, taken: bool) -> str:
     return f"{name[:56]} ({key[:6]})" if taken else name[:64]
 
 
-def _name_key(values: dict) -> tuple:
-    """What a pupil without a BSN is matched by: date of birth and names, in any case."""
-    return (
-        values["date_of_birth"],
-        values["last_name"].lower(),
-        values["first_name"].lower(),
-    )
+def _name_key(value) -> tuple:
+    """What a pupil without a BSN is matched by: date of birth and names, in any case.
+    *value* gives a pupil field's value by its name."""
+    return (value("date_of_birth"), value("last_name").lower(), value("first_name").lower())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
-    """A pupil the school holds, as far as a sync compares it."""
+    """A pupil the school holds, as far as a sync compares it. A board's school holds tens
+    of thousands: slots and a tuple keep each small (the worker's memory is benched)."""
 
     pk: int
     key: str | None
-    values: dict
+    values: tuple  # in the order of PUPIL_FIELDS
     bsn_index: str | None
     group_key: str | None
     left_on: object
+
+    def value(self, name: str):
+        return self.values[PUPIL_FIELDS.index(name)]
 
 
 @dataclass
@@ -106,11 +107,11 @@ class Planner:
         rows = Pupil.objects.filter(school=self.school, anonymised_at__isnull=True).values_list(
             "pk", "external_key", "bsn_index", "group_id", "left_on", *PUPIL_FIELDS
         )
-        for pk, key, bsn_index, group_id, left_on, *values in rows:
+        for pk, key, bsn_index, group_id, left_on, *values in rows.iterator(chunk_size=2000):
             known = _Known(
                 pk,
                 key,
-                dict(zip(PUPIL_FIELDS, values, strict=True)),
+                tuple(values),
                 bsn_index,
                 group_keys.get(group_id),
                 left_on,
@@ -124,7 +125,7 @@ class Planner:
                 if bsn_index:
                     self.unkeyed_by_bsn[bsn_index].append(known)
                 else:
-                    self.unkeyed_by_name[_name_key(known.values)].append(known)
+                    self.unkeyed_by_name[_name_key(known.value)].append(known)
             if bsn_index:
                 self.bsn_indexes[bsn_index] = pk
         self.run.current_pupils = current
@@ -236,7 +237,7 @@ class Planner:
             return
         self.matched.add(known.pk)
         known_group = self.adopted.get(known.group_key, known.group_key)
-        changed = [name for name in PUPIL_FIELDS if known.values[name] != values[name]]
+        changed = [name for name in PUPIL_FIELDS if known.value(name) != values[name]]
         if bsn_index and bsn_index != known.bsn_index:
             changed.append("bsn")
         if known.key != row.key:
@@ -245,11 +246,11 @@ class Planner:
             changed.append("left_on")  # back at the school
         if changed:
             before = {
-                name: known.values[name].isoformat()
+                name: known.value(name).isoformat()
                 if name == "date_of_birth"
-                else known.values.get(name, "")
+                else known.value(name)
                 for name in changed
-                if name in known.values
+                if name in PUPIL_FIELDS
             }
             self.counts["changed"] += 1
             self._add(
@@ -313,7 +314,7 @@ class Planner:
                 return found[0], None
         candidates = [
             known
-            for known in self.unkeyed_by_name[_name_key(values)]
+            for known in self.unkeyed_by_name[_name_key(values.get)]
             if known.pk not in self.matched
         ]
         if len(candidates) > 1:

@@ -79,7 +79,14 @@ def test_the_administrator_imports_the_demo_export_and_sees_the_school(
     page.get_by_role("button", name=say("Apply the import")).click()
     expect(page.locator("dd strong")).to_have_text(done, timeout=30_000)
     assert Guardianship.objects.filter(pupil=mila).count() == 2
-    assert not User.objects.get(email="anouk.kok@ouders.example").invitations.exists()
+    mother = User.objects.get(email="anouk.kok@ouders.example")
+    assert not mother.invitations.exists()
+
+    # The export brought the parents' phone numbers and addresses: Mila's page shows them.
+    page.goto(f"{live_server.url}/pupils/{mila.pk}/")
+    expect(page.get_by_role("link", name=mother.contact.phone_mobile)).to_be_visible()
+    expect(page.get_by_text(mother.contact.address)).to_be_visible()
+    journey.check("pupil-contacts")
 
     # The new teacher, with the group the export gave her, under Staff.
     menu(page, say("Staff"))

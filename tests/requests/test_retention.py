@@ -99,3 +99,20 @@ def test_the_privacy_officer_sees_counts_not_contents(world, dossier, login):
     )
     assert "3" in page
     assert "Extra leesoefening" not in page and world.pupil.last_name not in page
+
+
+def test_with_the_last_child_anonymised_the_parents_address_and_phone_go(world, dossier):
+    from pupils.models import Guardianship, ParentContact
+    from pupils.services import parent_contacts_set
+
+    mother, father = world.users["parent"], world.users["parent_information_right"]
+    Guardianship.objects.create(pupil=world.other_pupil, parent=father, relation="father")
+    parent_contacts_set(
+        school=world.pupil.school,
+        acting_user=world.users["administrator"],
+        contacts={p.email: {"phone_mobile": "06-11112222"} for p in (mother, father)},
+    )
+    left(world, D(2021, 11, 15))
+    services.retention_sweep(today=TODAY)
+    assert not ParentContact.objects.filter(parent=mother).exists()
+    assert ParentContact.objects.filter(parent=father).exists()  # a child still at school
