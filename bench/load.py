@@ -310,12 +310,12 @@ def load_pupils(first: int, last: int) -> None:
     execute(
         "INSERT INTO pupils_pupil (id, uid, first_name, name_prefix, last_name, date_of_birth, "
         "gender, bsn, bsn_index, enrolled_on, left_on, board_id, group_id, school_id, "
-        "account_id, anonymised_at) "
+        "account_id, anonymised_at, eckid) "
         f"SELECT p, gen_random_uuid(), ({_sql_array(FIRST_NAMES)})[1 + p %% {len(FIRST_NAMES)}], "
         "CASE WHEN p %% 9 = 0 THEN 'van' ELSE '' END, "
         f"({_sql_array(LAST_NAMES)})[1 + (p / 7) %% {len(LAST_NAMES)}], "
         "date '2014-09-01' + (p %% 2900), (ARRAY['f','m','x'])[1 + p %% 3], NULL, NULL, "
-        f"date '2019-08-19' + (p %% 1500), NULL, 1, {group}, {school}, NULL, NULL "
+        f"date '2019-08-19' + (p %% 1500), NULL, 1, {group}, {school}, NULL, NULL, '' "
         "FROM generate_series(%(first)s, %(last)s) p",
         params,
     )

@@ -31,6 +31,11 @@ reference, more than ten times apart in cost, are timed in alternating blocks in
   user, two-step check, session limits, audit middleware), one indexed query and a
   small template. The two floor views exist only in the bench's URLconf
   (`bench/urls.py`), never in `schoolprivacy/urls.py`.
+* **FI** (M7, the import from the pupil administration, `bench/imports.py`): the rows a
+  board's first import writes (groups, pupils and placements, the teachers' and parents'
+  accounts, roles, grants, contact details and links), written into another school with
+  one `bulk_create` per table. Every import and the floor run in a forked worker of its
+  own; a worker's memory is how far its resident size grew above where it started.
 * Pages are requested with `django.test.Client`, which goes through Django's
   WSGI-like handler and every middleware, in the one process that also measures.
 * Peak memory: the peak of Python allocations (tracemalloc) during one extra,

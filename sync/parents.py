@@ -155,7 +155,9 @@ class ParentsPlanner:
             (pupil_id, email.lower()): (relation, authority)
             for pupil_id, email, relation, authority in Guardianship.objects.filter(
                 pupil__school=school
-            ).values_list("pupil_id", "parent__email", "relation", "has_parental_authority")
+            )
+            .values_list("pupil_id", "parent__email", "relation", "has_parental_authority")
+            .iterator(chunk_size=2000)
         }
         self.seen = set()
         # The contact fields the file holds (columns mapped), and what the school holds.
@@ -171,9 +173,9 @@ class ParentsPlanner:
             ).distinct()
             self.contacts = {
                 contact.parent_email.lower(): {f: getattr(contact, f) for f in self.contact_fields}
-                for contact in held.annotate(parent_email=F("parent__email")).only(
-                    "uid", *self.contact_fields
-                )
+                for contact in held.annotate(parent_email=F("parent__email"))
+                .only("uid", *self.contact_fields)
+                .iterator(chunk_size=2000)  # not a board's 100,000 model objects at once
             }
         self.contact_planned = set()  # the addresses whose contact a line already carries
 

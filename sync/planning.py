@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
@@ -44,7 +45,18 @@ def group_name(name: str, key: str, *, taken: bool) -> str:
 def _name_key(value) -> tuple:
     """What a pupil without a BSN is matched by: date of birth and names, in any case.
     *value* gives a pupil field's value by its name."""
-    return (value("date_of_birth"), value("last_name").lower(), value("first_name").lower())
+    return (str(value("date_of_birth")), value("last_name").lower(), value("first_name").lower())
+
+
+#: Between the values of a packed pupil (a control character no name holds).
+SEP = "\x1f"
+
+
+def packed(values) -> str:
+    """A pupil's PUPIL_FIELDS values as one string (a date as YYYY-MM-DD): what is compared."""
+    return SEP.join(
+        v.isoformat() if isinstance(v, date) else str(v or "").replace(SEP, " ") for v in values
+    )
 
 
 @dataclass(slots=True)
@@ -54,13 +66,13 @@ class _Known:
 
     pk: int
     key: str | None
-    values: tuple  # in the order of PUPIL_FIELDS
+    values: str  # packed(): one string, not six objects
     bsn_index: str | None
     group_key: str | None
     left_on: object
 
-    def value(self, name: str):
-        return self.values[PUPIL_FIELDS.index(name)]
+    def value(self, name: str) -> str:
+        return self.values.split(SEP)[PUPIL_FIELDS.index(name)]
 
 
 @dataclass
@@ -102,7 +114,6 @@ class Planner:
         # The first import matches the pupils without a key by these (no pass over all).
         self.unkeyed_by_bsn: dict[str, list[_Known]] = defaultdict(list)
         self.unkeyed_by_name: dict[tuple, list[_Known]] = defaultdict(list)
-        self.bsn_indexes: dict[str, int] = {}
         current = 0
         rows = Pupil.objects.filter(school=self.school, anonymised_at__isnull=True).values_list(
             "pk", "external_key", "bsn_index", "group_id", "left_on", *PUPIL_FIELDS
@@ -111,7 +122,7 @@ class Planner:
             known = _Known(
                 pk,
                 key,
-                tuple(values),
+                packed(values),
                 bsn_index,
                 group_keys.get(group_id),
                 left_on,
@@ -126,8 +137,6 @@ class Planner:
                     self.unkeyed_by_bsn[bsn_index].append(known)
                 else:
                     self.unkeyed_by_name[_name_key(known.value)].append(known)
-            if bsn_index:
-                self.bsn_indexes[bsn_index] = pk
         self.run.current_pupils = current
         # Another school of the board may hold a BSN: it is unique per board.
         self.board_bsn = set(
@@ -237,7 +246,9 @@ class Planner:
             return
         self.matched.add(known.pk)
         known_group = self.adopted.get(known.group_key, known.group_key)
-        changed = [name for name in PUPIL_FIELDS if known.value(name) != values[name]]
+        held = known.values.split(SEP)
+        now = packed(values[name] for name in PUPIL_FIELDS).split(SEP)
+        changed = [name for name, a, b in zip(PUPIL_FIELDS, held, now, strict=True) if a != b]
         if bsn_index and bsn_index != known.bsn_index:
             changed.append("bsn")
         if known.key != row.key:
@@ -245,13 +256,8 @@ class Planner:
         if known.left_on is not None:
             changed.append("left_on")  # back at the school
         if changed:
-            before = {
-                name: known.value(name).isoformat()
-                if name == "date_of_birth"
-                else known.value(name)
-                for name in changed
-                if name in PUPIL_FIELDS
-            }
+            before = dict(zip(PUPIL_FIELDS, held, strict=True))
+            before = {name: before[name] for name in changed if name in before}
             self.counts["changed"] += 1
             self._add(
                 Kind.CHANGED,
