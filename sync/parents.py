@@ -3,8 +3,10 @@
 Each administration names its columns its own way: which column holds what is set
 once per school (ColumnMapping) and used for every later import. A row links a parent
 (by e-mail address: one account per address) to a pupil (by the pupil's key in the
-administration), with the relation and whether the parent holds parental authority.
-New parents are linked without an invitation: the administrator chooses when the
+administration), with the relation and whether the parent holds parental authority;
+where the export has them, it also brings the parent's address and phone numbers
+(ParentContact: one per parent, whichever of their children's rows carries it). New
+parents are linked without an invitation: the administrator chooses when the
 invitations go out.
 """
 
