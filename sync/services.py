@@ -478,7 +478,7 @@ class _Applier:
     def _parents_new(self, lines) -> bool:
         """Link a batch of new parents at once (parents_link_many); False, with nothing
         written, when one link is refused: then each line is linked, or reported, alone."""
-        links = []
+        links, contacts = [], {}
         for line in lines:
             data = json.loads(line.data or "null")
             links.append(
@@ -490,11 +490,8 @@ class _Applier:
                     "has_parental_authority": data["has_parental_authority"],
                 }
             )
-        contacts = {
-            data["email"]: data["contact"]
-            for data in map(json.loads, (line.data or "null" for line in lines))
-            if data.get("contact")
-        }
+            if data.get("contact"):
+                contacts[data["email"]] = data["contact"]
         try:
             with transaction.atomic():
                 pupil_services.parents_link_many(
