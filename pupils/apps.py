@@ -23,9 +23,12 @@ class PupilsConfig(AppConfig):
             models.GroupUserObjectPermission,
             models.PupilUserObjectPermission,
             models.ProcessingHold,
+            models.EntryRevision,
+            models.EmergencyContact,
         ):
             audit.register(model)
         audit.register(models.Pupil, exclude=("bsn_index",), masked=("bsn",))
         audit.register(models.SpecialRecord, masked=("content",))
         audit.register(models.RestrictedAccess)
         audit.register(models.ParentDeclaration)
+        audit.register(models.Attachment, exclude=("content",))  # sealed bytes, not text

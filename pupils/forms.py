@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Agreement,
+    EmergencyContact,
     Group,
     Guardianship,
     Note,
+    ParentContact,
     ParentDeclaration,
     Pupil,
     Source,
@@ -79,6 +81,112 @@ class SpecialRecordForm(forms.ModelForm):
         self.fields["kind"].help_text = _(
             "Religion is always optional: record it only when the parents want the school to know."
         )
+
+
+REASON_WIDGET = forms.Textarea(attrs={"rows": 2})
+
+
+def correction_form(model):
+    """The form that corrects an entry of *model*: its correctable fields, the reason, and
+    the version the user saw (the service refuses it if someone corrected it meanwhile)."""
+    base = {Agreement: AgreementForm, TestResult: TestResultForm, Note: NoteForm}[model]
+
+    class CorrectionForm(base):
+        version = forms.IntegerField(widget=forms.HiddenInput)
+        reason = forms.CharField(
+            label=_("Why are you correcting it?"),
+            max_length=1000,
+            widget=REASON_WIDGET,
+            help_text=_("The earlier version is kept; the parents see that the entry changed."),
+        )
+
+        class Meta(base.Meta):
+            fields = list(model.CORRECTABLE)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.initial.setdefault("version", self.instance.version)
+
+    return CorrectionForm
+
+
+class SpecialEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_WIDGET)
+    end_reason = forms.CharField(
+        label=_("Why does it end?"),
+        max_length=1000,
+        widget=REASON_WIDGET,
+        help_text=_("For example: the medication was stopped by the doctor."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("ended_on", timezone.localdate())
+
+
+class SpecialReplaceForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Why is it replaced?"),
+        max_length=1000,
+        widget=REASON_WIDGET,
+        help_text=_("The current record ends today and stays in the dossier, marked ended."),
+    )
+
+    class Meta:
+        model = SpecialRecord
+        fields = ["content", "source", "source_detail"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 6})}
+        labels = {"content": _("The new version")}
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(
+        label=_("What is this document?"),
+        max_length=200,
+        help_text=_("For example: individual protocol, or the specialist's report."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A PDF or an image (JPEG, PNG or WebP), at most 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
+        ),
+    )
+
+
+class ParentContactForm(forms.ModelForm):
+    class Meta:
+        model = ParentContact
+        fields = list(ParentContact.FIELDS)
+        widgets = {
+            name: forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+            for name in ParentContact.PHONES
+        }
+
+
+class EmergencyContactForm(forms.ModelForm):
+    """A person to call (a parent, or someone else with a number), the GP or the hospital."""
+
+    parent = forms.TypedChoiceField(
+        label=_("Parent"), coerce=int, required=False, empty_value=None
+    )
+
+    class Meta:
+        model = EmergencyContact
+        fields = ["kind", "parent", "name", "relation", "phone"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+        help_texts = {"phone": _("For a parent: leave empty to use the parent's own numbers.")}
+
+    def __init__(self, *args, guardians, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", _("someone else (fill in the name)"))] + [
+            (g.parent_id, f"{g.parent.full_name} ({g.get_relation_display()})") for g in guardians
+        ]
+        if self.instance.pk:
+            self.initial["parent"] = self.instance.parent_id
+
+    def _post_clean(self):
+        pass  # the service validates the contact as a whole
 
 
 class EmergencyForm(forms.Form):
@@ -209,7 +317,7 @@ class ParentAccessForm(forms.Form):
 class GuardianshipForm(forms.ModelForm):
     class Meta:
         model = Guardianship
-        fields = ["has_parental_authority", "has_information_right"]
+        fields = ["has_parental_authority", "has_information_right", "contact_shared"]
 
     def clean(self):
         cleaned = super().clean()

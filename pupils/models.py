@@ -11,6 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -302,6 +303,14 @@ class Guardianship(models.Model):
         blank=True,
         help_text=_("From 18 the parent sees the dossier only while the pupil grants it."),
     )
+    contact_shared = models.BooleanField(
+        _("the other parents may see these contact details"),
+        default=False,
+        help_text=_(
+            "Only when this parent agreed, for example after a separation. Without it, the "
+            "child's other parents never see this parent's address or phone numbers."
+        ),
+    )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
@@ -458,6 +467,21 @@ class DossierEntry(models.Model):
         blank=True,
         help_text=_("For example the name of the care partner."),
     )
+    # A correction keeps the earlier text as an EntryRevision and counts up the version: the
+    # form carries the version it showed, so two corrections at once cannot overwrite each other.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    revised_at = models.DateTimeField(_("last corrected at"), null=True, blank=True)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last corrected by"),
+    )
+
+    #: The fields a correction may change (and an EntryRevision keeps), per kind.
+    CORRECTABLE: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -486,6 +510,8 @@ class Agreement(DossierEntry):
     )
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
 
+    CORRECTABLE = ("agreed_on", "participants", "agreement", "follow_up", "follow_up_on")
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -508,6 +534,8 @@ class TestResult(DossierEntry):
     remark = models.TextField(
         _("remark"), max_length=TEXT_MAX, blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
     )
+
+    CORRECTABLE = ("test_name", "taken_on", "score", "level", "remark")
 
     class Meta:
         verbose_name = _("test result")
@@ -538,6 +566,8 @@ class Note(DossierEntry):
     body = models.TextField(
         _("text"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
     )
+
+    CORRECTABLE = ("written_on", "title", "body")
 
     class Meta:
         verbose_name = _("report or note")
@@ -578,15 +608,50 @@ class SpecialRecord(models.Model):
         _("source"), max_length=32, choices=Source.choices, default=Source.SCHOOL
     )
     source_detail = models.CharField(_("source details"), max_length=200, blank=True)
+    # A record is never changed in place: it is ended (a medication stopped), and where it
+    # goes on in another form, a new record replaces it. Ended records stay in the dossier
+    # until retention removes them.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = EncryptedTextField(  # noqa: DJ001 (NULL: not ended; a new column of old rows)
+        _("why it ended"), null=True, blank=True, validators=[MaxLengthValidator(1000)]
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
 
     class Meta:
         verbose_name = _("special-category record")
         verbose_name_plural = _("special-category records")
         ordering = ["kind", "-recorded_at"]
         indexes = [models.Index(fields=["pupil", "kind"], name="special_pupil_kind_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, ended_by__isnull=True)
+                | Q(ended_on__isnull=False, ended_by__isnull=False),
+                name="special_ended_by_someone",
+            ),
+        ]
 
     def __str__(self):
         return str(self.get_kind_display())
+
+    @property
+    def ended(self) -> bool:
+        """Whether the record no longer applies today (an end date may lie ahead)."""
+        return self.ended_on is not None and self.ended_on <= timezone.localdate()
 
     def get_additional_data(self):
         return {"pupil_id": self.pupil_id}
@@ -815,3 +880,226 @@ class ProcessingHold(models.Model):
 
 #: The holds that stop staff from seeing and sharing the data they cover.
 RESTRICTING_HOLDS = (ProcessingHold.Kind.RESTRICTION, ProcessingHold.Kind.OBJECTION)
+
+
+def _exactly_one(*names: str) -> Q:
+    """Exactly one of the nullable fields *names* is set."""
+    return Q(
+        *[Q(**{f"{name}__isnull": name != chosen for name in names}) for chosen in names],
+        _connector=Q.OR,
+    )
+
+
+class _OfAnEntry(models.Model):
+    """Belongs to exactly one dossier entry or special-category record, and goes with it
+    (erasure, retention): one foreign key per kind, so the database keeps the link."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement"),
+    )
+    test_result = models.ForeignKey(
+        TestResult,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("test result"),
+    )
+    note = models.ForeignKey(
+        Note,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("report or note"),
+    )
+
+    #: The item kinds (pupils.items) and the field that points to each.
+    TARGETS = {"agreement": "agreement", "test_result": "test_result", "note": "note"}
+
+    class Meta:
+        abstract = True
+
+    @property
+    def target(self) -> tuple[str, int]:
+        """(item kind, id) of what this belongs to."""
+        for target, name in self.TARGETS.items():
+            if getattr(self, f"{name}_id") is not None:
+                return target, getattr(self, f"{name}_id")
+        raise ValueError("belongs to nothing")
+
+
+class EntryRevision(_OfAnEntry):
+    """An earlier version of a dossier entry, kept when it was corrected: its text as it
+    was (encrypted), who corrected it, when and why."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    # The entry's CORRECTABLE fields as they were, as JSON.
+    values = EncryptedTextField(_("earlier text"))
+    reason = EncryptedTextField(
+        _("reason for the correction"), validators=[MaxLengthValidator(1000)]
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("earlier version of an entry")
+        verbose_name_plural = _("earlier versions of entries")
+        ordering = ["-version"]
+        indexes = [models.Index(fields=["pupil"], name="revision_pupil_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_exactly_one("agreement", "test_result", "note"),
+                name="revision_one_entry",
+            ),
+            models.UniqueConstraint(fields=["agreement", "version"], name="revision_agreement_v"),
+            models.UniqueConstraint(fields=["test_result", "version"], name="revision_test_v"),
+            models.UniqueConstraint(fields=["note", "version"], name="revision_note_v"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pupil_id} v{self.version}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class Attachment(_OfAnEntry):
+    """A document attached to a dossier entry or a special-category record: a PDF or an
+    image, accepted by its content (schoolprivacy/uploads.py).
+
+    The content is sealed with a key of its own (``data_key``), which is itself encrypted
+    with the application's keys and bound to this row: rotating those keys re-seals the
+    key, not the document. The file's name is the app's, never the uploader's.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    special_record = models.ForeignKey(
+        SpecialRecord,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("special-category record"),
+    )
+    title = EncryptedCharField(
+        _("description"),
+        max_length=200,
+        help_text=_("For example: individual protocol, or the specialist's report."),
+    )
+    kind = models.CharField(_("type"), max_length=8)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    data_key = EncryptedTextField(_("document key"))
+    content = models.BinaryField(_("content (encrypted)"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    TARGETS = {**_OfAnEntry.TARGETS, "special": "special_record"}
+
+    class Meta:
+        verbose_name = _("attached document")
+        verbose_name_plural = _("attached documents")
+        ordering = ["added_at", "pk"]
+        indexes = [models.Index(fields=["pupil"], name="attachment_pupil_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_exactly_one("agreement", "test_result", "note", "special_record"),
+                name="attachment_one_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+    @property
+    def filename(self) -> str:
+        """The name the file is served under: the app's, dated, never the uploader's."""
+        day = timezone.localdate(self.added_at) if self.added_at else timezone.localdate()
+        return f"document-{day:%Y%m%d}-{self.uid.hex[:8]}.{self.kind}"
+
+
+class EmergencyContact(models.Model):
+    """Whom to call about a pupil in an emergency, in order: a parent (their numbers come
+    from their contact details unless another is given) or another person; and the GP and
+    hospital, when the parents give them. Encrypted, bound to the row."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person to call")
+        GP = "gp", _("general practitioner (GP)")
+        HOSPITAL = "hospital", _("hospital")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("parent"),
+    )
+    name = EncryptedCharField(_("name"), max_length=200, blank=True)
+    relation = EncryptedCharField(
+        _("relation to the pupil"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example: grandmother, neighbour."),
+    )
+    phone = EncryptedCharField(
+        _("phone number"), max_length=24, blank=True, validators=[validate_phone]
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+        ordering = ["pupil", "kind", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "kind", "position"], name="emergency_contact_order"
+            ),
+            models.UniqueConstraint(
+                fields=["pupil", "parent"],
+                condition=Q(parent__isnull=False),
+                name="emergency_contact_parent_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(kind="person"),
+                name="emergency_contact_parent_is_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pupil_id} – {self.get_kind_display()} {self.position}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.authorization import STAFF_ROLES
+from schoolprivacy.models import Role
 from schoolprivacy.navigation import NavItem, register
 
 
@@ -28,6 +29,12 @@ register(
         "pupils:list",
         lambda user, grants: grants.has_any_role(*STAFF_ROLES),
         order=20,
+    ),
+    NavItem(
+        _("Emergency sheets"),
+        "pupils:emergency_sheets",
+        lambda user, grants: grants.has_any_role(Role.TEACHER, Role.DIRECTOR),
+        order=75,
     ),
     NavItem(
         _("Emergency access"),

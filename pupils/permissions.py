@@ -12,6 +12,7 @@ Staff (PupilPolicy.scope / actions):
 | view pupil       | own groups | school + assigned | school      | school   | school |
 | view dossier     | own groups | school + assigned | school      | school   | –      |
 | record entries   | own groups | school + assigned | school      | school   | –      |
+| correct anyone's | –          | school + assigned | –           | school   | –      |
 | view BSN         | –          | –                 | –           | school   | school |
 | edit pupil data  | –          | –                 | –           | school   | school |
 | manage parents   | –          | –                 | –           | school   | school |
@@ -20,6 +21,11 @@ Staff (PupilPolicy.scope / actions):
 | declarations     | –          | –                 | –           | school   | school |
 | audit history    | –          | –                 | school      | school   | –      |
 | emergency access | school     | school            | school      | school   | school |
+
+Whoever may record corrects their own entries; CORRECT_ANY corrects anyone's
+(EntryPolicy). The parents' phone numbers (VIEW_PHONES) go with the pupil's
+emergency contacts, and MANAGE_PARENTS keeps both. The class emergency sheet
+(GroupPolicy) is for the group's own teachers and the school's director.
 
 The portal (PupilPolicy.own_child, portal_right) shows a pupil's dossier to:
 
@@ -66,15 +72,19 @@ from schoolprivacy.models import Role, User
 from . import ages
 from .models import (
     RESTRICTING_HOLDS,
+    Agreement,
     DataCategory,
     EmergencyAccess,
+    Group,
     GroupUserObjectPermission,
     Guardianship,
+    Note,
     ParentDeclaration,
     ProcessingHold,
     Pupil,
     PupilUserObjectPermission,
     SpecialRecord,
+    TestResult,
 )
 
 
@@ -90,6 +100,7 @@ class PupilAction(StrEnum):
     DECLARATIONS = "declarations"
     VIEW_PHONES = "view_phones"  # the parents' phone numbers
     VIEW_ADDRESS = "view_address"  # the parents' addresses
+    CORRECT_ANY = "correct_any"  # correct anyone's dossier entry (one's own: RECORD)
 
 
 Kind = SpecialRecord.Kind
@@ -116,6 +127,7 @@ _SCHOOL_ROLES = {
     PupilAction.VIEW: (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR),
     PupilAction.VIEW_DOSSIER: (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR),
     PupilAction.RECORD: (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR),
+    PupilAction.CORRECT_ANY: (Role.CARE_COORDINATOR, Role.DIRECTOR),
     PupilAction.VIEW_BSN: (Role.DIRECTOR, Role.ADMINISTRATOR),
     PupilAction.EDIT: (Role.DIRECTOR, Role.ADMINISTRATOR),
     PupilAction.MANAGE_PARENTS: (Role.DIRECTOR, Role.ADMINISTRATOR),
@@ -125,13 +137,24 @@ _SCHOOL_ROLES = {
     PupilAction.VIEW_PHONES: (Role.DIRECTOR, Role.ADMINISTRATOR),
     PupilAction.VIEW_ADDRESS: (Role.DIRECTOR, Role.ADMINISTRATOR),
 }
-_ASSIGNED_ACTIONS = {PupilAction.VIEW, PupilAction.VIEW_DOSSIER, PupilAction.RECORD}
+_ASSIGNED_ACTIONS = {
+    PupilAction.VIEW,
+    PupilAction.VIEW_DOSSIER,
+    PupilAction.RECORD,
+    PupilAction.CORRECT_ANY,
+}
 # The pupil's own teachers reach the parents by phone; the address is for the office.
-_TEACHER_ACTIONS = _ASSIGNED_ACTIONS | {PupilAction.VIEW_PHONES}
+_TEACHER_ACTIONS = {
+    PupilAction.VIEW,
+    PupilAction.VIEW_DOSSIER,
+    PupilAction.RECORD,
+    PupilAction.VIEW_PHONES,
+}
 #: The data an action touches: a restriction or objection on it takes the action away.
 _ACTION_DATA = {
     PupilAction.VIEW_DOSSIER: DataCategory.DOSSIER,
     PupilAction.RECORD: DataCategory.DOSSIER,
+    PupilAction.CORRECT_ANY: DataCategory.DOSSIER,
     PupilAction.VIEW_BSN: DataCategory.ADMINISTRATION,
     PupilAction.EDIT: DataCategory.ADMINISTRATION,
     PupilAction.MANAGE_PARENTS: DataCategory.ADMINISTRATION,
@@ -665,3 +688,65 @@ def entries_scope(model, user) -> QuerySet:
     """Agreements, test results or notes of the pupils whose dossier *user* may view."""
     allowed = PupilPolicy().scope(user, PupilAction.VIEW_DOSSIER)
     return model.objects.filter(pupil__in=allowed)
+
+
+#: The dossier entries staff correct, by item kind (pupils.items).
+ENTRY_MODELS = {"agreement": Agreement, "test_result": TestResult, "note": Note}
+
+
+class EntryPolicy:
+    """A dossier entry, opened through its pupil: seen with VIEW_DOSSIER (less what a
+    restriction holds), corrected by its author with RECORD or by anyone with CORRECT_ANY."""
+
+    def get(self, user, pupil_pk, target: str, pk, *, correct: bool = False):
+        """(pupil, entry, actions) if *user* may see (with *correct*: correct) it; else 404."""
+        model = ENTRY_MODELS.get(target)
+        if model is None:
+            hidden()
+        pupil = PupilPolicy().get(user, pupil_pk, PupilAction.VIEW_DOSSIER)
+        holds = list(
+            ProcessingHold.objects.filter(
+                pupil=pupil, kind__in=RESTRICTING_HOLDS, lifted_at__isnull=True
+            )
+        )
+        restricted_data = frozenset(c for hold in holds if not hold.items for c in hold.categories)
+        held = {key for hold in holds for key in hold.items}
+        entry = model.objects.filter(pupil=pupil, pk=_int_or_none(pk)).first()
+        if entry is None or f"{target}:{entry.pk}" in held:
+            hidden()
+        referral = isinstance(entry, Note) and entry.kind == Note.Kind.REFERRAL
+        if referral and DataCategory.REFERRAL in restricted_data:
+            hidden()
+        actions = PupilPolicy().actions(user, pupil, restricted_data=restricted_data)
+        if correct and not self.may_correct(user, entry, actions):
+            hidden()
+        return pupil, entry, actions
+
+    @staticmethod
+    def may_correct(user, entry, actions) -> bool:
+        """Whether *user*, with *actions* on the entry's pupil, may correct *entry*."""
+        if PupilAction.CORRECT_ANY in actions:
+            return True
+        return PupilAction.RECORD in actions and entry.author_id == user.pk
+
+
+class GroupAction(StrEnum):
+    EMERGENCY_SHEET = "emergency_sheet"
+
+
+class GroupPolicy(AccessPolicy[Group]):
+    """Groups as a whole: the class emergency sheet is for the group's own teachers and the
+    school's director."""
+
+    model = Group
+
+    def scope(self, user, action=GroupAction.EMERGENCY_SHEET) -> QuerySet[Group]:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return Group.objects.none()
+        grants = grants_for(user)
+        condition = Q(school_id__in=grants.schools_with(Role.DIRECTOR))
+        if grants.has_any_role(Role.TEACHER):
+            condition |= Q(
+                pk__in=taught_groups(user), school_id__in=grants.schools_with(Role.TEACHER)
+            )
+        return Group.objects.filter(condition).select_related("school")

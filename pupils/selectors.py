@@ -3,6 +3,7 @@
 from auditlog.models import LogEntry
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +15,11 @@ from . import permissions
 from .models import (
     RESTRICTING_HOLDS,
     Agreement,
+    Attachment,
     DataCategory,
     EmergencyAccess,
+    EmergencyContact,
+    EntryRevision,
     Guardianship,
     Invitation,
     Note,
@@ -102,7 +106,8 @@ def dossier_entry_querysets(
 def dossier_entries(
     *, pupil: Pupil, restricted: frozenset = frozenset(), items: frozenset = frozenset()
 ) -> dict[str, list]:
-    """dossier_entry_querysets read, each entry with its author's name.
+    """dossier_entry_querysets read, each entry with its author's name (and its corrector's)
+    and its ``documents`` (without their contents).
 
     The authors of all three kinds are read in one query: joining the accounts into
     each of the three queries costs more to build than the query itself.
@@ -113,13 +118,185 @@ def dossier_entries(
             pupil=pupil, restricted=restricted, items=items
         ).items()
     }
-    author_ids = {entry.author_id for kind in entries.values() for entry in kind}
+    author_ids = {
+        user_id
+        for kind in entries.values()
+        for entry in kind
+        for user_id in (entry.author_id, entry.revised_by_id)
+        if user_id
+    }
     if author_ids:
         authors = User.objects.only("full_name").in_bulk(author_ids)
         for kind in entries.values():
             for entry in kind:
                 entry.author = authors[entry.author_id]
+                if entry.revised_by_id:
+                    entry.revised_by = authors[entry.revised_by_id]
+    documents = attachments_by_item(pupil=pupil) if any(entries.values()) else {}
+    for key, target in (("agreements", "agreement"), ("test_results", "test_result")):
+        attach_documents(entries[key], target, documents)
+    attach_documents(entries["notes"], "note", documents)
     return entries
+
+
+def attachments_by_item(*, pupil: Pupil) -> dict[str, list[Attachment]]:
+    """The pupil's documents (without their contents), by the key of the entry or record
+    they belong to ("note:12"). The caller shows only those of items it shows."""
+    found: dict[str, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(pupil=pupil).defer("content", "data_key"):
+        target, pk = attachment.target
+        found.setdefault(f"{target}:{pk}", []).append(attachment)
+    return found
+
+
+def attach_documents(items, target: str, documents: dict[str, list[Attachment]]) -> None:
+    """Put its documents on each entry or record of *target* (attachments_by_item)."""
+    for item in items:
+        item.documents = documents.get(f"{target}:{item.pk}", [])
+
+
+def revisions_of(*, entry) -> list[EntryRevision]:
+    """The earlier versions of an entry, newest first, with who corrected it."""
+    link = {EntryRevision.TARGETS[_target_of(entry)]: entry}
+    return list(EntryRevision.objects.filter(**link).select_related("corrected_by"))
+
+
+def _target_of(entry) -> str:
+    return next(t for t, model in permissions.ENTRY_MODELS.items() if isinstance(entry, model))
+
+
+def revisions_all(*, pupil: Pupil) -> list[EntryRevision]:
+    """Every earlier version of the pupil's entries (for the parent's copy; caller checked)."""
+    return list(
+        EntryRevision.objects.filter(pupil=pupil).select_related("corrected_by").order_by("pk")
+    )
+
+
+def attachments_of(*, pupil: Pupil, content: bool = True) -> list[Attachment]:
+    """Every document of the pupil, with its content unless not *content* (for the parent's
+    copy; the caller checked)."""
+    documents = Attachment.objects.filter(pupil=pupil).order_by("pk")
+    if not content:
+        documents = documents.defer("content", "data_key")
+    return list(documents)
+
+
+def attachment_of(*, pupil: Pupil, uid) -> Attachment | None:
+    """The document *uid* of *pupil*, or None."""
+    try:
+        return Attachment.objects.filter(pupil=pupil, uid=uid).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def emergency_contacts(
+    *, pupils, for_parent: User | None = None
+) -> dict[int, list[EmergencyContact]]:
+    """The emergency contacts of *pupils* (ids), in order: first the people to call, then the
+    GP and the hospital. A parent on the list gets ``numbers`` from their own contact
+    details unless a number was given for them, ``display_name`` and ``relation_label``.
+    Three queries for any number of pupils.
+
+    Shown to a parent (*for_parent*, the portal), another parent's numbers are left out
+    unless that parent let the others see them (Guardianship.contact_shared)."""
+    contacts = list(
+        EmergencyContact.objects.filter(pupil_id__in=pupils).order_by(
+            "pupil_id", "kind", "position", "pk"
+        )
+    )
+    parent_ids = {c.parent_id for c in contacts if c.parent_id}
+    parents = {}
+    held = {}
+    if parent_ids:
+        parents = {
+            (g.pupil_id, g.parent_id): g
+            for g in Guardianship.objects.filter(
+                pupil_id__in=pupils, parent_id__in=parent_ids
+            ).select_related("parent")
+        }
+        held = {c.parent_id: c for c in ParentContact.objects.filter(parent_id__in=parent_ids)}
+    order = {kind: i for i, kind in enumerate(EmergencyContact.Kind.values)}
+    found: dict[int, list[EmergencyContact]] = {}
+    for contact in sorted(contacts, key=lambda c: (order[c.kind], c.position, c.pk)):
+        contact.numbers = [(_("phone"), contact.phone)] if contact.phone else []
+        contact.display_name = contact.name
+        contact.relation_label = contact.relation
+        if contact.parent_id:
+            guardianship = parents.get((contact.pupil_id, contact.parent_id))
+            if guardianship is not None:
+                contact.display_name = guardianship.parent.full_name
+                contact.relation_label = guardianship.get_relation_display()
+            if not contact.numbers and contact.parent_id in held:
+                contact.numbers = held[contact.parent_id].phones
+            if (
+                for_parent is not None
+                and contact.parent_id != for_parent.pk
+                and not (guardianship is not None and guardianship.contact_shared)
+            ):
+                contact.numbers = []
+                contact.withheld = True
+        found.setdefault(contact.pupil_id, []).append(contact)
+    return found
+
+
+def shared_contacts(*, pupil: Pupil, user: User) -> list[Guardianship]:
+    """The pupil's other parents who let the school show *user* their contact details
+    (Guardianship.contact_shared), each with ``contact``."""
+    others = [g for g in guardians_of(pupil=pupil) if g.parent_id != user.pk and g.contact_shared]
+    held = {
+        c.parent_id: c
+        for c in ParentContact.objects.filter(parent_id__in=[g.parent_id for g in others])
+    }
+    for guardianship in others:
+        guardianship.contact = held.get(guardianship.parent_id)
+    return [g for g in others if g.contact is not None]
+
+
+def emergency_sheet(*, group, user: User) -> list[dict]:
+    """Per pupil of *group* (the caller checked GroupPolicy): the emergency contacts and the
+    current safety records (medical information, medication, protocols). A record restricted
+    at the parents' request is named, not shown: it opens in the dossier with a reason.
+    The same number of queries for any size of group."""
+    pupils = list(
+        Pupil.objects.filter(group=group, anonymised_at__isnull=True)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=timezone.localdate()))
+        .only(*LIST_FIELDS, "date_of_birth", "group_id", "school_id")
+        .order_by("last_name", "first_name")
+    )
+    ids = [p.pk for p in pupils]
+    contacts = emergency_contacts(pupils=ids)
+    today = timezone.localdate()
+    records: dict[int, list[SpecialRecord]] = {}
+    for record in SpecialRecord.objects.filter(
+        pupil_id__in=ids, kind__in=permissions.SAFETY_KINDS
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today)):
+        records.setdefault(record.pupil_id, []).append(record)
+    holds: dict[int, list[ProcessingHold]] = {}
+    for hold in ProcessingHold.objects.filter(
+        pupil_id__in=ids, kind__in=RESTRICTING_HOLDS, lifted_at__isnull=True
+    ):
+        holds.setdefault(hold.pupil_id, []).append(hold)
+    rows = []
+    for pupil in pupils:
+        restricted_data = {
+            c for hold in holds.get(pupil.pk, []) if not hold.items for c in hold.categories
+        }
+        held = {key for hold in holds.get(pupil.pk, []) for key in hold.items}
+        shown, guarded = [], []
+        for record in records.get(pupil.pk, []):
+            is_guarded = permissions.guarded(
+                record, restricted_data=restricted_data, restricted_items=held
+            )
+            (guarded if is_guarded else shown).append(record)
+        rows.append(
+            {
+                "pupil": pupil,
+                "contacts": contacts.get(pupil.pk, []),
+                "records": shown,
+                "guarded": guarded,
+            }
+        )
+    return rows
 
 
 def active_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
@@ -234,6 +411,8 @@ VIEWED_PARTS = {
     "request": _("a parent's request (the data it is about)"),
     "restricted": _("restricted safety data, with a reason"),
     "declarations": _("the parents' declarations for the funding rules"),
+    "emergency_sheet": _("the class emergency sheet"),
+    "document": _("a document in the dossier"),
 }
 
 
@@ -356,3 +535,11 @@ def uninvited_parents(school) -> QuerySet[User]:
         .exclude(Exists(open_invitation))
         .order_by("pk")
     )
+
+
+def emergency_contact_of(*, pupil: Pupil, pk) -> EmergencyContact | None:
+    """The emergency contact *pk* of *pupil*, or None."""
+    try:
+        return EmergencyContact.objects.filter(pupil=pupil, pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

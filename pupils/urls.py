@@ -19,4 +19,33 @@ urlpatterns = [
     path("<int:pk>/parents/new/", views.parent_add, name="parent_add"),
     path("<int:pk>/declarations/", views.declarations, name="declarations"),
     path("<int:pk>/parents/<int:guardianship_pk>/", views.guardianship_edit, name="guardianship"),
+    path(
+        "<int:pk>/parents/<int:guardianship_pk>/contact/",
+        views.parent_contact_edit,
+        name="parent_contact",
+    ),
+    path("<int:pk>/entries/<slug:kind>/<int:entry_pk>/", views.entry_detail, name="entry"),
+    path(
+        "<int:pk>/entries/<slug:kind>/<int:entry_pk>/correct/",
+        views.entry_correct,
+        name="entry_correct",
+    ),
+    path(
+        "<int:pk>/entries/<slug:kind>/<int:entry_pk>/documents/new/",
+        views.document_add,
+        name="document_add",
+    ),
+    path("<int:pk>/documents/<uuid:uid>/", views.document_download, name="document"),
+    path("<int:pk>/special/<int:record_pk>/end/", views.special_end, name="special_end"),
+    path(
+        "<int:pk>/special/<int:record_pk>/replace/", views.special_replace, name="special_replace"
+    ),
+    path("<int:pk>/emergency-contacts/", views.emergency_contacts, name="emergency_contacts"),
+    path(
+        "<int:pk>/emergency-contacts/<int:contact_pk>/",
+        views.emergency_contact_edit,
+        name="emergency_contact",
+    ),
+    path("groups/emergency-sheets/", views.emergency_sheets, name="emergency_sheets"),
+    path("groups/<int:group_pk>/emergency-sheet/", views.emergency_sheet, name="emergency_sheet"),
 ]

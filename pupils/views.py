@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,26 +17,35 @@ from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
 from schoolprivacy.paging import page_of
+from schoolprivacy.uploads import DOCUMENT_KINDS
 
 from . import ages, permissions, selectors, services
 from .forms import (
     AcceptInvitationForm,
     AgreementForm,
+    AttachmentForm,
     ChangeGroupForm,
     DeclarationForm,
+    EmergencyContactForm,
     EmergencyForm,
     GuardianshipForm,
     NewPupilForm,
     NoteForm,
     ParentAccessForm,
+    ParentContactForm,
     ParentForm,
     PupilForm,
     RestrictedLookForm,
+    SpecialEndForm,
     SpecialRecordForm,
+    SpecialReplaceForm,
     TestResultForm,
+    correction_form,
 )
 from .models import SpecialRecord
 from .permissions import (
+    EntryPolicy,
+    GroupPolicy,
     PortalRight,
     PupilAction,
     PupilPolicy,
@@ -145,24 +156,34 @@ def special_list(request, pk):
             add_service_errors(form, error)
         else:
             opened = True
-    elif guarded and SpecialRecordPolicy().in_emergency(request.user, pupil):
+    in_emergency = SpecialRecordPolicy().in_emergency(request.user, pupil)
+    if guarded and not opened and in_emergency:
         opened = True  # the reason was given when break-glass was opened
         services.dossier_viewed(pupil=pupil, acting_user=request.user, part="restricted:emergency")
     services.dossier_viewed(
         pupil=pupil, acting_user=request.user, part="special:" + ",".join(sorted(kinds))
     )
+    shown = [r for r in records if opened or r not in guarded]
+    shown.sort(key=lambda r: r.ended)  # current records first, ended ones after
+    selectors.attach_documents(shown, "special", selectors.attachments_by_item(pupil=pupil))
+    # Break-glass shows whom to call next to the protocol; so do the phones' own roles.
+    calls = in_emergency or PupilAction.VIEW_PHONES in policy.actions(request.user, pupil)
     return render(
         request,
         "pupils/special_list.html",
         {
             "pupil": pupil,
-            "records": [r for r in records if opened or r not in guarded],
+            "records": shown,
             "guarded": guarded,
             "guarded_kinds": sorted({str(r.get_kind_display()) for r in guarded}),
             "opened": opened,
             "form": form,
             "kinds": [label for value, label in SpecialRecord.Kind.choices if value in kinds],
-            "can_record": bool(special_kinds(request.user, pupil, writable=True)),
+            "writable": special_kinds(request.user, pupil, writable=True),
+            "in_emergency": in_emergency,
+            "contacts": selectors.emergency_contacts(pupils=[pupil.pk]).get(pupil.pk, [])
+            if calls
+            else None,
         },
     )
 
@@ -372,11 +393,18 @@ def portal_child(request, pk):
         "adult_on": ages.birthday(pupil.date_of_birth, ages.ADULT_AGE),
         **selectors.dossier_entries(pupil=pupil),
     }
+    context["portal"] = True  # documents open through the portal's own page
     if full:
-        context["special_records"] = SpecialRecordPolicy().records(
-            request.user, pupil, as_parent=True
-        )
+        records = list(SpecialRecordPolicy().records(request.user, pupil, as_parent=True))
+        selectors.attach_documents(records, "special", selectors.attachments_by_item(pupil=pupil))
+        context["special_records"] = records
         context["placements"] = selectors.placements_of(pupil=pupil)
+        context["emergency_contacts"] = selectors.emergency_contacts(
+            pupils=[pupil.pk], for_parent=request.user
+        ).get(pupil.pk, [])
+        context["may_manage_contacts"] = permissions.holds_authority(request.user, pupil)
+    if context["guardianship"] is not None:
+        context["shared_contacts"] = selectors.shared_contacts(pupil=pupil, user=request.user)
     guardianship = context["guardianship"]
     if guardianship is not None and guardianship.declared:
         context["declarations"] = selectors.declarations_of(pupil=pupil, parent=request.user)
@@ -461,3 +489,382 @@ def accept_invitation(request, token):
         "pupils/portal/accept_invitation.html",
         {"form": form, "parent": invitation.parent},
     )
+
+
+# --- The life of entries and records: corrections, ends, documents ----------------------------
+
+#: The entry kinds in URLs, and the item kind (pupils.items) each is.
+ENTRY_SLUGS = {"agreement": "agreement", "test-result": "test_result", "note": "note"}
+SLUG_OF = {target: slug for slug, target in ENTRY_SLUGS.items()}
+
+
+def _entry(request, pk, kind, entry_pk, *, correct=False):
+    if kind not in ENTRY_SLUGS:
+        hidden()
+    return EntryPolicy().get(request.user, pk, ENTRY_SLUGS[kind], entry_pk, correct=correct)
+
+
+@login_required
+def entry_detail(request, pk, kind, entry_pk):
+    """One entry with its earlier versions and its documents."""
+    pupil, entry, actions = _entry(request, pk, kind, entry_pk)
+    revisions = selectors.revisions_of(entry=entry)
+    for revision in revisions:
+        revision.fields = [
+            (entry._meta.get_field(name).verbose_name, value)
+            for name, value in services.revision_values(revision).items()
+        ]
+    selectors.attach_documents(
+        [entry], ENTRY_SLUGS[kind], selectors.attachments_by_item(pupil=pupil)
+    )
+    services.dossier_viewed(pupil=pupil, acting_user=request.user, part="dossier")
+    return render(
+        request,
+        "pupils/entry_detail.html",
+        {
+            "pupil": pupil,
+            "entry": entry,
+            "kind": kind,
+            "title": entry._meta.verbose_name,
+            "fields": [
+                (entry._meta.get_field(n).verbose_name, getattr(entry, n))
+                for n in entry.CORRECTABLE
+            ],
+            "revisions": revisions,
+            "can_correct": EntryPolicy.may_correct(request.user, entry, actions),
+        },
+    )
+
+
+@login_required
+def entry_correct(request, pk, kind, entry_pk):
+    pupil, entry, _actions = _entry(request, pk, kind, entry_pk, correct=True)
+    form = correction_form(type(entry))(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.entry_correct(
+                entry=entry,
+                acting_user=request.user,
+                version=data.pop("version"),
+                reason=data.pop("reason"),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Corrected. The earlier version is kept."))
+            return redirect("pupils:entry", pupil.pk, kind, entry.pk)
+    return _form_page(
+        request,
+        pupil,
+        form,
+        _("Correct: %(kind)s") % {"kind": entry._meta.verbose_name},
+        submit=_("Save the correction"),
+    )
+
+
+def _form_page(request, pupil, form, title, *, submit=None, intro=""):
+    return render(
+        request,
+        "pupils/entry_form.html",
+        {"pupil": pupil, "form": form, "title": title, "submit": submit, "intro": intro},
+    )
+
+
+@login_required
+def document_add(request, pk, kind, entry_pk):
+    """Attach a document to an entry (who may correct it) or a special-category record (who
+    may record its kind)."""
+    if kind == "special":
+        record = SpecialRecordPolicy().get(request.user, entry_pk, PupilAction.RECORD)
+        if record.pupil_id != _int(pk):
+            hidden()
+        pupil, entry, back = (
+            record.pupil,
+            record,
+            reverse("pupils:special", args=[record.pupil_id]),
+        )
+    else:
+        pupil, entry, _actions = _entry(request, pk, kind, entry_pk, correct=True)
+        back = reverse("pupils:entry", args=[pupil.pk, kind, entry.pk])
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attachment_add(
+                entry=entry,
+                file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The document is attached and stored encrypted."))
+            return redirect(back)
+    return _form_page(request, pupil, form, _("Attach a document"), submit=_("Attach"))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def document_download(request, pk, uid):
+    """A document of an entry or record the user may see, as a download named by the app."""
+    pupil = policy.get(request.user, pk, PupilAction.VIEW)
+    attachment = selectors.attachment_of(pupil=pupil, uid=uid)
+    if attachment is None:
+        hidden()
+    target, entry_pk = attachment.target
+    if target == "special":
+        records, guarded = SpecialRecordPolicy().readable(request.user, pupil)
+        record = next((r for r in records if r.pk == entry_pk), None)
+        if record is None or (
+            record in guarded and not SpecialRecordPolicy().in_emergency(request.user, pupil)
+        ):
+            hidden()
+    else:
+        EntryPolicy().get(request.user, pupil.pk, target, entry_pk)
+    content = services.attachment_content(attachment=attachment, acting_user=request.user)
+    return _document_response(attachment, content)
+
+
+def _document_response(attachment, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCUMENT_KINDS[attachment.kind])
+    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def special_end(request, pk, record_pk):
+    record = SpecialRecordPolicy().get(request.user, record_pk, PupilAction.RECORD)
+    if record.pupil_id != _int(pk) or record.ended_on is not None:
+        hidden()
+    form = SpecialEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.special_record_end(
+                record=record,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The record is ended. It stays in the dossier."))
+            return redirect("pupils:special", record.pupil_id)
+    title = _("End: %(kind)s") % {"kind": record.get_kind_display()}
+    return _form_page(request, record.pupil, form, title, submit=_("End the record"))
+
+
+@login_required
+def special_replace(request, pk, record_pk):
+    record = SpecialRecordPolicy().get(request.user, record_pk, PupilAction.RECORD)
+    if record.pupil_id != _int(pk) or record.ended_on is not None:
+        hidden()
+    form = SpecialReplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.special_record_replace(
+                record=record, acting_user=request.user, reason=data.pop("reason"), **data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved. The earlier version is ended and kept."))
+            return redirect("pupils:special", record.pupil_id)
+    title = _("New version: %(kind)s") % {"kind": record.get_kind_display()}
+    intro = _("The current version:") + " " + record.content
+    return _form_page(request, record.pupil, form, title, submit=_("Save"), intro=intro)
+
+
+# --- Contact details and emergency contacts --------------------------------------------------
+
+
+@login_required
+def parent_contact_edit(request, pk, guardianship_pk):
+    """Staff who manage the parents enter or correct a parent's address and phone numbers."""
+    pupil = policy.get(request.user, pk, PupilAction.MANAGE_PARENTS)
+    guardianship = selectors.guardianship_of_pupil(pupil=pupil, pk=guardianship_pk)
+    if guardianship is None:
+        hidden()
+    contact = selectors.own_contact(user=guardianship.parent)
+    form = ParentContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_contact_update(
+                parent=guardianship.parent,
+                pupil=pupil,
+                acting_user=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The contact details are saved."))
+            return redirect("pupils:detail", pupil.pk)
+    title = _("Contact details of %(name)s") % {"name": guardianship.parent.full_name}
+    return _form_page(request, pupil, form, title, submit=_("Save"))
+
+
+def _contacts_pupil(request, pk, portal: bool):
+    """The pupil whose emergency contacts the user sees, and whether they may change them."""
+    if portal:
+        pupil = policy.own_child(request.user, pk)
+        if not permissions.sees_whole_dossier(request.user, pupil):
+            hidden()
+        return pupil, permissions.holds_authority(request.user, pupil)
+    pupil = policy.get(request.user, pk, PupilAction.VIEW)
+    actions = policy.actions(request.user, pupil)
+    if PupilAction.VIEW_PHONES not in actions:
+        hidden()
+    return pupil, PupilAction.MANAGE_PARENTS in actions
+
+
+@login_required
+def emergency_contacts(request, pk, portal=False):
+    """The pupil's emergency contacts in order, the GP and the hospital; and a form to add."""
+    pupil, can_manage = _contacts_pupil(request, pk, portal)
+    guardians = selectors.guardians_of(pupil=pupil)
+    form = EmergencyContactForm(request.POST or None, guardians=guardians)
+    if request.method == "POST":
+        if not can_manage:
+            hidden()
+        if form.is_valid() and _contact_save(request, pupil, form, None):
+            return redirect(request.path)
+    return render(
+        request,
+        "pupils/emergency_contacts.html",
+        {
+            "pupil": pupil,
+            "contacts": selectors.emergency_contacts(
+                pupils=[pupil.pk], for_parent=request.user if portal else None
+            ).get(pupil.pk, []),
+            "form": form if can_manage else None,
+            "portal": portal,
+        },
+    )
+
+
+def _contact_save(request, pupil, form, contact) -> bool:
+    data = dict(form.cleaned_data)
+    data["parent_id"] = data.pop("parent")
+    try:
+        services.emergency_contact_save(
+            pupil=pupil, acting_user=request.user, contact=contact, **data
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, _("The emergency contacts are saved."))
+    return True
+
+
+@login_required
+def emergency_contact_edit(request, pk, contact_pk, portal=False):
+    """Change one emergency contact, move it in the order, or take it off the list."""
+    pupil, can_manage = _contacts_pupil(request, pk, portal)
+    contact = selectors.emergency_contact_of(pupil=pupil, pk=contact_pk)
+    if contact is None or not can_manage:
+        hidden()
+    if portal and contact.parent_id not in (None, request.user.pk):
+        hidden()  # the other parent's line is the school's to change (their number)
+    back = reverse(
+        "portal:emergency_contacts" if portal else "pupils:emergency_contacts", args=[pupil.pk]
+    )
+    action = request.POST.get("action")
+    if request.method == "POST" and action in ("up", "down", "remove"):
+        if action == "remove":
+            services.emergency_contact_remove(contact=contact, acting_user=request.user)
+            messages.success(request, _("Taken off the list."))
+        else:
+            services.emergency_contact_move(
+                contact=contact, up=action == "up", acting_user=request.user
+            )
+        return redirect(back)
+    form = EmergencyContactForm(
+        request.POST or None, instance=contact, guardians=selectors.guardians_of(pupil=pupil)
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _contact_save(request, pupil, form, contact)
+    ):
+        return redirect(back)
+    return render(
+        request,
+        "pupils/emergency_contact_form.html",
+        {"pupil": pupil, "form": form, "contact": contact, "back": back},
+    )
+
+
+@login_required
+def emergency_sheets(request):
+    """The groups whose class emergency sheet the user may print."""
+    groups = GroupPolicy().scope(request.user).order_by("school__name", "-school_year", "name")
+    if not groups.exists():
+        hidden()
+    return render(request, "pupils/emergency_sheets.html", {"groups": groups})
+
+
+@login_required
+def emergency_sheet(request, group_pk):
+    """The class emergency sheet: per pupil the emergency contacts and the current safety
+    records, to print on A4 for the locked cupboard. Opening it is logged as an export."""
+    group = GroupPolicy().get(request.user, group_pk)
+    rows = selectors.emergency_sheet(group=group, user=request.user)
+    services.emergency_sheet_printed(
+        group=group, pupil_ids=[row["pupil"].pk for row in rows], acting_user=request.user
+    )
+    return render(
+        request,
+        "pupils/emergency_sheet.html",
+        {"group": group, "rows": rows, "made_at": timezone.now(), "user": request.user},
+    )
+
+
+# --- Parents: their own contact details and their child's documents ----------------------------
+
+
+@login_required
+def portal_contact(request):
+    """A parent corrects their own address and phone numbers directly (audited)."""
+    if not permissions.portal_standing(request.user).guardian:
+        hidden()
+    form = ParentContactForm(
+        request.POST or None, instance=selectors.own_contact(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_contact_update(
+                parent=request.user, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your contact details are saved."))
+            return redirect("portal:home")
+    return render(request, "pupils/portal/contact.html", {"form": form})
+
+
+@login_required
+def portal_document(request, pk, uid):
+    """A document of the child's dossier, for a parent who sees what it belongs to."""
+    pupil = policy.own_child(request.user, pk)
+    attachment = selectors.attachment_of(pupil=pupil, uid=uid)
+    if attachment is None:
+        hidden()
+    target, _entry_pk = attachment.target
+    if target == "special" and not permissions.sees_whole_dossier(request.user, pupil):
+        hidden()  # the information right covers the progress, not the special categories
+    content = services.attachment_content(attachment=attachment, acting_user=request.user)
+    return _document_response(attachment, content)

@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from consents import selectors as consent_selectors
 from consents.selectors import STATE_LABELS
+from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
+from pupils import services as pupil_services
 from pupils.models import Pupil, SpecialRecord
 from suppliers import selectors as supplier_selectors
 
@@ -170,6 +172,13 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
             }
         )
 
+    def own_or_none(contact) -> bool:
+        """An emergency contact that is another parent is that parent's data (Art. 15(4))."""
+        if contact.parent_id in (None, request.requester_id):
+            return True
+        redact.count("other_parents_contact")
+        return False
+
     def source(entry) -> str:
         label = entry.get_source_display()
         return f"{label} ({redact.text(entry.source_detail)})" if entry.source_detail else label
@@ -245,8 +254,45 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "recorded_by": s.author.full_name,
                 "recorded_at": _moment(s.recorded_at),
                 "source": source(s),
+                "ended_on": _date(s.ended_on),
+                "why_it_ended": redact.text(s.end_reason),
             }
             for s in pupil_selectors.special_records_of(pupil=pupil)
+        ],
+        "earlier_versions": [
+            {
+                "entry": _entry_label(revision),
+                "version": revision.version,
+                "text": {
+                    key: redact.text(str(value)) if value not in (None, "") else ""
+                    for key, value in pupil_services.revision_values(revision).items()
+                },
+                "changed_by": revision.corrected_by.full_name,
+                "changed_at": _moment(revision.corrected_at),
+                "reason": redact.text(revision.reason),
+            }
+            for revision in pupil_selectors.revisions_all(pupil=pupil)
+        ],
+        "documents": [
+            {
+                "description": redact.text(document.title),
+                "file": f"{DOCUMENTS}/{document.filename}",
+                "belongs_to": _entry_label(document),
+                "added_at": _moment(document.added_at),
+            }
+            for document in pupil_selectors.attachments_of(pupil=pupil, content=False)
+        ],
+        "your_contact_details": _contact(pupil_selectors.own_contact(user=request.requester)),
+        "emergency_contacts": [
+            {
+                "kind": contact.get_kind_display(),
+                "name": contact.display_name if own_or_none(contact) else REDACTED,
+                "relation": contact.relation_label,
+                "phone": ", ".join(n for _label, n in contact.numbers)
+                if own_or_none(contact)
+                else REDACTED,
+            }
+            for contact in pupil_selectors.emergency_contacts(pupils=[pupil.pk]).get(pupil.pk, [])
         ],
         "your_declaration": declarations,
         "restricted_looks": [
@@ -391,6 +437,26 @@ def information(request: DataRequest) -> dict:
     }
 
 
+#: The folder of the ZIP that holds the documents of the dossier.
+DOCUMENTS = "documents"
+
+
+def _entry_label(row) -> str:
+    """What a revision or document belongs to, by kind (pupils.items), without contents."""
+    target, _pk = row.target
+    return pupil_items.kind_name(target)
+
+
+def _contact(contact) -> dict:
+    if contact is None:
+        return {}
+    return {
+        str(contact._meta.get_field(name).verbose_name): getattr(contact, name)
+        for name in contact.FIELDS
+        if getattr(contact, name)
+    }
+
+
 def build(request: DataRequest) -> tuple[bytes, dict[str, int]]:
     """The ZIP of the copy (data.json and copy.html) in the requester's language."""
     with translation.override(request.requester.language):
@@ -403,4 +469,8 @@ def build(request: DataRequest) -> tuple[bytes, dict[str, int]]:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", payload)
         archive.writestr("copy.html", html)
+        for document in pupil_selectors.attachments_of(pupil=request.pupil):
+            archive.writestr(
+                f"{DOCUMENTS}/{document.filename}", pupil_services.attachment_bytes(document)
+            )
     return buffer.getvalue(), redactions

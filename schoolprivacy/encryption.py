@@ -88,6 +88,43 @@ def decrypt(token: str, *, context: str) -> str:
         raise EncryptionError("The decrypted value is not UTF-8 text.") from None
 
 
+def new_data_key() -> str:
+    """A fresh random key for one document (seal_bytes), as text to store encrypted."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_SIZE)).decode("ascii")
+
+
+def seal_bytes(data: bytes, *, data_key: str, context: str) -> bytes:
+    """*data* sealed with *data_key* (new_data_key): nonce + ciphertext + tag. Only
+    open_bytes() with the same key and context opens it."""
+    nonce = os.urandom(NONCE_SIZE)
+    return nonce + AESGCM(_data_key(data_key)).encrypt(nonce, data, context.encode())
+
+
+def open_bytes(sealed: bytes, *, data_key: str, context: str) -> bytes:
+    """The bytes sealed by seal_bytes(); EncryptionError if altered or bound elsewhere."""
+    sealed = bytes(sealed)
+    if len(sealed) < NONCE_SIZE + TAG_SIZE:
+        raise EncryptionError("The sealed document is too short.")
+    try:
+        return AESGCM(_data_key(data_key)).decrypt(
+            sealed[:NONCE_SIZE], sealed[NONCE_SIZE:], context.encode()
+        )
+    except InvalidTag:
+        raise EncryptionError(
+            f"The document does not open for {context}: it was altered or belongs elsewhere."
+        ) from None
+
+
+def _data_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise EncryptionError("The document key is not valid base64.") from None
+    if len(key) != KEY_SIZE:
+        raise EncryptionError("The document key has the wrong length.")
+    return key
+
+
 def blind_index(value: str) -> str:
     """HMAC-SHA256 of *value* (surrounding whitespace removed) with BSN_HMAC_KEY, as hex.
 

@@ -53,6 +53,7 @@ ROUTES = {
     "pupils:list": Route(STAFF),
     "pupils:create": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "pupils:emergency_search": Route(STAFF),
+    "pupils:emergency_sheets": Route(frozenset({Role.TEACHER, Role.DIRECTOR})),
     "portal:home": Route(USER),
     "notices_read": Route(USER, method="post", ok_status=302),
     "consents:portal_index": Route(USER),

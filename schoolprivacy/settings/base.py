@@ -193,6 +193,13 @@ ERASURE_LEDGER_PATH = Path(
     env_str("ERASURE_LEDGER_PATH", str(BASE_DIR / ".local" / "ledger" / "erasures.jsonl"))
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every upload is counted as it streams in: a file over the limit is dropped there, never
+# stored whole (schoolprivacy/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "schoolprivacy.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------

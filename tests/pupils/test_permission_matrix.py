@@ -8,9 +8,11 @@ anonymous visitors), and nothing in the database changed.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from pupils import models
+from pupils import models, services
 from pupils.models import (
     Agreement,
     EmergencyAccess,
@@ -31,6 +33,13 @@ STAFF_WHO_READ = {
     "team_leader",
     "director",
 }
+CORRECTORS_OF_TEACHERS_ENTRY = {
+    "teacher",
+    "care_coordinator",
+    "care_coordinator_assigned",
+    "director",
+}
+PARENTS = {"parent", "parent_information_right", "parent_no_rights", "parent_other_child"}
 SCHOOL_STAFF = {
     "teacher",
     "teacher_other_group",
@@ -40,6 +49,48 @@ SCHOOL_STAFF = {
     "administrator",
 }
 TODAY = datetime.date(2026, 11, 2)
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def life(world) -> dict:
+    """The objects the pages of an entry's life open, made once per world: the teacher's
+    agreement with a document, a medication with a protocol, the GP as emergency contact."""
+    if "_life" not in world.__dict__:
+        coordinator = world.users["care_coordinator"]
+        agreement = services.agreement_record(
+            pupil=world.pupil,
+            acting_user=world.users["teacher"],
+            agreed_on=TODAY,
+            participants="moeder, leerkracht",
+            agreement="Elke vrijdag lezen.",
+        )
+        medication = services.special_record_add(
+            pupil=world.pupil, kind="medication", content="Puffer", acting_user=coordinator
+        )
+        world.__dict__["_life"] = {
+            "agreement": agreement,
+            "medication": medication,
+            "protocol": services.attachment_add(
+                entry=medication,
+                file=SimpleUploadedFile("p.pdf", PDF),
+                title="Protocol",
+                acting_user=coordinator,
+            ),
+            "report": services.attachment_add(
+                entry=agreement,
+                file=SimpleUploadedFile("v.pdf", PDF),
+                title="Verslag",
+                acting_user=coordinator,
+            ),
+            "gp": services.emergency_contact_save(
+                pupil=world.pupil,
+                acting_user=world.users["director"],
+                kind="gp",
+                name="Huisarts",
+                phone="030-7654321",
+            ),
+        }
+    return world.__dict__["_life"]
 
 
 def payload(name: str, world) -> dict:
@@ -85,6 +136,21 @@ def payload(name: str, world) -> dict:
         },
         "guardianship": {"has_information_right": "on"},
         "emergency": {"reason": "Aanval op het schoolplein."},
+        "entry_correct": {
+            "agreed_on": TODAY,
+            "participants": "moeder, leerkracht",
+            "agreement": "Elke donderdag lezen.",
+            "version": 1,
+            "reason": "Dag was verkeerd.",
+        },
+        "document_add": {"title": "Verslag", "file": SimpleUploadedFile("a.pdf", PDF)},
+        "special_end": {"ended_on": timezone.localdate().isoformat(), "end_reason": "Gestopt."},
+        "special_replace": {"content": "Puffer 2x", "reason": "Dosis", "source": "school"},
+        "parent_contact": {"phone_mobile": "06-12345678"},
+        "emergency_contact": {"kind": "gp", "name": "Andere huisarts", "phone": "030-1111111"},
+        "portal_contact": {"phone_mobile": "06-87654321"},
+        "portal_emergency_contacts": {"kind": "hospital", "name": "UMC", "phone": "088-1111111"},
+        "portal_emergency_contact": {"kind": "gp", "name": "Dokter", "phone": "030-2222222"},
         "declarations": {
             "parent": world.users["parent"].pk,
             "education_level": "pre_vocational",
@@ -114,7 +180,37 @@ def url(name: str, world) -> str:
         "declarations": reverse("pupils:declarations", args=[pk]),
         "portal_child": reverse("portal:child", args=[pk]),
         "portal_access": reverse("portal:access_history", args=[pk]),
+        **_life_urls(name, world),
     }[name]
+
+
+def _life_urls(name: str, world) -> dict:
+    pk = world.pupil.pk
+    if name not in LIFE_PAGES:
+        return {}
+    objects = life(world)
+    agreement, medication = objects["agreement"].pk, objects["medication"].pk
+    group = world.pupil.group_id
+    return {
+        "entry": reverse("pupils:entry", args=[pk, "agreement", agreement]),
+        "entry_correct": reverse("pupils:entry_correct", args=[pk, "agreement", agreement]),
+        "document_add": reverse("pupils:document_add", args=[pk, "agreement", agreement]),
+        "document": reverse("pupils:document", args=[pk, objects["protocol"].uid]),
+        "special_end": reverse("pupils:special_end", args=[pk, medication]),
+        "special_replace": reverse("pupils:special_replace", args=[pk, medication]),
+        "parent_contact": reverse(
+            "pupils:parent_contact", args=[pk, world.guardianships["parent"].pk]
+        ),
+        "emergency_contacts": reverse("pupils:emergency_contacts", args=[pk]),
+        "emergency_contact": reverse("pupils:emergency_contact", args=[pk, objects["gp"].pk]),
+        "emergency_sheet": reverse("pupils:emergency_sheet", args=[group]),
+        "portal_contact": reverse("portal:contact"),
+        "portal_document": reverse("portal:document", args=[pk, objects["report"].uid]),
+        "portal_emergency_contacts": reverse("portal:emergency_contacts", args=[pk]),
+        "portal_emergency_contact": reverse(
+            "portal:emergency_contact", args=[pk, objects["gp"].pk]
+        ),
+    }
 
 
 # page -> (URL name, the roles that may open it, whether it takes a POST)
@@ -138,7 +234,32 @@ MATRIX = {
     "declarations": ("pupils:declarations", {"director", "administrator"}, True),
     "portal_child": ("portal:child", {"parent", "parent_information_right"}, False),
     "portal_access": ("portal:access_history", {"parent"}, False),
+    # The life of entries and records (issue 16).
+    "entry": ("pupils:entry", STAFF_WHO_READ, False),
+    "entry_correct": ("pupils:entry_correct", CORRECTORS_OF_TEACHERS_ENTRY, True),
+    "document_add": ("pupils:document_add", CORRECTORS_OF_TEACHERS_ENTRY, True),
+    "document": ("pupils:document", STAFF_WHO_READ, False),
+    "special_end": ("pupils:special_end", {"care_coordinator", "care_coordinator_assigned"}, True),
+    "special_replace": (
+        "pupils:special_replace",
+        {"care_coordinator", "care_coordinator_assigned"},
+        True,
+    ),
+    "parent_contact": ("pupils:parent_contact", {"director", "administrator"}, True),
+    # Seeing the list; adding to it is the managers' (tests/pupils/test_emergency_contacts.py).
+    "emergency_contacts": (
+        "pupils:emergency_contacts",
+        {"teacher", "director", "administrator"},
+        False,
+    ),
+    "emergency_contact": ("pupils:emergency_contact", {"director", "administrator"}, True),
+    "emergency_sheet": ("pupils:emergency_sheet", {"teacher", "director"}, False),
+    "portal_contact": ("portal:contact", PARENTS, True),
+    "portal_document": ("portal:document", {"parent", "parent_information_right"}, False),
+    "portal_emergency_contacts": ("portal:emergency_contacts", {"parent"}, True),
+    "portal_emergency_contact": ("portal:emergency_contact", {"parent"}, True),
 }
+LIFE_PAGES = set(list(MATRIX)[list(MATRIX).index("entry") :])
 
 #: Every URL name of the dossier that takes a pupil; the route matrix checks it is complete.
 COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()} | {"portal:parents_access"}
@@ -157,6 +278,16 @@ def snapshot(world) -> dict:
             )
         ),
         "placements": GroupPlacement.objects.count(),
+        "entries": list(Agreement.objects.order_by("pk").values_list("agreement", "version")),
+        "revisions": models.EntryRevision.objects.count(),
+        "documents": models.Attachment.objects.count(),
+        "ended": list(SpecialRecord.objects.order_by("pk").values_list("ended_on", flat=True)),
+        "contacts": sorted(
+            (c.parent_id, c.phone_mobile) for c in models.ParentContact.objects.all()
+        ),
+        "emergency_contacts": sorted(
+            (c.kind, c.name, c.phone) for c in models.EmergencyContact.objects.all()
+        ),
         "emergencies": EmergencyAccess.objects.count(),
         "declarations": list(
             models.ParentDeclaration.objects.values_list("parent", "education_level")
@@ -230,6 +361,6 @@ def test_the_parents_access_page_is_the_pupils_own(world, login, role):
 def test_a_pupil_that_does_not_exist_answers_the_same_404(world, login):
     client = login(world.users["director"])
     missing = Pupil.objects.order_by("-pk").first().pk + 1000
-    for page in MATRIX:
+    for page in set(MATRIX) - {"emergency_sheet", "portal_contact"}:  # not of one pupil
         address = url(page, world).replace(f"/{world.pupil.pk}/", f"/{missing}/")
         assert client.get(address).status_code == 404, page

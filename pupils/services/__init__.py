@@ -33,8 +33,8 @@ from schoolprivacy.models import Membership, Role, School, User
 from schoolprivacy.services import notice_queue_many, notices_scrub
 from schoolprivacy.tasks import enqueue_on_commit
 
-from . import ages, corrections, items, voluntary
-from .models import (
+from .. import ages, corrections, items, voluntary
+from ..models import (
     AdulthoodNotice,
     Agreement,
     DataCategory,
@@ -55,7 +55,7 @@ from .models import (
     SpecialRecord,
     TestResult,
 )
-from .permissions import (
+from ..permissions import (
     EMERGENCY_MINUTES,
     PupilAction,
     PupilPolicy,
@@ -331,7 +331,7 @@ def emergency_access_open(*, pupil: Pupil, reason: str, acting_user: User) -> Em
         )
         _save(access)
     audit.log_access(actor=acting_user, obj=pupil, what="emergency")
-    from .tasks import report_emergency_access
+    from ..tasks import report_emergency_access
 
     enqueue_on_commit(report_emergency_access, access.pk)
     return access
@@ -517,7 +517,7 @@ def invitations_send_pending(*, school, acting_user: User) -> int:
     yet (parents an import linked); returns how many were invited."""
     if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
         raise PermissionDenied
-    from .selectors import uninvited_parents
+    from ..selectors import uninvited_parents
 
     invited = 0
     for parent in uninvited_parents(school).select_for_update(of=("self",)):
@@ -534,14 +534,18 @@ def guardianship_update(
     has_information_right: bool,
     acting_user: User,
     relation: str | None = None,
+    contact_shared: bool | None = None,
 ) -> Guardianship:
-    """Record a change of custody (and of the relation); the audit log keeps what it was."""
+    """Record a change of custody (and of the relation, and whether the other parents may see
+    this parent's contact details); the audit log keeps what it was."""
     _require(acting_user, guardianship.pupil, PupilAction.MANAGE_PARENTS)
     guardianship = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
     guardianship.has_parental_authority = has_parental_authority
     guardianship.has_information_right = has_information_right and not has_parental_authority
     if relation is not None:
         guardianship.relation = relation
+    if contact_shared is not None:
+        guardianship.contact_shared = contact_shared
     with set_actor(acting_user):
         _save(guardianship)
     return guardianship
@@ -558,7 +562,7 @@ def invitation_create(*, parent: User, acting_user: User) -> Invitation:
         created_by=acting_user,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    from .tasks import send_invitation
+    from ..tasks import send_invitation
 
     enqueue_on_commit(send_invitation, invitation.pk)
     return invitation
@@ -1243,3 +1247,22 @@ def unsent_sweep(*, now=None) -> int:
     ).values_list("pk", flat=True):
         done += bool(emergency_access_report(access_id=pk))
     return done
+
+
+# The dossier's life and the contact details, in modules of their own (they use the helpers above).
+from .contacts import (  # noqa: E402, F401 (re-exported)
+    emergency_contact_move,
+    emergency_contact_remove,
+    emergency_contact_save,
+    emergency_sheet_printed,
+    parent_contact_update,
+)
+from .dossier import (  # noqa: E402, F401 (re-exported)
+    attachment_add,
+    attachment_bytes,
+    attachment_content,
+    entry_correct,
+    revision_values,
+    special_record_end,
+    special_record_replace,
+)
