@@ -6,11 +6,24 @@ access rules as the users do. Idempotent: what exists is left alone.
 
 from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from pupils import services
-from pupils.models import Agreement, Note, ParentDeclaration, Pupil, SpecialRecord, TestResult
+from pupils.models import (
+    Agreement,
+    Attachment,
+    EmergencyContact,
+    Guardianship,
+    Note,
+    ParentContact,
+    ParentDeclaration,
+    Pupil,
+    SpecialRecord,
+    TestResult,
+)
 from schoolprivacy.models import User
 
-from . import data
+from . import data, exports
 
 Kind = SpecialRecord.Kind
 
@@ -112,6 +125,7 @@ def seed_dossiers(seeder, schools, groups) -> None:
     _story_entries(seeder)
     _special_records(seeder)
     _declarations(seeder)
+    _contacts(seeder)
 
 
 def _test_results(seeder, pupil, teacher) -> None:
@@ -219,3 +233,116 @@ def _special_records(seeder) -> None:
                 source=source,
                 source_detail=detail,
             )
+
+
+#: The parents whose address and phones the school holds before any import: the values the
+#: administration's export holds too (demo/exports.py), and a work number it does not.
+PARENT_CONTACTS = [
+    ("ouder@ouders.example", {}),
+    ("peter.visser@ouders.example", {}),
+    ("ilse.mulder@ouders.example", {"phone_work": "030-2345678"}),
+]
+
+
+def _as_exported(email: str) -> dict:
+    street, number, postcode, city, mobile = exports.contact_of(email)
+    return {
+        "street": f"{street} {number}",
+        "postcode": postcode,
+        "city": city,
+        "phone_mobile": mobile,
+    }
+
+
+#: (pupil first name, last name, [(kind, parent e-mail or "", name, relation, phone)])
+EMERGENCY_CONTACTS = [
+    (
+        "Lotte",
+        "Bakker",
+        [
+            ("person", "ouder@ouders.example", "", "", ""),
+            ("person", "", "Henk Bakker", "opa", "06-11223344"),
+            ("gp", "", "Huisartsenpraktijk De Linde", "", "030-2712345"),
+        ],
+    ),
+    (
+        "Daan",
+        "Bakker",
+        [
+            ("person", "ouder@ouders.example", "", "", ""),
+            ("person", "", "Ineke de Wit", "buurvrouw", "06-55667788"),
+            ("gp", "", "Huisartsenpraktijk De Linde", "", "030-2712345"),
+            ("hospital", "", "Wilhelmina Kinderziekenhuis, Utrecht", "", "088-7554000"),
+        ],
+    ),
+    (
+        "Noor",
+        "Visser",
+        [
+            ("person", "ilse.mulder@ouders.example", "", "", ""),
+            ("person", "peter.visser@ouders.example", "", "", ""),
+        ],
+    ),
+]
+#: A small, valid PDF: the individual protocol attached to Daan's protocol record.
+PROTOCOL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _contacts(seeder) -> None:
+    """The parents' contact details, whom to call for three pupils, and the separated Visser
+    parents who agreed that each may see the other's details."""
+    for email, values in PARENT_CONTACTS:
+        parent = _user(email)
+        exists = ParentContact.objects.filter(parent=parent).exists()
+        seeder.report.count("contact details", not exists)
+        if not exists:
+            guardianship = (
+                Guardianship.objects.select_related("pupil").filter(parent=parent).first()
+            )
+            services.parent_contact_update(
+                parent=parent,
+                pupil=guardianship.pupil,
+                acting_user=seeder.administrators[guardianship.pupil.school_id],
+                **_as_exported(email),
+                **values,
+            )
+    for first, last, contacts in EMERGENCY_CONTACTS:
+        pupil = Pupil.objects.get(first_name=first, last_name=last)
+        if EmergencyContact.objects.filter(pupil=pupil).exists():
+            continue
+        for kind, email, name, relation, phone in contacts:
+            seeder.report.count("emergency contacts", True)
+            services.emergency_contact_save(
+                pupil=pupil,
+                acting_user=seeder.administrators[pupil.school_id],
+                kind=kind,
+                parent_id=_user(email).pk if email else None,
+                name=name,
+                relation=relation,
+                phone=phone,
+            )
+    for guardianship in Guardianship.objects.filter(
+        pupil__last_name="Visser", contact_shared=False
+    ):
+        services.guardianship_update(
+            guardianship=guardianship,
+            has_parental_authority=guardianship.has_parental_authority,
+            has_information_right=guardianship.has_information_right,
+            contact_shared=True,
+            acting_user=seeder.administrators[guardianship.pupil.school_id],
+        )
+    daan = Pupil.objects.get(first_name="Daan", last_name="Bakker")
+    protocol = SpecialRecord.objects.get(pupil=daan, kind=Kind.PROTOCOL, replaces__isnull=True)
+    if not Attachment.objects.filter(special_record=protocol).exists():
+        seeder.report.count("documents", True)
+        services.attachment_add(
+            entry=protocol,
+            file=SimpleUploadedFile("protocol.pdf", PROTOCOL_PDF),
+            title="Individueel handelingsprotocol epilepsie (getekend)",
+            acting_user=_user("ib@horizon.example"),
+        )

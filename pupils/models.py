@@ -612,7 +612,7 @@ class SpecialRecord(models.Model):
     # goes on in another form, a new record replaces it. Ended records stay in the dossier
     # until retention removes them.
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    end_reason = EncryptedTextField(  # noqa: DJ001 (NULL: not ended; a new column of old rows)
+    end_reason = EncryptedTextField(
         _("why it ended"), null=True, blank=True, validators=[MaxLengthValidator(1000)]
     )
     ended_by = models.ForeignKey(

@@ -190,7 +190,7 @@ def attachment_of(*, pupil: Pupil, uid) -> Attachment | None:
 
 
 def emergency_contacts(
-    *, pupils, for_parent: User | None = None
+    *, pupils, for_parent: User | None = None, with_parents: bool = True
 ) -> dict[int, list[EmergencyContact]]:
     """The emergency contacts of *pupils* (ids), in order: first the people to call, then the
     GP and the hospital. A parent on the list gets ``numbers`` from their own contact
@@ -198,7 +198,8 @@ def emergency_contacts(
     Three queries for any number of pupils.
 
     Shown to a parent (*for_parent*, the portal), another parent's numbers are left out
-    unless that parent let the others see them (Guardianship.contact_shared)."""
+    unless that parent let the others see them (Guardianship.contact_shared). A pupil with
+    no person on its list gets its parents with parental authority, *with_parents*."""
     contacts = list(
         EmergencyContact.objects.filter(pupil_id__in=pupils).order_by(
             "pupil_id", "kind", "position", "pk"
@@ -236,7 +237,41 @@ def emergency_contacts(
                 contact.numbers = []
                 contact.withheld = True
         found.setdefault(contact.pupil_id, []).append(contact)
+    if with_parents:
+        _parents_as_contacts(pupils, found, for_parent)
     return found
+
+
+def _parents_as_contacts(pupils, found: dict, for_parent) -> None:
+    """For a pupil with no person to call on its list, the parents with parental authority
+    and the numbers they gave, in the order they were linked (``implied``: not on the list,
+    nothing to change there). Two queries, none when every pupil has a list."""
+    missing = [pk for pk in pupils if not any(c.kind == "person" for c in found.get(pk, []))]
+    if not missing:
+        return
+    guardians = list(
+        Guardianship.objects.filter(pupil_id__in=missing, has_parental_authority=True)
+        .select_related("parent")
+        .order_by("pk")
+    )
+    held = {
+        c.parent_id: c
+        for c in ParentContact.objects.filter(parent_id__in={g.parent_id for g in guardians})
+    }
+    for guardianship in reversed(guardians):  # each goes to the front: the first stays first
+        contact = EmergencyContact(pupil_id=guardianship.pupil_id, parent=guardianship.parent)
+        contact.implied = True
+        contact.display_name = guardianship.parent.full_name
+        contact.relation_label = guardianship.get_relation_display()
+        own = held.get(guardianship.parent_id)
+        shown = (
+            for_parent is None
+            or guardianship.parent_id == for_parent.pk
+            or (guardianship.contact_shared)
+        )
+        contact.numbers = own.phones if own and shown else []
+        contact.withheld = bool(own) and not shown
+        found.setdefault(guardianship.pupil_id, []).insert(0, contact)
 
 
 def shared_contacts(*, pupil: Pupil, user: User) -> list[Guardianship]:

@@ -292,7 +292,9 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 if own_or_none(contact)
                 else REDACTED,
             }
-            for contact in pupil_selectors.emergency_contacts(pupils=[pupil.pk]).get(pupil.pk, [])
+            for contact in pupil_selectors.emergency_contacts(
+                pupils=[pupil.pk], with_parents=False
+            ).get(pupil.pk, [])
         ],
         "your_declaration": declarations,
         "restricted_looks": [

@@ -39,6 +39,7 @@ from ..models import (
     Agreement,
     DataCategory,
     EmergencyAccess,
+    EmergencyContact,
     Group,
     GroupPlacement,
     GroupUserObjectPermission,
@@ -1032,6 +1033,8 @@ def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     notices_scrub(pupil.full_name)
     _delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
     parents = list(pupil.guardianships.values_list("parent_id", flat=True))
+    # Whom to call about the child (other people's names and numbers, the GP) goes with it.
+    _delete_rows(EmergencyContact.objects.filter(pupil=pupil), erased)
     _delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
     # A parent's address and phone numbers are held to reach them about their children:
     # with the last child gone, they go too.

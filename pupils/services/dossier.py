@@ -187,8 +187,14 @@ def _context(attachment: Attachment) -> str:
 
 
 def attachment_content(*, attachment: Attachment, acting_user: User) -> bytes:
-    """The document's bytes, for someone the caller let see the entry; the look is logged."""
-    audit.log_access(actor=acting_user, obj=attachment, what="document")
+    """The document's bytes, for someone the caller let see the entry; the look is logged on
+    the pupil, so that it shows in the parent's "who looked"."""
+    audit.log_access(
+        actor=acting_user,
+        obj=attachment.pupil,
+        what="document",
+        details={"document": attachment.uid},
+    )
     return attachment_bytes(attachment)
 
 

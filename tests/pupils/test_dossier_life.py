@@ -260,9 +260,11 @@ def test_a_protocol_is_attached_encrypted_and_served_as_a_download_named_by_the_
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and "Mila" not in disposition
     assert attachment.filename in disposition and attachment.filename.endswith(".pdf")
-    assert LogEntry.objects.filter(
-        action=LogEntry.Action.ACCESS, actor=world.users["teacher"], object_pk=str(attachment.pk)
-    ).exists()
+    look = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, actor=world.users["teacher"], object_pk=str(world.pupil.pk)
+    ).latest("pk")
+    assert look.changes_dict["viewed"][0] == "document"
+    assert look.changes_dict["document"][0] == str(attachment.uid)
 
 
 def test_a_document_opens_only_in_its_own_row(world, login, medication):
@@ -387,3 +389,26 @@ def test_erasing_an_entry_takes_its_versions_and_documents(world, agreement):
     )
     agreement.delete()  # as erasure and retention delete rows
     assert not EntryRevision.objects.exists() and not Attachment.objects.exists()
+
+
+def test_after_a_key_rotation_a_document_still_opens_under_the_new_key_alone(world, medication):
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from tests.encryption.helpers import NEW_KEY
+
+    document = services.attachment_add(
+        entry=medication,
+        file=SimpleUploadedFile("p.pdf", PDF),
+        title="Protocol",
+        acting_user=world.users["care_coordinator"],
+    )
+    sealed = bytes(Attachment.objects.values_list("content", flat=True).get())
+    old = settings.FIELD_ENCRYPTION_KEYS[0]
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, old]):
+        call_command("rotate_encryption_keys", stdout=io.StringIO())
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
+        assert services.attachment_bytes(Attachment.objects.get(pk=document.pk)) == PDF
+    # Only the document's key was sealed again, not the document.
+    assert bytes(Attachment.objects.values_list("content", flat=True).get()) == sealed

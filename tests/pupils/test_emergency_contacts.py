@@ -305,3 +305,17 @@ def test_the_sheet_takes_the_same_queries_for_a_small_and_a_large_group(
     # Each pupil on the sheet writes its one look to the audit log; reading does not grow.
     reads = lambda ctx: [q for q in ctx.captured_queries if not q["sql"].startswith("INSERT")]  # noqa: E731
     assert len(reads(many)) == len(reads(few))
+
+
+def test_without_a_list_the_sheet_names_the_parents_with_authority(world, login):
+    mother, father = world.users["parent"], world.users["parent_information_right"]
+    services.parent_contact_update(parent=mother, acting_user=mother, phone_mobile=MOTHER_PHONE)
+    services.parent_contact_update(parent=father, acting_user=father, phone_mobile="06-99990000")
+    html = (
+        login(world.users["teacher"])
+        .get(reverse("pupils:emergency_sheet", args=[world.pupil.group.pk]))
+        .content.decode()
+    )
+    assert MOTHER_PHONE in html
+    assert "06-99990000" not in html  # no parental authority: not the one to call
+    assert not EmergencyContact.objects.exists()  # shown, not recorded

@@ -41,8 +41,10 @@ def make_copy(world, django_capture_on_commit_callbacks, kind="access"):
 
 def unzip(payload: bytes) -> tuple[dict, str]:
     archive = zipfile.ZipFile(io.BytesIO(payload))
-    assert sorted(archive.namelist()) == ["copy.html", "data.json"]
-    return json.loads(archive.read("data.json")), archive.read("copy.html").decode()
+    data = json.loads(archive.read("data.json"))
+    documents = sorted(d["file"] for d in data["documents"])
+    assert sorted(archive.namelist()) == ["copy.html", "data.json", *documents]
+    return data, archive.read("copy.html").decode()
 
 
 def test_the_copy_holds_everything_across_the_apps(
@@ -207,3 +209,52 @@ def test_portability_gets_the_same_machine_readable_copy(
     _request, copy = make_copy(world, django_capture_on_commit_callbacks, kind="portability")
     data, _html = unzip(services.copy_download(copy=copy, user=world.users["parent"])[1])
     assert data["pupil"]["first_name"] == world.pupil.first_name
+
+
+def test_the_copy_holds_earlier_versions_documents_and_contact_details(
+    world, dossier, shared_custody, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+    agreement, director = dossier["agreement"], world.users["director"]
+    pupil_services.entry_correct(
+        entry=agreement, acting_user=director, version=1, reason="Typfout", agreement="Nieuw."
+    )
+    document = pupil_services.attachment_add(
+        entry=agreement,
+        file=SimpleUploadedFile("Mila.pdf", pdf),
+        title="Verslag",
+        acting_user=director,
+    )
+    mother = world.users["parent"]
+    pupil_services.parent_contact_update(
+        parent=mother, acting_user=mother, phone_mobile="06-11112222"
+    )
+    pupil_services.parent_contact_update(
+        parent=shared_custody, acting_user=shared_custody, phone_mobile="06-99998888"
+    )
+    for parent in (mother, shared_custody):
+        pupil_services.emergency_contact_save(
+            pupil=world.pupil, acting_user=director, parent_id=parent.pk
+        )
+    pupil_services.emergency_contact_save(
+        pupil=world.pupil, acting_user=director, name="Oma", phone="030-1234567"
+    )
+
+    _request, copy = make_copy(world, django_capture_on_commit_callbacks)
+
+    _name, payload = services.copy_download(copy=copy, user=mother)
+    data, html = unzip(payload)
+    version = data["earlier_versions"][0]
+    assert version["version"] == 1 and version["reason"] == "Typfout"
+    assert "Extra leesoefening thuis." in version["text"].values()
+    assert data["agreements"][0]["agreement"] == "Nieuw."
+    archive = zipfile.ZipFile(io.BytesIO(payload))
+    assert archive.read(f"documents/{document.filename}") == pdf
+    assert data["documents"][0]["file"] == f"documents/{document.filename}"
+    assert "06-11112222" in data["your_contact_details"].values()
+    phones = [c["phone"] for c in data["emergency_contacts"]]
+    assert phones == ["06-11112222", "[…]", "030-1234567"]  # the father's number is his
+    assert "06-99998888" not in json.dumps(data) and "06-99998888" not in html
+    assert "030-1234567" in html

@@ -116,3 +116,40 @@ def test_with_the_last_child_anonymised_the_parents_address_and_phone_go(world, 
     services.retention_sweep(today=TODAY)
     assert not ParentContact.objects.filter(parent=mother).exists()
     assert ParentContact.objects.filter(parent=father).exists()  # a child still at school
+
+
+def test_with_the_dossier_go_its_earlier_versions_and_documents(world, dossier):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pupils import services as pupil_services
+    from pupils.models import Attachment, EntryRevision
+
+    agreement = Agreement.objects.filter(pupil=world.pupil).first()
+    author = agreement.author
+    pupil_services.entry_correct(
+        entry=agreement, acting_user=world.users["director"], version=1, reason="r", agreement="B"
+    )
+    pupil_services.attachment_add(
+        entry=agreement,
+        file=SimpleUploadedFile("v.pdf", b"%PDF-1.7\n%%EOF\n"),
+        title="Verslag",
+        acting_user=author,
+    )
+    left(world, D(2024, 11, 30))
+    services.retention_sweep(today=TODAY)
+    assert not EntryRevision.objects.exists() and not Attachment.objects.exists()
+
+
+def test_with_the_anonymised_pupil_go_its_emergency_contacts(world, dossier):
+    from pupils import services as pupil_services
+    from pupils.models import EmergencyContact
+
+    pupil_services.emergency_contact_save(
+        pupil=world.pupil,
+        acting_user=world.users["director"],
+        name="Oma",
+        phone="030-1234567",
+    )
+    left(world, D(2021, 11, 15))
+    services.retention_sweep(today=TODAY)
+    assert not EmergencyContact.objects.filter(pupil=world.pupil).exists()
