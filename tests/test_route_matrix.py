@@ -12,12 +12,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from demo import data
 from schoolprivacy.models import BoardRole, Role, User
+from schoolprivacy.services import heartbeat_record
 from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_URL_NAMES
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 from tests.requests.test_permission_matrix import COVERED_URL_NAMES as REQUEST_URL_NAMES
 from tests.staff.test_permission_matrix import COVERED_URL_NAMES as STAFF_URL_NAMES
 from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
 from tests.sync.test_permission_matrix import COVERED_URL_NAMES as SYNC_URL_NAMES
+from tests.utils import post_forms_without_key
 
 # Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
 # of staff roles (anyone else gets 404).
@@ -50,6 +52,7 @@ ROUTES = {
     "password_reset_complete": Route(PUBLIC),
     "set_language": Route(PUBLIC, method="post", ok_status=302),
     "health": Route(PUBLIC),
+    "metrics": Route(PUBLIC, ok_status=404),  # only with the operator's token
     "pupils:list": Route(STAFF),
     "pupils:create": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "pupils:emergency_search": Route(STAFF),
@@ -144,6 +147,7 @@ def expected_ok(route: Route, role) -> bool:
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_each_route_answers_each_role_as_classified(client, demo, name):
     route = ROUTES[name]
+    heartbeat_record(name="beat")  # beat and the worker are running (/health/ asks)
     url = reverse(name, kwargs=dict(route.kwargs))
     request = getattr(client, route.method)
 
@@ -160,6 +164,9 @@ def test_each_route_answers_each_role_as_classified(client, demo, name):
         response = request(url)
         if expected_ok(route, role):
             assert response.status_code in (route.ok_status, 302), (name, email)
+            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                # One submission, one effect: every form a user posts carries its key.
+                assert post_forms_without_key(response.content.decode()) == [], (name, email)
             if response.status_code == 302 and route.access != PUBLIC:
                 assert not response["Location"].startswith(reverse("login")), (name, email)
         else:

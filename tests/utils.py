@@ -24,3 +24,48 @@ def password_just_confirmed(client) -> None:
     session = client.session
     session[SESSION_KEY] = int(time.time())
     session.save()
+
+
+def post_at_once(user, url: str, data: dict, *, times: int = 2) -> list[tuple[int, str | None]]:
+    """Post *data* to *url* as *user* from *times* browsers at the same moment, with one
+    submission key (a double click), then once more as a replay; the answers in order
+    (status, Location), the replay's last."""
+    import threading
+    import uuid
+
+    from django.test import Client
+
+    from schoolprivacy import submissions
+
+    key, answers = str(uuid.uuid4()), []
+    barrier = threading.Barrier(times)
+
+    def post(wait: bool) -> None:
+        client = Client()
+        client.force_login(user)
+        try:
+            if wait:
+                barrier.wait()
+            response = client.post(url, {**data, submissions.FIELD: key})
+            answers.append((response.status_code, response.get("Location")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(True,)) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    post(False)
+    return answers
+
+
+def post_forms_without_key(html: str) -> list[str]:
+    """The start of every POST form on the page that carries no submission key."""
+    import re
+
+    missing = []
+    for form in re.findall(r"<form\b.*?</form>", html, flags=re.S | re.I):
+        if re.search(r'method="post"', form, re.I) and 'name="submission"' not in form:
+            missing.append(form[:160])
+    return missing
