@@ -123,6 +123,9 @@ def decision_record(
             code="stale_version",
         )
     role = decider_role(pupil, decider, day)
+    # Decisions on one pupil are taken one after the other, so that each sees the state the
+    # one before left: the takedowns then follow the final state, however fast the clicks.
+    list(Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).values("pk"))
     before = selectors.consent_state(pupil=pupil, purpose=purpose).outcome
 
     try:
@@ -148,6 +151,8 @@ def decision_record(
     if before.consent and not after.consent:
         _create_takedowns(pupil, purpose, decision)
         _voluntary_data_erase(pupil, purpose, acting_user)
+    elif after.consent and not before.consent:
+        _end_open_takedowns(pupil, purpose, acting_user)
     if before.state != after.state:
         # In this transaction, through the notice outbox: no broker needed for it.
         teachers_notify(decision_id=decision.pk)
@@ -163,8 +168,22 @@ def _voluntary_data_erase(pupil: Pupil, purpose: Purpose, acting_user: User) -> 
 
 
 def _create_takedowns(pupil: Pupil, purpose: Purpose, decision: Decision) -> None:
-    for publication in Publication.objects.filter(purpose=purpose, pupils=pupil):
+    """A task per publication the pupil is in, unless one is open for it already."""
+    still_open = Takedown.objects.filter(pupil=pupil, done_at__isnull=True)
+    for publication in Publication.objects.filter(purpose=purpose, pupils=pupil).exclude(
+        pk__in=still_open.values("publication")
+    ):
         Takedown.objects.get_or_create(publication=publication, pupil=pupil, decision=decision)
+
+
+def _end_open_takedowns(pupil: Pupil, purpose: Purpose, acting_user: User) -> None:
+    """Consent is given again: what was not taken down yet may stay up (the withdrawal
+    itself stays in the decision history; the task is deleted, audited)."""
+    with set_actor(acting_user):
+        for takedown in Takedown.objects.filter(
+            pupil=pupil, publication__purpose=purpose, done_at__isnull=True
+        ):
+            takedown.delete()
 
 
 def teachers_notify(*, decision_id: int) -> int:

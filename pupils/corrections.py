@@ -6,6 +6,7 @@ handler accepts it, :func:`pupils.services.correction_apply` writes it through
 this table, so the values are validated by the model as any other change is.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -84,6 +85,14 @@ def display(target: str, field: str, value) -> str:
 
 def current_value(obj, field: str):
     return getattr(obj, field)
+
+
+def fingerprint(obj, field: str) -> str:
+    """A short digest of the field's value now, for a compare-and-set: the handler's form
+    carries the one of the value the handler saw, and the correction is written only
+    while the value is still that one (the value itself never travels in the form)."""
+    value = current_value(obj, field) if obj is not None else None
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:20]
 
 
 def parse(target: str, field: str, raw: str):

@@ -7,11 +7,11 @@ from django.utils.translation import ngettext_lazy
 
 from pupils import corrections
 from pupils.models import DataCategory
+from schoolprivacy.forms import DATE_WIDGET, DateField
 
 from .models import DataRequest, ErasureCategory, ErasureItem, SchoolRouting
 from .retention import ORDER
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REASONS_WIDGET = forms.Textarea(attrs={"rows": 3})
 
 #: What a parent can ask for in the portal, and what it means, in plain words.
@@ -175,7 +175,7 @@ class StaffRequestForm(forms.Form):
 
     requester = forms.TypedChoiceField(label=_("Who asked"), coerce=int)
     kind = forms.ChoiceField(label=_("What is asked"), choices=DataRequest.Kind.choices)
-    received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET)
+    received_on = DateField(label=_("Received on"), widget=DATE_WIDGET)
     channel = forms.ChoiceField(
         label=_("How it came in"),
         choices=[c for c in DataRequest.Channel.choices if c[0] != DataRequest.Channel.PORTAL],
@@ -271,6 +271,10 @@ class RectificationDecisionForm(forms.Form):
                 max_length=2000,
                 widget=REASONS_WIDGET,
             )
+            # The value the handler sees, so a change made meanwhile is not overwritten.
+            self.fields[f"seen_{pk}"] = forms.CharField(
+                required=False, initial=view.seen, widget=forms.HiddenInput
+            )
 
     def decisions(self):
         from .services import ItemDecision
@@ -279,6 +283,7 @@ class RectificationDecisionForm(forms.Form):
             view.item.pk: ItemDecision(
                 accept=self.cleaned_data[f"accept_{view.item.pk}"] == "yes",
                 reason=self.cleaned_data[f"reason_{view.item.pk}"],
+                seen=self.cleaned_data[f"seen_{view.item.pk}"] or None,
             )
             for view in self.items
         }
@@ -393,7 +398,7 @@ class RoutingForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DATE_WIDGET)
+    day = DateField(label=_("Day"), widget=DATE_WIDGET)
     name = forms.CharField(label=_("Name"), max_length=100)
 
 

@@ -16,6 +16,7 @@ from .models import (
     AccessCopy,
     BoardHoliday,
     DataRequest,
+    ErasureRecord,
     RecipientNotice,
     RectificationItem,
     RequestEvent,
@@ -98,6 +99,8 @@ class ItemView:
     current: str
     proposed: str
     exists: bool
+    #: The fingerprint of the value now, which the decision form carries back.
+    seen: str = ""
 
 
 def items_of(request: DataRequest, *, with_current: bool = True) -> list[ItemView]:
@@ -126,6 +129,7 @@ def items_of(request: DataRequest, *, with_current: bool = True) -> list[ItemVie
                 if item.proposed_value
                 else "–",
                 exists=obj is not None,
+                seen=corrections.fingerprint(obj, item.field) if obj is not None else "",
             )
         )
     return views
@@ -239,3 +243,25 @@ def notices_of(request: DataRequest, *, visible_kinds=None) -> list[RecipientNot
         for notice in notices:
             notice.item_labels = [labels.get(key, key) for key in notice.items]
     return notices
+
+
+# --- For the operator (schoolprivacy/metrics.py) -----------------------------------------------
+
+
+def copies_stuck_count() -> int:
+    """Copies still being made after the stale-work sweep should have made them."""
+    from .services import STALE_AFTER
+
+    late = timezone.now() - 2 * STALE_AFTER
+    building = AccessCopy.objects.filter(status=AccessCopy.Status.BUILDING)
+    return building.filter(created_at__lt=late).count()
+
+
+def recipient_notices_pending_count() -> int:
+    """Art. 19 notices to suppliers and legal recipients not yet sent or settled."""
+    return RecipientNotice.objects.filter(status=RecipientNotice.Status.PENDING).count()
+
+
+def erasures_not_in_ledger_count() -> int:
+    """Erasures whose line is not yet in the ledger kept apart from the database."""
+    return ErasureRecord.objects.filter(ledgered_at__isnull=True).count()

@@ -435,12 +435,18 @@ def request_submit(
             request.full_clean(exclude=["pupil", "requester", "recorded_by", "board", "school"])
             request.save()
     except IntegrityError:
-        # The same submission, or the same request, arrived twice at the same moment.
+        # The same submission, or the same request, arrived at the same moment (two tabs):
+        # the other one is committed now. A correction of another field joins it.
+        other = (
+            DataRequest.objects.select_for_update()
+            .filter(pupil=pupil, kind=kind, requester=requester, status__in=UNDECIDED_STATUSES)
+            .order_by("extended_at", "pk")
+            .first()
+        )
+        if other is not None and kind == Kind.RECTIFICATION and other.extended_at is None:
+            return _join_correction(other, items, acting_user)
         raise AlreadyOpen(
-            DataRequest.objects.filter(
-                pupil=pupil, kind=kind, requester=requester, status__in=UNDECIDED_STATUSES
-            ).first()
-            or DataRequest.objects.get(submission=request.submission)
+            other or DataRequest.objects.get(submission=request.submission)
         ) from None
     for item in items:
         _new_item(request, item)
@@ -692,6 +698,8 @@ def _finish(request: DataRequest, by: User, notices: list[RecipientNotice], mess
 class ItemDecision:
     accept: bool
     reason: str = ""
+    #: The fingerprint of the value the handler saw (pupils/corrections.py); None: no check.
+    seen: str | None = None
 
 
 @transaction.atomic
@@ -700,7 +708,11 @@ def rectification_decide(
 ) -> DataRequest:
     """Accept or refuse each field; accepted values are written by the pupils app, and every
     supplier or recipient that receives a corrected field gets a notice (Art. 19).
+    Two decisions on the same pupil's data run one after the other (the pupil's row is
+    locked first, before anything else), and an accepted value is written only while the
+    field still holds what the handler saw (ItemDecision.seen).
     """
+    list(Pupil.objects.select_for_update(no_key=True).filter(pk=request.pupil_id).values("pk"))
     request = _lock(request)
     _require_handler(acting_user, request)
     workflow.require(request, "rectification")
@@ -725,6 +737,7 @@ def rectification_decide(
                     field=item.field,
                     value=item.proposed_value,
                     acting_user=acting_user,
+                    seen=choice.seen,
                 )
                 codes |= catalogue.codes_for_correction(item.target, item.field, obj)
         else:
@@ -1521,15 +1534,19 @@ def copy_prepare(*, request: DataRequest, acting_user: User) -> AccessCopy:
     return copy
 
 
-def copy_build(*, copy_id: int) -> bool:
-    """Make the copy, seal it, and answer the request. Running it twice makes one copy."""
+def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
+    """Make the copy, seal it, and answer the request. Running it twice makes one copy.
+
+    *unless_busy*: a copy another worker is making now is left to it (the sweep).
+    """
     with transaction.atomic():
         copy = (
-            AccessCopy.objects.select_for_update(of=("self",))
+            AccessCopy.objects.select_for_update(of=("self",), skip_locked=unless_busy)
             .select_related("request__pupil__school", "request__requester", "request__board")
-            .get(pk=copy_id)
+            .filter(pk=copy_id)
+            .first()
         )
-        if copy.status != AccessCopy.Status.BUILDING:
+        if copy is None or copy.status != AccessCopy.Status.BUILDING:
             return False
         request = _lock(copy.request)
         if not still_entitled(request):
@@ -1635,8 +1652,11 @@ def copy_download(*, copy: AccessCopy, user: User) -> tuple[str, bytes]:
     return f"{copy.request.reference}.zip", payload
 
 
-#: Work a task should have done by now; the sweep does it itself (the queue may have lost it).
-STALE_AFTER = datetime.timedelta(minutes=10)
+#: Work a task should have done by now; the sweep does it itself (the queue may have lost it,
+#: or the worker died with it). The sweep runs every minute (schoolprivacy/celery.py), so a
+#: parent's copy caught by a killed worker is made again within three minutes; one that a
+#: worker is still making is left to it.
+STALE_AFTER = datetime.timedelta(minutes=2)
 
 
 def stale_work_resume(*, now=None) -> int:
@@ -1648,7 +1668,7 @@ def stale_work_resume(*, now=None) -> int:
     for copy_id in AccessCopy.objects.filter(
         status=AccessCopy.Status.BUILDING, created_at__lt=before
     ).values_list("pk", flat=True):
-        done += copy_build(copy_id=copy_id)
+        done += copy_build(copy_id=copy_id, unless_busy=True)
     for notice_id in RecipientNotice.objects.filter(
         status=RecipientNotice.Status.PENDING, supplier__isnull=False, created_at__lt=before
     ).values_list("pk", flat=True):

@@ -68,6 +68,10 @@ from ..permissions import (
 INVITATION_DAYS = 7
 
 
+class ChangedMeanwhile(ValidationError):
+    """The data changed between the page the user saw and their decision; nothing was done."""
+
+
 def _require(user, pupil: Pupil, action: PupilAction) -> None:
     if action not in PupilPolicy().actions(user, pupil):
         raise PermissionDenied
@@ -795,14 +799,38 @@ _ASKED_HOLDS = (ProcessingHold.Kind.OBJECTION, ProcessingHold.Kind.RESTRICTION)
 
 @transaction.atomic
 def correction_apply(
-    *, pupil: Pupil, target: str, target_id: int, field: str, value: str, acting_user: User
+    *,
+    pupil: Pupil,
+    target: str,
+    target_id: int,
+    field: str,
+    value: str,
+    acting_user: User,
+    seen: str | None = None,
 ):
-    """Write an accepted correction (GDPR Art. 16) into the dossier, validated and audited."""
+    """Write an accepted correction (GDPR Art. 16) into the dossier, validated and audited.
+
+    *seen* is the fingerprint (pupils/corrections.py) of the value the handler saw when
+    deciding: when the field changed since, nothing is written and ChangedMeanwhile says so.
+    """
     _require_request_role(acting_user, pupil)
     obj = corrections.find(pupil, target, target_id, field)
     if obj is None:
         raise ValidationError(_("The data to correct no longer exists."))
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    # NO KEY: rows that point at it (written earlier in this transaction) hold a key-share
+    # lock, which a plain FOR UPDATE of two deciders would deadlock on.
+    obj = type(obj).objects.select_for_update(no_key=True).get(pk=obj.pk)
+    if seen is not None and corrections.fingerprint(obj, field) != seen:
+        raise ChangedMeanwhile(
+            _(
+                "%(field)s was changed meanwhile, by another decision: it is now %(now)s. "
+                "Nothing was saved; look at the field again and decide."
+            )
+            % {
+                "field": corrections.label(target, field),
+                "now": corrections.display(target, field, corrections.current_value(obj, field)),
+            }
+        )
     try:
         parsed = corrections.parse(target, field, value)
     except ValidationError as error:

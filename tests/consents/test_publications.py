@@ -386,3 +386,60 @@ def test_a_teacher_names_only_pupils_of_the_own_groups(world, login, website, co
     )
     assert response.status_code == 200
     assert Publication.objects.count() == 0
+
+
+# --- takedowns follow the final state (issue 17) ---------------------------------------------
+
+
+def test_consent_given_again_ends_the_open_takedown_task_and_a_new_withdrawal_opens_one(
+    world, website, consented
+):
+    publish(world, website, [consented])
+    parent = world.users["parent"]
+    decide(consented, website, parent, "withdrawn")
+    assert Takedown.objects.filter(done_at__isnull=True).count() == 1
+
+    decide(consented, website, parent, "given")
+    assert not Takedown.objects.filter(done_at__isnull=True).exists()
+    ended = LogEntry.objects.filter(content_type__model="takedown", action=LogEntry.Action.DELETE)
+    assert ended.count() == 1 and ended.get().actor == parent
+
+    decide(consented, website, parent, "withdrawn")
+    assert Takedown.objects.filter(done_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("last", ["given", "withdrawn"])
+def test_many_give_and_withdraw_clicks_at_once_leave_the_takedowns_of_the_final_state(
+    world, website, last
+):
+    import threading
+
+    from django.db import connection
+
+    from consents import selectors
+
+    parent = world.users["parent"]
+    decide(world.pupil, website, parent)
+    publish(world, website, [world.pupil])
+    clicks = ["withdrawn", "given"] * 12
+    barrier = threading.Barrier(len(clicks))
+
+    def click(choice):
+        try:
+            barrier.wait()
+            decide(Pupil.objects.get(pk=world.pupil.pk), website, parent, choice)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=(choice,)) for choice in clicks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    decide(world.pupil, website, parent, last)  # the final click, after all of them
+
+    state = selectors.consent_state(pupil=world.pupil, purpose=website).outcome
+    open_tasks = Takedown.objects.filter(done_at__isnull=True).count()
+    assert state.consent == (last == "given")
+    assert open_tasks == (0 if state.consent else 1)
