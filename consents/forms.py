@@ -9,12 +9,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Pupil
+from schoolprivacy.forms import DATE_WIDGET, DateField
 from schoolprivacy.models import School
 
 from .models import Decision, Publication, Purpose, PurposeVersion
 from .selectors import channel_title
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DecisionForm(forms.Form):
@@ -33,7 +32,7 @@ class PaperForm(forms.Form):
         label=_("decision on the form"), choices=Decision.Choice.choices, widget=forms.RadioSelect
     )
     decided_by = forms.ChoiceField(label=_("signed by"))
-    form_date = forms.DateField(label=_("date on the form"), widget=DATE_WIDGET)
+    form_date = DateField(label=_("date on the form"), widget=DATE_WIDGET)
     scan = forms.FileField(
         label=_("Scan of the signed form (optional)"),
         required=False,
@@ -86,7 +85,7 @@ class PublicationForm(forms.Form):
             "The web address, or where else it can be found (for example: March newsletter)."
         ),
     )
-    published_on = forms.DateField(label=_label(Publication, "published_on"), widget=DATE_WIDGET)
+    published_on = DateField(label=_label(Publication, "published_on"), widget=DATE_WIDGET)
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
     pupils = forms.TypedMultipleChoiceField(
         label=_("Pupils who can be seen in it"),
@@ -158,7 +157,7 @@ class EventForm(forms.Form):
     """An event in the pupil's school life whose consent questions are asked now."""
 
     trigger = forms.ChoiceField(label=_("event"))
-    started_on = forms.DateField(label=_("starts on"), widget=DATE_WIDGET)
+    started_on = DateField(label=_("starts on"), widget=DATE_WIDGET)
 
     def __init__(self, *args, triggers: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

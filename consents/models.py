@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Pupil
 from schoolprivacy.models import Board, School
+from schoolprivacy.validators import validate_one_line, validate_plausible_date
 
 
 class Purpose(models.Model):
@@ -79,14 +80,16 @@ class PurposeVersion(models.Model):
         Purpose, on_delete=models.PROTECT, related_name="versions", verbose_name=_("purpose")
     )
     number = models.PositiveSmallIntegerField(_("version"))
-    valid_from = models.DateField(_("valid from"))
+    valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
     material_change = models.BooleanField(
         _("material change"),
         default=True,
         help_text=_("Earlier consents for this purpose need to be renewed."),
     )
-    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200, validators=[validate_one_line])
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, validators=[validate_one_line]
+    )
     text_nl = models.TextField(_("text (Dutch)"), max_length=4000)
     text_en = models.TextField(_("text (English)"), max_length=4000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -223,11 +226,17 @@ class Publication(models.Model):
         related_name="publications",
         verbose_name=_("channel"),
     )
-    title = models.CharField(_("what was published"), max_length=200)
-    location = models.CharField(
-        _("where"), max_length=500, blank=True, help_text=_("For example the web address.")
+    title = models.CharField(
+        _("what was published"), max_length=200, validators=[validate_one_line]
     )
-    published_on = models.DateField(_("published on"))
+    location = models.CharField(
+        _("where"),
+        max_length=500,
+        blank=True,
+        help_text=_("For example the web address."),
+        validators=[validate_one_line],
+    )
+    published_on = models.DateField(_("published on"), validators=[validate_plausible_date])
     pupils = models.ManyToManyField(Pupil, related_name="+", verbose_name=_("pupils shown"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -273,7 +282,7 @@ class Takedown(models.Model):
         related_name="+",
         verbose_name=_("done by"),
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True, validators=[validate_one_line])
 
     class Meta:
         verbose_name = _("takedown task")
@@ -337,7 +346,7 @@ class ConsentEvent(models.Model):
         max_length=32,
         choices=[c for c in Purpose.Trigger.choices if c[0] != Purpose.Trigger.ALL],
     )
-    started_on = models.DateField(_("starts on"))
+    started_on = models.DateField(_("starts on"), validators=[validate_plausible_date])
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

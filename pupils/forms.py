@@ -5,6 +5,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schoolprivacy.forms import DATE_WIDGET, DateField
+
 from .models import (
     Agreement,
     EmergencyContact,
@@ -18,8 +20,6 @@ from .models import (
     SpecialRecord,
     TestResult,
 )
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EntryForm(forms.ModelForm):
@@ -111,7 +111,7 @@ def correction_form(model):
 
 
 class SpecialEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_WIDGET)
+    ended_on = DateField(label=_("Ended on"), widget=DATE_WIDGET)
     end_reason = forms.CharField(
         label=_("Why does it end?"),
         max_length=1000,
@@ -254,7 +254,7 @@ class NewPupilForm(PupilForm):
 
 class ChangeGroupForm(forms.Form):
     group = forms.ModelChoiceField(queryset=Group.objects.none(), label=_("new group"))
-    on = forms.DateField(label=_("from"), widget=DATE_WIDGET)
+    on = DateField(label=_("from"), widget=DATE_WIDGET)
 
     def __init__(self, *args, pupil: Pupil, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +292,7 @@ class DeclarationForm(forms.Form):
         required=False,
         max_length=100,
     )
-    declared_on = forms.DateField(label=_("Date of the declaration"), widget=DATE_WIDGET)
+    declared_on = DateField(label=_("Date of the declaration"), widget=DATE_WIDGET)
 
     def __init__(self, *args, parents, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from guardian.models import UserObjectPermissionBase
 
 from schoolprivacy.fields import EncryptedCharField, EncryptedTextField
 from schoolprivacy.models import Board, School
+from schoolprivacy.validators import validate_one_line, validate_plausible_date
 
 from .validators import validate_bsn, validate_date_of_birth, validate_phone
 
@@ -61,7 +62,7 @@ class Group(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="groups", verbose_name=_("school")
     )
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[validate_one_line])
     school_year = models.PositiveSmallIntegerField(
         _("school year"),
         help_text=_("The calendar year in which the school year starts (1 August)."),
@@ -69,7 +70,11 @@ class Group(models.Model):
     year_group = models.PositiveSmallIntegerField(_("year group"), null=True, blank=True)
     # The group's key in the pupil administration (EDEXML groep/@key): what a sync matches on.
     external_key = models.CharField(  # noqa: DJ001 (NULL: not from the administration)
-        _("key in the pupil administration"), max_length=100, null=True, blank=True
+        _("key in the pupil administration"),
+        max_length=100,
+        null=True,
+        blank=True,
+        validators=[validate_one_line],
     )
 
     class Meta:
@@ -128,10 +133,14 @@ class Pupil(models.Model):
         related_name="pupils",
         verbose_name=_("group"),
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    name_prefix = models.CharField(_("prefix"), max_length=20, blank=True)
-    last_name = models.CharField(_("last name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"), validators=[validate_date_of_birth])
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_one_line])
+    name_prefix = models.CharField(
+        _("prefix"), max_length=20, blank=True, validators=[validate_one_line]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_one_line])
+    date_of_birth = models.DateField(
+        _("date of birth"), validators=[validate_date_of_birth, validate_plausible_date]
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     bsn = EncryptedCharField(
         _("citizen service number (BSN)"),
@@ -145,14 +154,22 @@ class Pupil(models.Model):
     bsn_index = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
     )
-    enrolled_on = models.DateField(_("enrolment date"))
-    left_on = models.DateField(_("leave date"), null=True, blank=True)
+    enrolled_on = models.DateField(_("enrolment date"), validators=[validate_plausible_date])
+    left_on = models.DateField(
+        _("leave date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     # The pupil's key in the pupil administration (EDEXML leerling/@key) and the ECK-iD, the
     # chain identity of the pupil in education: what a sync matches on.
     external_key = models.CharField(  # noqa: DJ001 (NULL: not from the administration)
-        _("key in the pupil administration"), max_length=100, null=True, blank=True
+        _("key in the pupil administration"),
+        max_length=100,
+        null=True,
+        blank=True,
+        validators=[validate_one_line],
     )
-    eckid = models.CharField(_("ECK-iD"), max_length=200, blank=True)
+    eckid = models.CharField(
+        _("ECK-iD"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -234,8 +251,10 @@ class GroupPlacement(models.Model):
     group = models.ForeignKey(
         Group, on_delete=models.PROTECT, related_name="placements", verbose_name=_("group")
     )
-    start_on = models.DateField(_("from"))
-    end_on = models.DateField(_("until"), null=True, blank=True)
+    start_on = models.DateField(_("from"), validators=[validate_plausible_date])
+    end_on = models.DateField(
+        _("until"), null=True, blank=True, validators=[validate_plausible_date]
+    )
 
     class Meta:
         verbose_name = _("group placement")
@@ -295,6 +314,7 @@ class Guardianship(models.Model):
         null=True,
         blank=True,
         help_text=_("The pupil's 18th birthday, once it has passed."),
+        validators=[validate_plausible_date],
     )
     # An adult pupil may let a parent keep seeing the dossier (read only).
     access_granted_at = models.DateTimeField(
@@ -344,9 +364,15 @@ class ParentContact(models.Model):
         related_name="contact",
         verbose_name=_("parent"),
     )
-    street = EncryptedCharField(_("street and house number"), max_length=200, blank=True)
-    postcode = EncryptedCharField(_("postcode"), max_length=16, blank=True)
-    city = EncryptedCharField(_("town or city"), max_length=100, blank=True)
+    street = EncryptedCharField(
+        _("street and house number"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    postcode = EncryptedCharField(
+        _("postcode"), max_length=16, blank=True, validators=[validate_one_line]
+    )
+    city = EncryptedCharField(
+        _("town or city"), max_length=100, blank=True, validators=[validate_one_line]
+    )
     phone_mobile = EncryptedCharField(
         _("mobile phone"), max_length=24, blank=True, validators=[validate_phone]
     )
@@ -398,7 +424,7 @@ class AdulthoodNotice(models.Model):
         Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    adult_on = models.DateField(_("18th birthday"))
+    adult_on = models.DateField(_("18th birthday"), validators=[validate_plausible_date])
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
@@ -466,6 +492,7 @@ class DossierEntry(models.Model):
         max_length=200,
         blank=True,
         help_text=_("For example the name of the care partner."),
+        validators=[validate_one_line],
     )
     # A correction keeps the earlier text as an EntryRevision and counts up the version: the
     # form carries the version it showed, so two corrections at once cannot overwrite each other.
@@ -493,11 +520,12 @@ class DossierEntry(models.Model):
 class Agreement(DossierEntry):
     """An agreement (afspraak) made with the parents or the pupil."""
 
-    agreed_on = models.DateField(_("date"))
+    agreed_on = models.DateField(_("date"), validators=[validate_plausible_date])
     participants = models.CharField(
         _("participants"),
         max_length=500,
         help_text=_("Who took part, for example the parents, the teacher and the pupil."),
+        validators=[validate_one_line],
     )
     agreement = models.TextField(
         _("what was agreed"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
@@ -508,7 +536,9 @@ class Agreement(DossierEntry):
         blank=True,
         validators=[MaxLengthValidator(TEXT_MAX)],
     )
-    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_on = models.DateField(
+        _("follow-up date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
 
     CORRECTABLE = ("agreed_on", "participants", "agreement", "follow_up", "follow_up_on")
 
@@ -525,11 +555,15 @@ class Agreement(DossierEntry):
 class TestResult(DossierEntry):
     """A test result (toetsresultaat)."""
 
-    test_name = models.CharField(_("test"), max_length=200)
-    taken_on = models.DateField(_("date"))
-    score = models.CharField(_("score"), max_length=50, blank=True)
+    test_name = models.CharField(_("test"), max_length=200, validators=[validate_one_line])
+    taken_on = models.DateField(_("date"), validators=[validate_plausible_date])
+    score = models.CharField(_("score"), max_length=50, blank=True, validators=[validate_one_line])
     level = models.CharField(
-        _("level"), max_length=50, blank=True, help_text=_("For example A–E, I–V or 1F.")
+        _("level"),
+        max_length=50,
+        blank=True,
+        help_text=_("For example A–E, I–V or 1F."),
+        validators=[validate_one_line],
     )
     remark = models.TextField(
         _("remark"), max_length=TEXT_MAX, blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
@@ -561,8 +595,8 @@ class Note(DossierEntry):
         REFERRAL = "referral", pgettext_lazy("dossier entry", "referral report")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE)
-    written_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200)
+    written_on = models.DateField(_("date"), validators=[validate_plausible_date])
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
     body = models.TextField(
         _("text"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
     )
@@ -607,11 +641,15 @@ class SpecialRecord(models.Model):
     source = models.CharField(
         _("source"), max_length=32, choices=Source.choices, default=Source.SCHOOL
     )
-    source_detail = models.CharField(_("source details"), max_length=200, blank=True)
+    source_detail = models.CharField(
+        _("source details"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     # A record is never changed in place: it is ended (a medication stopped), and where it
     # goes on in another form, a new record replaces it. Ended records stay in the dossier
     # until retention removes them.
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     end_reason = EncryptedTextField(
         _("why it ended"), null=True, blank=True, validators=[MaxLengthValidator(1000)]
     )
@@ -692,11 +730,14 @@ class ParentDeclaration(models.Model):
         _("nationality"),
         max_length=100,
         blank=True,
+        validators=[validate_one_line],
         help_text=_("Only where the school asks for it."),
     )
-    declared_on = models.DateField(_("declared on"))
+    declared_on = models.DateField(_("declared on"), validators=[validate_plausible_date])
     # As the school stated it when the declaration was recorded (services.DECLARATION_BASIS).
-    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, validators=[validate_one_line]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -819,7 +860,11 @@ class ProcessingHold(models.Model):
     )
     reason = models.TextField(_("reason"), max_length=2000, validators=[MaxLengthValidator(2000)])
     reference = models.CharField(
-        _("reference"), max_length=100, blank=True, help_text=_("For example the request.")
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example the request."),
+        validators=[validate_one_line],
     )
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1002,6 +1047,7 @@ class Attachment(_OfAnEntry):
     title = EncryptedCharField(
         _("description"),
         max_length=200,
+        validators=[validate_one_line],
         help_text=_("For example: individual protocol, or the specialist's report."),
     )
     kind = models.CharField(_("type"), max_length=8)
@@ -1067,11 +1113,14 @@ class EmergencyContact(models.Model):
         related_name="+",
         verbose_name=_("parent"),
     )
-    name = EncryptedCharField(_("name"), max_length=200, blank=True)
+    name = EncryptedCharField(
+        _("name"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     relation = EncryptedCharField(
         _("relation to the pupil"),
         max_length=100,
         blank=True,
+        validators=[validate_one_line],
         help_text=_("For example: grandmother, neighbour."),
     )
     phone = EncryptedCharField(

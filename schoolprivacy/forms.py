@@ -3,6 +3,18 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_plausible_date
+
+#: The browser's date picker, with the value in the form it understands.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date from the date picker, in the range a school's records hold (validators.py)."""
+
+    widget = DATE_WIDGET
+    default_validators = [validate_plausible_date]
+
 
 class LoginForm(AuthenticationForm):
     """Log in with an e-mail address and a password."""

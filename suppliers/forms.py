@@ -5,12 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schoolprivacy.forms import DATE_WIDGET, DateField
 from schoolprivacy.models import School
 
 from . import catalogue
 from .models import Breach, PrivacyDocument, ProcessingActivity, Recipient, Supplier
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FIELD_CHOICES = [(code, label) for code, label in catalogue.FIELDS.items()]
 
 
@@ -28,7 +28,7 @@ class SupplierForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    since = forms.DateField(
+    since = DateField(
         label=_("in use since"),
         widget=DATE_WIDGET,
         help_text=_("For schools that start using the supplier now."),
@@ -82,7 +82,7 @@ class SupplierForm(forms.ModelForm):
 
 
 class FieldSetForm(forms.Form):
-    valid_from = forms.DateField(label=_("valid from"), widget=DATE_WIDGET)
+    valid_from = DateField(label=_("valid from"), widget=DATE_WIDGET)
     shared = forms.MultipleChoiceField(
         label=_("fields shared"), choices=FIELD_CHOICES, widget=forms.CheckboxSelectMultiple
     )

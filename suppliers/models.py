@@ -14,6 +14,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.models import Board, School
+from schoolprivacy.validators import validate_one_line, validate_plausible_date
 
 
 class Supplier(models.Model):
@@ -43,7 +44,7 @@ class Supplier(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="suppliers", verbose_name=_("school board")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     website = models.URLField(_("website"), blank=True)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     processing_role = models.CharField(
@@ -53,8 +54,12 @@ class Supplier(models.Model):
         default=ProcessingRole.PROCESSOR,
     )
     privacy_leaflet_url = models.URLField(_("privacy leaflet"), blank=True)
-    leaflet_version = models.CharField(_("leaflet version"), max_length=50, blank=True)
-    leaflet_date = models.DateField(_("leaflet date"), null=True, blank=True)
+    leaflet_version = models.CharField(
+        _("leaflet version"), max_length=50, blank=True, validators=[validate_one_line]
+    )
+    leaflet_date = models.DateField(
+        _("leaflet date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     leaflet_document = models.FileField(
         _("leaflet (PDF copy)"),
         upload_to="suppliers/leaflets/",
@@ -72,9 +77,14 @@ class Supplier(models.Model):
         max_length=200,
         blank=True,
         help_text=_("For example the model processor agreement of the Privacyconvenant."),
+        validators=[validate_one_line],
     )
-    agreement_signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    agreement_expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    agreement_signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    agreement_expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     agreement_document = models.FileField(
         _("agreement (PDF)"),
         upload_to="suppliers/agreements/",
@@ -86,7 +96,9 @@ class Supplier(models.Model):
     )
     sub_processors = models.TextField(_("sub-processors"), blank=True, max_length=2000)
     security_measures = models.TextField(_("security measures"), blank=True, max_length=2000)
-    contact = models.CharField(_("contact"), max_length=300, blank=True)
+    contact = models.CharField(
+        _("contact"), max_length=300, blank=True, validators=[validate_one_line]
+    )
     schools = models.ManyToManyField(
         School, through="SupplierUse", related_name="suppliers", verbose_name=_("used by schools")
     )
@@ -118,7 +130,7 @@ class SupplierUse(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="supplier_uses", verbose_name=_("school")
     )
-    since = models.DateField(_("since"))
+    since = models.DateField(_("since"), validators=[validate_plausible_date])
 
     class Meta:
         verbose_name = _("use by a school")
@@ -137,13 +149,14 @@ class FieldSet(models.Model):
     supplier = models.ForeignKey(
         Supplier, on_delete=models.CASCADE, related_name="field_sets", verbose_name=_("supplier")
     )
-    valid_from = models.DateField(_("valid from"))
+    valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
     fields = ArrayField(models.CharField(max_length=32), verbose_name=_("fields shared"))
     not_shared = models.CharField(
         _("explicitly not shared"),
         max_length=300,
         blank=True,
         help_text=_("For example: no learning or test results."),
+        validators=[validate_one_line],
     )
 
     class Meta:
@@ -166,8 +179,10 @@ class Recipient(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="recipients", verbose_name=_("school board")
     )
-    name = models.CharField(_("name"), max_length=200)
-    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, validators=[validate_one_line]
+    )
     fields = ArrayField(models.CharField(max_length=32), verbose_name=_("fields shared"))
     schools = models.ManyToManyField(School, related_name="recipients", verbose_name=_("schools"))
 
@@ -194,7 +209,9 @@ class Breach(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="breaches", verbose_name=_("school board")
     )
-    title = models.CharField(_("what happened, in short"), max_length=200)
+    title = models.CharField(
+        _("what happened, in short"), max_length=200, validators=[validate_one_line]
+    )
     description = models.TextField(_("what happened"), max_length=5000)
     aware_at = models.DateTimeField(
         _("became aware at"),
@@ -210,7 +227,10 @@ class Breach(models.Model):
         _("Autoriteit Persoonsgegevens notified at"), null=True, blank=True
     )
     authority_reference = models.CharField(
-        _("reference of the notification"), max_length=100, blank=True
+        _("reference of the notification"),
+        max_length=100,
+        blank=True,
+        validators=[validate_one_line],
     )
     not_notified_reason = models.TextField(
         _("why the Autoriteit Persoonsgegevens was not notified"), max_length=2000, blank=True
@@ -291,7 +311,7 @@ class SupplierReminder(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # The date the reminder is about (the expiry date, or the leaflet's date), so that
     # a renewed agreement or a new leaflet is reminded again when it is due.
-    about = models.DateField(_("about"))
+    about = models.DateField(_("about"), validators=[validate_plausible_date])
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
@@ -317,10 +337,14 @@ class ProcessingActivity(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="activities", verbose_name=_("school board")
     )
-    name = models.CharField(_("processing"), max_length=200)
+    name = models.CharField(_("processing"), max_length=200, validators=[validate_one_line])
     purpose = models.TextField(_("purpose"), max_length=2000)
-    legal_basis = models.CharField(_("legal basis"), max_length=300)
-    data_subjects = models.CharField(_("categories of data subjects"), max_length=300)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, validators=[validate_one_line]
+    )
+    data_subjects = models.CharField(
+        _("categories of data subjects"), max_length=300, validators=[validate_one_line]
+    )
     data_categories = models.TextField(_("categories of personal data"), max_length=2000)
     supplier_categories = ArrayField(
         models.CharField(max_length=32, choices=Supplier.Category.choices),
@@ -331,7 +355,9 @@ class ProcessingActivity(models.Model):
     includes_legal_recipients = models.BooleanField(
         _("legal recipients receive data from it"), default=False
     )
-    retention = models.CharField(_("retention period"), max_length=300)
+    retention = models.CharField(
+        _("retention period"), max_length=300, validators=[validate_one_line]
+    )
     security_measures = models.TextField(_("security measures"), max_length=2000)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
 
@@ -356,10 +382,13 @@ class PrivacyDocument(models.Model):
         Board, on_delete=models.PROTECT, related_name="documents", verbose_name=_("school board")
     )
     kind = models.CharField(_("document"), max_length=32, choices=Kind.choices)
-    version = models.CharField(_("version"), max_length=20)
-    valid_from = models.DateField(_("valid from"))
+    version = models.CharField(_("version"), max_length=20, validators=[validate_one_line])
+    valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
     approved_by_council_on = models.DateField(
-        _("approved by the participation council (GMR) on"), null=True, blank=True
+        _("approved by the participation council (GMR) on"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
     )
     text = models.TextField(_("text"), max_length=50000)
 

@@ -4,10 +4,10 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from schoolprivacy.forms import DATE_WIDGET, DateField
+
 from .parents import FIELDS
 from .year import LEAVE
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UploadForm(forms.Form):
@@ -19,7 +19,7 @@ class UploadForm(forms.Form):
             "seen what the import would do and confirmed it."
         ),
     )
-    export_date = forms.DateField(
+    export_date = DateField(
         label=_("Date of the export"),
         required=False,
         widget=DATE_WIDGET,
@@ -91,7 +91,7 @@ class ConfirmForm(forms.Form):
 class YearForm(forms.Form):
     """Where each group's pupils go in the new school year, and the leavers' date."""
 
-    leave_on = forms.DateField(
+    leave_on = DateField(
         label=_("Leave date of the pupils who leave"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The last day at school; it starts the retention periods of their data."),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.fields import EncryptedTextField
 from schoolprivacy.models import School
+from schoolprivacy.validators import validate_plausible_date
 
 
 class ImportRun(models.Model):
@@ -57,6 +58,7 @@ class ImportRun(models.Model):
     export_date = models.DateField(
         _("date of the export"),
         help_text=_("A pupil missing from the export leaves the school on this date."),
+        validators=[validate_plausible_date],
     )
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     current_pupils = models.PositiveIntegerField(_("pupils at the school before"), default=0)
