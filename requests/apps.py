@@ -8,9 +8,9 @@ class RequestsConfig(AppConfig):
 
     def ready(self) -> None:
         from pupils import voluntary
-        from schoolprivacy import audit, sections
+        from schoolprivacy import audit, metrics, sections
 
-        from . import models, services, views
+        from . import models, selectors, services, views
 
         for model in (
             models.SchoolRouting,
@@ -28,3 +28,18 @@ class RequestsConfig(AppConfig):
         sections.register_action("correct", views.correction_link)
         sections.register_action("erase", views.erasure_link)
         voluntary.register_erasure_recorder(services.erasure_of_voluntary_data)
+        metrics.register(
+            "copies_stuck",
+            "Access copies still being made after the stale-work sweep should have made them.",
+            selectors.copies_stuck_count,
+        )
+        metrics.register(
+            "recipient_notices_pending",
+            "Art. 19 notices to suppliers and recipients not yet sent or settled.",
+            selectors.recipient_notices_pending_count,
+        )
+        metrics.register(
+            "erasures_not_in_ledger",
+            "Erasures not yet written to the ledger kept apart from the database.",
+            selectors.erasures_not_in_ledger_count,
+        )

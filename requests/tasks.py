@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from schoolprivacy.services import notices_deliver
+from schoolprivacy.services import heartbeat_record, notices_deliver
 
 from . import services
 
@@ -23,7 +23,7 @@ def send_recipient_notice(notice_id: int) -> None:
 def sweep_request_deadlines() -> None:
     """Every few minutes (beat): reminders and escalations, then their e-mails; expired copies."""
     services.deadline_sweep()
-    services.stale_work_resume()
+    heartbeat_record(name="deadline-sweep")
     services.ledger_catch_up()
     services.copies_expire()
     notices_deliver()
@@ -33,3 +33,12 @@ def sweep_request_deadlines() -> None:
 def sweep_retention() -> None:
     """Daily (beat): delete or anonymise what is past its retention period."""
     services.retention_sweep()
+    heartbeat_record(name="retention-sweep")
+
+
+@shared_task
+def resume_stale_work() -> int:
+    """Every minute (beat): copies and notices whose task was lost are done by the sweep."""
+    done = services.stale_work_resume()
+    heartbeat_record(name="stale-work")
+    return done

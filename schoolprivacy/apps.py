@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import audit
+        from . import audit, metrics
 
         audit.register_core_models()
+        metrics.register_core()
         # Each app may contribute menu items in its own navigation.py.
         autodiscover_modules("navigation")

@@ -4,6 +4,7 @@ Deadlines live in PostgreSQL; beat only starts short, idempotent sweeps.
 Run exactly one beat. Tasks take ids only (see ``IdOnlyTask``).
 """
 
+import logging
 import os
 import uuid
 from datetime import timedelta
@@ -13,12 +14,27 @@ from celery.schedules import crontab
 from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolprivacy.settings.local")
+logger = logging.getLogger(__name__)
 
 
 class IdOnlyTask(Task):
-    """Refuses arguments other than ids, so that personal data never sits in the broker."""
+    """Refuses arguments other than ids, so that personal data never sits in the broker.
+
+    While a backup is restored (schoolprivacy/maintenance.py) no task runs: the database
+    may be half restored, or hold what was erased until the ledger is applied again.
+    Nothing is lost by skipping: every piece of work is a row in PostgreSQL that a beat
+    sweep picks up once the site is open again (the daily ones on their next day).
+    """
 
     _ALLOWED = (int, uuid.UUID)
+
+    def __call__(self, *args, **kwargs):
+        from schoolprivacy import maintenance
+
+        if maintenance.is_on():
+            logger.warning("%s skipped: the site is in maintenance (a restore)", self.name)
+            return None
+        return super().__call__(*args, **kwargs)
 
     def apply_async(self, args=None, kwargs=None, **options):
         for value in [*(args or ()), *(kwargs or {}).values()]:
@@ -32,6 +48,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # One submission, one effect: the keys of posted forms are kept two days.
+    "forget-submissions": {
+        "task": "schoolprivacy.tasks.forget_submissions",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "supplier-reminders": {
         "task": "suppliers.tasks.sweep_supplier_reminders",
         "schedule": crontab(hour=7, minute=0),
@@ -47,6 +69,13 @@ app.conf.beat_schedule = {
     "notice-mail": {
         "task": "schoolprivacy.tasks.deliver_notice_mail",
         "schedule": timedelta(seconds=int(os.environ.get("NOTICE_MAIL_INTERVAL", "60"))),
+        "options": {"expires": 50},
+    },
+    # Copies and notices whose task was lost (a killed worker, Redis emptied): made again
+    # within three minutes (requests/services.py: STALE_AFTER).
+    "stale-work": {
+        "task": "requests.tasks.resume_stale_work",
+        "schedule": timedelta(seconds=60),
         "options": {"expires": 50},
     },
     # GDPR Art. 12(3): reminders 7 and 2 days before a request's due date, escalation when

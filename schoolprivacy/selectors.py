@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.utils import timezone
+
 from .models import Heartbeat, Membership, Notice, User
 
 
@@ -36,3 +38,25 @@ def two_step_of(*, user: User) -> dict:
         "on": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         "codes_left": StaticToken.objects.filter(device__user=user).count(),
     }
+
+
+def mail_outbox_oldest_seconds() -> float:
+    """How long the oldest notice mail has waited to be sent (0 when none waits)."""
+    oldest = (
+        Notice.objects.filter(mail_pending=True)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return (timezone.now() - oldest).total_seconds() if oldest else 0.0
+
+
+def last_runs() -> dict[str, float]:
+    """When each periodic job (and beat's heartbeat) last ran, as Unix time, by name."""
+    runs = Heartbeat.objects.values_list("name", "last_seen")
+    return {name: seen.timestamp() for name, seen in runs}
+
+
+def mail_set_aside_count() -> int:
+    """Notice mails set aside after a failure that is not the network's (dead letters)."""
+    return Notice.objects.filter(mail_failed_at__isnull=False).count()

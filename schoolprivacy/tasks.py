@@ -1,12 +1,18 @@
 import logging
+import time
 
 from celery import shared_task
 from django.db import transaction
-from kombu.exceptions import OperationalError
 
 from . import services
 
 logger = logging.getLogger(__name__)
+
+
+#: After the broker failed, this process leaves the hand-over to the sweeps for this long, so
+#: that no later page waits on a broker that is down or frozen (the circuit is open).
+BROKER_PAUSE_SECONDS = 30
+_broker_down_until = 0.0
 
 
 def enqueue(task, *ids) -> bool:
@@ -15,12 +21,19 @@ def enqueue(task, *ids) -> bool:
     Every piece of work a task does is also found in PostgreSQL by a beat sweep (the
     notice outbox, unsent invitations and reports, copies not made, notices not sent),
     so a lost message delays the work and never loses it; the page the user is on
-    never fails for it.
+    never fails for it. The broker's connect and read timeouts are short
+    (settings: CELERY_BROKER_TRANSPORT_OPTIONS), and after one failure this process does
+    not try again for BROKER_PAUSE_SECONDS: a page waits on a broken broker at most once.
     """
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        logger.info("Broker paused: %s is left to its sweep", task.name)
+        return False
     try:
         task.apply_async(args=ids, retry=False)
-    except (OperationalError, ConnectionError, OSError):
-        logger.warning("Broker unavailable: %s is left to its sweep", task.name)
+    except Exception:
+        _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning("Broker unavailable: %s is left to its sweep", task.name, exc_info=True)
         return False
     return True
 
@@ -40,3 +53,11 @@ def record_heartbeat() -> None:
 def deliver_notice_mail() -> None:
     """Send the e-mails of queued notices (after a commit, and every minute to catch up)."""
     services.notices_deliver()
+
+
+@shared_task
+def forget_submissions() -> int:
+    """Daily: the keys of forms posted more than two days ago are forgotten."""
+    from .submissions import forget_old
+
+    return forget_old()

@@ -42,6 +42,7 @@ urlpatterns = [
     path("account/", include(account_patterns)),
     path("language/", views.choose_language, name="set_language"),
     path("health/", views.health, name="health"),
+    path("metrics/", views.metrics, name="metrics"),
     path("pupils/", include("pupils.urls")),
     path("portal/", include("pupils.portal_urls")),
     path("consents/", include("consents.urls")),

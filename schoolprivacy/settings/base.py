@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_prometheus",
     "schoolprivacy.apps.CoreConfig",
     "pupils.apps.PupilsConfig",
     "consents.apps.ConsentsConfig",
@@ -39,10 +40,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests, answers and latencies for /metrics/ (schoolprivacy/metrics.py): first and last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "schoolprivacy.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "schoolprivacy.middleware.DutchFirstLocaleMiddleware",
+    # During a restore, every request is answered 503 until the erasures are applied again.
+    "schoolprivacy.middleware.MaintenanceMiddleware",
+    # A NUL or invalid text in the path or query: 400 before any view or query sees it.
+    "schoolprivacy.middleware.BadTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -50,9 +57,12 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "schoolprivacy.middleware.SessionLimitsMiddleware",
     "schoolprivacy.middleware.TwoStepMiddleware",
+    # One submission, one effect: a form posted twice is run once (schoolprivacy/submissions.py).
+    "schoolprivacy.submissions.OneSubmissionMiddleware",
     "schoolprivacy.middleware.NoStoreForUsersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -74,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "schoolprivacy.context_processors.navigation",
             ],
+            "builtins": ["schoolprivacy.templatetags.submissions"],
         },
     },
 ]
@@ -106,9 +117,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# Longer than the longest task, so that Redis does not hand a running task to a
-# second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Longer than the longest task (the 30-minute hard limit), so that Redis does not hand a
+# running task to a second worker; a message caught by a worker that was killed is given
+# out again after it. A parent's copy does not wait for that: the stale-work sweep makes it
+# within three minutes (requests/services.py: STALE_AFTER). Short connect and read
+# timeouts: a page that hands work over never waits long on a broker that is down or
+# frozen (schoolprivacy/tasks.py: enqueue); the read timeout stays above the worker's
+# one-second BRPOP.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 35 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -192,6 +213,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
 ERASURE_LEDGER_PATH = Path(
     env_str("ERASURE_LEDGER_PATH", str(BASE_DIR / ".local" / "ledger" / "erasures.jsonl"))
 )
+# Beside the ledger by default (empty): the flag that closes the site during a restore
+# (schoolprivacy.middleware.MaintenanceMiddleware), and the log of every notice mail sent
+# (services.notices_deliver), so a restored backup neither opens the site before its
+# erasures are applied again nor sends a mail a second time.
+MAINTENANCE_FLAG_PATH = env_str("MAINTENANCE_FLAG_PATH", "")
+SENT_MAIL_LOG_DIR = env_str("SENT_MAIL_LOG_DIR", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Every upload is counted as it streams in: a file over the limit is dropped there, never
 # stored whole (schoolprivacy/uploads.py).
@@ -225,6 +252,8 @@ AUDITLOG_MASK_CALLABLE = "schoolprivacy.audit.mask_completely"
 # HEARTBEAT_INTERVAL seconds).
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 30)
 HEARTBEAT_MAX_AGE = env_int("HEARTBEAT_MAX_AGE", 120)
+# The bearer token that shows the details of /health/ (empty: anyone gets only the status).
+HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 # Seconds between beat's deadline sweeps of requests and sends of queued e-mail (read by
 # schoolprivacy/celery.py from the same variables, for the beat schedule).
 REQUEST_SWEEP_INTERVAL = env_int("REQUEST_SWEEP_INTERVAL", 300)

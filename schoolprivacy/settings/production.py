@@ -28,10 +28,11 @@ LANGUAGE_COOKIE_SECURE = True
 
 # Static files are served by the application itself (WhiteNoise), hashed and
 # compressed, so one container needs no separate web server for them.
+_AFTER_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 MIDDLEWARE = [
-    MIDDLEWARE[0],
+    *MIDDLEWARE[:_AFTER_SECURITY],
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],
+    *MIDDLEWARE[_AFTER_SECURITY:],
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -95,3 +95,28 @@ def test_the_beat_schedule_is_defined_in_code_and_names_real_tasks():
     app.loader.import_default_modules()
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks
+
+
+def test_after_the_broker_failed_no_page_waits_on_it_again_for_a_while(monkeypatch):
+    """The circuit opens on the first failure: the next hand-overs go to the sweeps at
+    once, without asking the broker; after the pause the broker is asked again."""
+    from schoolprivacy import tasks
+
+    calls = []
+
+    class Broken:
+        name = "a.task"
+
+        def apply_async(self, **kwargs):
+            calls.append(kwargs)
+            raise TimeoutError("frozen")
+
+    clock = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tasks, "_broker_down_until", 0.0)
+    assert tasks.enqueue(Broken(), 1) is False
+    assert tasks.enqueue(Broken(), 2) is False
+    assert len(calls) == 1  # the second did not wait on the broker
+    clock[0] += tasks.BROKER_PAUSE_SECONDS + 1
+    assert tasks.enqueue(Broken(), 3) is False
+    assert len(calls) == 2

@@ -20,7 +20,7 @@ from requests.models import DataRequest, ErasureRecord, RecipientNotice
 from requests.services import CategoryDecision, ItemDecision, ItemProposal
 from schoolprivacy.celery import app
 from schoolprivacy.models import Notice
-from tests.servers import RedisServer, SMTPSink, celery, free_port, wait_until
+from tests.servers import RedisServer, SMTPSink, celery, free_port, gunicorn, wait_until
 from tests.utils import database_url_of_the_test_database
 
 pytestmark = pytest.mark.celery
@@ -103,9 +103,54 @@ def test_with_redis_down_pages_serve_and_the_work_is_done_when_it_returns(
     assert {f"<notice-{pk}@" for pk in waiting} == {m.split("@")[0] + "@" for m in sink.received}
 
 
+def test_with_redis_frozen_a_decision_is_saved_and_answered_and_the_next_page_does_not_wait(
+    transactional_db, world, login, broker, receivers
+):
+    from pupils.models import Pupil
+    from schoolprivacy import tasks
+
+    from .conftest import submit
+
+    request = submit(
+        world,
+        "rectification",
+        items=[ItemProposal("pupil", world.pupil.pk, "last_name", "Jansen-Oudewater")],
+    )
+    item = request.items.get()
+    redis = RedisServer(broker, tempfile.mkdtemp())
+    redis.start()
+    os.kill(redis.process.pid, signal.SIGSTOP)  # frozen: it accepts, and never answers
+    try:
+        director = login(world.users["director"])
+        response = director.post(
+            reverse("requests:act", args=[request.pk, "rectification"]),
+            {f"accept_{item.pk}": "yes", f"reason_{item.pk}": ""},
+        )
+        assert response.status_code == 302  # the saved result, not an error page
+        assert Pupil.objects.get(pk=world.pupil.pk).last_name == "Jansen-Oudewater"
+        # The notice to Gynzy waits in PostgreSQL for its sweep (notices_settle_pending).
+        assert RecipientNotice.objects.filter(request=request, status="pending").exists()
+        # The circuit is open: the next page leaves the hand-over to the sweeps at once.
+        assert tasks._broker_down_until > 0
+        parent = login(world.users["parent"])
+        response = parent.post(
+            reverse("requests:portal_new", args=[world.pupil.pk, "access"]),
+            {"submission": uuid.uuid4()},
+        )
+        assert response.status_code == 302
+        assert DataRequest.objects.filter(pupil=world.pupil, kind="access").exists()
+    finally:
+        os.kill(redis.process.pid, signal.SIGCONT)
+        redis.stop()
+
+
 def test_a_worker_killed_during_a_task_runs_it_again_without_doing_it_twice(
     transactional_db, world, receivers, broker
 ):
+    sink = SMTPSink(free_port(), hold_at=1, hold_match="<art19-")  # the notice to Gynzy
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    redis = RedisServer(broker, tempfile.mkdtemp())
+    redis.start()  # before the request: its mail goes to the broker, which is up
     request = services.request_submit(
         pupil=world.pupil,
         kind="rectification",
@@ -113,10 +158,6 @@ def test_a_worker_killed_during_a_task_runs_it_again_without_doing_it_twice(
         acting_user=world.users["parent"],
         items=[ItemProposal("pupil", world.pupil.pk, "last_name", "Ploeg-Mulder")],
     )
-    sink = SMTPSink(free_port(), hold_at=1, hold_match="<art19-")  # the notice to Gynzy
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
-    redis = RedisServer(broker, tempfile.mkdtemp())
-    redis.start()
     env = env_for(broker, sink.server_address[1])
     worker = celery(
         "worker",
@@ -195,3 +236,100 @@ def test_a_dropped_database_connection_leaves_no_half_done_erasure(
     assert Agreement.objects.filter(pupil=world.pupil).count() == agreements  # all still there
     assert not ErasureRecord.objects.exists()
     assert DataRequest.objects.get(pk=request.pk).status == DataRequest.Status.RECEIVED
+
+
+class Browser:
+    """One person's browser against a real server: their session cookie and the CSRF token
+    and submission key of the form they fill in, as a browser sends them."""
+
+    def __init__(self, port: int, user):
+        from django.conf import settings
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        self.port = port
+        self.cookies = {
+            settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value
+        }
+
+    def _send(self, method: str, path: str, body: str = "") -> tuple[int, str]:
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        status, text = response.status, response.read().decode()
+        connection.close()
+        return status, text
+
+    def submit(self, path: str, data: dict, page: str = "") -> int:
+        """Open the page with the form (*page*, else *path*), fill it in and send it to *path*;
+        the answer's status."""
+        import re
+        from urllib.parse import urlencode
+
+        status, page = self._send("GET", page or path)
+        assert status == 200, page
+        hidden = {}
+        for tag in re.findall(r"<input[^>]*>", page):
+            name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)
+            if 'type="hidden"' in tag and name and value:
+                hidden[name[1]] = value[1]
+        return self._send("POST", path, urlencode({**hidden, **data}))[0]
+
+
+def test_through_gunicorn_with_redis_frozen_forms_and_a_decision_answer_the_saved_result(
+    transactional_db, world, broker, receivers
+):
+    """Two parents' forms and a director's decision, through gunicorn as in production,
+    while Redis accepts connections and never answers: each is saved and answered with
+    its result (a redirect), not an error after a minute."""
+    from pupils.models import Pupil
+
+    from .conftest import submit
+
+    request = submit(
+        world,
+        "rectification",
+        items=[ItemProposal("pupil", world.pupil.pk, "last_name", "Jansen-Oudewater")],
+    )
+    item = request.items.get()
+    redis = RedisServer(broker, tempfile.mkdtemp())
+    redis.start()
+    os.kill(redis.process.pid, signal.SIGSTOP)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "schoolprivacy.settings.test",
+        "DATABASE_URL": database_url_of_the_test_database(),
+        "REDIS_URL": f"redis://127.0.0.1:{broker}/0",
+    }
+    # A page that waited for the broker's answer would be killed long before the minute
+    # it took before (the broker's own timeouts are 2 and 5 seconds: settings/base.py).
+    web = gunicorn(port, env, timeout=15)
+    try:
+        for key, pupil in (("parent", world.pupil), ("parent_other_child", world.other_pupil)):
+            parent = Browser(port, world.users[key])
+            path = reverse("requests:portal_new", args=[pupil.pk, "access"])
+            assert parent.submit(path, {}) == 302
+            assert DataRequest.objects.filter(pupil=pupil, kind="access").exists()
+
+        director = Browser(port, world.users["director"])
+        path = reverse("requests:act", args=[request.pk, "rectification"])
+        decision = {f"accept_{item.pk}": "yes", f"reason_{item.pk}": ""}
+        page = reverse("requests:detail", args=[request.pk])
+        assert director.submit(path, decision, page=page) == 302
+        assert Pupil.objects.get(pk=world.pupil.pk).last_name == "Jansen-Oudewater"
+        assert RecipientNotice.objects.filter(request=request, status="pending").exists()
+    finally:
+        stop([web])
+        os.kill(redis.process.pid, signal.SIGCONT)
+        redis.stop()

@@ -82,9 +82,43 @@ def test_a_copy_whose_task_was_lost_is_made_by_the_sweep(world):
     copy = AccessCopy.objects.get()
     assert copy.status == AccessCopy.Status.BUILDING
     assert services.stale_work_resume(now=timezone.now()) == 0  # not stale yet
-    assert services.stale_work_resume(now=timezone.now() + datetime.timedelta(minutes=11)) == 1
+    assert services.stale_work_resume(now=timezone.now() + datetime.timedelta(minutes=3)) == 1
     copy.refresh_from_db()
     assert copy.status == AccessCopy.Status.READY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_leaves_a_copy_that_a_worker_is_making_to_it(world, monkeypatch):
+    import threading
+
+    from django.db import connection, transaction
+
+    request = submit(world)
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda *args: None)  # the task is lost
+    services.copy_prepare(request=request, acting_user=world.users["director"])
+    copy = AccessCopy.objects.get()
+    assert copy.status == AccessCopy.Status.BUILDING
+    busy, done = threading.Event(), threading.Event()
+
+    def worker_making_it():
+        try:
+            with transaction.atomic():
+                AccessCopy.objects.select_for_update().get(pk=copy.pk)
+                busy.set()
+                done.wait(20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker_making_it)
+    thread.start()
+    busy.wait(20)
+    try:
+        later = timezone.now() + datetime.timedelta(minutes=3)
+        assert services.stale_work_resume(now=later) == 0  # skipped, not waited for
+    finally:
+        done.set()
+        thread.join(20)
+    assert services.stale_work_resume(now=later) == 1
 
 
 def test_a_parent_who_lost_authority_cannot_download_the_copy(
