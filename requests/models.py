@@ -22,6 +22,7 @@ from pupils import items
 from pupils.models import DataCategory, Pupil
 from schoolprivacy.fields import EncryptedTextField
 from schoolprivacy.models import Board, Role, School
+from schoolprivacy.validators import validate_one_line, validate_plausible_date
 from suppliers.models import Recipient, Supplier
 
 TEXT_MAX = 5000
@@ -77,8 +78,8 @@ class BoardHoliday(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("school board")
     )
-    day = models.DateField(_("day"))
-    name = models.CharField(_("name"), max_length=100)
+    day = models.DateField(_("day"), validators=[validate_plausible_date])
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
 
     class Meta:
         verbose_name = _("extra holiday")
@@ -154,14 +155,19 @@ class DataRequest(models.Model):
     identity_check = models.CharField(
         _("identity checked"), max_length=16, choices=IdentityCheck.choices
     )
-    identity_note = models.CharField(_("note on the identity check"), max_length=200, blank=True)
+    identity_note = models.CharField(
+        _("note on the identity check"), max_length=200, blank=True, validators=[validate_one_line]
+    )
     received_at = models.DateTimeField(_("received at"))
     received_on = models.DateField(
         _("received on"),
         help_text=_("The calendar date in the Netherlands: the day 0 of the term."),
+        validators=[validate_plausible_date],
     )
-    first_due_on = models.DateField(_("answer due by (one month)"))
-    due_on = models.DateField(_("answer due by"))
+    first_due_on = models.DateField(
+        _("answer due by (one month)"), validators=[validate_plausible_date]
+    )
+    due_on = models.DateField(_("answer due by"), validators=[validate_plausible_date])
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     extended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -428,7 +434,9 @@ class ErasureItem(models.Model):
     category = models.CharField(_("data"), max_length=16, choices=ErasureCategory.choices)
     # The item's kind and date, kept so the answer can name it after it is gone.
     item_kind = models.CharField(_("kind of item"), max_length=32, blank=True)
-    item_date = models.DateField(_("date of the item"), null=True, blank=True)
+    item_date = models.DateField(
+        _("date of the item"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     asked = models.BooleanField(
         _("asked by the requester"),
         default=True,
@@ -669,7 +677,7 @@ class Reminder(models.Model):
         DataRequest, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("request")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    due_on = models.DateField(_("about the due date"))
+    due_on = models.DateField(_("about the due date"), validators=[validate_plausible_date])
     recipients = models.PositiveSmallIntegerField(_("people told"), default=0)
     superseded = models.BooleanField(
         _("skipped"),
@@ -734,6 +742,9 @@ class ErasureRecord(models.Model):
         verbose_name=_("by"),
     )
     ledgered_at = models.DateTimeField(_("written to the ledger at"), null=True, blank=True)
+    # The request's reference as the ledger line keeps it: an erasure applied again after a
+    # restore names the request it answered even when the restored database lacks it.
+    request_reference = models.CharField(_("reference of the request"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("erasure")
@@ -750,7 +761,7 @@ class RetentionRun(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.CASCADE, related_name="+", verbose_name=_("school board")
     )
-    ran_on = models.DateField(_("day"))
+    ran_on = models.DateField(_("day"), validators=[validate_plausible_date])
     pupils = models.PositiveIntegerField(_("pupils"), default=0)
     counts = models.JSONField(_("items removed per category"), default=dict)
     held = models.PositiveIntegerField(_("pupils skipped for a legal hold"), default=0)

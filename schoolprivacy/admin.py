@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Board, BoardMembership, Membership, School, User
+from .models import Board, BoardMembership, Membership, Notice, School, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,3 +54,36 @@ class SchoolAdmin(admin.ModelAdmin):
     list_display = ["name", "brin", "kind", "board"]
     list_filter = ["kind", "board"]
     search_fields = ["name", "brin"]
+
+
+@admin.register(Notice)
+class SetAsideMailAdmin(admin.ModelAdmin):
+    """The notice mails set aside (dead letters): failed for a reason other than the
+    network, never tried again. To look at only: the notice itself stays in the app."""
+
+    list_display = ["mail_failed_at", "user", "mail_subject", "mail_failure", "mail_attempts"]
+    list_select_related = ["user"]
+    ordering = ["-mail_failed_at"]
+    date_hierarchy = "mail_failed_at"
+    fields = [
+        "user",
+        "created_at",
+        "mail_subject",
+        "mail_key",
+        "mail_attempts",
+        "mail_failed_at",
+        "mail_failure",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(mail_failed_at__isnull=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

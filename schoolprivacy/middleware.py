@@ -12,7 +12,30 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from . import security
+from . import maintenance, security
+
+
+def _bad_text(value: str) -> bool:
+    """A NUL or another control character, or text that was not valid UTF-8 (replaced)."""
+    return any((ord(c) < 32 and c != "\t") or ord(c) == 127 or c == "\ufffd" for c in value)
+
+
+class BadTextMiddleware:
+    """A path or query with a NUL byte, a control character or invalid text is answered 400
+    (a page in the visitor's language) before any view or query sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        values = [*request.GET.keys()]
+        values += [v for key in request.GET for v in request.GET.getlist(key)]
+        # Bytes that are not UTF-8 come back into the path percent-encoded: no route has a "%".
+        if "%" in request.path or any(_bad_text(v) for v in (request.path, *values)):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -139,3 +162,31 @@ class TwoStepMiddleware:
         except Resolver404:
             return True  # a 404 shows nothing
         return match.url_name in BEFORE_SECOND_STEP and not match.namespace
+
+
+class MaintenanceMiddleware:
+    """While a backup is restored (schoolprivacy/maintenance.py), every request is
+    answered 503: a page in the visitor's language, and /health/ its short JSON.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not maintenance.is_on():
+            return self.get_response(request)
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        if request.path_info == reverse("health"):
+            response = JsonResponse({"status": "unavailable"}, status=503)
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            with translation.override(language):
+                response = render(request, "503.html", status=503)
+                response.headers["Content-Language"] = language
+        response.headers["Retry-After"] = "300"
+        patch_cache_control(response, no_store=True)
+        response._has_been_logged = True  # expected, not a server error for the log
+        return response

@@ -1,11 +1,15 @@
 """The core: users, school boards, schools and the roles people hold in them."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_one_line
 
 
 class UserManager(BaseUserManager):
@@ -39,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_one_line])
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -89,7 +93,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Board(models.Model):
     """A school board (schoolbestuur): the controller under the AVG."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_one_line])
     privacy_contact_email = models.EmailField(
         _("privacy contact e-mail"),
         blank=True,
@@ -114,12 +118,13 @@ class School(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="schools", verbose_name=_("school board")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     brin = models.CharField(
         _("BRIN code"),
         max_length=6,
         unique=True,
         help_text=_("The school's registration code with DUO, e.g. 12AB."),
+        validators=[validate_one_line],
     )
     kind = models.CharField(_("kind of school"), max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -243,6 +248,14 @@ class Notice(models.Model):
     mail_pending = models.BooleanField(_("e-mail waiting to be sent"), default=False)
     mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     mail_attempts = models.PositiveSmallIntegerField(_("attempts to e-mail"), default=0)
+    # The mail's Message-ID is made of this key, never of the row's id: a restored backup
+    # hands out ids again, keys never repeat (services.notice_message_id).
+    mail_key = models.UUIDField(_("e-mail key"), default=uuid.uuid4, unique=True, editable=False)
+    # Set aside (a dead letter): the mail failed for a reason other than the network (a
+    # header with a line break, an address refused for good). It is never tried again and
+    # the technical administrator sees it in the admin.
+    mail_failed_at = models.DateTimeField(_("e-mail set aside at"), null=True, blank=True)
+    mail_failure = models.CharField(_("why the e-mail failed"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notice")
@@ -255,7 +268,41 @@ class Notice(models.Model):
                 condition=models.Q(mail_pending=True),
                 name="notice_mail_pending_idx",
             ),
+            models.Index(
+                fields=["mail_failed_at"],
+                condition=models.Q(mail_failed_at__isnull=False),
+                name="notice_mail_set_aside_idx",
+            ),
         ]
 
     def __str__(self):
         return self.message
+
+
+class Submission(models.Model):
+    """One submitted form (DESIGN: one submission, one effect): the key the form carried,
+    whose it was, and where the answer sent the user. A second post of the same key gets
+    the same answer and does nothing again (schoolprivacy/submissions.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    key = models.UUIDField(_("key"))
+    path = models.CharField(_("page"), max_length=300)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    location = models.CharField(_("answered with"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submission_once_per_user"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="submission_created_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.key}"

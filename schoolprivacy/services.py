@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from . import maintenance
 from .encryption import EncryptionError, current_key_id, token_key_id, token_prefix
 from .fields import EncryptedTextField, encrypted_fields, models_with_encrypted_fields
 from .models import Heartbeat, Notice, User
@@ -229,17 +230,121 @@ def notices_deliver_after_commit() -> None:
 
 
 def notice_message_id(notice: Notice) -> str:
-    """The same Message-ID every time this notice's e-mail is sent."""
+    """The same Message-ID every time this notice's e-mail is sent, and never another's.
+
+    Unique through the notice's key (a UUID made with the row): a restored backup hands
+    out row ids again, keys never repeat. The row id stays in front for the reader.
+    """
     from urllib.parse import urlsplit
 
     host = urlsplit(settings.SITE_URL).hostname or "schoolprivacy.invalid"
-    return f"<notice-{notice.pk}@{host}>"
+    return f"<notice-{notice.pk}@{notice.mail_key.hex}.{host}>"
 
 
-#: A mail that failed this many times is given up (logged); the notice stays in the app.
+class SentMailLog:
+    """The Message-ID of every notice mail sent, in files kept apart from the database
+    (beside the erasure ledger, SENT_MAIL_LOG_DIR): a backup restored from before a mail
+    was sent brings its notice back as waiting, and this log says it went already.
+
+    One file per month in which the notices were made (``2026-12.log``), one Message-ID a
+    line, flushed to disk before the notice is marked sent; a sweep reads only the months
+    of the mails it sends, once.
+    """
+
+    def __init__(self):
+        from pathlib import Path
+
+        configured = settings.SENT_MAIL_LOG_DIR
+        self.folder = (
+            Path(configured) if configured else settings.ERASURE_LEDGER_PATH.parent / "sent-mail"
+        )
+        self._months: dict[str, set[str]] = {}
+
+    def _file(self, notice: Notice):
+        from datetime import UTC
+
+        return self.folder / f"{notice.created_at.astimezone(UTC):%Y-%m}.log"
+
+    def has(self, notice: Notice) -> bool:
+        month = self._file(notice)
+        if month.name not in self._months:
+            try:
+                text = month.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                text = ""
+            except OSError:
+                logger.warning("The sent-mail log %s cannot be read", month)
+                text = ""
+            self._months[month.name] = set(text.split())
+        return notice_message_id(notice) in self._months[month.name]
+
+    def add(self, notice: Notice) -> None:
+        import os
+
+        month = self._file(notice)
+        message_id = notice_message_id(notice)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with month.open("a", encoding="utf-8") as log:
+                log.write(message_id + "\n")
+                log.flush()
+                os.fsync(log.fileno())
+        except OSError:
+            # The mail went; only a restore could now send it once more.
+            logger.warning("Notice %s: the sent-mail log %s cannot be written", notice.pk, month)
+            return
+        self._months.setdefault(month.name, set()).add(message_id)
+
+
+#: A mail that failed this many times for a reason of its own (a 4xx answer to it) is set
+#: aside; the notice stays in the app.
 MAIL_ATTEMPTS = 5
 #: After this many failures in a row the mail server is taken to be down: try next time.
 FAILURES_IN_A_ROW = 3
+
+#: The mail server or the way to it, not the mail: wait and try again, however often.
+_SERVER_TROUBLE = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPSenderRefused,  # the site's own From address: every mail would fail alike
+)
+
+
+def _mail_failure_kind(error: Exception) -> str:
+    """Whose failure: "server" (the network or the mail server: try again later, however
+    often), "later" (this mail got a temporary refusal: try again a few times) or
+    "poison" (this mail will never go: set it aside)."""
+    if isinstance(error, _SERVER_TROUBLE):
+        return "server"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return "later" if codes and all(400 <= code < 500 for code in codes) else "poison"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return "later" if 400 <= error.smtp_code < 500 else "poison"
+    if isinstance(error, OSError):  # any other SMTPException, sockets, timeouts, TLS
+        return "server"
+    return "poison"  # a header with a line break, text that cannot be encoded, ...
+
+
+def _mail_failure_text(error: Exception) -> str:
+    """What the administrator sees: the kind of error and the server's answer, never the
+    mail's own text (a header with a line break is named, not quoted)."""
+    from django.core.mail import BadHeaderError
+
+    if isinstance(error, BadHeaderError):
+        return "BadHeaderError: a header holds a line break"
+    if isinstance(error, smtplib.SMTPResponseException):
+        answer = error.smtp_error
+        if isinstance(answer, bytes):
+            answer = answer.decode("utf-8", "replace")
+        return f"{type(error).__name__}: {error.smtp_code} {answer}"[:300]
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = [f"{code}" for code, _message in error.recipients.values()]
+        return f"SMTPRecipientsRefused: {', '.join(answers)}"[:300]
+    return type(error).__name__
 
 
 def notices_deliver(*, limit: int = 1000) -> int:
@@ -249,13 +354,22 @@ def notices_deliver(*, limit: int = 1000) -> int:
     row lock (other workers skip it). A worker that dies after sending but before
     committing sends that one mail again later, with the same Message-ID; nothing
     queued is ever lost, because the queue is the notice table, not the broker. A
-    mail that keeps failing is tried again on later runs and given up after
-    MAIL_ATTEMPTS, so one bad message never holds up the others.
+    mail the sent-mail log knows (sent before a backup was restored) is marked sent,
+    not sent again. A mail that fails for a reason of its own (a header with a line
+    break, an address refused for good, or a temporary refusal MAIL_ATTEMPTS times) is
+    set aside for the technical administrator and never tried again; one that fails on
+    the network waits behind the others and is tried again on the next run. One bad
+    message never holds up the others. During a restore (maintenance) nothing is sent.
     """
+    import contextlib
+
     from django.core.mail import EmailMessage, get_connection
 
+    if maintenance.is_on():
+        return 0  # the database may hold what was erased until the ledger is applied
     sent = failures = 0
     skip: set[int] = set()
+    sent_log = SentMailLog()
     with get_connection() as mail:
         while sent < limit and failures < FAILURES_IN_A_ROW:
             with transaction.atomic():
@@ -269,6 +383,12 @@ def notices_deliver(*, limit: int = 1000) -> int:
                 )
                 if notice is None:
                     break
+                if sent_log.has(notice):
+                    # Sent before a backup from before it was restored: not again.
+                    notice.mail_pending = False
+                    notice.mailed_at = notice.mailed_at or timezone.now()
+                    notice.save(update_fields=["mail_pending", "mailed_at"])
+                    continue
                 body = notice.message
                 if notice.url:
                     body = f"{body}\n\n{settings.SITE_URL}{notice.url}"
@@ -281,28 +401,45 @@ def notices_deliver(*, limit: int = 1000) -> int:
                         connection=mail,
                         headers={"Message-ID": notice_message_id(notice)},
                     ).send()
-                except smtplib.SMTPRecipientsRefused:
-                    # The address itself is refused: trying again will not help.
-                    logger.warning("Notice %s: the mail server refused the address", notice.pk)
-                    notice.mail_pending = False
-                    notice.save(update_fields=["mail_pending"])
-                    continue
-                except (smtplib.SMTPException, OSError):
-                    failures += 1
+                except Exception as error:
+                    kind = _mail_failure_kind(error)
                     skip.add(notice.pk)
-                    notice.mail_attempts += 1
-                    notice.mail_pending = notice.mail_attempts < MAIL_ATTEMPTS
+                    notice.mail_attempts = min(notice.mail_attempts + 1, 32767)
+                    if isinstance(error, OSError):
+                        # The server's answer (or none): three in a row end the run, so a
+                        # server that refuses every mail sets aside three at most.
+                        failures += 1
+                    given_up = kind == "later" and notice.mail_attempts >= MAIL_ATTEMPTS
+                    if kind == "poison" or given_up:
+                        _mail_set_aside(notice, error)
+                        continue
                     logger.warning(
-                        "Notice %s: e-mail failed (attempt %d)", notice.pk, notice.mail_attempts
+                        "Notice %s: e-mail failed (%s, attempt %d)",
+                        notice.pk,
+                        type(error).__name__,
+                        notice.mail_attempts,
                     )
-                    notice.save(update_fields=["mail_attempts", "mail_pending"])
+                    notice.save(update_fields=["mail_attempts"])
+                    if kind == "server":
+                        with contextlib.suppress(OSError):
+                            mail.close()  # the next mail opens a fresh connection
                     continue
+                sent_log.add(notice)
                 failures = 0
                 notice.mailed_at = timezone.now()
                 notice.mail_pending = False
                 notice.save(update_fields=["mail_pending", "mailed_at"])
             sent += 1
     return sent
+
+
+def _mail_set_aside(notice: Notice, error: Exception) -> None:
+    """A dead letter: never tried again, never first in line; the notice stays in the app."""
+    logger.warning("Notice %s: e-mail set aside (%s)", notice.pk, type(error).__name__)
+    notice.mail_pending = False
+    notice.mail_failed_at = timezone.now()
+    notice.mail_failure = _mail_failure_text(error)
+    notice.save(update_fields=["mail_pending", "mail_attempts", "mail_failed_at", "mail_failure"])
 
 
 # --- Two-step verification (django-otp) ---------------------------------------------------

@@ -6,8 +6,14 @@
 A backup is a directory under backups/ with database.dump (pg_dump, custom format) and
 keys.env (SECRET_KEY, FIELD_ENCRYPTION_KEYS, BSN_HMAC_KEY: without them the encrypted
 columns cannot be read). Keep the two apart from each other in real life, and never in
-git. A restore puts the database back and then erases again what the erasure ledger
-(kept apart from the database, never restored) says was erased after the backup.
+git. Both are written readable by their owner only (0600, in a 0700 directory).
+
+A restore first checks its whole environment (the settings load, the database answers,
+the erasure ledger can be read and written) and refuses, changing nothing, when one is
+missing. Then it closes the site (every page answers 503 "maintenance"), puts the
+database back, migrates it, and erases again what the erasure ledger (kept apart from
+the database, never restored) says was erased after the backup. Only then the site opens
+again; if a step fails, it stays closed until `manage.py erasures_reapply` succeeds.
 """
 
 from __future__ import annotations
@@ -60,31 +66,79 @@ def pg_tool(name: str) -> str:
 def backup(database_url: str, out: Path, env: dict[str, str]) -> Path:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     target = out / stamp
-    target.mkdir(parents=True, exist_ok=False)
-    subprocess.run(
-        [
-            pg_tool("pg_dump"),
-            "--format=custom",
-            "--no-owner",
-            f"--file={target / 'database.dump'}",
-            database_url,
-        ],
-        check=True,
-    )
-    keys = target / "keys.env"
-    keys.write_text("".join(f"{k}={env[k]}\n" for k in KEYS if env.get(k)), encoding="utf-8")
-    keys.chmod(0o600)
+    out.mkdir(parents=True, exist_ok=True)
+    previous = os.umask(0o077)  # the dump and the keys: readable by their owner only
+    try:
+        target.mkdir(mode=0o700, exist_ok=False)
+        target.chmod(0o700)
+        dump = target / "database.dump"
+        dump.touch(mode=0o600, exist_ok=False)
+        subprocess.run(
+            [
+                pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--file={dump}",
+                database_url,
+            ],
+            check=True,
+        )
+        dump.chmod(0o600)
+        keys = target / "keys.env"
+        keys.touch(mode=0o600, exist_ok=False)
+        keys.write_text("".join(f"{k}={env[k]}\n" for k in KEYS if env.get(k)), encoding="utf-8")
+        keys.chmod(0o600)
+    finally:
+        os.umask(previous)
     print(f"[backup] {target}: database.dump and keys.env (keep them apart, never in git)")
     return target
+
+
+def manage(*args: str, env: dict[str, str], database_url: str) -> subprocess.CompletedProcess:
+    """`manage.py <args>` with the environment the site runs with (and this database)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+    )
+
+
+def why(result: subprocess.CompletedProcess) -> str:
+    """The last line a failed command wrote: Django's message, not its traceback."""
+    lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else f"exit code {result.returncode}"
 
 
 def restore(source: Path, database_url: str, env: dict[str, str]) -> None:
     dump = source / "database.dump"
     if not dump.is_file():
         raise SystemExit(f"{dump} does not exist")
-    subprocess.run(
+    pg_restore = pg_tool("pg_restore")
+    # Everything the site and erasures_reapply need, before anything is touched: a
+    # restore that could not apply the erasures again would show erased data.
+    checked = manage("erasures_reapply", "--check", env=env, database_url=database_url)
+    if checked.returncode:
+        raise SystemExit(
+            f"[restore] refused, nothing was changed: {why(checked)}\n"
+            "[restore] Run it with the environment the site runs with (.env, or the same "
+            "variables as the web server: DATABASE_URL, REDIS_URL, the keys, "
+            "ERASURE_LEDGER_PATH)."
+        )
+    print(f"[restore] {checked.stdout.strip()}")
+    closed = manage("erasures_reapply", "--begin", env=env, database_url=database_url)
+    if closed.returncode:
+        raise SystemExit(f"[restore] refused, nothing was changed: {why(closed)}")
+    print("[restore] the site answers 503 (maintenance) until the erasures are applied again")
+    stays_closed = (
+        "[restore] The site stays closed (maintenance). Fix the cause and run `make restore` "
+        "again, or finish with `python manage.py migrate` and `python manage.py "
+        "erasures_reapply`, which opens the site when it succeeds."
+    )
+    restored = subprocess.run(
         [
-            pg_tool("pg_restore"),
+            pg_restore,
             "--clean",
             "--if-exists",
             "--no-owner",
@@ -92,15 +146,21 @@ def restore(source: Path, database_url: str, env: dict[str, str]) -> None:
             f"--dbname={database_url}",
             str(dump),
         ],
-        check=True,
     )
-    print("[restore] database restored; erasing again what was erased after the backup")
-    subprocess.run(
-        [sys.executable, "manage.py", "erasures_reapply"],
-        cwd=ROOT,
-        env={**env, "DATABASE_URL": database_url},
-        check=True,
-    )
+    if restored.returncode:
+        raise SystemExit(
+            f"[restore] pg_restore failed (exit code {restored.returncode}).\n{stays_closed}"
+        )
+    print("[restore] database restored; bringing its tables up to this version")
+    migrated = manage("migrate", "--noinput", env=env, database_url=database_url)
+    if migrated.returncode:
+        raise SystemExit(f"[restore] migrate failed: {why(migrated)}\n{stays_closed}")
+    print("[restore] erasing again what was erased after the backup")
+    reapplied = manage("erasures_reapply", env=env, database_url=database_url)
+    sys.stdout.write(reapplied.stdout)
+    sys.stderr.write(reapplied.stderr)
+    if reapplied.returncode:
+        raise SystemExit(f"[restore] erasures_reapply failed: {why(reapplied)}\n{stays_closed}")
 
 
 def main(argv: list[str]) -> int:
