@@ -551,8 +551,12 @@ def _load_special_records(first: int, last: int) -> None:
                 "Allergie voor pinda's; EpiPen in de klas.",
                 context=f"pupils_specialrecord.content.{uid}",
             )
+            source = encrypt("", context=f"pupils_specialrecord.source_detail.{uid}")
             author = staff_id(school_of(p), CARE_1)
-            yield f"{p}\t{uid}\tmedical\t{content}\t2025-09-01 09:00+00\tparent\t\t{author}\t{p}\n"
+            yield (
+                f"{p}\t{uid}\tmedical\t{content}\t2025-09-01 09:00+00\tparent\t{source}"
+                f"\t{author}\t{p}\n"
+            )
 
     columns = ("id", "uid", "kind", "content", "recorded_at", "source", "source_detail")
     _copy("pupils_specialrecord", (*columns, "author_id", "pupil_id"), lines())

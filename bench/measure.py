@@ -26,7 +26,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import get_objects_for_user
 
 from pupils import selectors as pupil_selectors
@@ -35,7 +34,7 @@ from requests import tasks as request_tasks
 from requests.models import AccessCopy, DataRequest
 from requests.services import deadline_sweep
 from schoolprivacy import security
-from schoolprivacy.models import User
+from schoolprivacy.models import Authenticator, User
 from schoolprivacy.paging import page_of
 
 from . import load
@@ -94,8 +93,8 @@ def client_for(user: User) -> Client:
     session = client.session
     session[security.LOGIN_AT] = session[security.SEEN_AT] = int(time.time())
     if security.needs_second_step(User.objects.get(pk=user.pk)):
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        device = device or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        device = Authenticator.objects.filter(user=user, confirmed=True).first()
+        device = device or Authenticator.objects.create(user=user, name="bench", confirmed=True)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client

@@ -6,11 +6,18 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pupils import services as pupil_services
 from pupils.models import Group, GroupPlacement, Guardianship, Pupil
-from schoolprivacy.models import Board, BoardMembership, Membership, Role, School, User
+from schoolprivacy.models import (
+    Authenticator,
+    Board,
+    BoardMembership,
+    Membership,
+    Role,
+    School,
+    User,
+)
 
 from . import consents, data, dossiers, register, requests
 
@@ -118,7 +125,7 @@ class _Seeder:
 
     def authenticator(self, user) -> None:
         """The second step of a demo staff login: an authenticator with the published key."""
-        _, created = TOTPDevice.objects.get_or_create(
+        _, created = Authenticator.objects.get_or_create(
             user=user,
             name="demo authenticator",
             defaults={"key": data.DEMO_TOTP_KEY, "confirmed": True},

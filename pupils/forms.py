@@ -21,15 +21,25 @@ from .models import (
     TestResult,
 )
 
+#: The ordinary dossier is not encrypted: where its free text is, say where health and
+#: other special-category facts go instead (tests/core/test_column_classes.py: HANDLING).
+SPECIAL_ELSEWHERE = _(
+    "Medical information, a diagnosis, medication or religion: record it as a special "
+    "record (encrypted, seen only by those who need it), not here."
+)
+FREE_TEXT = ("agreement", "body", "remark")
+
 
 class EntryForm(forms.ModelForm):
     """Base for dossier entries: the source fields come last."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET
+            if name in FREE_TEXT and not field.help_text:
+                field.help_text = SPECIAL_ELSEWHERE
 
 
 class AgreementForm(EntryForm):
@@ -194,7 +204,10 @@ class EmergencyForm(forms.Form):
         label=_("Why do you need the medical protocol now?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Your name, the time and this reason are recorded and sent to the director."),
+        help_text=_(
+            "Your name, the time and this reason are recorded (the reason encrypted); the "
+            "director is told and reads it in the dossier history."
+        ),
     )
 
 

@@ -641,7 +641,8 @@ class SpecialRecord(models.Model):
     source = models.CharField(
         _("source"), max_length=32, choices=Source.choices, default=Source.SCHOOL
     )
-    source_detail = models.CharField(
+    # Who told the school ("the paediatric neurologist") tells the health fact: encrypted.
+    source_detail = EncryptedCharField(
         _("source details"), max_length=200, blank=True, validators=[validate_one_line]
     )
     # A record is never changed in place: it is ended (a medication stopped), and where it
@@ -773,7 +774,10 @@ class EmergencyAccess(models.Model):
         related_name="+",
         verbose_name=_("staff member"),
     )
-    reason = models.TextField(_("reason"), max_length=1000, validators=[MaxLengthValidator(1000)])
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Staff write health facts here ("an epileptic seizure"): encrypted, masked in the log,
+    # never in the director's mail.
+    reason = EncryptedTextField(_("reason"), validators=[MaxLengthValidator(1000)])
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     reported_at = models.DateTimeField(_("reported to the director at"), null=True, blank=True)

@@ -5,7 +5,16 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Board, BoardMembership, Membership, Notice, School, User
+from .models import (
+    Authenticator,
+    Board,
+    BoardMembership,
+    Membership,
+    Notice,
+    RecoveryCodes,
+    School,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -87,3 +96,42 @@ class SetAsideMailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Two-step verification: who has what, never the secrets -----------------------------------
+# django-otp's own device admins show every staff member's key and recovery codes; its
+# tables are empty here (schoolprivacy/migrations/0011), and its admins are taken away.
+
+
+def _without_django_otp_admins() -> None:
+    from django_otp.plugins.otp_static import admin as static_admin  # noqa: F401 (registers)
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp import admin as totp_admin  # noqa: F401 (registers)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_without_django_otp_admins()
+
+
+class DeviceAdmin(admin.ModelAdmin):
+    """Read-only: whose device, since when, last used. Deleting one resets a lost phone."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = list_display
+    readonly_fields = list_display
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Authenticator, DeviceAdmin)
+admin.site.register(RecoveryCodes, DeviceAdmin)

@@ -1,5 +1,7 @@
 """The core: users, school boards, schools and the roles people hold in them."""
 
+import secrets
+import time
 import uuid
 
 from django.conf import settings
@@ -7,8 +9,12 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
 
+from .fields import EncryptedCharField
 from .validators import validate_one_line
 
 
@@ -306,3 +312,125 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.key}"
+
+
+# --- Two-step verification: devices of django-otp with their secrets kept unreadable ---------
+
+
+def _new_totp_key() -> str:
+    """20 random bytes, hex-encoded, as an authenticator app's shared secret."""
+    return secrets.token_hex(20)
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):
+    """A person's authenticator app (TOTP, RFC 6238), as a django-otp device.
+
+    django-otp's own TOTPDevice keeps the shared secret as plain hex, readable by anyone
+    who reads the database or its backups, and shows it in the admin. Here the secret is
+    encrypted like special-category data (schoolprivacy/fields.py), bound to its row; the
+    checking of a code is django-otp's TOTP.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = EncryptedCharField(_("secret"), max_length=80, default=_new_totp_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.key)
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// address an app reads from the QR code (Google's Key Uri Format)."""
+        from base64 import b32encode
+        from urllib.parse import quote, urlencode
+
+        issuer = settings.OTP_TOTP_ISSUER.replace(":", "")
+        label = quote(f"{issuer}:{self.user.get_username()}")
+        secret = b32encode(self.bin_key).decode().rstrip("=")
+        query = urlencode(
+            {"secret": secret, "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        return f"otpauth://totp/{label}?{query}&issuer={quote(issuer)}"
+
+    def verify_token(self, token) -> bool:
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(token)
+        except (TypeError, ValueError):
+            code = None
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        # Each code once: only a step after the last one used counts.
+        if code is not None and totp.verify(code, self.tolerance, self.last_t + 1):
+            self.last_t = totp.t()
+            self.drift = totp.drift
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+    """A person's one-time recovery codes, as a django-otp device. Only a keyed hash of
+    each code is stored (django-otp's StaticToken keeps the codes themselves)."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    @staticmethod
+    def digest(code: str, secret=None) -> str:
+        normalised = "".join(ch for ch in code.lower() if ch.isalnum())  # "ab12c-de3fg"
+        salt = "schoolprivacy.RecoveryCodes"
+        return salted_hmac(salt, normalised, secret=secret, algorithm="sha256").hexdigest()
+
+    def verify_token(self, token) -> bool:
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        token = str(token or "")
+        keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        digests = {self.digest(token, secret=key) for key in keys}
+        used = self.codes.filter(digest__in=digests).first()
+        if used is None:
+            self.throttle_increment(commit=True)
+            return False
+        used.delete()  # once
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as its keyed hash."""
+
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.device_id}: ••••••••"

@@ -37,14 +37,12 @@ def has_two_step(user) -> bool:
     cached = getattr(user, "_schoolprivacy_has_two_step", None)
     if cached is None:
         from django.db.models import Exists, OuterRef
-        from django_otp.plugins.otp_static.models import StaticDevice
-        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from .models import User
+        from .models import Authenticator, RecoveryCodes, User
 
         devices = [
             Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
-            for model in (TOTPDevice, StaticDevice)
+            for model in (Authenticator, RecoveryCodes)
         ]
         cached = User.objects.filter(devices[0] | devices[1], pk=user.pk).exists()
         user._schoolprivacy_has_two_step = cached

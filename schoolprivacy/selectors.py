@@ -31,12 +31,11 @@ def unread_notices(*, user: User, limit: int = 20):
 
 def two_step_of(*, user: User) -> dict:
     """Whether *user* has an authenticator, and how many recovery codes are left."""
-    from django_otp.plugins.otp_static.models import StaticToken
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from .models import Authenticator, RecoveryCode
 
     return {
-        "on": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        "codes_left": StaticToken.objects.filter(device__user=user).count(),
+        "on": Authenticator.objects.filter(user=user, confirmed=True).exists(),
+        "codes_left": RecoveryCode.objects.filter(device__user=user).count(),
     }
 
 

@@ -1,8 +1,9 @@
-"""No sensitive data in the logs: everything the suite logs is kept and checked at the end.
+"""No sensitive data in the logs or mails: everything the suite logs or mails is kept and
+checked at the end.
 
 The check fails the run on any 9-digit number that passes the eleven-test (a BSN) and
 on the plaintext of any value the suite encrypted (special-category data, BSNs, the
-parent's words in a request). Installed by tests/conftest.py.
+parent's words in a request, authenticator keys). Installed by tests/conftest.py.
 """
 
 import contextlib
@@ -28,18 +29,18 @@ def passes_elfproef(number: str) -> bool:
     return total % 11 == 0 and number[0] != "0"
 
 
-def violations(lines: list[str], secrets: set[str]) -> list[str]:
-    """What in *lines* must not be in a log: BSNs, and any of *secrets*."""
+def violations(lines: list[str], secrets: set[str], where: str = "the log") -> list[str]:
+    """What in *lines* must not be in a log (or a mail): BSNs, and any of *secrets*."""
     found = []
     for line in lines:
         for number in NINE_DIGITS.findall(line):
             if passes_elfproef(number):
-                found.append(f"a BSN in the log: {line[:200]}")
+                found.append(f"a BSN in {where}: {line[:200]}")
         for secret in secrets:
             if secret in line and (
                 not secret.isdigit() or re.search(ALONE.format(re.escape(secret)), line)
             ):
-                found.append(f"the plaintext of an encrypted value in the log: {line[:200]}")
+                found.append(f"the plaintext of an encrypted value in {where}: {line[:200]}")
     return found
 
 
@@ -58,6 +59,17 @@ class Collector(logging.Handler):
 
 
 SECRETS: set[str] = set()
+#: Health facts and second-step secrets (by the table they are encrypted for): no mail of
+#: the run may hold one. Mails are checked against these only, as other encrypted values
+#: (a contact's name, say) may rightly be in a mail where another test wrote them.
+SPECIAL_TABLES = (
+    "pupils_specialrecord.",
+    "pupils_emergencyaccess.",
+    "pupils_restrictedaccess.",
+    "schoolprivacy_authenticator.",
+)
+SPECIAL_SECRETS: set[str] = set()
+MAILS: list[str] = []
 COLLECTOR = Collector()
 
 
@@ -65,16 +77,32 @@ def _recording(encrypt):
     def wrapped(plaintext, *, context):
         if isinstance(plaintext, str) and len(plaintext.strip()) >= MIN_SECRET:
             SECRETS.add(plaintext.strip())
+            if context.startswith(SPECIAL_TABLES):
+                SPECIAL_SECRETS.add(plaintext.strip())
         return encrypt(plaintext, context=context)
 
     return wrapped
 
 
+def _recording_mail(send_messages):
+    def wrapped(self, messages):
+        for message in messages:
+            MAILS.append(f"mail to {message.to}: {message.subject} {message.body}")
+        return send_messages(self, messages)
+
+    wrapped._records = True
+    return wrapped
+
+
 def install() -> None:
-    """Record every encrypted plaintext, and every log record, from now on."""
+    """Record every encrypted plaintext, every log record and every mail, from now on."""
+    from django.core.mail.backends import locmem
+
     root = logging.getLogger()
     if COLLECTOR not in root.handlers:
         root.addHandler(COLLECTOR)
+    if not getattr(locmem.EmailBackend.send_messages, "_records", False):
+        locmem.EmailBackend.send_messages = _recording_mail(locmem.EmailBackend.send_messages)
     if getattr(encryption.encrypt, "_records", False):
         return
     recording = _recording(encryption.encrypt)

@@ -38,3 +38,19 @@ def test_the_run_collects_log_records_and_encrypted_plaintexts():
     assert any("a line of the run" in line for line in logcheck.COLLECTOR.lines)
     encrypt("een geheime waarde voor de test", context="tests.logcheck.1")
     assert "een geheime waarde voor de test" in logcheck.SECRETS
+
+
+def test_the_run_collects_mails_and_health_facts_and_finds_one_in_a_mail():
+    from django.core import mail
+
+    from schoolprivacy.encryption import encrypt
+
+    encrypt("Epileptische aanval in de gymzaal", context="pupils_emergencyaccess.reason.x")
+    encrypt("een naam die ook in een mail mag", context="pupils_emergencycontact.name.y")
+    assert "Epileptische aanval in de gymzaal" in logcheck.SPECIAL_SECRETS
+    assert "een naam die ook in een mail mag" not in logcheck.SPECIAL_SECRETS
+    mail.send_mail("Noodtoegang", "Reden: Epileptische aanval in de gymzaal", None, ["d@x.nl"])
+    assert any("Epileptische aanval" in line for line in logcheck.MAILS)
+    found = logcheck.violations(logcheck.MAILS[-1:], logcheck.SPECIAL_SECRETS, where="a mail")
+    assert found and "in a mail" in found[0]
+    logcheck.MAILS.pop()  # this test's own leak is not the run's

@@ -9,14 +9,14 @@ import time
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schoolprivacy import security
+from schoolprivacy.models import Authenticator
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def code_for(device: TOTPDevice) -> str:
+def code_for(device: Authenticator) -> str:
     """The code the app shows now, or the next one when this one was used already."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
@@ -25,9 +25,9 @@ def code_for(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def authenticator_of(user) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+def authenticator_of(user) -> Authenticator:
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
+    return device or Authenticator.objects.create(user=user, name="test app", confirmed=True)
 
 
 def pass_second_step(client, user) -> None:

@@ -37,6 +37,10 @@ WRITTEN_BY_THE_APP = {
     "schoolprivacy.Notice.mail_subject",
     "schoolprivacy.Notice.mail_failure",  # the mail server's answer
     "schoolprivacy.Submission.path",
+    "schoolprivacy.Authenticator.key",  # hex, made by the app
+    "schoolprivacy.Authenticator.name",  # the app names its devices
+    "schoolprivacy.RecoveryCodes.name",
+    "schoolprivacy.RecoveryCode.digest",
     "schoolprivacy.Submission.location",
     "pupils.Pupil.bsn",  # nine digits (validate_bsn)
     "pupils.Pupil.bsn_index",

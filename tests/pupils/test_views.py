@@ -234,7 +234,9 @@ def test_break_glass_opens_the_protocol_for_an_hour_logs_it_and_tells_the_direct
     assert "ADHD" not in content
     assert EmergencyAccess.objects.get().reason == "Aanval in de gym."
     assert [m.to for m in mail.outbox] == [[world.users["director"].email]]
-    assert "Aanval in de gym." in mail.outbox[0].body
+    # The mail says it happened and links to the history; the reason stays in the app.
+    assert "Aanval in de gym." not in mail.outbox[0].body
+    assert reverse("pupils:history", args=[world.pupil.pk]) in mail.outbox[0].body
     assert world.pupil.full_name not in mail.outbox[0].body
 
 
