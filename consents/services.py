@@ -30,7 +30,7 @@ from schoolprivacy import audit
 from schoolprivacy.models import User
 from schoolprivacy.services import notice_queue
 from schoolprivacy.tasks import enqueue_on_commit
-from schoolprivacy.uploads import check_upload
+from schoolprivacy.uploads import verified_upload
 
 from . import selectors
 from .models import (
@@ -47,6 +47,8 @@ from .rules import pupil_decides
 from .selectors import STATE_LABELS
 
 logger = logging.getLogger(__name__)
+#: What the scan of a signed paper form may be.
+SCAN_KINDS = ("pdf", "jpg", "png")
 
 
 def _decision_time(form_date: datetime.date | None) -> datetime.datetime:
@@ -110,7 +112,9 @@ def decision_record(
         raise ValidationError({"form_date": _("The date on the form lies in the future.")})
     if scan and not paper:
         raise ValidationError({"scan": _("Only a paper form has a scan.")})
-    check_upload("scan", scan, kinds=("pdf", "jpeg", "png"))
+    if scan:
+        # Checked whole; stored under the name and extension the app gives it.
+        scan = verified_upload("scan", scan, kinds=SCAN_KINDS).as_file()
     decider = decided_by if paper else acting_user
     day = form_date or timezone.localdate()
 

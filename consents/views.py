@@ -1,12 +1,10 @@
 """Views of consents: check access through permissions.py, validate, call one service."""
 
 import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +19,7 @@ from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role, User
 from schoolprivacy.paging import page_of
-from schoolprivacy.uploads import content_type
+from schoolprivacy.uploads import download_response, stored_kind, takes_upload
 
 from . import permissions, selectors, services
 from .forms import (
@@ -217,6 +215,7 @@ def _deciders(pupil: Pupil) -> list[tuple[int, str]]:
     return choices
 
 
+@takes_upload()
 @login_required
 def paper_form(request, pk):
     pupil = permissions.pupil_for_staff(request.user, pk, record=True)
@@ -256,15 +255,11 @@ def paper_form(request, pk):
 def paper_scan(request, pk):
     """The scan of a signed consent form, for those who keep the proof; anyone else 404."""
     decision = permissions.decision_with_scan(request.user, pk)
-    opened = decision.scan.open("rb")
-    response = FileResponse(
-        opened,
-        as_attachment=True,
-        filename=f"toestemmingsformulier-{decision.pk}{Path(decision.scan.name).suffix}",
-        content_type=content_type(opened),
+    return download_response(
+        decision.scan.open("rb"),
+        kind=stored_kind(decision.scan.name),
+        stem=f"toestemmingsformulier-{decision.pk}",
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- Proof: exports for the director and the privacy officer ---------------------------------

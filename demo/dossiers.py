@@ -4,9 +4,11 @@ Everything is written through the pupils services, so the demo obeys the same
 access rules as the users do. Idempotent: what exists is left alone.
 """
 
+import io
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from pupils import services
 from pupils.models import (
@@ -284,13 +286,16 @@ EMERGENCY_CONTACTS = [
         ],
     ),
 ]
-#: A small, valid PDF: the individual protocol attached to Daan's protocol record.
-PROTOCOL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+
+def protocol_pdf() -> bytes:
+    """A small, whole PDF (one A4 page): the individual protocol attached to Daan's protocol
+    record. Uploads are checked whole (schoolprivacy/uploads.py), so it is a real one."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _contacts(seeder) -> None:
@@ -342,7 +347,7 @@ def _contacts(seeder) -> None:
         seeder.report.count("documents", True)
         services.attachment_add(
             entry=protocol,
-            file=SimpleUploadedFile("protocol.pdf", PROTOCOL_PDF),
+            file=SimpleUploadedFile("protocol.pdf", protocol_pdf()),
             title="Individueel handelingsprotocol epilepsie (getekend)",
             acting_user=_user("ib@horizon.example"),
         )

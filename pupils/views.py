@@ -17,7 +17,7 @@ from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
 from schoolprivacy.paging import page_of
-from schoolprivacy.uploads import DOCUMENT_KINDS
+from schoolprivacy.uploads import download_response, takes_upload
 
 from . import ages, permissions, selectors, services
 from .forms import (
@@ -229,7 +229,11 @@ def emergency_open(request, pk):
 def pupil_history(request, pk):
     pupil = policy.get(request.user, pk, PupilAction.VIEW_HISTORY)
     page = page_of(selectors.dossier_history(pupil=pupil), request.GET.get("page"), 100)
-    return render(request, "pupils/history.html", {"pupil": pupil, "page": page})
+    # Break-glass openings with their reasons (encrypted, masked in the log): the
+    # director's mail links here to check each one (pupils/services: emergency_access_report).
+    emergencies = selectors.emergency_accesses_of(pupil=pupil)[:50]
+    context = {"pupil": pupil, "page": page, "emergencies": emergencies}
+    return render(request, "pupils/history.html", context)
 
 
 # --- Administrator and director: personal data, groups, parents ------------------------------
@@ -240,7 +244,9 @@ def pupil_create(request):
     schools = School.objects.filter(
         pk__in=grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR)
     )
-    school = get_object_or_404(schools, pk=request.GET.get("school") or schools.first().pk)
+    chosen = request.GET.get("school")
+    # What is not a number is a school that does not exist (404), never a server error.
+    school = get_object_or_404(schools, pk=_int(chosen) if chosen else schools.first().pk)
     form = NewPupilForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
@@ -572,6 +578,7 @@ def _form_page(request, pupil, form, title, *, submit=None, intro=""):
     )
 
 
+@takes_upload()
 @login_required
 def document_add(request, pk, kind, entry_pk):
     """Attach a document to an entry (who may correct it) or a special-category record (who
@@ -634,12 +641,9 @@ def document_download(request, pk, uid):
 
 
 def _document_response(attachment, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCUMENT_KINDS[attachment.kind])
-    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(
+        content, kind=attachment.kind, stem=attachment.filename.rsplit(".", 1)[0]
+    )
 
 
 @login_required

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from pupils.models import Guardianship, ParentContact, Pupil
 from pupils.validators import validate_phone
+from schoolprivacy.uploads import looks_like_markup
 
 from .models import ImportLine, ImportRun
 
@@ -101,6 +102,8 @@ def header_of(stream) -> tuple[list[str], csv.Dialect, str]:
             continue
     if not text.strip() or "\x00" in text:
         raise Unreadable(_("The file is empty or not a CSV file."))
+    if looks_like_markup(head):
+        raise Unreadable(_("The file is a web page, an image or XML, not a CSV file."))
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,\t")
     except csv.Error:

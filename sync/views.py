@@ -14,12 +14,14 @@ from pupils.services import invitations_send_pending
 from schoolprivacy.authorization import require_roles
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
+from schoolprivacy.uploads import takes_upload
 
 from . import notices, permissions, selectors, services
 from .forms import ConfirmForm, InviteForm, MappingForm, ParentsUploadForm, UploadForm, YearForm
 from .models import ImportLine, ImportRun
 
 
+@takes_upload(max_bytes=services.MAX_BYTES)  # a board's export is larger than a document
 @require_roles(*permissions.IMPORT_ROLES)
 def index(request):
     """Upload an export; the recent imports of the user's schools."""
@@ -104,6 +106,7 @@ def confirm(request, pk):
     return redirect("sync:run", run.pk)
 
 
+@takes_upload(max_bytes=services.MAX_BYTES)
 @require_roles(*permissions.IMPORT_ROLES)
 def parents(request):
     """Upload the parents export; invite the parents an import linked, when the school wants."""

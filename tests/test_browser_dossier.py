@@ -13,12 +13,13 @@ from playwright.sync_api import expect
 
 from pupils.models import Agreement, Attachment, Pupil, SpecialRecord
 from schoolprivacy.models import User
+from tests import documents
 from tests.accessibility import Journey
 from tests.browser import Words, log_in, log_out, menu
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = documents.pdf()
 
 
 def _cap(text: str) -> str:

@@ -36,6 +36,7 @@ from requests.models import DataRequest, ErasureCategory, ErasureItem, Recipient
 from requests.services import ItemProposal
 from schoolprivacy.models import User
 from suppliers.models import Breach, Supplier
+from tests import documents
 from tests.accessibility import Journey
 from tests.browser import Words, log_in, log_out, menu, second_step, tab_to, type_into
 
@@ -455,7 +456,7 @@ def test_administrator_and_privacy_officer_journey(page, live_server, tmp_path):
     say = Words("nl")
     journey = Journey(page, "administrator")
     leaflet = tmp_path / "bijsluiter-rekentuin.pdf"
-    leaflet.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    leaflet.write_bytes(documents.pdf())
 
     # The administrator adds a supplier with its privacy leaflet, and what it receives.
     log_in(page, live_server, ADMINISTRATOR, journey.check)

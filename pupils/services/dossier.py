@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from schoolprivacy import audit
 from schoolprivacy.encryption import new_data_key, open_bytes, seal_bytes
 from schoolprivacy.models import User
-from schoolprivacy.uploads import read_document
+from schoolprivacy.uploads import DOCUMENT_KINDS, verified_upload
 
 from ..models import Attachment, EntryRevision, SpecialRecord
 from ..permissions import ENTRY_MODELS, EntryPolicy, PupilPolicy, special_kinds
@@ -160,7 +160,8 @@ def attachment_add(*, entry, file, title: str, acting_user: User) -> Attachment:
         acting_user, entry, PupilPolicy().actions(acting_user, entry.pupil)
     ):
         raise PermissionDenied
-    kind, data = read_document("file", file)
+    upload = verified_upload("file", file, kinds=tuple(DOCUMENT_KINDS))
+    kind, data = upload.kind, upload.content
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Describe the document in a few words.")})

@@ -16,15 +16,12 @@ from pupils import services
 from pupils.models import Agreement, Attachment, EntryRevision, Note, SpecialRecord
 from schoolprivacy import uploads
 from schoolprivacy.encryption import EncryptionError
+from tests import documents
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\x0bIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PDF = documents.pdf()
+PNG = documents.image("PNG")
 
 
 @pytest.fixture
@@ -293,6 +290,9 @@ def test_an_upload_that_lies_about_its_type_is_refused_and_nothing_is_stored(
         b"<html><script>alert(1)</script></html>",
         b"MZ\x90\x00 not a pdf",
         b"%PDF-1.7 no end",
+        documents.garbage_after_pdf_header(),
+        documents.truncated_pdf(),
+        documents.png_then_svg(),
     ):
         response = _attach(client, world, "agreement", agreement.pk, content, name="scan.pdf")
         assert response.status_code == 200
@@ -311,29 +311,33 @@ def test_an_image_is_named_by_its_content_not_by_the_uploaders_name(world, login
     assert response["Content-Type"] == "image/png"
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_stored(
-    world, login, agreement, monkeypatch
-):
-    monkeypatch.setattr(uploads, "MAX_UPLOAD", 1000)
+def test_an_upload_over_the_limit_is_refused_before_it_is_stored(world, login, agreement):
     response = _attach(
-        login(world.users["teacher"]), world, "agreement", agreement.pk, PDF + b"0" * 5000
+        login(world.users["teacher"]),
+        world,
+        "agreement",
+        agreement.pk,
+        PDF + b"0" * (uploads.MAX_UPLOAD + 1),
     )
-    assert response.status_code == 200
-    assert "10 MB" in response.content.decode()
+    assert response.status_code == 413
+    assert "groter dan 10 MB" in response.content.decode()
     assert not Attachment.objects.exists()
 
 
-def test_the_upload_handler_passes_nothing_on_after_the_limit(monkeypatch):
-    """Streamed: the chunks after the limit never reach the handlers that store a file."""
+def test_the_upload_handler_stops_at_the_chunk_that_passes_the_limit(rf, monkeypatch):
+    """Streamed: the chunk that passes the limit never reaches the handlers that store a
+    file, and the request is read no further (tests/core/test_uploads_verified.py)."""
     monkeypatch.setattr(uploads, "MAX_UPLOAD", 100)
-    handler = uploads.LimitedUploadHandler()
+    request = rf.post("/")
+    request.upload_limit = uploads.Limit(files=1)
+    handler = uploads.LimitedUploadHandler(request)
+    assert handler.handle_raw_input(None, {}, 1000, b"x") is None
     handler.new_file("file", "x.pdf", "application/pdf", 1000)
     assert handler.receive_data_chunk(b"a" * 64, 0) == b"a" * 64
-    assert handler.receive_data_chunk(b"a" * 64, 64) is None
-    assert handler.receive_data_chunk(b"a" * 64, 128) is None
-    refused = handler.file_complete(192)
-    assert isinstance(refused, uploads.TooLarge) and refused.size == 192
-    assert refused.read() == b""
+    with pytest.raises(uploads.UploadRefused):
+        handler.receive_data_chunk(b"a" * 64, 64)
+    with pytest.raises(uploads.UploadRefused):
+        handler.new_file("second", "y.pdf", "application/pdf", 10)  # one file only
 
 
 def test_a_teacher_attaches_only_to_what_they_may_correct(world, login, medication, agreement):

@@ -23,6 +23,7 @@ from pupils.models import (
     SpecialRecord,
 )
 from schoolprivacy.models import User
+from tests import documents
 
 from .conftest import ROLES
 
@@ -49,7 +50,7 @@ SCHOOL_STAFF = {
     "administrator",
 }
 TODAY = datetime.date(2026, 11, 2)
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = documents.pdf()
 
 
 def life(world) -> dict:

@@ -216,7 +216,9 @@ def test_the_copy_holds_earlier_versions_documents_and_contact_details(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+    from tests import documents
+
+    pdf = documents.pdf()
     agreement, director = dossier["agreement"], world.users["director"]
     pupil_services.entry_correct(
         entry=agreement, acting_user=director, version=1, reason="Typfout", agreement="Nieuw."

@@ -8,6 +8,7 @@ from django.urls import reverse
 from pupils.models import Agreement, Note, Pupil, SpecialRecord
 from requests import retention, services
 from requests.models import ErasureRecord, RetentionRun
+from tests import documents
 
 from .conftest import submit
 
@@ -131,7 +132,7 @@ def test_with_the_dossier_go_its_earlier_versions_and_documents(world, dossier):
     )
     pupil_services.attachment_add(
         entry=agreement,
-        file=SimpleUploadedFile("v.pdf", b"%PDF-1.7\n%%EOF\n"),
+        file=SimpleUploadedFile("v.pdf", documents.pdf()),
         title="Verslag",
         acting_user=author,
     )
