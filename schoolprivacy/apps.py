@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import audit, metrics
+        from . import audit, audit_admin, metrics
 
         audit.register_core_models()
+        audit_admin.register()
         metrics.register_core()
         # Each app may contribute menu items in its own navigation.py.
         autodiscover_modules("navigation")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from . import maintenance
 from .encryption import EncryptionError, current_key_id, token_key_id, token_prefix
 from .fields import EncryptedTextField, encrypted_fields, models_with_encrypted_fields
-from .models import Heartbeat, Notice, User
+from .models import Authenticator, Heartbeat, Notice, RecoveryCode, RecoveryCodes, User
 
 logger = logging.getLogger(__name__)
 
@@ -460,10 +460,8 @@ def language_choose(*, user: User, language: str) -> bool:
 
 def two_step_device_new(*, user: User):
     """A new, not yet confirmed authenticator for *user* (the QR code shows its key)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    Authenticator.objects.filter(user=user, confirmed=False).delete()
+    return Authenticator.objects.create(user=user, name="authenticator", confirmed=False)
 
 
 @transaction.atomic
@@ -474,14 +472,15 @@ def two_step_confirm(*, user: User, device, token: str) -> list[str]:
     """
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    device = Authenticator.objects.select_for_update().get(
+        pk=device.pk, user=user, confirmed=False
+    )
     if not device.verify_token((token or "").strip().replace(" ", "")):
         raise ValidationError(
             {"code": _("This code is not right. Type the six digits the app shows now.")}
         )
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    Authenticator.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     logger.info("Two-step verification set up for user %s", user.pk)
@@ -490,16 +489,26 @@ def two_step_confirm(*, user: User, device, token: str) -> list[str]:
 
 @transaction.atomic
 def recovery_codes_issue(*, user: User) -> list[str]:
-    """New one-time recovery codes for *user*; the earlier ones stop working."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-
-    device, _created = StaticDevice.objects.get_or_create(
+    """New one-time recovery codes for *user*; the earlier ones stop working. Shown once:
+    only their keyed hashes are stored."""
+    device, _created = RecoveryCodes.objects.get_or_create(
         user=user, name="recovery", defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    device.codes.all().delete()
+    # Ten characters of base32: 50 bits each, grouped for reading.
+    codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, digest=RecoveryCodes.digest(code)) for code in codes]
+    )
     return codes
+
+
+def _recovery_code() -> str:
+    import base64
+    import secrets
+
+    text = base64.b32encode(secrets.token_bytes(10)).decode().lower()[:10]
+    return f"{text[:5]}-{text[5:]}"
 
 
 def sessions_end(*, user: User) -> int:
@@ -513,3 +522,63 @@ def sessions_end(*, user: User) -> int:
             session.delete()
             ended += 1
     return ended
+
+
+# --- Password reset -----------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str, client: str) -> int:
+    """Mail a link to choose a new password to the account of *email*; returns mails sent.
+
+    At most PASSWORD_RESET_REQUESTS_PER_CLIENT requests per *client* (network address) and
+    PASSWORD_RESET_MAILS_PER_ADDRESS per address pass in PASSWORD_RESET_WINDOW
+    (schoolprivacy/throttle.py); an unknown address counts too. The link is made of
+    SITE_URL alone, never of the request's host. The caller answers the same whether the
+    address is known, over a limit, or its mail failed.
+    """
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from . import throttle
+
+    address = email.strip().lower()
+    window = settings.PASSWORD_RESET_WINDOW
+    within = throttle.attempt(
+        "password-reset-client",
+        client or "unknown",
+        limit=settings.PASSWORD_RESET_REQUESTS_PER_CLIENT,
+        window=window,
+    ) and throttle.attempt(
+        "password-reset-address",
+        address,
+        limit=settings.PASSWORD_RESET_MAILS_PER_ADDRESS,
+        window=window,
+    )
+    if not within:
+        logger.info("Password reset refused: over a limit")
+        return 0
+    sent = 0
+    # Active accounts with a usable password, the address compared without case (Django).
+    for user in PasswordResetForm().get_users(address):
+        context = {
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+            "site_url": settings.SITE_URL,
+        }
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = render_to_string("registration/password_reset_subject.txt", context)
+            body = render_to_string("registration/password_reset_email.html", context)
+        try:
+            sent += send_mail(" ".join(subject.split()), body, None, [user.email])
+        except Exception as error:
+            # As Django's own form: the answer must not tell a known address by an error.
+            logger.warning(
+                "Password reset mail to user %s failed (%s)", user.pk, type(error).__name__
+            )
+    return sent

@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from . import metrics as operations
 from .authorization import grants_for
 from .celery import app as celery_app
 from .forms import LoginForm, ReauthenticateForm, SecondStepForm, add_service_errors
+from .models import Authenticator, RecoveryCodes
 
 
 class LoginView(auth_views.LoginView):
@@ -42,6 +43,23 @@ class LoginView(auth_views.LoginView):
         return languages.after_login(self.request, response)
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page; the mail goes out through services.password_reset_request.
+
+    Every well-formed address gets the same answer: known or not, over a limit or not.
+    """
+
+    def form_valid(self, form):
+        from axes.helpers import get_client_ip_address
+
+        services.password_reset_request(
+            email=form.cleaned_data["email"],
+            # The client as the login lockout sees it (django-axes, settings: AXES_*).
+            client=get_client_ip_address(self.request) or "",
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
 @require_POST
 def choose_language(request: HttpRequest):
     """Django's language switch; a logged-in user's choice is also kept with the account."""
@@ -52,8 +70,13 @@ def choose_language(request: HttpRequest):
 
 
 def _safe_next(request) -> str:
+    """The page to go on to: a path on this site, or "" (never another site).
+
+    Only a path: redirect() takes any other word for the name of a URL pattern, and an
+    unknown name would be a server error.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -95,8 +118,8 @@ def two_step_verify(request: HttpRequest):
         if device is not None:
             otp_login(request, device)
             request.session.pop(_TRIES, None)
-            if device.__class__.__name__ == "StaticDevice":
-                left = device.token_set.count()
+            if isinstance(device, RecoveryCodes):
+                left = device.codes.count()
                 messages.warning(
                     request,
                     _("You used a recovery code; %(left)d are left. Make new ones on My account.")
@@ -124,11 +147,10 @@ def two_step_setup(request: HttpRequest):
     import segno
     from django.core.exceptions import ValidationError
     from django_otp import login as otp_login
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if security.has_two_step(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('two_step_verify')}?next={reverse('two_step_setup')}")
-    device = TOTPDevice.objects.filter(
+    device = Authenticator.objects.filter(
         user=request.user, confirmed=False, pk=request.session.get("otp_setup_device")
     ).first()
     if device is None:

@@ -29,6 +29,7 @@ def pytest_sessionfinish(session, exitstatus):
     from tests import logcheck
 
     found = logcheck.violations(logcheck.COLLECTOR.lines, logcheck.SECRETS)
+    found += logcheck.violations(logcheck.MAILS, logcheck.SPECIAL_SECRETS, where="a mail")
     if found:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -46,6 +47,14 @@ def _broker_circuit_closed():
     tasks._broker_down_until = 0.0
     yield
     tasks._broker_down_until = 0.0
+
+
+@pytest.fixture(autouse=True)
+def _no_attempts_counted():
+    """Each test starts with no attempts counted (schoolprivacy/throttle.py, in Redis)."""
+    from schoolprivacy import throttle
+
+    throttle.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "schoolprivacy.middleware.SessionLimitsMiddleware",
     "schoolprivacy.middleware.TwoStepMiddleware",
+    # A request larger than its view takes: 413 before it is read (schoolprivacy/uploads.py).
+    "schoolprivacy.uploads.UploadLimitMiddleware",
     # One submission, one effect: a form posted twice is run once (schoolprivacy/submissions.py).
     "schoolprivacy.submissions.OneSubmissionMiddleware",
     "schoolprivacy.middleware.NoStoreForUsersMiddleware",
@@ -152,6 +154,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Mails with a link to choose a new password (services.password_reset_request), counted in
+# Redis (schoolprivacy/throttle.py): at most so many per address, and so many requests per
+# client (network address, as django-axes sees it), in a window of an hour. Over a limit
+# the answer is the same and no mail goes.
+PASSWORD_RESET_MAILS_PER_ADDRESS = 3
+PASSWORD_RESET_REQUESTS_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW = 60 * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -220,8 +229,8 @@ ERASURE_LEDGER_PATH = Path(
 MAINTENANCE_FLAG_PATH = env_str("MAINTENANCE_FLAG_PATH", "")
 SENT_MAIL_LOG_DIR = env_str("SENT_MAIL_LOG_DIR", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# Every upload is counted as it streams in: a file over the limit is dropped there, never
-# stored whole (schoolprivacy/uploads.py).
+# Every upload is counted as it streams in: at the chunk that passes its view's limit the
+# request is no longer read, and nothing is stored (schoolprivacy/uploads.py).
 FILE_UPLOAD_HANDLERS = [
     "schoolprivacy.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
