@@ -21,6 +21,47 @@ def _https_urls(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+#: A supplier's processor agreement: recorded by a board role, also for a new supplier.
+AGREEMENT_FIELDS = (
+    "agreement_status",
+    "agreement_model",
+    "agreement_signed_on",
+    "agreement_expires_on",
+    "agreement_document",
+)
+
+
+def _own_schools(field, schools, whole_board: bool) -> None:
+    """Offer only the schools whose part the user keeps; say so to a school's keeper."""
+    field.queryset = schools
+    if not whole_board:
+        field.help_text = _("The other schools of the school board decide this themselves.")
+        field.error_messages["invalid_choice"] = _("You can only choose your own school.")
+
+
+def _shown(instance, name: str) -> tuple[str, object]:
+    """A field of *instance* as it is shown read-only: its label and its value."""
+    model_field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if model_field.choices:
+        value = getattr(instance, f"get_{name}_display")()
+    return model_field.verbose_name, value
+
+
+def _school_choice(form, schools, whole_board: bool) -> None:
+    """The school a field set or document is for: one of the user's own, or (a board role)
+    every school of the board (empty)."""
+    field = form.fields["school"]
+    field.queryset = schools
+    field.required = not whole_board
+    field.empty_label = _("every school of the school board") if whole_board else None
+    field.error_messages["invalid_choice"] = _("You can only choose your own school.")
+    field.help_text = ""
+    if not whole_board and len(schools) == 1:
+        form.initial.setdefault("school", schools[0].pk)
+    form.whole_board = whole_board
+
+
 class SupplierForm(forms.ModelForm):
     schools = forms.ModelMultipleChoiceField(
         queryset=School.objects.none(),
@@ -64,11 +105,20 @@ class SupplierForm(forms.ModelForm):
             "security_measures": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, board, **kwargs):
+    def __init__(self, *args, schools, whole_board: bool, **kwargs):
+        """*schools*: those whose use the user decides (permissions.schools_kept); without
+        *whole_board*, the supplier's own data is shown, not changed (a new supplier's
+        processor agreement is left to the board roles)."""
         super().__init__(*args, **kwargs)
-        self.fields["schools"].queryset = School.objects.filter(board=board)
+        _own_schools(self.fields["schools"], schools, whole_board)
+        self.shared_data = []
+        if not whole_board:
+            for name in self._meta.fields if self.instance.pk else AGREEMENT_FIELDS:
+                if self.instance.pk and not name.endswith("_document"):
+                    self.shared_data.append(_shown(self.instance, name))
+                del self.fields[name]
         if self.instance.pk:
-            self.initial.setdefault("schools", list(self.instance.schools.all()))
+            self.initial.setdefault("schools", list(self.instance.schools.filter(pk__in=schools)))
         self.initial.setdefault("since", timezone.localdate())
 
     def clean(self):
@@ -82,6 +132,7 @@ class SupplierForm(forms.ModelForm):
 
 
 class FieldSetForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("for which school"))
     valid_from = DateField(label=_("valid from"), widget=DATE_WIDGET)
     shared = forms.MultipleChoiceField(
         label=_("fields shared"), choices=FIELD_CHOICES, widget=forms.CheckboxSelectMultiple
@@ -92,6 +143,10 @@ class FieldSetForm(forms.Form):
         required=False,
         help_text=_("For example: no learning or test results."),
     )
+
+    def __init__(self, *args, schools, whole_board: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        _school_choice(self, schools, whole_board)
 
 
 class RecipientForm(forms.ModelForm):
@@ -106,12 +161,27 @@ class RecipientForm(forms.ModelForm):
         model = Recipient
         fields = ["name", "legal_basis"]
 
-    def __init__(self, *args, board, **kwargs):
+    def __init__(self, *args, schools, whole_board: bool, **kwargs):
+        """As SupplierForm: the user's own schools; the recipient's own data (name, legal
+        basis, fields) changed only by a board role."""
         super().__init__(*args, **kwargs)
-        self.fields["schools"].queryset = School.objects.filter(board=board)
+        _own_schools(self.fields["schools"], schools, whole_board)
+        self.shared_data = []
         if self.instance.pk:
-            self.initial.setdefault("schools", list(self.instance.schools.all()))
+            self.initial.setdefault("schools", list(self.instance.schools.filter(pk__in=schools)))
             self.initial.setdefault("shared", list(self.instance.fields))
+            if not whole_board:
+                self.shared_data = [
+                    _shown(self.instance, "name"),
+                    _shown(self.instance, "legal_basis"),
+                    (
+                        _("fields shared"),
+                        ", ".join(catalogue.label(c) for c in self.instance.fields),
+                    ),
+                ]
+                for name in ("name", "legal_basis", "shared"):
+                    del self.fields[name]
+                self.fields["schools"].required = False
 
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -188,9 +258,15 @@ class ActivityForm(forms.ModelForm):
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = PrivacyDocument
-        fields = ["kind", "version", "valid_from", "approved_by_council_on", "text"]
+        fields = ["school", "kind", "version", "valid_from", "approved_by_council_on", "text"]
+        labels = {"school": _("for which school")}
         widgets = {
             "valid_from": DATE_WIDGET,
             "approved_by_council_on": DATE_WIDGET,
             "text": forms.Textarea(attrs={"rows": 14}),
         }
+
+    def __init__(self, *args, schools, whole_board: bool, **kwargs):
+        """A document of one of the user's schools, or (a board role) of the whole board."""
+        super().__init__(*args, **kwargs)
+        _school_choice(self, schools, whole_board)

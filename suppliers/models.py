@@ -144,10 +144,24 @@ class SupplierUse(models.Model):
 
 
 class FieldSet(models.Model):
-    """Which pupil fields a supplier receives from a date, and what it explicitly does not get."""
+    """Which pupil fields a supplier receives from a date, and what it explicitly does not get.
+
+    A field set of the board (no school) holds for every school of the board; one of a
+    school only for that school. For a school, the newest field set by date holds, its
+    own before the board's on the same day (selectors.field_sets_for).
+    """
 
     supplier = models.ForeignKey(
         Supplier, on_delete=models.CASCADE, related_name="field_sets", verbose_name=_("supplier")
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+        help_text=_("Empty: for every school of the school board."),
     )
     valid_from = models.DateField(_("valid from"), validators=[validate_plausible_date])
     fields = ArrayField(models.CharField(max_length=32), verbose_name=_("fields shared"))
@@ -165,7 +179,16 @@ class FieldSet(models.Model):
         ordering = ["supplier", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["supplier", "valid_from"], name="field_set_one_per_day"
+                fields=["supplier", "valid_from"],
+                condition=Q(school__isnull=True),
+                name="field_set_one_per_day",
+                violation_error_message=_("There is already a field set from this date."),
+            ),
+            models.UniqueConstraint(
+                fields=["supplier", "school", "valid_from"],
+                condition=Q(school__isnull=False),
+                name="field_set_one_per_day_per_school",
+                violation_error_message=_("There is already a field set from this date."),
             ),
         ]
 
@@ -371,7 +394,12 @@ class ProcessingActivity(models.Model):
 
 
 class PrivacyDocument(models.Model):
-    """The school's privacy regulation, staff code of conduct and social-media protocol."""
+    """The school's privacy regulation, staff code of conduct and social-media protocol.
+
+    A document of the board (no school) applies to every school of the board; one of a
+    school only to that school. For a school, the newest valid version of each kind
+    applies, its own before the board's on the same day (selectors.current_documents).
+    """
 
     class Kind(models.TextChoices):
         REGULATION = "regulation", _("privacy regulation")
@@ -380,6 +408,15 @@ class PrivacyDocument(models.Model):
 
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="documents", verbose_name=_("school board")
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+        help_text=_("Empty: for every school of the school board."),
     )
     kind = models.CharField(_("document"), max_length=32, choices=Kind.choices)
     version = models.CharField(_("version"), max_length=20, validators=[validate_one_line])
@@ -398,7 +435,20 @@ class PrivacyDocument(models.Model):
         ordering = ["kind", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["board", "kind", "version"], name="privacy_document_version_unique"
+                fields=["board", "kind", "version"],
+                condition=Q(school__isnull=True),
+                name="privacy_document_version_unique",
+                violation_error_message=_(
+                    "This version of the document has been published before."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["school", "kind", "version"],
+                condition=Q(school__isnull=False),
+                name="privacy_document_version_unique_per_school",
+                violation_error_message=_(
+                    "This version of the document has been published before."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="regulation") | Q(approved_by_council_on__isnull=False),

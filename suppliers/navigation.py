@@ -2,14 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.models import BoardRole
 from schoolprivacy.navigation import NavItem, register
+
+from .permissions import BOARD_KEEPERS, SCHOOL_KEEPERS
 
 register(
     NavItem(
         _("Suppliers"),
         "suppliers:list",
-        lambda user, grants: grants.has_any_role(Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER),
+        lambda user, grants: grants.has_any_role(*SCHOOL_KEEPERS, *BOARD_KEEPERS),
         order=65,
     ),
     NavItem(

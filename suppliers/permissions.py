@@ -1,20 +1,39 @@
 """Who may see and maintain the supplier register.
 
-| what                                        | who                                           |
-|---------------------------------------------|-----------------------------------------------|
-| maintain suppliers, field sets, recipients  | administrators of the board; privacy officer  |
-| a school's public supplier page             | everyone, without logging in                  |
-| what a child's suppliers receive            | a parent with parental authority (portal)     |
+The register is the board's, and its schools share most of it: a supplier's own data
+(name, category, contact, leaflet, processor agreement), a legal recipient's own data,
+the field sets and documents of the board. Each school has its own part: whether it
+uses a supplier or a recipient, what a supplier receives from it (a field set of the
+school) and its own documents. A school's administrator keeps the own school's part; a
+board role keeps all of it (keeps()). The services ask the same question before they
+write, so a change outside the user's part is refused however it arrives.
+
+| what                                                 | who                                   |
+|------------------------------------------------------|---------------------------------------|
+| see the board's register, download its PDFs          | the keepers below, for their board    |
+| a school's part: uses, field sets, documents         | its administrator; the board roles    |
+| the board's part: a supplier's or recipient's own    | privacy officer, board administrator  |
+| data, field sets and documents for every school      |                                       |
+| add a supplier or recipient, for one's own schools   | all keepers; the processor agreement  |
+|                                                      | only the board roles                  |
+| a school's public supplier page                      | everyone, without logging in          |
+| what a child's suppliers receive                     | a parent with parental authority      |
+| the breach register and the processing register      | privacy officer                       |
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from pupils.models import Pupil
 from pupils.permissions import PupilPolicy, sees_whole_dossier
-from schoolprivacy.authorization import grants_for, hidden
+from schoolprivacy.authorization import AccessPolicy, Action, grants_for, hidden
 from schoolprivacy.models import Board, BoardRole, Role, School
 
-from .models import Recipient, Supplier
+from .models import Breach, ProcessingActivity, Recipient, Supplier
+
+#: Keep the part of one school: the school's own administrator.
+SCHOOL_KEEPERS = (Role.ADMINISTRATOR,)
+#: Keep the whole register of the board, including what its schools share.
+BOARD_KEEPERS = (BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR)
 
 
 def _int(value):
@@ -25,32 +44,87 @@ def _int(value):
 
 
 def boards_to_manage(user) -> QuerySet[Board]:
-    """Boards whose register *user* maintains: as administrator of a school, or privacy officer."""
+    """Boards whose register *user* keeps, wholly (a board role) or for a school."""
     grants = grants_for(user)
-    as_admin = School.objects.filter(pk__in=grants.schools_with(Role.ADMINISTRATOR)).values(
+    as_school = School.objects.filter(pk__in=grants.schools_with(*SCHOOL_KEEPERS)).values(
         "board_id"
     )
-    return Board.objects.filter(pk__in=as_admin) | Board.objects.filter(
-        pk__in=grants.boards_with(BoardRole.PRIVACY_OFFICER)
+    return Board.objects.filter(Q(pk__in=as_school) | Q(pk__in=grants.boards_with(*BOARD_KEEPERS)))
+
+
+def keeps_board(user, board_id: int) -> bool:
+    """Whether *user* keeps the board's own part: what all its schools share."""
+    return board_id in grants_for(user).boards_with(*BOARD_KEEPERS)
+
+
+def keeps(user, *, board_id: int, school: School | None = None) -> bool:
+    """Whether *user* keeps this part of the board's register: one school's part, or the
+    board's own part (*school* None). The one rule every view, form and service asks."""
+    if keeps_board(user, board_id):
+        return school is None or school.board_id == board_id
+    return (
+        school is not None
+        and school.board_id == board_id
+        and grants_for(user).has_school_role(school.pk, *SCHOOL_KEEPERS)
     )
+
+
+def schools_kept(user, board_id: int) -> QuerySet[School]:
+    """The schools of the board whose part *user* keeps: all of them for a board role."""
+    schools = School.objects.filter(board_id=board_id).order_by("name")
+    if keeps_board(user, board_id):
+        return schools
+    return schools.filter(pk__in=grants_for(user).schools_with(*SCHOOL_KEEPERS))
+
+
+def only_school(user) -> School | None:
+    """The school of a user who keeps one school's part and no board's; else None."""
+    grants = grants_for(user)
+    ids = grants.schools_with(*SCHOOL_KEEPERS)
+    if grants.boards_with(*BOARD_KEEPERS) or len(ids) != 1:
+        return None
+    return School.objects.filter(pk__in=ids).first()
+
+
+class _RegisterPolicy(AccessPolicy):
+    """A row of a board's register: every keeper of the board sees it and keeps their own
+    schools' part of it (VIEW); its own data, which the schools share, is changed by a
+    board role (CHANGE)."""
+
+    def scope(self, user, action: Action = Action.VIEW) -> QuerySet:
+        if action == Action.VIEW:
+            return self.model.objects.filter(board__in=boards_to_manage(user))
+        if action == Action.CHANGE:
+            return self.model.objects.filter(
+                board_id__in=grants_for(user).boards_with(*BOARD_KEEPERS)
+            )
+        return self.model.objects.none()
+
+
+class SupplierPolicy(_RegisterPolicy):
+    model = Supplier
+
+
+class RecipientPolicy(_RegisterPolicy):
+    model = Recipient
+
+
+SUPPLIERS = SupplierPolicy()
+RECIPIENTS = RecipientPolicy()
 
 
 def suppliers_to_manage(user) -> QuerySet[Supplier]:
-    return Supplier.objects.filter(board__in=boards_to_manage(user))
+    return SUPPLIERS.scope(user, Action.VIEW)
 
 
 def supplier_to_manage(user, pk) -> Supplier:
-    supplier = suppliers_to_manage(user).filter(pk=_int(pk)).first()
-    if supplier is None:
-        hidden()
-    return supplier
+    """A supplier of a board whose register *user* keeps (for a school or wholly); else 404."""
+    return SUPPLIERS.get(user, _int(pk), Action.VIEW)
 
 
 def recipient_to_manage(user, pk) -> Recipient:
-    recipient = Recipient.objects.filter(board__in=boards_to_manage(user), pk=_int(pk)).first()
-    if recipient is None:
-        hidden()
-    return recipient
+    """A legal recipient of a board whose register *user* keeps; else 404."""
+    return RECIPIENTS.get(user, _int(pk), Action.VIEW)
 
 
 def public_school(brin: str) -> School:
@@ -71,8 +145,6 @@ def child_for_portal(user, pk) -> Pupil:
 
 def breaches_for(user) -> QuerySet:
     """The breach register of the boards where *user* is the privacy officer."""
-    from .models import Breach
-
     return Breach.objects.filter(
         board_id__in=grants_for(user).boards_with(BoardRole.PRIVACY_OFFICER)
     )
@@ -91,8 +163,6 @@ def privacy_officer_boards(user) -> QuerySet[Board]:
 
 def activity_to_manage(user, pk):
     """A processing activity of the privacy officer's board; else 404."""
-    from .models import ProcessingActivity
-
     activity = ProcessingActivity.objects.filter(
         pk=_int(pk), board__in=privacy_officer_boards(user)
     ).first()
@@ -102,11 +172,11 @@ def activity_to_manage(user, pk):
 
 
 def public_document(school: School, pk):
-    """A privacy document of the school's board that applies now (public); else 404."""
+    """A privacy document that applies to the school now (public); else 404."""
     from . import selectors
 
     document = next(
-        (d for d in selectors.current_documents(board_id=school.board_id) if d.pk == _int(pk)),
+        (d for d in selectors.current_documents(school=school) if d.pk == _int(pk)),
         None,
     )
     if document is None:

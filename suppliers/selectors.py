@@ -5,7 +5,7 @@ started using the supplier, and the pupil's enrolment."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pupils.models import Pupil
@@ -85,10 +85,25 @@ def contact_email(contact: str) -> str:
     return ""
 
 
-def current_field_set(supplier: Supplier, day=None) -> FieldSet | None:
-    """The field set valid on *day*, from the prefetched field sets (newest first)."""
+def field_sets_for(field_sets, school_id: int | None) -> list[FieldSet]:
+    """The field sets that hold for one school (None: the board's own), newest first: the
+    board's and the school's own; on a day with both, the school's own."""
+    chosen: dict = {}
+    for field_set in field_sets:
+        if field_set.school_id not in (None, school_id):
+            continue
+        known = chosen.get(field_set.valid_from)
+        if known is None or known.school_id is None:
+            chosen[field_set.valid_from] = field_set
+    return sorted(chosen.values(), key=lambda fs: fs.valid_from, reverse=True)
+
+
+def current_field_set(supplier: Supplier, day=None, school: School | None = None):
+    """The field set valid on *day* for *school* (None: the board's own), from the
+    prefetched field sets."""
     day = day or timezone.localdate()
-    return next((fs for fs in supplier.field_sets.all() if fs.valid_from <= day), None)
+    sets = field_sets_for(supplier.field_sets.all(), school.pk if school else None)
+    return next((fs for fs in sets if fs.valid_from <= day), None)
 
 
 def _with_field_sets(suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
@@ -163,9 +178,9 @@ def _receivers(*, school: School, day, start=None, end=None) -> list[Receiver]:
     )
     receivers = []
     for use in uses:
-        field_set = current_field_set(use.supplier, day)
+        field_set = current_field_set(use.supplier, day, school)
         periods = field_periods(
-            use.supplier.field_sets.all(),
+            field_sets_for(use.supplier.field_sets.all(), school.pk),
             start=max(use.since, start) if start else use.since,
             day=day,
             end=end,
@@ -318,14 +333,15 @@ def processing_register(*, boards) -> list[RegisterLine]:
     return lines
 
 
-def current_documents(*, board_id: int, day=None) -> list:
-    """The document of each kind that applies on *day* (the newest valid one)."""
+def current_documents(*, school: School, day=None) -> list:
+    """The document of each kind that applies to *school* on *day*: the newest valid one of
+    the board's and the school's own; on a day with both, the school's own."""
     from .models import PrivacyDocument
 
     day = day or timezone.localdate()
     current = {}
     for document in PrivacyDocument.objects.filter(
-        board_id=board_id, valid_from__lte=day
-    ).order_by("kind", "-valid_from"):
+        Q(school__isnull=True) | Q(school=school), board_id=school.board_id, valid_from__lte=day
+    ).order_by("kind", "-valid_from", F("school").asc(nulls_last=True)):
         current.setdefault(document.kind, document)
     return list(current.values())

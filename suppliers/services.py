@@ -3,18 +3,18 @@
 import datetime
 
 from auditlog.context import set_actor
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schoolprivacy.models import BoardRole, Role, School, User
+from schoolprivacy.authorization import grants_for
+from schoolprivacy.models import BoardRole, School, User
 from schoolprivacy.services import notice_send
-from schoolprivacy.uploads import check_upload
+from schoolprivacy.uploads import verified_upload
 
-from . import catalogue
+from . import catalogue, permissions
 from .models import (
     BREACH_NOTIFY_WITHIN,
     Breach,
@@ -27,9 +27,58 @@ from .models import (
 )
 
 
-def _check_document(field: str, document) -> None:
-    """An upload is a PDF (by its first bytes, not its name) of at most 10 MB."""
-    check_upload(field, document, kinds=("pdf",))
+def _verified_document(supplier: Supplier, field: str) -> None:
+    """A new upload is a whole PDF of at most 10 MB (schoolprivacy/uploads.py), stored under
+    a name the app chose; a document already stored stays as it is."""
+    document = getattr(supplier, field)
+    if document and not document._committed:
+        setattr(supplier, field, verified_upload(field, document, kinds=("pdf",)).as_file())
+
+
+#: A supplier's processor agreement: the board's to record, also for a new supplier.
+AGREEMENT_FIELDS = (
+    "agreement_status",
+    "agreement_model",
+    "agreement_signed_on",
+    "agreement_expires_on",
+    "agreement_document",
+)
+
+
+def _changed(stored, edited, names) -> list[str]:
+    """The fields among *names* whose value on *edited* differs from the stored row."""
+    return [name for name in names if getattr(stored, name) != getattr(edited, name)]
+
+
+def _own_data(model) -> list[str]:
+    """A register row's own data, which the board's schools share: every column."""
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _check_schools(acting_user: User, board_id: int, schools: list[School]) -> set[int]:
+    """The schools whose part *acting_user* keeps; PermissionDenied when *schools* name another."""
+    kept = set(permissions.schools_kept(acting_user, board_id).values_list("pk", flat=True))
+    if not kept or any(school.pk not in kept for school in schools):
+        raise PermissionDenied
+    return kept
+
+
+def _own_data_changes(acting_user: User, row, model) -> bool:
+    """Whether *row* is new or changes its own data (shared by the board's schools); such a
+    change needs a board role, and a school's administrator adds a new row without a
+    processor agreement (else PermissionDenied)."""
+    whole_board = permissions.keeps_board(acting_user, row.board_id)
+    if row.pk is None:
+        if not whole_board and _changed(
+            model(), row, AGREEMENT_FIELDS if model is Supplier else ()
+        ):
+            raise PermissionDenied
+        return True
+    stored = model.objects.select_for_update().get(pk=row.pk)
+    changed = _changed(stored, row, _own_data(model))
+    if changed and not whole_board:
+        raise PermissionDenied
+    return bool(changed)
 
 
 @transaction.atomic
@@ -40,9 +89,16 @@ def supplier_save(
     since: datetime.date,
     acting_user: User,
 ) -> Supplier:
-    """Create or change a supplier and which schools of its board use it (since *since*)."""
-    if any(school.board_id != supplier.board_id for school in schools):
-        raise ValidationError({"schools": _("Choose schools of this school board.")})
+    """Create or change a supplier, and which of the acting user's schools use it.
+
+    *schools* are the ones that use it (new ones since *since*) among the schools whose
+    part the acting user keeps (permissions.schools_kept); the other schools' uses stay
+    as they are. The supplier's own data is shared by the board's schools: a board role
+    changes it. Anything outside the acting user's part is refused (PermissionDenied)
+    and nothing is written.
+    """
+    kept = _check_schools(acting_user, supplier.board_id, schools)
+    save = _own_data_changes(acting_user, supplier, Supplier)
     if (
         Supplier.objects.filter(board_id=supplier.board_id, name__iexact=supplier.name)
         .exclude(pk=supplier.pk)
@@ -51,13 +107,14 @@ def supplier_save(
         raise ValidationError(
             {"name": _("This school board already has a supplier with this name.")}
         )
-    _check_document("agreement_document", supplier.agreement_document)
-    _check_document("leaflet_document", supplier.leaflet_document)
+    _verified_document(supplier, "agreement_document")
+    _verified_document(supplier, "leaflet_document")
     with set_actor(acting_user):
         supplier.full_clean()
-        supplier.save()
+        if save:
+            supplier.save()
         chosen = {school.pk for school in schools}
-        SupplierUse.objects.filter(supplier=supplier).exclude(school_id__in=chosen).delete()
+        SupplierUse.objects.filter(supplier=supplier, school_id__in=kept - chosen).delete()
         existing = set(supplier.uses.values_list("school_id", flat=True))
         for school_id in chosen - existing:
             SupplierUse.objects.create(supplier=supplier, school_id=school_id, since=since)
@@ -72,35 +129,52 @@ def field_set_add(
     fields: list[str],
     not_shared: str,
     acting_user: User,
+    school: School | None = None,
 ) -> FieldSet:
-    """Record what the supplier receives from *valid_from*; only fields of the catalogue."""
+    """Record what the supplier receives from *valid_from*, from *school* or (None) from
+    every school of the board; only fields of the catalogue. A school's field set is kept
+    by that school's administrator or a board role, the board's by a board role."""
+    if not permissions.keeps(acting_user, board_id=supplier.board_id, school=school):
+        raise PermissionDenied
     wrong = catalogue.unknown(fields)
     if wrong:
         raise ValidationError(
             {"fields": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(wrong)}}
         )
-    if FieldSet.objects.filter(supplier=supplier, valid_from=valid_from).exists():
+    if FieldSet.objects.filter(supplier=supplier, school=school, valid_from=valid_from).exists():
         raise ValidationError({"valid_from": _("There is already a field set from this date.")})
     with set_actor(acting_user):
         return FieldSet.objects.create(
-            supplier=supplier, valid_from=valid_from, fields=sorted(fields), not_shared=not_shared
+            supplier=supplier,
+            school=school,
+            valid_from=valid_from,
+            fields=sorted(fields),
+            not_shared=not_shared,
         )
 
 
 @transaction.atomic
 def recipient_save(*, recipient: Recipient, schools: list[School], acting_user: User) -> Recipient:
-    """Create or change a recipient on a legal basis, with the fields it receives."""
+    """Create or change a recipient on a legal basis, and which of the acting user's schools
+    it receives from.
+
+    As supplier_save: *schools* among those whose part the acting user keeps, the others
+    as they are; the recipient's own data (name, legal basis, fields) is changed by a
+    board role. Anything outside the acting user's part: PermissionDenied, nothing written.
+    """
+    kept = _check_schools(acting_user, recipient.board_id, schools)
+    save = _own_data_changes(acting_user, recipient, Recipient)
     wrong = catalogue.unknown(recipient.fields)
     if wrong:
         raise ValidationError(
             {"fields": _("Unknown fields: %(fields)s.") % {"fields": ", ".join(wrong)}}
         )
-    if any(school.board_id != recipient.board_id for school in schools):
-        raise ValidationError({"schools": _("Choose schools of this school board.")})
     with set_actor(acting_user):
         recipient.full_clean()
-        recipient.save()
-        recipient.schools.set(schools)
+        if save:
+            recipient.save()
+        others = [s for s in recipient.schools.all() if s.pk not in kept]
+        recipient.schools.set([*others, *schools])
     return recipient
 
 
@@ -115,7 +189,10 @@ def breach_record(
     affected_pupils: int,
     acting_user: User,
 ) -> Breach:
-    """Register a breach; the 72-hour clock runs from *aware_at* in real hours."""
+    """Register a breach; the 72-hour clock runs from *aware_at* in real hours. The breach
+    register is the privacy officer's: anyone else is refused (PermissionDenied)."""
+    if board.pk not in grants_for(acting_user).boards_with(BoardRole.PRIVACY_OFFICER):
+        raise PermissionDenied
     if aware_at > timezone.now():
         raise ValidationError({"aware_at": _("The moment of awareness lies in the future.")})
     if any(school.board_id != board.pk for school in schools):
@@ -141,7 +218,10 @@ def breach_record(
 
 @transaction.atomic
 def breach_follow_up(*, breach: Breach, acting_user: User, **data) -> Breach:
-    """Record the notification to the Autoriteit Persoonsgegevens (or why not) and the parents."""
+    """Record the notification to the Autoriteit Persoonsgegevens (or why not) and the parents;
+    only the privacy officer of the breach's board (else PermissionDenied)."""
+    if breach.board_id not in grants_for(acting_user).boards_with(BoardRole.PRIVACY_OFFICER):
+        raise PermissionDenied
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
     for moment in ("authority_notified_at", "parents_informed_at"):
         if data.get(moment) and data[moment] < breach.aware_at:
@@ -251,11 +331,10 @@ def supplier_reminders_sweep(*, today: datetime.date | None = None) -> int:
 
 
 def _register_keepers(board_id: int):
+    """Who renews a supplier's agreement or leaflet: the board roles (the schools share it)."""
     return User.objects.filter(
-        Q(memberships__school__board_id=board_id, memberships__role=Role.ADMINISTRATOR)
-        | Q(
-            board_memberships__board_id=board_id, board_memberships__role=BoardRole.PRIVACY_OFFICER
-        ),
+        board_memberships__board_id=board_id,
+        board_memberships__role__in=permissions.BOARD_KEEPERS,
         is_active=True,
     ).distinct()
 
@@ -284,7 +363,9 @@ def _remind_register_keepers(supplier: Supplier, kind: str, about: datetime.date
 
 @transaction.atomic
 def activity_save(*, activity, acting_user: User):
-    """Complete or change one line of the processing register."""
+    """Complete or change one line of the processing register: the privacy officer's."""
+    if activity.board_id not in grants_for(acting_user).boards_with(BoardRole.PRIVACY_OFFICER):
+        raise PermissionDenied
     with set_actor(acting_user):
         activity.full_clean()
         activity.save()
@@ -293,7 +374,11 @@ def activity_save(*, activity, acting_user: User):
 
 @transaction.atomic
 def document_publish(*, document, acting_user: User):
-    """Publish a new version of a privacy document; the newest valid one is shown."""
+    """Publish a new version of a privacy document, of one school or of the whole board; the
+    newest valid one is shown. A school's document is published by that school's
+    administrator or a board role, the board's by a board role (else PermissionDenied)."""
+    if not permissions.keeps(acting_user, board_id=document.board_id, school=document.school):
+        raise PermissionDenied
     if document.kind == document.Kind.REGULATION and not document.approved_by_council_on:
         raise ValidationError(
             {

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -14,7 +14,8 @@ from schoolprivacy import reauth
 from schoolprivacy.authorization import require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import Board, BoardRole, Role
+from schoolprivacy.models import Board, BoardRole
+from schoolprivacy.uploads import download_response, stored_kind, takes_upload
 
 from . import permissions, selectors, services
 from .forms import (
@@ -28,20 +29,32 @@ from .forms import (
 )
 from .models import Breach, PrivacyDocument, Recipient, Supplier
 
-MANAGERS = (Role.ADMINISTRATOR,)
-BOARD_MANAGERS = (BoardRole.PRIVACY_OFFICER,)
+MANAGERS = permissions.SCHOOL_KEEPERS
+BOARD_MANAGERS = permissions.BOARD_KEEPERS
+OFFICER = (BoardRole.PRIVACY_OFFICER,)
+
+
+def _keeping(user, board_id: int) -> dict:
+    """What a form offers *user* of the board's register: their schools, and whether the
+    board's own part too (suppliers/permissions.py)."""
+    return {
+        "schools": permissions.schools_kept(user, board_id),
+        "whole_board": permissions.keeps_board(user, board_id),
+    }
 
 
 @require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
 def supplier_list(request):
     boards = permissions.boards_to_manage(request.user)
     suppliers = list(selectors.board_suppliers(boards=boards))
-    rows = [(s, selectors.current_field_set(s)) for s in suppliers]
+    # A keeper of one school sees what the suppliers receive from that school.
+    school = permissions.only_school(request.user)
+    rows = [(s, selectors.current_field_set(s, school=school)) for s in suppliers]
     recipients = Recipient.objects.filter(board__in=boards).prefetch_related("schools")
     return render(
         request,
         "suppliers/list.html",
-        {"rows": rows, "recipients": recipients, "today": timezone.localdate()},
+        {"rows": rows, "recipients": recipients, "school": school, "today": timezone.localdate()},
     )
 
 
@@ -51,7 +64,10 @@ def _board(request) -> Board:
 
 def _save_supplier(request, supplier: Supplier, template: str):
     form = SupplierForm(
-        request.POST or None, request.FILES or None, instance=supplier, board=supplier.board
+        request.POST or None,
+        request.FILES or None,
+        instance=supplier,
+        **_keeping(request.user, supplier.board_id),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,11 +85,13 @@ def _save_supplier(request, supplier: Supplier, template: str):
     return render(request, template, {"form": form, "supplier": supplier})
 
 
+@takes_upload(files=2)  # the leaflet and the agreement
 @require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
 def supplier_create(request):
     return _save_supplier(request, Supplier(board=_board(request)), "suppliers/form.html")
 
 
+@takes_upload(files=2)
 @login_required
 def supplier_edit(request, pk):
     supplier = permissions.supplier_to_manage(request.user, pk)
@@ -83,7 +101,8 @@ def supplier_edit(request, pk):
 @login_required
 def field_set_create(request, pk):
     supplier = permissions.supplier_to_manage(request.user, pk)
-    current = selectors.current_field_set(supplier)
+    school = permissions.only_school(request.user)
+    current = selectors.current_field_set(supplier, school=school)
     form = FieldSetForm(
         request.POST or None,
         initial={
@@ -91,12 +110,14 @@ def field_set_create(request, pk):
             "shared": list(current.fields) if current else [],
             "not_shared": current.not_shared if current else "",
         },
+        **_keeping(request.user, supplier.board_id),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.field_set_add(
                 supplier=supplier,
+                school=data["school"],
                 valid_from=data["valid_from"],
                 fields=data["shared"],
                 not_shared=data["not_shared"],
@@ -111,9 +132,15 @@ def field_set_create(request, pk):
 
 
 def _save_recipient(request, recipient: Recipient):
-    form = RecipientForm(request.POST or None, instance=recipient, board=recipient.board)
+    form = RecipientForm(
+        # Bound also when nothing is posted: unticking one's only school sends no field.
+        request.POST if request.method == "POST" else None,
+        instance=recipient,
+        **_keeping(request.user, recipient.board_id),
+    )
     if request.method == "POST" and form.is_valid():
-        form.instance.fields = form.cleaned_data["shared"]
+        if "shared" in form.cleaned_data:
+            form.instance.fields = form.cleaned_data["shared"]
         try:
             services.recipient_save(
                 recipient=form.instance,
@@ -148,7 +175,7 @@ def public_school(request, brin):
         {
             "school": school,
             "receivers": receivers,
-            "documents": selectors.current_documents(board_id=school.board_id),
+            "documents": selectors.current_documents(school=school),
             "today": timezone.localdate(),
         },
     )
@@ -176,7 +203,7 @@ def portal_section(request, pupil) -> str | None:
 # --- The privacy officer: the breach register (Art. 33) ----------------------------------
 
 
-@require_roles(board_roles=BOARD_MANAGERS)
+@require_roles(board_roles=OFFICER)
 def breach_list(request):
     breaches = permissions.breaches_for(request.user).prefetch_related("schools")
     return render(
@@ -184,7 +211,7 @@ def breach_list(request):
     )
 
 
-@require_roles(board_roles=BOARD_MANAGERS)
+@require_roles(board_roles=OFFICER)
 def breach_create(request):
     boards = permissions.privacy_officer_boards(request.user)
     form = BreachForm(request.POST or None, boards=boards)
@@ -242,7 +269,7 @@ def _register_rows(lines):
         ]
 
 
-@require_roles(board_roles=BOARD_MANAGERS)
+@require_roles(board_roles=OFFICER)
 def processing_register(request):
     lines = selectors.processing_register(boards=permissions.privacy_officer_boards(request.user))
     if request.GET.get("format") == "csv":
@@ -287,7 +314,11 @@ def activity_edit(request, pk):
 @require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
 def document_create(request):
     board = _board(request)
-    form = DocumentForm(request.POST or None, instance=PrivacyDocument(board=board))
+    form = DocumentForm(
+        request.POST or None,
+        instance=PrivacyDocument(board=board),
+        **_keeping(request.user, board.pk),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.document_publish(document=form.instance, acting_user=request.user)
@@ -324,11 +355,6 @@ def supplier_document(request, pk, kind):
     document = getattr(supplier, field)
     if not document:
         raise Http404
-    response = FileResponse(
-        document.open("rb"),
-        as_attachment=True,
-        filename=f"{name}-{supplier.pk}.pdf",
-        content_type="application/pdf",
+    return download_response(
+        document.open("rb"), kind=stored_kind(document.name), stem=f"{name}-{supplier.pk}"
     )
-    response["Cache-Control"] = "no-store"
-    return response

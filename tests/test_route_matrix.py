@@ -26,7 +26,9 @@ from tests.utils import post_forms_without_key
 PUBLIC, USER = "public", "user"
 STAFF = frozenset(Role)
 MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
-REGISTER = frozenset({Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER})
+REGISTER = frozenset(
+    {Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR}
+)
 REQUEST_STAFF = frozenset({Role.DIRECTOR, Role.TEAM_LEADER, BoardRole.PRIVACY_OFFICER})
 STAFF_MANAGERS = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.BOARD_ADMINISTRATOR})
 

@@ -368,7 +368,9 @@ def emergency_access_report(*, access_id: int) -> int:
                 {
                     "director": director,
                     "access": access,
-                    "url": settings.SITE_URL + reverse("pupils:history", args=[access.pupil_id]),
+                    "url": settings.SITE_URL
+                    + reverse("pupils:history", args=[access.pupil_id])
+                    + "#emergency",
                 },
             )
             subject = _("Emergency access to a pupil's medical protocol")

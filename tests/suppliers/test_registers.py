@@ -96,6 +96,7 @@ def test_only_the_privacy_officer_opens_the_register(world, login, role):
 def test_the_privacy_regulation_needs_the_councils_approval(world, login):
     client = login(world.users["administrator"])
     data = {
+        "school": world.pupil.school_id,
         "kind": "regulation",
         "version": "4.0",
         "valid_from": "2026-08-01",
@@ -142,7 +143,9 @@ def test_the_public_page_shows_the_current_documents(world, client):
     assert gone.status_code == 404
 
 
-def test_expiring_agreements_and_old_leaflets_are_reminded_once(world):
+def test_expiring_agreements_and_old_leaflets_are_reminded_once(keepers):
+    """Reminded to the board roles, who renew what the board's schools share."""
+    world = keepers
     today = datetime.date(2026, 11, 23)
     supplier(
         world,
@@ -153,7 +156,7 @@ def test_expiring_agreements_and_old_leaflets_are_reminded_once(world):
         leaflet_date=datetime.date(2025, 6, 1),
     )
     sent = services.supplier_reminders_sweep(today=today)
-    keepers = {world.users["administrator"].email, world.users["privacy_officer"].email}
-    assert sent == 2 * len(keepers)
-    assert {m.to[0] for m in mail.outbox} == keepers
+    board_roles = {world.users["board_administrator"].email, world.users["privacy_officer"].email}
+    assert sent == 2 * len(board_roles)
+    assert {m.to[0] for m in mail.outbox} == board_roles
     assert services.supplier_reminders_sweep(today=today + datetime.timedelta(days=1)) == 0
