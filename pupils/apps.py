@@ -32,3 +32,4 @@ class PupilsConfig(AppConfig):
         audit.register(models.RestrictedAccess)
         audit.register(models.ParentDeclaration)
         audit.register(models.Attachment, exclude=("content",))  # sealed bytes, not text
+        audit.register(models.Invitation, exclude=("token_hash",))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.forms import DATE_WIDGET, DateField
+from schoolprivacy.validators import validate_one_line
 
 from .models import (
     Agreement,
@@ -280,7 +281,9 @@ class ChangeGroupForm(forms.Form):
 
 
 class ParentForm(forms.Form):
-    full_name = forms.CharField(label=_("full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("full name"), max_length=150, validators=[validate_one_line]
+    )
     email = forms.EmailField(label=_("e-mail address"))
     relation = forms.ChoiceField(label=_("relation"), choices=Guardianship.Relation.choices)
     has_parental_authority = forms.BooleanField(

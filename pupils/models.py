@@ -439,7 +439,13 @@ class AdulthoodNotice(models.Model):
 
 
 class Invitation(models.Model):
-    """A one-time link on which a parent sets a password. Only a hash of the token is stored."""
+    """A one-time link on which a parent sets a password. Only a hash of the token is stored.
+
+    An invitation with a pupil proposes a link to that pupil, made by a school's staff on the
+    pupil's page: the link (the Guardianship, with the custody staff recorded here) is made
+    only when the owner of the address accepts, whether or not the address had an account,
+    so that staff learn nothing about other people's accounts and nobody is linked to a
+    child without saying yes."""
 
     parent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -462,13 +468,51 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # The proposed link to a pupil (see the docstring); empty for an account-only invitation.
+    pupil = models.ForeignKey(
+        Pupil,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pupil"),
+    )
+    full_name = models.CharField(
+        _("name given by the school"),
+        max_length=150,
+        blank=True,
+        validators=[validate_one_line],
+    )
+    relation = models.CharField(
+        _("relation"), max_length=16, choices=Guardianship.Relation.choices, blank=True
+    )
+    has_parental_authority = models.BooleanField(_("holds parental authority"), default=False)
+    has_information_right = models.BooleanField(_("information right"), default=False)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pupil__isnull=False) | Q(relation="", declined_at__isnull=True),
+                name="invitation_link_fields_only_with_pupil",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.parent} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def state(self) -> str:
+        """Where the answer stands: "accepted", "declined", "expired" or "waiting"."""
+        if self.used_at is not None:
+            return "accepted"
+        if self.declined_at is not None:
+            return "declined"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "waiting"
 
 
 class DossierEntry(models.Model):

@@ -572,6 +572,20 @@ def uninvited_parents(school) -> QuerySet[User]:
     )
 
 
+def invitations_of(*, pupil: Pupil) -> list[Invitation]:
+    """The links proposed for *pupil* that are not made (waiting, declined or expired), the
+    latest per address, newest first. What staff see of each is what they typed."""
+    linked = Guardianship.objects.filter(pupil=pupil).values("parent_id")
+    latest = (
+        Invitation.objects.filter(pupil=pupil, used_at__isnull=True)
+        .exclude(parent_id__in=linked)
+        .select_related("parent")
+        .order_by("parent_id", "-created_at")
+        .distinct("parent_id")
+    )
+    return sorted(latest, key=lambda invitation: invitation.created_at, reverse=True)
+
+
 def emergency_contact_of(*, pupil: Pupil, pk) -> EmergencyContact | None:
     """The emergency contact *pk* of *pupil*, or None."""
     try:

@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -93,6 +94,9 @@ def pupil_detail(request, pk):
         "show_bsn": PupilAction.VIEW_BSN in actions,
         "special_kinds": special_kinds(request.user, pupil, restricted_data=restricted),
         "guardians": guardians,
+        "invitations": (
+            selectors.invitations_of(pupil=pupil) if PupilAction.MANAGE_PARENTS in actions else []
+        ),
         "placements": selectors.placements_of(pupil=pupil),
         "holds": holds,
         "restricted": restricted,
@@ -299,18 +303,21 @@ def parent_add(request, pk):
     form = ParentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            guardianship = services.parent_link(
+            invitation = services.parent_invite(
                 pupil=pupil, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if guardianship.parent.has_usable_password():
-                messages.success(request, _("The parent has been linked to the pupil."))
-            else:
-                messages.success(
-                    request, _("The parent has been linked and gets an invitation by e-mail.")
+            # The same answer whether or not the address has an account (parent_invite).
+            messages.success(
+                request,
+                _(
+                    "An invitation has been sent to %(email)s. The parent is linked to the "
+                    "pupil once they accept it."
                 )
+                % {"email": invitation.parent.email},
+            )
             return redirect("pupils:detail", pupil.pk)
     return render(request, "pupils/parent_form.html", {"form": form, "pupil": pupil})
 
@@ -475,10 +482,18 @@ def portal_parents_access(request, pk):
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
 def accept_invitation(request, token):
+    """The link of an invitation: an account without a password chooses one (and is linked to
+    the pupil the invitation names, if any); an account with a password answers signed in."""
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "pupils/portal/invitation_invalid.html", status=404)
+    if invitation.parent.has_usable_password():
+        if invitation.pupil is None:  # an account invitation whose password was set since
+            return render(request, "pupils/portal/invitation_invalid.html", status=404)
+        return _answer_link(request, token, invitation)
     form = AcceptInvitationForm(invitation.parent, request.POST or None)
+    if request.method == "POST" and request.POST.get("answer") == "decline":
+        return _declined(request, token, user=None)
     if request.method == "POST" and form.is_valid():
         try:
             parent = services.invitation_accept(
@@ -493,8 +508,40 @@ def accept_invitation(request, token):
     return render(
         request,
         "pupils/portal/accept_invitation.html",
-        {"form": form, "parent": invitation.parent},
+        {"form": form, "parent": invitation.parent, "invitation": invitation},
     )
+
+
+def _answer_link(request, token, invitation):
+    """An account with a password says yes or no to a proposed link, signed in as itself."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.pk != invitation.parent_id:
+        return render(request, "pupils/portal/invitation_other_account.html", status=403)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer == "decline":
+            return _declined(request, token, user=request.user)
+        if answer == "accept":
+            try:
+                services.invitation_link_accept(token=token, user=request.user)
+            except ValidationError:
+                return render(request, "pupils/portal/invitation_invalid.html", status=404)
+            messages.success(
+                request,
+                _("You are now linked to %(name)s.") % {"name": invitation.pupil.first_name},
+            )
+            return redirect("portal:home")
+        messages.error(request, _("Choose whether you accept the link."))
+    return render(request, "pupils/portal/answer_invitation.html", {"invitation": invitation})
+
+
+def _declined(request, token, *, user):
+    try:
+        services.invitation_decline(token=token, user=user)
+    except (ValidationError, PermissionDenied):
+        return render(request, "pupils/portal/invitation_invalid.html", status=404)
+    return render(request, "pupils/portal/invitation_declined.html")
 
 
 # --- The life of entries and records: corrections, ends, documents ----------------------------

@@ -637,7 +637,6 @@ def _parent_line(applier, line, data, *, new: bool) -> None:
             has_parental_authority=data["has_parental_authority"],
             has_information_right=False,
             acting_user=applier.user,
-            invite=False,
         )
     elif {"relation", "has_parental_authority"} & set(line.fields):
         guardianship = Guardianship.objects.get(pupil=pupil, parent__email__iexact=data["email"])

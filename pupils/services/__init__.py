@@ -391,21 +391,17 @@ def parent_link(
     has_parental_authority: bool,
     has_information_right: bool,
     acting_user: User,
-    invite: bool = True,
 ) -> Guardianship:
-    """Link a parent to a pupil (one account per e-mail address) and, with *invite*, send an
-    invitation if the account has no password yet (an import leaves that for later)."""
+    """Link a parent to a pupil at once (one account per e-mail address), without an
+    invitation: for the parents of the school's administration system (sync/services.py),
+    whose custody the school has recorded there. A parent added on the pupil's page is
+    invited instead (parent_invite) and linked only on accepting."""
     _require(acting_user, pupil, PupilAction.MANAGE_PARENTS)
     email = email.strip().lower()
     if has_parental_authority:
         has_information_right = False
     with set_actor(acting_user):
-        parent, created = User.objects.get_or_create(
-            email=email, defaults={"full_name": full_name.strip()}
-        )
-        if created:
-            parent.set_unusable_password()
-            parent.save(update_fields=["password"])
+        parent = _account_for(email, full_name)
         if Guardianship.objects.filter(parent=parent, pupil=pupil).exists():
             raise ValidationError({"email": _("This parent is already linked to this pupil.")})
         guardianship = Guardianship(
@@ -416,9 +412,71 @@ def parent_link(
             has_information_right=has_information_right,
         )
         _save(guardianship)
-    if invite and not parent.has_usable_password():
-        invitation_create(parent=parent, acting_user=acting_user)
     return guardianship
+
+
+def _account_for(email: str, full_name: str) -> User:
+    """The account of *email* (lower case); a new one without a password if there is none."""
+    parent, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name.strip()}
+    )
+    if created:
+        parent.set_unusable_password()
+        parent.save(update_fields=["password"])
+    return parent
+
+
+@transaction.atomic
+def parent_invite(
+    *,
+    pupil: Pupil,
+    email: str,
+    full_name: str,
+    relation: str,
+    has_parental_authority: bool,
+    has_information_right: bool,
+    acting_user: User,
+) -> Invitation:
+    """Invite the owner of *email* to be linked to *pupil* with the custody staff recorded.
+
+    Whether or not the address has an account, the answer is the same: an invitation is
+    mailed and the pupil's page shows it waiting. The Guardianship is made when the owner
+    accepts (invitation_accept, invitation_link_accept), never before."""
+    _require(acting_user, pupil, PupilAction.MANAGE_PARENTS)
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).exists()  # one proposal at a time
+    email = email.strip().lower()
+    if has_parental_authority:
+        has_information_right = False
+    existing = User.objects.filter(email=email).first()
+    if existing and Guardianship.objects.filter(parent=existing, pupil=pupil).exists():
+        raise ValidationError({"email": _("This parent is already linked to this pupil.")})
+    if existing and _waiting(Invitation.objects.filter(pupil=pupil, parent=existing)).exists():
+        raise ValidationError(
+            {"email": _("An invitation to this address is already waiting for an answer.")}
+        )
+    with set_actor(acting_user):
+        parent = existing or _account_for(email, full_name)
+        invitation = Invitation.objects.create(
+            parent=parent,
+            pupil=pupil,
+            full_name=full_name.strip(),
+            relation=relation,
+            has_parental_authority=has_parental_authority,
+            has_information_right=has_information_right,
+            created_by=acting_user,
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        )
+    from ..tasks import send_invitation
+
+    enqueue_on_commit(send_invitation, invitation.pk)
+    return invitation
+
+
+def _waiting(invitations):
+    """The invitations among *invitations* that can still be answered."""
+    return invitations.filter(
+        used_at__isnull=True, declined_at__isnull=True, expires_at__gt=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -579,9 +637,15 @@ def invitation_create(*, parent: User, acting_user: User) -> Invitation:
 def invitation_send(*, invitation_id: int) -> bool:
     """Make the one-time token (only its hash is kept) and e-mail the link; once per invitation."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("parent").get(pk=invitation_id)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("parent", "pupil__school")
+        .get(pk=invitation_id)
     )
-    if invitation.sent_at is not None or invitation.used_at is not None:
+    if (
+        invitation.sent_at is not None
+        or invitation.used_at is not None
+        or invitation.declined_at is not None
+    ):
         return False
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _token_hash(token)
@@ -590,22 +654,34 @@ def invitation_send(*, invitation_id: int) -> bool:
     parent = invitation.parent
     # The same link invites staff (staff/services.py): their e-mail names the schools instead.
     grants = grants_for(parent)
-    schools = School.objects.filter(pk__in=grants.schools_with()).order_by("name")
-    with translation.override(parent.language):
-        body = render_to_string(
+    if invitation.pupil is not None:
+        template = "pupils/email/invitation_link.txt"
+        schools = invitation.pupil.school.name
+    else:
+        template = (
             "pupils/email/invitation_staff.txt"
             if grants.is_staff_member
-            else "pupils/email/invitation.txt",
+            else "pupils/email/invitation.txt"
+        )
+        schools = ", ".join(
+            School.objects.filter(pk__in=grants.schools_with())
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+    with translation.override(parent.language):
+        body = render_to_string(
+            template,
             {
                 "parent": parent,
-                "schools": ", ".join(school.name for school in schools),
+                "has_password": parent.has_usable_password(),
+                "schools": schools,
                 "url": settings.SITE_URL + reverse("portal:accept_invitation", args=[token]),
                 "days": INVITATION_DAYS,
             },
         )
         subject = (
             _("Your account in the school's privacy system")
-            if grants.is_staff_member
+            if grants.is_staff_member and invitation.pupil is None
             else _("Your account for your child's school")
         )
     send_mail(subject, body, None, [parent.email])
@@ -613,39 +689,89 @@ def invitation_send(*, invitation_id: int) -> bool:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    """The invitation behind *token* if it can still be used; None otherwise."""
+    """The invitation behind *token* if it can still be answered; None otherwise."""
     return (
-        Invitation.objects.select_related("parent")
-        .filter(
-            token_hash=_token_hash(token),
-            used_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            parent__is_active=True,
-        )
+        _waiting(Invitation.objects.select_related("parent", "pupil__school"))
+        .filter(token_hash=_token_hash(token), parent__is_active=True)
         .first()
+    )
+
+
+def _spend(token: str) -> Invitation:
+    """The invitation behind *token*, locked, if it can still be answered."""
+    invitation = invitation_for_token(token)
+    if invitation is not None:
+        invitation = _waiting(
+            Invitation.objects.select_for_update(of=("self",)).select_related("parent", "pupil")
+        ).get(pk=invitation.pk)
+    if invitation is None:
+        raise ValidationError(_("This link has already been used or has expired."))
+    return invitation
+
+
+def _link_as_proposed(invitation: Invitation) -> None:
+    """Make the link an accepted invitation proposed, as its parent (once, however often)."""
+    if invitation.pupil is None:
+        return
+    Guardianship.objects.get_or_create(
+        parent=invitation.parent,
+        pupil=invitation.pupil,
+        defaults={
+            "relation": invitation.relation,
+            "has_parental_authority": invitation.has_parental_authority,
+            "has_information_right": invitation.has_information_right,
+        },
     )
 
 
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> User:
-    """Set the parent's password and spend the invitation; a used or expired link does nothing."""
-    invitation = invitation_for_token(token)
-    if invitation is None:
-        raise ValidationError(_("This link has already been used or has expired."))
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.used_at is not None:
-        raise ValidationError(_("This link has already been used or has expired."))
+    """Set the password of an account that has none, spend the invitation and make the link it
+    proposed; a used, declined or expired link does nothing. An account with a password
+    answers a link invitation signed in instead (invitation_link_accept)."""
+    invitation = _spend(token)
     parent = invitation.parent
+    if parent.has_usable_password():
+        raise ValidationError(_("This link has already been used or has expired."))
+    now = timezone.now()
     with set_actor(parent):
         parent.set_password(password)
         parent.save(update_fields=["password"])
-    invitation.used_at = timezone.now()
-    invitation.save(update_fields=["used_at"])
-    # Any other open invitation for this parent is spent too.
-    Invitation.objects.filter(parent=parent, used_at__isnull=True).update(
-        used_at=invitation.used_at
-    )
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+        _link_as_proposed(invitation)
+    # Any other open invitation to set a password is spent too; one that proposes a link to
+    # another pupil waits for its own answer.
+    Invitation.objects.filter(parent=parent, pupil=None, used_at__isnull=True).update(used_at=now)
     return parent
+
+
+@transaction.atomic
+def invitation_link_accept(*, token: str, user: User) -> Invitation:
+    """The signed-in owner of an account accepts the link an invitation proposes."""
+    invitation = _spend(token)
+    if invitation.parent_id != user.pk or invitation.pupil is None:
+        raise PermissionDenied
+    with set_actor(user):
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+        _link_as_proposed(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_decline(*, token: str, user: User | None) -> None:
+    """The owner of the address says no: nothing is linked, and the pupil's page shows the
+    invitation declined. For an account with a password the owner is signed in as it."""
+    invitation = _spend(token)
+    parent = invitation.parent
+    if invitation.pupil is None or (
+        parent.has_usable_password() and (user is None or user.pk != parent.pk)
+    ):
+        raise PermissionDenied
+    with set_actor(parent):
+        invitation.declined_at = timezone.now()
+        invitation.save(update_fields=["declined_at"])
 
 
 # --- Staff grants ---------------------------------------------------------------------------

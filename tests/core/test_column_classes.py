@@ -70,7 +70,7 @@ COLUMNS = {
     "pupils_emergencycontact": {"kind": APP},
     "pupils_group": {"external_key": APP, "name": ORDINARY},
     "pupils_guardianship": {"relation": APP},
-    "pupils_invitation": {"token_hash": HASHED},
+    "pupils_invitation": {"token_hash": HASHED, "full_name": ORDINARY, "relation": APP},
     "pupils_note": {"body": HANDLING, "kind": APP, "source": APP}
     | {"source_detail": HANDLING, "title": HANDLING},
     "pupils_parentdeclaration": {"education_level": APP, "legal_basis": APP},

@@ -319,61 +319,6 @@ def invitation_link(message) -> str:
     return re.search(r"https?://[^/\s]+(/portal/invitation/[^/\s]+/)", message.body).group(1)
 
 
-def test_a_director_links_a_parent_who_accepts_the_invitation_once(
-    world, login, client, django_capture_on_commit_callbacks
-):
-    director = login(world.users["director"])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = director.post(
-            reverse("pupils:parent_add", args=[world.pupil.pk]),
-            {
-                "full_name": "Karin de Vries",
-                "email": "Karin@Gezin.example",
-                "relation": "foster_parent",
-                "has_parental_authority": "on",
-            },
-        )
-    assert response.status_code == 302
-    parent = User.objects.get(email="karin@gezin.example")
-    assert not parent.has_usable_password()
-    assert len(mail.outbox) == 1
-    link = invitation_link(mail.outbox[0])
-    assert Invitation.objects.get().token_hash not in mail.outbox[0].body
-
-    client.logout()
-    new_password = "een-sterk-wachtwoord-voor-karin"
-    response = client.post(link, {"new_password1": new_password, "new_password2": new_password})
-    assert response["Location"] == reverse("portal:home")
-    parent.refresh_from_db()
-    assert parent.check_password(new_password)
-    assert escape(world.pupil.full_name) in client.get(reverse("portal:home")).content.decode()
-
-    client.logout()
-    again = client.post(link, {"new_password1": "x" * 20, "new_password2": "x" * 20})
-    assert again.status_code == 404
-    parent.refresh_from_db()
-    assert parent.check_password(new_password)
-
-
-def test_linking_an_existing_parent_keeps_one_account_and_sends_no_invitation(
-    world, login, django_capture_on_commit_callbacks
-):
-    existing = world.users["parent_other_child"]
-    with django_capture_on_commit_callbacks(execute=True):
-        login(world.users["administrator"]).post(
-            reverse("pupils:parent_add", args=[world.pupil.pk]),
-            {
-                "full_name": "Iemand Anders",
-                "email": existing.email.upper(),
-                "relation": "father",
-                "has_parental_authority": "on",
-            },
-        )
-    assert Guardianship.objects.filter(parent=existing, pupil=world.pupil).exists()
-    assert User.objects.filter(email=existing.email).count() == 1
-    assert mail.outbox == []
-
-
 def test_a_change_of_custody_is_kept_in_the_audit_log(world, login):
     guardianship = world.guardianships["parent_no_rights"]
     login(world.users["director"]).post(

@@ -329,7 +329,6 @@ def test_a_link_made_meanwhile_is_reported_and_the_others_are_linked(
         has_parental_authority=True,
         has_information_right=False,
         acting_user=keyed.users["director"],
-        invite=False,
     )
     run = apply(client, ImportRun.objects.get(), django_capture_on_commit_callbacks)
     assert run.counts["failed"] == 1
