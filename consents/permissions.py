@@ -23,6 +23,7 @@ from pupils.permissions import (
     PupilAction,
     PupilPolicy,
     children_of,
+    holds_authority,
     own_record,
     portal_right,
     taught_groups,
@@ -101,8 +102,9 @@ def pupil_for_portal(user, pk) -> Pupil:
 
 def sees_consents(user, pupil: Pupil) -> bool:
     """Whether *user* sees the pupil's consents in the portal (pupil_for_portal, for one pupil
-    in hand): a holder of parental authority, or the pupil from 16."""
-    return portal_right(user, pupil) in (PortalRight.SELF, PortalRight.AUTHORITY)
+    in hand): a holder of parental authority, or the pupil from 16 (who decides them)."""
+    right = portal_right(user, pupil)
+    return right == PortalRight.SELF or (right is not None and holds_authority(user, pupil))
 
 
 def portal_pupils(user) -> QuerySet[Pupil]:

@@ -321,7 +321,7 @@ class Guardianship(models.Model):
         _("access granted by the pupil at"),
         null=True,
         blank=True,
-        help_text=_("From 18 the parent sees the dossier only while the pupil grants it."),
+        help_text=_("From 16 the parent sees the whole dossier only while the pupil grants it."),
     )
     contact_shared = models.BooleanField(
         _("the other parents may see these contact details"),
@@ -414,11 +414,13 @@ class ParentContact(models.Model):
 
 class AdulthoodNotice(models.Model):
     """That the pupil and the parents were told about the 18th birthday: once beforehand, and
-    once when parental authority ended (a unique row per pupil and kind, for the sweep)."""
+    once when parental authority ended; and once that from 16 the pupil decides (a unique row
+    per pupil and kind, for the sweep)."""
 
     class Kind(models.TextChoices):
         COMING = "coming", _("told beforehand")
         DONE = "done", _("told that parental authority ended")
+        SIXTEEN = "sixteen", _("told that the pupil decides from 16")
 
     pupil = models.ForeignKey(
         Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")

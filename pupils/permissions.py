@@ -270,15 +270,15 @@ def holds_authority(user, pupil: Pupil) -> bool:
 
 def guardianships_in_portal(user, *, information_right: bool = True, day=None) -> QuerySet:
     """*user*'s guardianships that bring a child to the portal: parental authority, and (with
-    *information_right*) the information right or, once the pupil is 18, the pupil's grant.
+    *information_right*) the information right or, from 16, the pupil's grant.
 
     portal_right decides the same for one pupil in hand.
     """
     rights = Q(has_parental_authority=True)
     if information_right:
-        adult = ages.born_by(day or timezone.localdate(), ages.ADULT_AGE)
+        deciding = ages.born_by(day or timezone.localdate(), ages.CONSENT_AGE)
         rights |= Q(has_information_right=True) | Q(
-            access_granted_at__isnull=False, pupil__date_of_birth__lte=adult
+            access_granted_at__isnull=False, pupil__date_of_birth__lte=deciding
         )
     return Guardianship.objects.filter(rights, parent=user)
 
@@ -301,14 +301,25 @@ class PortalRight(StrEnum):
     """Why *user* sees a pupil in the portal (portal_right)."""
 
     SELF = "self"  #: the pupil's own account (16+)
-    AUTHORITY = "authority"  #: a holder of parental authority
-    GRANTED = "granted"  #: a parent the adult pupil lets see the dossier (read only)
-    INFORMATION = "information"  #: a parent with the information right only (progress)
+    #: a holder of parental authority over a pupil under 16, or over an adult pupil where the
+    #: school recorded it again after 18 (a guardian appointed by the court)
+    AUTHORITY = "authority"
+    GRANTED = "granted"  #: a parent the pupil of 16+ lets see the whole dossier (read only)
+    #: progress only: the information right, or parental authority over a pupil of 16 or 17
+    #: who has not let this parent see the whole dossier
+    INFORMATION = "information"
 
 
 def portal_right(user, pupil: Pupil, day=None) -> PortalRight | None:
     """What brings *user* to *pupil* in the portal, or None (guardianships_in_portal and
-    own_record decide the same as queries)."""
+    own_record decide the same as queries).
+
+    From 16 the pupil exercises their own rights (UAVG art. 5), so the pupil decides which
+    parent sees the whole dossier, who looked at it and who receives it: a parent with
+    parental authority over a pupil of 16 or 17 sees the progress the school must tell
+    parents, and the consents, and the rest only with the pupil's grant. At 18 parental
+    authority ends (Civil Code 1:233) and only the grant is left.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     age = ages.age_on(pupil.date_of_birth, day or timezone.localdate())
@@ -317,11 +328,12 @@ def portal_right(user, pupil: Pupil, day=None) -> PortalRight | None:
     found = guardianship(user, pupil)
     if found is None:
         return None
-    if found.has_parental_authority:
+    pupil_decides = ages.CONSENT_AGE <= age < ages.ADULT_AGE
+    if found.has_parental_authority and not pupil_decides:
         return PortalRight.AUTHORITY
-    if found.access_granted_at is not None and age >= ages.ADULT_AGE:
+    if found.access_granted_at is not None and age >= ages.CONSENT_AGE:
         return PortalRight.GRANTED
-    if found.has_information_right:
+    if found.has_parental_authority or found.has_information_right:
         return PortalRight.INFORMATION
     return None
 

@@ -17,8 +17,10 @@ def report_emergency_access(access_id: int) -> None:
 
 @shared_task
 def sweep_adulthood() -> None:
-    """Daily, just after midnight (beat): the 18th birthdays, told beforehand and carried out."""
+    """Daily, just after midnight (beat): the 18th birthdays, told beforehand and carried out;
+    and the pupils who turned 16, told that they decide now."""
     services.adulthood_sweep()
+    services.sixteen_sweep()
 
 
 @shared_task

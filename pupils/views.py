@@ -395,6 +395,7 @@ def portal_child(request, pk):
     pupil = policy.own_child(request.user, pk)
     right = permissions.portal_right(request.user, pupil)
     full = right in permissions.WHOLE_DOSSIER
+    may_manage_contacts = permissions.holds_authority(request.user, pupil)
     context = {
         "pupil": pupil,
         "guardianship": permissions.guardianship(request.user, pupil),
@@ -404,6 +405,8 @@ def portal_child(request, pk):
         # Who exercises the pupil's rights can ask for a correction of any field shown.
         "correct": permissions.acts_for(request.user, pupil),
         "adult_on": ages.birthday(pupil.date_of_birth, ages.ADULT_AGE),
+        "adult": ages.age_on(pupil.date_of_birth, timezone.localdate()) >= ages.ADULT_AGE,
+        "may_manage_contacts": may_manage_contacts,
         **selectors.dossier_entries(pupil=pupil),
     }
     context["portal"] = True  # documents open through the portal's own page
@@ -412,10 +415,10 @@ def portal_child(request, pk):
         selectors.attach_documents(records, "special", selectors.attachments_by_item(pupil=pupil))
         context["special_records"] = records
         context["placements"] = selectors.placements_of(pupil=pupil)
+    if full or may_manage_contacts:
         context["emergency_contacts"] = selectors.emergency_contacts(
             pupils=[pupil.pk], for_parent=request.user
         ).get(pupil.pk, [])
-        context["may_manage_contacts"] = permissions.holds_authority(request.user, pupil)
     if context["guardianship"] is not None:
         context["shared_contacts"] = selectors.shared_contacts(pupil=pupil, user=request.user)
     guardianship = context["guardianship"]
@@ -445,7 +448,7 @@ def portal_access_history(request, pk):
 
 @login_required
 def portal_parents_access(request, pk):
-    """The pupil's own page: whether the parents see the dossier once the pupil is 18."""
+    """The pupil's own page, from 16: which parents see the whole dossier (read only)."""
     pupil = policy.own_child(request.user, pk)
     if permissions.portal_right(request.user, pupil) != PortalRight.SELF:
         hidden()
@@ -771,9 +774,12 @@ def _contacts_pupil(request, pk, portal: bool):
     """The pupil whose emergency contacts the user sees, and whether they may change them."""
     if portal:
         pupil = policy.own_child(request.user, pk)
-        if not permissions.sees_whole_dossier(request.user, pupil):
+        # A holder of parental authority keeps the emergency contacts of a pupil of 16 or 17
+        # up to date, also without seeing the whole dossier (permissions.portal_right).
+        may_manage = permissions.holds_authority(request.user, pupil)
+        if not (may_manage or permissions.sees_whole_dossier(request.user, pupil)):
             hidden()
-        return pupil, permissions.holds_authority(request.user, pupil)
+        return pupil, may_manage
     pupil = policy.get(request.user, pk, PupilAction.VIEW)
     actions = policy.actions(request.user, pupil)
     if PupilAction.VIEW_PHONES not in actions:

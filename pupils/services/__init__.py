@@ -1231,9 +1231,12 @@ ADULTHOOD_NOTICE_DAYS = 30
 def parent_access_set(
     *, pupil: Pupil, guardianship: Guardianship, grant: bool, acting_user: User
 ) -> Guardianship:
-    """The pupil lets a parent keep seeing the dossier once parental authority has ended at
-    18 (read only), or takes that back. Only the pupil decides, from the own account."""
+    """The pupil of 16 or older lets a parent see the whole dossier (read only), or takes that
+    back; it outlasts parental authority, which ends at 18 (permissions.portal_right). Only
+    the pupil decides, from the own account."""
     if pupil.account_id is None or pupil.account_id != acting_user.pk:
+        raise PermissionDenied
+    if ages.age_on(pupil.date_of_birth, timezone.localdate()) < ages.CONSENT_AGE:
         raise PermissionDenied
     guardianship = Guardianship.objects.select_for_update().get(
         pk=guardianship.pk, pupil_id=pupil.pk
@@ -1287,6 +1290,26 @@ def adulthood_sweep(*, today: date | None = None) -> AdulthoodReport:
     for pupil_id in adults.values_list("pk", flat=True):
         report.ended += _adulthood_carry_out(pupil_id)
     return report
+
+
+def sixteen_sweep(*, today: date | None = None) -> int:
+    """Tell the pupils who are 16 or 17, and their parents, once, that the pupil now decides
+    on consents, requests and who sees the whole dossier (permissions.portal_right). A run
+    after an outage, or the first run for pupils already 16, catches up."""
+    today = today or timezone.localdate()
+    pupils = (
+        Pupil.objects.filter(anonymised_at__isnull=True)
+        .filter(_with_parental_rights())
+        .filter(
+            date_of_birth__lte=ages.born_by(today, ages.CONSENT_AGE),
+            date_of_birth__gt=ages.born_by(today, ages.ADULT_AGE),
+        )
+        .exclude(_told(AdulthoodNotice.Kind.SIXTEEN))
+    )
+    return sum(
+        _adulthood_tell(pupil_id, AdulthoodNotice.Kind.SIXTEEN)
+        for pupil_id in pupils.values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -1356,9 +1379,21 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
 
 
 def _adulthood_text(kind: str, pupil: Pupil, guardianship) -> str:
-    """What the 18th birthday changes, to a parent (*guardianship*) or to the pupil. It goes
-    by e-mail too: no name, and no date that would tell the date of birth."""
-    if guardianship is None and kind == AdulthoodNotice.Kind.COMING:
+    """What the 16th or 18th birthday changes, to a parent (*guardianship*) or to the pupil.
+    It goes by e-mail too: no name, and no date that would tell the date of birth."""
+    if guardianship is None and kind == AdulthoodNotice.Kind.SIXTEEN:
+        text = _(
+            "You are 16 now: you decide on your own consents and requests at %(school)s, and "
+            "which of your parents see your whole dossier. You decide that in the portal, "
+            "under “Your parents' access”."
+        )
+    elif kind == AdulthoodNotice.Kind.SIXTEEN:
+        text = _(
+            "Your child is 16 now and decides on their own consents and requests at "
+            "%(school)s, and on whether you see the whole dossier. Until your child turns 18 "
+            "you keep seeing the progress, and with parental authority the consents."
+        )
+    elif guardianship is None and kind == AdulthoodNotice.Kind.COMING:
         text = _(
             "You turn 18 soon. From then on your parents no longer see your data at "
             "%(school)s, unless you let them. You decide that in the portal, under “Your "

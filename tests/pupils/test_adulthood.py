@@ -9,9 +9,11 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from pupils import ages, services
 from pupils.models import AdulthoodNotice, Guardianship, Pupil
+from requests.models import DataRequest
 from schoolprivacy.models import Notice
 from tests.factories import UserFactory
 
@@ -70,15 +72,57 @@ def test_a_pupil_sees_nobody_elses_portal(world, sixteen, login):
     assert parent.get(reverse("portal:parents_access", args=[sixteen.pk])).status_code == 404
 
 
-def test_until_18_the_parents_see_the_dossier_and_the_pupil_decides(world, sixteen, login):
+def test_from_16_a_parent_sees_progress_and_consents_and_the_pupil_decides_the_rest(
+    world, sixteen, login
+):
+    """Issue 18: a parent with parental authority over a pupil of 16+ saw the whole dossier and
+    who looked at it, while from 16 the pupil exercises their own rights (UAVG art. 5)."""
+    record = services.special_record_add(
+        pupil=sixteen,
+        kind="medical",
+        content="Astma, puffer in de tas",
+        source="parent",
+        acting_user=world.users["care_coordinator"],
+    )
     parent = login(world.users["parent"])
     page = parent.get(reverse("portal:child", args=[sixteen.pk]))
     assert page.status_code == 200
-    assert reverse("portal:access_history", args=[sixteen.pk]) in page.content.decode()
+    text = page.content.decode()
+    assert "Astma" not in text
+    assert reverse("portal:access_history", args=[sixteen.pk]) not in text
+    for name in ("portal:access_history", "suppliers:portal_child"):
+        assert parent.get(reverse(name, args=[sixteen.pk])).status_code == 404, name
+    assert parent.get(reverse("consents:portal", args=[sixteen.pk])).status_code == 200
+    # A parent with parental authority keeps the emergency contacts of a minor up to date.
+    assert parent.get(reverse("portal:emergency_contacts", args=[sixteen.pk])).status_code == 200
     # Asking and deciding is the pupil's now: no correction or request links for the parent.
-    assert reverse("requests:portal_correct", args=[sixteen.pk, "pupil", sixteen.pk]) not in (
-        page.content.decode()
+    assert reverse("requests:portal_correct", args=[sixteen.pk, "pupil", sixteen.pk]) not in text
+
+    # The pupil lets this parent see the whole dossier: from now on, read only.
+    granted = login(world.users["pupil"]).post(
+        reverse("portal:parents_access", args=[sixteen.pk]),
+        {"guardianship": world.guardianships["parent"].pk, "grant": "yes"},
     )
+    assert granted.status_code == 302
+    assert Guardianship.objects.get(pk=world.guardianships["parent"].pk).access_granted_at
+    parent = login(world.users["parent"])
+    text = parent.get(reverse("portal:child", args=[sixteen.pk])).content.decode()
+    assert "Astma" in text and escape(record.get_kind_display().capitalize()) in text
+    assert parent.get(reverse("portal:access_history", args=[sixteen.pk])).status_code == 200
+    # Read only: a request the parent posts for the pupil is refused and nothing is stored.
+    parent.post(
+        reverse("requests:portal_new", args=[sixteen.pk, "access"]),
+        {"explanation": "Graag een kopie", "submission": "0b3f6d0e-8f7e-4a53-9d55-3f1e2c4b5a61"},
+    )
+    assert not DataRequest.objects.filter(pupil=sixteen).exists()
+
+
+def test_a_parent_sees_the_whole_dossier_of_a_pupil_under_16(world, login):
+    parent = login(world.users["parent"])
+    assert ages.age_on(world.pupil.date_of_birth, timezone.localdate()) < 16
+    page = parent.get(reverse("portal:child", args=[world.pupil.pk]))
+    assert reverse("portal:access_history", args=[world.pupil.pk]) in page.content.decode()
+    assert parent.get(reverse("portal:access_history", args=[world.pupil.pk])).status_code == 200
 
 
 def test_the_18th_birthday_is_computed_like_the_law_counts_it():
@@ -161,7 +205,6 @@ def test_the_pupil_lets_a_parent_keep_seeing_the_dossier_read_only(world, sixtee
         {"guardianship": guardianship.pk, "grant": "yes"},
     )
     assert response.status_code == 302
-    # Nothing changes for the parent before the 18th birthday (they hold authority anyway).
     assert Guardianship.objects.get(pk=guardianship.pk).has_parental_authority
     today = timezone.localdate()
     sixteen.date_of_birth = ages.born_by(today, 18)  # 18 today
@@ -191,24 +234,43 @@ def test_the_pupil_lets_a_parent_keep_seeing_the_dossier_read_only(world, sixtee
     )
 
 
-def test_a_grant_before_18_opens_nothing_for_a_parent_without_rights(world, sixteen, login):
-    """The pupil's grant counts from 18: before, a parent without authority sees no more than
-    the law gives them."""
-    info = world.guardianships["parent_information_right"]
-    services.parent_access_set(
-        pupil=sixteen, guardianship=info, grant=True, acting_user=world.users["pupil"]
-    )
-    client = login(world.users["parent_information_right"])
-    page = client.get(reverse("portal:child", args=[sixteen.pk]))
-    assert page.status_code == 200  # the information right: progress only
-    assert client.get(reverse("portal:access_history", args=[sixteen.pk])).status_code == 404
-    assert client.get(reverse("suppliers:portal_child", args=[sixteen.pk])).status_code == 404
-    none = world.guardianships["parent_no_rights"]
-    services.parent_access_set(
-        pupil=sixteen, guardianship=none, grant=True, acting_user=world.users["pupil"]
-    )
-    other = login(world.users["parent_no_rights"])
-    assert other.get(reverse("portal:child", args=[sixteen.pk])).status_code == 404
+def test_from_16_the_pupils_grant_counts_for_every_linked_parent(world, sixteen, login):
+    """From 16 the pupil decides who sees their whole dossier, so the grant counts at once,
+    also for a parent with only the information right or with no right of their own."""
+    info = login(world.users["parent_information_right"])
+    assert info.get(reverse("portal:access_history", args=[sixteen.pk])).status_code == 404
+    none = login(world.users["parent_no_rights"])
+    assert none.get(reverse("portal:child", args=[sixteen.pk])).status_code == 404
+    for key in ("parent_information_right", "parent_no_rights"):
+        services.parent_access_set(
+            pupil=sixteen,
+            guardianship=world.guardianships[key],
+            grant=True,
+            acting_user=world.users["pupil"],
+        )
+    for key in ("parent_information_right", "parent_no_rights"):
+        client = login(world.users[key])
+        assert client.get(reverse("portal:child", args=[sixteen.pk])).status_code == 200, key
+        assert client.get(reverse("portal:access_history", args=[sixteen.pk])).status_code == 200
+        # Read only: nothing to change, and no emergency contacts to manage.
+        assert (
+            client.post(reverse("portal:emergency_contacts", args=[sixteen.pk]), {}).status_code
+            == 404
+        )
+
+
+def test_a_pupil_under_16_grants_nothing(world, login):
+    pupil = world.pupil
+    pupil.account = UserFactory()
+    pupil.save(update_fields=["account"])
+    with pytest.raises(services.PermissionDenied):
+        services.parent_access_set(
+            pupil=pupil,
+            guardianship=world.guardianships["parent_no_rights"],
+            grant=True,
+            acting_user=pupil.account,
+        )
+    assert not Guardianship.objects.filter(access_granted_at__isnull=False).exists()
 
 
 def test_an_account_of_a_pupil_under_16_opens_no_portal(world, login):
@@ -251,3 +313,30 @@ def test_a_younger_pupil_keeps_the_parents_portal(world, login):
     assert services.adulthood_sweep(today=D(2026, 12, 2)).ended == 0
     page = login(world.users["parent"]).get(reverse("portal:child", args=[pupil.pk]))
     assert page.status_code == 200
+
+
+def test_on_the_16th_birthday_the_pupil_and_the_parents_are_told_once(world, sixteen):
+    """From 16 the parents' view narrows (portal_right): everyone is told, once, and a first
+    run tells the pupils who are 16 already."""
+    sixteen.date_of_birth = D(2010, 12, 24)
+    sixteen.save()
+    assert services.sixteen_sweep(today=D(2026, 12, 23)) == 0  # 15 still
+    assert not Notice.objects.exists()
+    assert services.sixteen_sweep(today=D(2026, 12, 24)) == 1
+    told = set(Notice.objects.values_list("user_id", flat=True))
+    assert told == {
+        world.users["parent"].pk,
+        world.users["parent_information_right"].pk,
+        world.users["pupil"].pk,
+    }
+    assert services.sixteen_sweep(today=D(2026, 12, 25)) == 0
+    assert Notice.objects.count() == 3  # once
+    with translation.override("nl"):
+        pupil_text = Notice.objects.get(user=world.users["pupil"]).message
+    assert "16" in pupil_text and "2010" not in pupil_text
+    # An adult pupil is not told that they are 16.
+    Notice.objects.all().delete()
+    AdulthoodNotice.objects.all().delete()
+    sixteen.date_of_birth = D(2008, 12, 1)
+    sixteen.save()
+    assert services.sixteen_sweep(today=D(2026, 12, 24)) == 0

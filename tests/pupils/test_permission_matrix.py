@@ -359,6 +359,56 @@ def test_the_parents_access_page_is_the_pupils_own(world, login, role):
     assert granted() == []
 
 
+#: The portal of a pupil of 17 (permissions.portal_right): page -> who opens it, without
+#: and with the pupil's grant to every linked parent. Parents with parental authority keep
+#: progress, consents and the emergency contacts; the rest is the pupil's to share.
+PORTAL_OF_17 = {
+    "portal:child": (
+        {"pupil_self", "parent", "parent_information_right"},
+        {"pupil_self", "parent", "parent_information_right", "parent_no_rights"},
+    ),
+    "portal:access_history": (
+        {"pupil_self"},
+        {"pupil_self", "parent", "parent_information_right", "parent_no_rights"},
+    ),
+    "suppliers:portal_child": (
+        {"pupil_self"},
+        {"pupil_self", "parent", "parent_information_right", "parent_no_rights"},
+    ),
+    "consents:portal": ({"pupil_self", "parent"}, {"pupil_self", "parent"}),
+    "portal:emergency_contacts": (
+        {"pupil_self", "parent"},
+        {"pupil_self", "parent", "parent_information_right", "parent_no_rights"},
+    ),
+}
+PORTAL_CASES = [
+    (name, granted, role)
+    for name in PORTAL_OF_17
+    for granted in (False, True)
+    for role in [*sorted(PARENTS), "pupil_self", "teacher", "director"]
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "granted", "role"),
+    PORTAL_CASES,
+    ids=[f"{n}-{'granted' if g else 'not-granted'}-{r}" for n, g, r in PORTAL_CASES],
+)
+def test_the_portal_of_a_pupil_of_17(world, login, name, granted, role):
+    from tests.factories import UserFactory
+
+    pupil = world.pupil
+    pupil.account = UserFactory()
+    pupil.date_of_birth = datetime.date(2009, 3, 14)
+    pupil.save(update_fields=["account", "date_of_birth"])
+    if granted:
+        Guardianship.objects.filter(pupil=pupil).update(access_granted_at=timezone.now())
+    user = pupil.account if role == "pupil_self" else world.users[role]
+    response = login(user).get(reverse(name, args=[pupil.pk]))
+    allowed = PORTAL_OF_17[name][granted]
+    assert response.status_code == (200 if role in allowed else 404)
+
+
 def test_a_pupil_that_does_not_exist_answers_the_same_404(world, login):
     client = login(world.users["director"])
     missing = Pupil.objects.order_by("-pk").first().pk + 1000
