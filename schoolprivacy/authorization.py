@@ -1,6 +1,6 @@
 """The one authorization mechanism. Every app builds its access policy on it.
 
-Rules (DESIGN.md, "Deny by default"):
+Rules (docs/architecture.md, "Rules that hold everywhere"):
 
 * A user may do nothing unless a grant says so. Grants come from memberships
   (a role at a school), board memberships (a board-wide role) and, in the
@@ -30,7 +30,7 @@ from .models import BoardMembership, BoardRole, Membership, Role
 M = TypeVar("M", bound=models.Model)
 
 STAFF_ROLES = frozenset(Role)
-#: Roles that see a whole school (DESIGN.md "Who uses it").
+#: Roles that see a whole school (docs/architecture.md, "Who uses it").
 SCHOOL_WIDE_ROLES = frozenset({Role.TEAM_LEADER, Role.DIRECTOR})
 
 

@@ -66,3 +66,28 @@ def test_the_catalogues_hold_every_message_of_the_source(tmp_path):
         committed = {e.msgid for e in polib.pofile(str(path)) if not e.obsolete}
         assert fresh - committed == set(), f"{lang}: run `make messages` and translate"
         assert committed - fresh == set(), f"{lang}: stale messages; run `make messages`"
+
+
+def test_code_cites_only_documents_in_the_repository():
+    """A comment that cites a document cites one the next engineer has: a file of this
+    repository (docs/architecture.md, say), not a design note kept elsewhere."""
+    import re
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    documents = {path for path in tracked if path.endswith(".md")}
+    names = {Path(path).name for path in documents}
+    cited = re.compile(r"(?<![\w./:-])([\w./-]*\w\.md)\b")
+    sources = [
+        path
+        for path in tracked
+        if path.endswith((".py", ".html", ".txt", ".toml", ".yml")) or path == "Makefile"
+    ]
+    unknown = [
+        f"{path}: {name}"
+        for path in sources
+        for name in cited.findall((ROOT / path).read_text(encoding="utf-8", errors="ignore"))
+        if name not in documents and name not in names
+    ]
+    assert unknown == []

@@ -112,8 +112,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
-# Reliability (DESIGN.md): a task is acknowledged after it ran, and given back
-# to the queue when the worker running it dies; one task at a time per process.
+# Reliability (docs/architecture.md, "Deadlines live in PostgreSQL"): a task is
+# acknowledged after it ran, and given back to the queue when the worker running it
+# dies; one task at a time per process.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,4 +1,4 @@
-"""BSNs and special-category data never appear where they must not (DESIGN.md)."""
+"""BSNs and special-category data never appear where they must not (docs/architecture.md)."""
 
 import logging
 
