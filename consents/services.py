@@ -571,18 +571,6 @@ def event_consent_ask(*, event_id: int) -> CampaignReport:
 # --- Erasure (GDPR Art. 17 and retention; called by the requests app) ------------------------
 
 
-def _delete_audited(queryset, erased: dict[str, list[int]]) -> None:
-    rows = list(queryset)
-    if not rows:
-        return
-    model = type(rows[0])
-    ids = [row.pk for row in rows]
-    for row in rows:
-        row.delete()
-    erased.setdefault(model._meta.label, []).extend(ids)
-    audit.scrub(model, ids)
-
-
 @transaction.atomic
 def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> dict[str, list[int]]:
     """Erase the consent record of one pupil: decisions, events, questions asked, takedowns.
@@ -598,12 +586,12 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
-        _delete_audited(Takedown.objects.filter(pupil=pupil), erased)
+        audit.delete_rows(Takedown.objects.filter(pupil=pupil), erased)
         scans = [d.scan.name for d in Decision.objects.filter(pupil=pupil).exclude(scan="")]
-        _delete_audited(Decision.objects.filter(pupil=pupil), erased)
+        audit.delete_rows(Decision.objects.filter(pupil=pupil), erased)
         for name in scans:  # the files go with the decisions, once they are committed
             transaction.on_commit(lambda name=name: default_storage.delete(name), robust=True)
-        _delete_audited(ConsentEvent.objects.filter(pupil=pupil), erased)
+        audit.delete_rows(ConsentEvent.objects.filter(pupil=pupil), erased)
         asked = ConsentRequest.objects.filter(pupil=pupil)
         ids = list(asked.values_list("pk", flat=True))
         if ids:

@@ -387,6 +387,20 @@ def scrub(model: type[models.Model], ids) -> int:
     return masked
 
 
+def delete_rows(queryset, erased: dict[str, list[int]]) -> None:
+    """Erase the rows of *queryset* one by one (so each deletion is audited), mask the values
+    in their audit entries (scrub), and add their ids to *erased* under the model's label."""
+    rows = list(queryset)
+    if not rows:
+        return
+    model = type(rows[0])
+    ids = [row.pk for row in rows]
+    for row in rows:
+        row.delete()
+    erased.setdefault(model._meta.label, []).extend(ids)
+    scrub(model, ids)
+
+
 def register_core_models() -> None:
     from .models import Board, BoardMembership, Membership, School, User
 

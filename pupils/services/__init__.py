@@ -267,7 +267,7 @@ def voluntary_data_erase(*, pupil: Pupil, kind: str, acting_user: User | None) -
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
-        _delete_rows(SpecialRecord.objects.filter(pupil=pupil, kind=kind), erased)
+        audit.delete_rows(SpecialRecord.objects.filter(pupil=pupil, kind=kind), erased)
     if erased:
         voluntary.record_erasure(pupil=pupil, erased=erased, by=acting_user)
     return erased.get(SpecialRecord._meta.label, [])
@@ -1119,19 +1119,21 @@ def pupil_data_erase(
         _erase_items(pupil, item_keys, erased)
         if DataCategory.DOSSIER in categories:
             for model in (Agreement, TestResult):
-                _delete_rows(model.objects.filter(pupil=pupil), erased)
-            _delete_rows(Note.objects.filter(pupil=pupil).exclude(kind=Note.Kind.REFERRAL), erased)
+                audit.delete_rows(model.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(
+                Note.objects.filter(pupil=pupil).exclude(kind=Note.Kind.REFERRAL), erased
+            )
         if DataCategory.REFERRAL in categories:
-            _delete_rows(Note.objects.filter(pupil=pupil, kind=Note.Kind.REFERRAL), erased)
+            audit.delete_rows(Note.objects.filter(pupil=pupil, kind=Note.Kind.REFERRAL), erased)
         if DataCategory.SPECIAL in categories:
-            _delete_rows(SpecialRecord.objects.filter(pupil=pupil), erased)
-            _delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
-            _delete_rows(RestrictedAccess.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(SpecialRecord.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(RestrictedAccess.objects.filter(pupil=pupil), erased)
         if DataCategory.DECLARATION in categories:
             declarations = ParentDeclaration.objects.filter(pupil=pupil)
             if declared_by is not None:
                 declarations = declarations.filter(parent=declared_by)
-            _delete_rows(declarations, erased)
+            audit.delete_rows(declarations, erased)
         if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
             _anonymise(pupil, erased)
     return erased
@@ -1147,7 +1149,7 @@ def _erase_items(pupil: Pupil, item_keys, erased: dict[str, list[int]]) -> None:
         if not ref.field:
             rows.setdefault(ref.model, []).append(ref.target_id)
     for model, ids in rows.items():
-        _delete_rows(model.objects.filter(pupil=pupil, pk__in=ids), erased)
+        audit.delete_rows(model.objects.filter(pupil=pupil, pk__in=ids), erased)
     emptied = sorted({ref.field for ref in refs if ref.field and ref.target_id == pupil.pk})
     if not emptied:
         return
@@ -1157,19 +1159,6 @@ def _erase_items(pupil: Pupil, item_keys, erased: dict[str, list[int]]) -> None:
     _set_bsn_index(pupil)
     pupil.save(update_fields=[*emptied, "bsn_index"])
     audit.scrub(Pupil, [pupil.pk])
-
-
-def _delete_rows(queryset, erased: dict[str, list[int]]) -> None:
-    """Delete rows one by one (so each deletion is audited), then mask their audit values."""
-    rows = list(queryset)
-    if not rows:
-        return
-    model = type(rows[0])
-    ids = [row.pk for row in rows]
-    for row in rows:
-        row.delete()
-    erased.setdefault(model._meta.label, []).extend(ids)
-    audit.scrub(model, ids)
 
 
 def _account_anonymise(account: User) -> None:
@@ -1187,20 +1176,20 @@ def _account_anonymise(account: User) -> None:
 
 def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     notices_scrub(pupil.full_name)
-    _delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
+    audit.delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
     parents = list(pupil.guardianships.values_list("parent_id", flat=True))
     # Whom to call about the child (other people's names and numbers, the GP) goes with it.
-    _delete_rows(EmergencyContact.objects.filter(pupil=pupil), erased)
-    _delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
+    audit.delete_rows(EmergencyContact.objects.filter(pupil=pupil), erased)
+    audit.delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
     # A parent's address and phone numbers are held to reach them about their children:
     # with the last child gone, they go too.
-    _delete_rows(
+    audit.delete_rows(
         ParentContact.objects.filter(parent__in=parents).exclude(
             parent__guardianships__isnull=False
         ),
         erased,
     )
-    _delete_rows(PupilUserObjectPermission.objects.filter(content_object=pupil), erased)
+    audit.delete_rows(PupilUserObjectPermission.objects.filter(content_object=pupil), erased)
     pupil.first_name = ""
     pupil.name_prefix = ""
     pupil.last_name = ""
