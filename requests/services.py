@@ -844,7 +844,7 @@ def _create_notices(request: DataRequest, changes) -> list[RecipientNotice]:
 
 
 @transaction.atomic
-def notice_send(*, notice_id: int) -> bool:
+def recipient_notice_send(*, notice_id: int) -> bool:
     """Send one recipient notice by e-mail, where the register has an address; once."""
     request_id = RecipientNotice.objects.values_list("request_id", flat=True).get(pk=notice_id)
     request = _lock(DataRequest(pk=request_id))  # the request first, then its notice
@@ -1672,7 +1672,7 @@ def stale_work_resume(*, now=None) -> int:
     for notice_id in RecipientNotice.objects.filter(
         status=RecipientNotice.Status.PENDING, supplier__isnull=False, created_at__lt=before
     ).values_list("pk", flat=True):
-        done += notice_send(notice_id=notice_id)
+        done += recipient_notice_send(notice_id=notice_id)
     return done
 
 

@@ -16,7 +16,7 @@ def build_copy(copy_id: int) -> None:
 @shared_task
 def send_recipient_notice(notice_id: int) -> None:
     """GDPR Art. 19: tell one supplier about a correction, deletion or restriction."""
-    services.notice_send(notice_id=notice_id)
+    services.recipient_notice_send(notice_id=notice_id)
 
 
 @shared_task

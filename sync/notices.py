@@ -78,7 +78,7 @@ def _text(run: ImportRun, pupil: Pupil, receiver, before: dict) -> tuple[str, st
 
 
 @transaction.atomic
-def notice_send(*, notice_id: int) -> bool:
+def change_notice_send(*, notice_id: int) -> bool:
     """E-mail one notice to the supplier's contact address; once."""
     notice = (
         ChangeNotice.objects.select_for_update(of=("self",))

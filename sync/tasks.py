@@ -18,4 +18,4 @@ def sweep_stale_imports() -> int:
 @shared_task
 def send_change_notice(notice_id: int) -> None:
     """GDPR Art. 19: tell one supplier about a correction an import made."""
-    notices.notice_send(notice_id=notice_id)
+    notices.change_notice_send(notice_id=notice_id)
