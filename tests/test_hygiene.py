@@ -91,3 +91,21 @@ def test_code_cites_only_documents_in_the_repository():
         if name not in documents and name not in names
     ]
     assert unknown == []
+
+
+def test_no_library_the_processes_load_imports_a_module_named_requests():
+    """The app requests/ shadows the PyPI library of that name: a library that imported it
+    would get the app instead. The modules the web, worker and beat processes load import
+    no module of that name (tests/imports_of_the_processes.py lists any that do)."""
+    import os
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "imports_of_the_processes.py")],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == []
