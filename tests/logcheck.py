@@ -40,7 +40,10 @@ def violations(lines: list[str], secrets: set[str], where: str = "the log") -> l
             if secret in line and (
                 not secret.isdigit() or re.search(ALONE.format(re.escape(secret)), line)
             ):
-                found.append(f"the plaintext of an encrypted value in {where}: {line[:200]}")
+                found.append(
+                    f"the plaintext of an encrypted value ({secret[:80]!r}) in {where}: "
+                    f"{line[:200]}"
+                )
     return found
 
 
