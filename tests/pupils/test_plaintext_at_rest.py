@@ -70,7 +70,7 @@ def test_a_special_records_source_is_encrypted_and_masked_in_the_log(world):
     record = services.special_record_add(
         pupil=world.pupil,
         kind=SpecialRecord.Kind.MEDICAL,
-        content="Epilepsie",
+        content="Epilepsie met absences sinds groep 3",
         source=Source.CARE_PARTNER,
         source_detail=SOURCE,
         acting_user=world.users["care_coordinator"],
