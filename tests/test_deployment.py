@@ -29,6 +29,7 @@ from celery import Celery
 from celery.bin.celery import celery as celery_cli
 from django.apps import apps
 from django.core.management import get_commands
+from packaging.requirements import Requirement
 
 from schoolprivacy import services
 from tests.utils import database_url_of_the_test_database
@@ -410,8 +411,45 @@ def test_the_image_exposes_8000_and_starts_gunicorn():
 def test_the_image_installs_the_runtime_dependencies_at_locked_versions():
     install = next(arguments for arguments in dockerfile_arguments("RUN") if "pip" in arguments)
     assert "--no-cache-dir" in install
-    assert "-c requirements.lock" in install
-    assert "['project']['dependencies']" in install
+    assert "python scripts/runtime_requirements.py > /tmp/runtime.txt" in install
+    assert "--require-hashes -r /tmp/runtime.txt" in install
+    assert "scripts/runtime_requirements.py ./scripts/" in dockerfile_arguments("COPY")
+
+
+def test_the_image_gets_every_runtime_dependency_with_its_hashes_and_no_development_tool():
+    """What scripts/runtime_requirements.py cuts from requirements.lock: each dependency of
+    pyproject.toml and each package installed here that one of them needs, with hashes;
+    no development tool."""
+    from scripts.runtime_requirements import canonical as name_of
+    from scripts.runtime_requirements import runtime_requirements
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    lines = runtime_requirements(pyproject, (ROOT / "requirements.lock").read_text("utf-8"))
+    assert all("--hash=sha256:" in line for line in lines)
+    cut = {name_of(line.split("==")[0]) for line in lines}
+    project = tomllib.loads(pyproject)["project"]
+    assert {canonical(requirement) for requirement in project["dependencies"]} <= cut
+    dev_only = {canonical(requirement) for requirement in project["optional-dependencies"]["dev"]}
+    assert cut & dev_only == set()
+
+    seen: set[str] = set()
+
+    def needs(requirement: Requirement, extra: str = "") -> set[str]:
+        """The distributions *requirement* brings in here, itself included."""
+        if requirement.marker and not requirement.marker.evaluate({"extra": extra}):
+            return set()
+        found = {canonical(requirement.name)}
+        if str(requirement) in seen:
+            return found
+        seen.add(str(requirement))
+        requires = importlib.metadata.distribution(requirement.name).requires or []
+        for extra_asked in ["", *requirement.extras]:
+            for dependency in map(Requirement, requires):
+                found |= needs(dependency, extra_asked)
+        return found
+
+    installed = set().union(*(needs(Requirement(r)) for r in project["dependencies"]))
+    assert installed <= cut, sorted(installed - cut)
 
 
 def test_the_image_holds_every_part_of_the_project_and_no_local_files():
