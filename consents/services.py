@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from pupils import services as pupil_services
 from pupils.models import Guardianship, Pupil
-from schoolprivacy import audit
+from schoolprivacy import personal_data
 from schoolprivacy.models import User
 from schoolprivacy.services import notice_queue
 from schoolprivacy.tasks import enqueue_on_commit
@@ -47,6 +46,9 @@ from .rules import pupil_decides
 from .selectors import STATE_LABELS
 
 logger = logging.getLogger(__name__)
+#: The retention category of the consent record (requests.models.ErasureCategory.CONSENTS).
+CONSENTS_CATEGORY = "consents"
+
 #: What the scan of a signed paper form may be.
 SCAN_KINDS = ("pdf", "jpg", "png")
 
@@ -586,20 +588,9 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
-        audit.delete_rows(Takedown.objects.filter(pupil=pupil), erased)
-        scans = [d.scan.name for d in Decision.objects.filter(pupil=pupil).exclude(scan="")]
-        audit.delete_rows(Decision.objects.filter(pupil=pupil), erased)
-        for name in scans:  # the files go with the decisions, once they are committed
-            transaction.on_commit(lambda name=name: default_storage.delete(name), robust=True)
-        audit.delete_rows(ConsentEvent.objects.filter(pupil=pupil), erased)
-        asked = ConsentRequest.objects.filter(pupil=pupil)
-        ids = list(asked.values_list("pk", flat=True))
-        if ids:
-            # ConsentRequest is not followed by the audit log: ids and times only.
-            asked.delete()
-            erased[ConsentRequest._meta.label] = ids
-        for publication in Publication.objects.filter(pupils=pupil):
-            publication.pupils.remove(pupil)
+        personal_data.erase(
+            pupil, retention=CONSENTS_CATEGORY, app_label="consents", erased=erased
+        )
     return erased
 
 

@@ -18,7 +18,9 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,6 +31,7 @@ from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
 from pupils import services as pupil_services
 from pupils.models import Pupil, SpecialRecord
+from schoolprivacy import personal_data
 from suppliers import selectors as supplier_selectors
 
 from . import retention
@@ -100,20 +103,101 @@ def _moment(value) -> str:
     return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
 
 
-def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
-    """Everything held on the request's pupil, for its requester; and what was left out."""
-    pupil = request.pupil
-    guardians = list(pupil_selectors.guardians_of(pupil=pupil))
-    others = [g.parent for g in guardians if g.parent_id != request.requester_id]
-    redact = Redactor.for_others(others, pupil)
-    entries = pupil_selectors.dossier_entries(pupil=pupil)
-    holds = list(pupil_selectors.holds_of(pupil=pupil))
+@dataclass
+class _Copy:
+    """What every section of one copy needs: the request, its pupil, and the redactor."""
 
+    request: DataRequest
+    pupil: Pupil
+    redact: Redactor
+    guardians: list
+
+    @classmethod
+    def of(cls, request: DataRequest) -> "_Copy":
+        pupil = request.pupil
+        guardians = list(pupil_selectors.guardians_of(pupil=pupil))
+        others = [g.parent for g in guardians if g.parent_id != request.requester_id]
+        return cls(request, pupil, Redactor.for_others(others, pupil), guardians)
+
+    @cached_property
+    def entries(self) -> dict[str, list]:
+        return pupil_selectors.dossier_entries(pupil=self.pupil)
+
+    def source(self, entry) -> str:
+        label = entry.get_source_display()
+        if not entry.source_detail:
+            return label
+        return f"{label} ({self.redact.text(entry.source_detail)})"
+
+    def own_contact(self, contact) -> bool:
+        """An emergency contact that is another parent is that parent's data (Art. 15(4))."""
+        if contact.parent_id in (None, self.request.requester_id):
+            return True
+        self.redact.count("other_parents_contact")
+        return False
+
+    def by_requester(self, user_id) -> bool:
+        return user_id in (self.request.requester_id, self.pupil.account_id)
+
+
+def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
+    """Everything held on the request's pupil, for its requester; and what was left out.
+
+    The sections holding the pupil's data are those of the registry of personal data
+    (schoolprivacy/personal_data.py), each built by its function in SECTIONS; the rest
+    (who receives the data, who looked, the Art. 15 information) are about the school's
+    processing of it.
+    """
+    declared = personal_data.copy_sections()
+    unwritten = set(declared) - set(SECTIONS)
+    if unwritten:
+        raise ImproperlyConfigured(f"The copy has no section for {sorted(unwritten)}")
+    copy = _Copy.of(request)
+    data = {"about": _about(copy)}
+    for section, build in SECTIONS.items():
+        if section in declared:
+            data[section] = build(copy)
+    data["recipients"] = _recipients(copy)
+    data["access_history"] = _access_history(copy)
+    data["information"] = information(request)
+    return data, copy.redact.counts
+
+
+def _about(copy: _Copy) -> dict:
+    request, pupil = copy.request, copy.pupil
+    return {
+        "title": _("Copy of the data the school holds on %(name)s") % {"name": pupil.full_name},
+        "made_at": _moment(timezone.now()),
+        "request": request.reference,
+        "school": pupil.school.name,
+        "school_board": request.board.name,
+        "privacy_contact": request.board.privacy_contact_email,
+    }
+
+
+def _pupil(copy: _Copy) -> dict:
+    pupil = copy.pupil
+    return {
+        "first_name": pupil.first_name,
+        "prefix": pupil.name_prefix,
+        "last_name": pupil.last_name,
+        "date_of_birth": _date(pupil.date_of_birth),
+        "gender": pupil.get_gender_display(),
+        "bsn": pupil.bsn or "",
+        "school": pupil.school.name,
+        "group": pupil.group.name if pupil.group else "",
+        "enrolled_on": _date(pupil.enrolled_on),
+        "left_on": _date(pupil.left_on),
+        "own_login": pupil.account.email if pupil.account_id else "",
+    }
+
+
+def _parents(copy: _Copy) -> list[dict]:
     parents = []
-    for g in guardians:
-        own = g.parent_id == request.requester_id
+    for g in copy.guardians:
+        own = g.parent_id == copy.request.requester_id
         if not own:
-            redact.count("other_parents")
+            copy.redact.count("other_parents")
         parents.append(
             {
                 "relation": g.get_relation_display(),
@@ -124,12 +208,189 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "you": own,
             }
         )
+    return parents
 
+
+def _groups(copy: _Copy) -> list[dict]:
+    return [
+        {"group": str(p.group), "from": _date(p.start_on), "until": _date(p.end_on)}
+        for p in pupil_selectors.placements_of(pupil=copy.pupil)
+    ]
+
+
+def _agreements(copy: _Copy) -> list[dict]:
+    text = copy.redact.text
+    return [
+        {
+            "date": _date(a.agreed_on),
+            "participants": text(a.participants),
+            "agreement": text(a.agreement),
+            "follow_up": text(a.follow_up),
+            "follow_up_on": _date(a.follow_up_on),
+            "recorded_by": a.author.full_name,
+            "recorded_at": _moment(a.recorded_at),
+            "source": copy.source(a),
+        }
+        for a in copy.entries["agreements"]
+    ]
+
+
+def _test_results(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "test": t.test_name,
+            "date": _date(t.taken_on),
+            "score": t.score,
+            "level": t.level,
+            "remark": copy.redact.text(t.remark),
+            "recorded_by": t.author.full_name,
+            "source": copy.source(t),
+        }
+        for t in copy.entries["test_results"]
+    ]
+
+
+def _notes(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "kind": n.get_kind_display(),
+            "date": _date(n.written_on),
+            "title": copy.redact.text(n.title),
+            "text": copy.redact.text(n.body),
+            "recorded_by": n.author.full_name,
+            "source": copy.source(n),
+        }
+        for n in copy.entries["notes"]
+    ]
+
+
+def _special_categories(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "kind": s.get_kind_display(),
+            "content": copy.redact.text(s.content),
+            "recorded_by": s.author.full_name,
+            "recorded_at": _moment(s.recorded_at),
+            "source": copy.source(s),
+            "ended_on": _date(s.ended_on),
+            "why_it_ended": copy.redact.text(s.end_reason),
+        }
+        for s in pupil_selectors.special_records_of(pupil=copy.pupil)
+    ]
+
+
+def _earlier_versions(copy: _Copy) -> list[dict]:
+    text = copy.redact.text
+    return [
+        {
+            "entry": _entry_label(revision),
+            "version": revision.version,
+            "text": {
+                key: text(str(value)) if value not in (None, "") else ""
+                for key, value in pupil_services.revision_values(revision).items()
+            },
+            "changed_by": revision.corrected_by.full_name,
+            "changed_at": _moment(revision.corrected_at),
+            "reason": text(revision.reason),
+        }
+        for revision in pupil_selectors.revisions_all(pupil=copy.pupil)
+    ]
+
+
+def _documents(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "description": copy.redact.text(document.title),
+            "file": f"{DOCUMENTS}/{document.filename}",
+            "belongs_to": _entry_label(document),
+            "added_at": _moment(document.added_at),
+        }
+        for document in pupil_selectors.attachments_of(pupil=copy.pupil, content=False)
+    ]
+
+
+def _your_contact_details(copy: _Copy) -> dict:
+    return _contact(pupil_selectors.own_contact(user=copy.request.requester))
+
+
+def _emergency_contacts(copy: _Copy) -> list[dict]:
+    contacts = pupil_selectors.emergency_contacts(pupils=[copy.pupil.pk], with_parents=False)
+    rows = []
+    for contact in contacts.get(copy.pupil.pk, []):
+        own = copy.own_contact(contact)
+        rows.append(
+            {
+                "kind": contact.get_kind_display(),
+                "name": contact.display_name if own else REDACTED,
+                "relation": contact.relation_label,
+                "phone": ", ".join(n for _label, n in contact.numbers) if own else REDACTED,
+            }
+        )
+    return rows
+
+
+def _your_declaration(copy: _Copy) -> list[dict]:
+    declarations = []
+    for declaration in pupil_selectors.declarations_of(pupil=copy.pupil):
+        if declaration.parent_id != copy.request.requester_id:
+            copy.redact.count("declarations_of_others")
+            continue
+        declarations.append(
+            {
+                "education_level": declaration.get_education_level_display(),
+                "nationality": declaration.nationality,
+                "declared_on": _date(declaration.declared_on),
+                "legal_basis": declaration.legal_basis,
+            }
+        )
+    return declarations
+
+
+def _restricted_looks(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "when": _moment(look.at),
+            "who": look.user.full_name,
+            "kinds": [str(SpecialRecord.Kind(kind).label) for kind in look.kinds],
+            "reason": copy.redact.text(look.reason),
+        }
+        for look in pupil_selectors.restricted_looks_of(pupil=copy.pupil)
+    ]
+
+
+def _emergency_access(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "when": _moment(e.opened_at),
+            "who": e.user.full_name,
+            "reason": copy.redact.text(e.reason),
+        }
+        for e in pupil_selectors.emergency_accesses_of(pupil=copy.pupil)
+    ]
+
+
+def _holds(copy: _Copy) -> list[dict]:
+    text = copy.redact.text
+    return [
+        {
+            "kind": h.get_kind_display(),
+            "data": [str(label) for label in h.category_labels],
+            "since": _moment(h.placed_at),
+            "reason": text(h.reason),
+            "lifted": _moment(h.lifted_at),
+            "why_lifted": text(h.lift_reason),
+        }
+        for h in pupil_selectors.holds_of(pupil=copy.pupil)
+    ]
+
+
+def _consents(copy: _Copy) -> dict:
+    pupil = copy.pupil
     decisions = []
     for d in consent_selectors.decision_history(pupil=pupil):
-        own = d.decided_by_id in (request.requester_id, pupil.account_id)
+        own = copy.by_requester(d.decided_by_id)
         if not own:
-            redact.count("decisions_by_others")
+            copy.redact.count("decisions_by_others")
         decisions.append(
             {
                 "purpose": d.version.title,
@@ -142,13 +403,58 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "how": d.get_channel_display(),
             }
         )
+    return {
+        "now": [
+            {
+                "purpose": view.version.title if view.version else view.purpose.code,
+                "state": str(STATE_LABELS[view.outcome.state]),
+            }
+            for view in consent_selectors.consent_overview(pupil=pupil)
+        ],
+        "decisions": decisions,
+        "events": [
+            {"event": e.get_trigger_display(), "from": _date(e.started_on)}
+            for e in consent_selectors.events_of(pupil=pupil)
+        ],
+        "asked": [
+            {
+                "question": q.version.title,
+                "school_year": f"{q.school_year}-{q.school_year + 1}",
+                "asked_on": _moment(q.sent_at),
+                "reminded_on": _moment(q.reminded_at),
+                "asked": q.recipient.full_name if copy.by_requester(q.recipient_id) else REDACTED,
+            }
+            for q in consent_selectors.questions_asked_of(pupil=pupil)
+        ],
+        "taken_down": [
+            {
+                "what": t.publication.title,
+                "channel": consent_selectors.channel_title(t.publication.purpose),
+                "asked_on": _moment(t.created_at),
+                "done_on": _moment(t.done_at),
+            }
+            for t in consent_selectors.takedowns_of(pupil=pupil)
+        ],
+        "publications": [
+            {
+                "what": p.title,
+                "channel": consent_selectors.channel_title(p.purpose),
+                "published_on": _date(p.published_on),
+                "where": p.location,
+            }
+            for p in consent_selectors.publications_of(pupil=pupil)
+        ],
+    }
 
-    own_requests = []
-    for r in DataRequest.objects.filter(pupil=pupil).order_by("received_at", "pk"):
-        if r.requester_id != request.requester_id:
-            redact.count("requests_by_others")
+
+def _requests(copy: _Copy) -> list[dict]:
+    """The requester's own requests; those of other parents are theirs (Art. 15(4))."""
+    own = []
+    for r in DataRequest.objects.filter(pupil=copy.pupil).order_by("received_at", "pk"):
+        if r.requester_id != copy.request.requester_id:
+            copy.redact.count("requests_by_others")
             continue
-        own_requests.append(
+        own.append(
             {
                 "reference": r.reference,
                 "request": r.get_kind_display(),
@@ -157,248 +463,62 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
                 "status": r.get_status_display(),
             }
         )
+    return own
 
-    declarations = []
-    for declaration in pupil_selectors.declarations_of(pupil=pupil):
-        if declaration.parent_id != request.requester_id:
-            redact.count("declarations_of_others")
-            continue
-        declarations.append(
-            {
-                "education_level": declaration.get_education_level_display(),
-                "nationality": declaration.nationality,
-                "declared_on": _date(declaration.declared_on),
-                "legal_basis": declaration.legal_basis,
-            }
-        )
 
-    def own_or_none(contact) -> bool:
-        """An emergency contact that is another parent is that parent's data (Art. 15(4))."""
-        if contact.parent_id in (None, request.requester_id):
-            return True
-        redact.count("other_parents_contact")
-        return False
+def _recipients(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "name": r.name,
+            "kind": _("supplier") if r.kind == "supplier" else _("recipient on a legal basis"),
+            "data": r.field_labels,
+            "received": [
+                {"field": p.label, "since": _date(p.since), "until": _date(p.until)}
+                for p in r.field_periods
+            ],
+            "not_shared_now": r.withheld_labels,
+            "explicitly_not": r.not_shared,
+            "since": _date(r.since),
+            "privacy_leaflet": r.leaflet_url,
+            "legal_basis": r.legal_basis,
+        }
+        for r in supplier_selectors.pupil_receivers(pupil=copy.pupil)
+    ]
 
-    def source(entry) -> str:
-        label = entry.get_source_display()
-        return f"{label} ({redact.text(entry.source_detail)})" if entry.source_detail else label
 
-    data = {
-        "about": {
-            "title": _("Copy of the data the school holds on %(name)s")
-            % {"name": pupil.full_name},
-            "made_at": _moment(timezone.now()),
-            "request": request.reference,
-            "school": pupil.school.name,
-            "school_board": request.board.name,
-            "privacy_contact": request.board.privacy_contact_email,
-        },
-        "pupil": {
-            "first_name": pupil.first_name,
-            "prefix": pupil.name_prefix,
-            "last_name": pupil.last_name,
-            "date_of_birth": _date(pupil.date_of_birth),
-            "gender": pupil.get_gender_display(),
-            "bsn": pupil.bsn or "",
-            "school": pupil.school.name,
-            "group": pupil.group.name if pupil.group else "",
-            "enrolled_on": _date(pupil.enrolled_on),
-            "left_on": _date(pupil.left_on),
-            "own_login": pupil.account.email if pupil.account_id else "",
-        },
-        "parents": parents,
-        "groups": [
-            {"group": str(p.group), "from": _date(p.start_on), "until": _date(p.end_on)}
-            for p in pupil_selectors.placements_of(pupil=pupil)
-        ],
-        "agreements": [
-            {
-                "date": _date(a.agreed_on),
-                "participants": redact.text(a.participants),
-                "agreement": redact.text(a.agreement),
-                "follow_up": redact.text(a.follow_up),
-                "follow_up_on": _date(a.follow_up_on),
-                "recorded_by": a.author.full_name,
-                "recorded_at": _moment(a.recorded_at),
-                "source": source(a),
-            }
-            for a in entries["agreements"]
-        ],
-        "test_results": [
-            {
-                "test": t.test_name,
-                "date": _date(t.taken_on),
-                "score": t.score,
-                "level": t.level,
-                "remark": redact.text(t.remark),
-                "recorded_by": t.author.full_name,
-                "source": source(t),
-            }
-            for t in entries["test_results"]
-        ],
-        "notes": [
-            {
-                "kind": n.get_kind_display(),
-                "date": _date(n.written_on),
-                "title": redact.text(n.title),
-                "text": redact.text(n.body),
-                "recorded_by": n.author.full_name,
-                "source": source(n),
-            }
-            for n in entries["notes"]
-        ],
-        "special_categories": [
-            {
-                "kind": s.get_kind_display(),
-                "content": redact.text(s.content),
-                "recorded_by": s.author.full_name,
-                "recorded_at": _moment(s.recorded_at),
-                "source": source(s),
-                "ended_on": _date(s.ended_on),
-                "why_it_ended": redact.text(s.end_reason),
-            }
-            for s in pupil_selectors.special_records_of(pupil=pupil)
-        ],
-        "earlier_versions": [
-            {
-                "entry": _entry_label(revision),
-                "version": revision.version,
-                "text": {
-                    key: redact.text(str(value)) if value not in (None, "") else ""
-                    for key, value in pupil_services.revision_values(revision).items()
-                },
-                "changed_by": revision.corrected_by.full_name,
-                "changed_at": _moment(revision.corrected_at),
-                "reason": redact.text(revision.reason),
-            }
-            for revision in pupil_selectors.revisions_all(pupil=pupil)
-        ],
-        "documents": [
-            {
-                "description": redact.text(document.title),
-                "file": f"{DOCUMENTS}/{document.filename}",
-                "belongs_to": _entry_label(document),
-                "added_at": _moment(document.added_at),
-            }
-            for document in pupil_selectors.attachments_of(pupil=pupil, content=False)
-        ],
-        "your_contact_details": _contact(pupil_selectors.own_contact(user=request.requester)),
-        "emergency_contacts": [
-            {
-                "kind": contact.get_kind_display(),
-                "name": contact.display_name if own_or_none(contact) else REDACTED,
-                "relation": contact.relation_label,
-                "phone": ", ".join(n for _label, n in contact.numbers)
-                if own_or_none(contact)
-                else REDACTED,
-            }
-            for contact in pupil_selectors.emergency_contacts(
-                pupils=[pupil.pk], with_parents=False
-            ).get(pupil.pk, [])
-        ],
-        "your_declaration": declarations,
-        "restricted_looks": [
-            {
-                "when": _moment(look.at),
-                "who": look.user.full_name,
-                "kinds": [str(SpecialRecord.Kind(kind).label) for kind in look.kinds],
-                "reason": redact.text(look.reason),
-            }
-            for look in pupil_selectors.restricted_looks_of(pupil=pupil)
-        ],
-        "emergency_access": [
-            {
-                "when": _moment(e.opened_at),
-                "who": e.user.full_name,
-                "reason": redact.text(e.reason),
-            }
-            for e in pupil_selectors.emergency_accesses_of(pupil=pupil)
-        ],
-        "holds": [
-            {
-                "kind": h.get_kind_display(),
-                "data": [str(label) for label in h.category_labels],
-                "since": _moment(h.placed_at),
-                "reason": redact.text(h.reason),
-                "lifted": _moment(h.lifted_at),
-                "why_lifted": redact.text(h.lift_reason),
-            }
-            for h in holds
-        ],
-        "consents": {
-            "now": [
-                {
-                    "purpose": view.version.title if view.version else view.purpose.code,
-                    "state": str(STATE_LABELS[view.outcome.state]),
-                }
-                for view in consent_selectors.consent_overview(pupil=pupil)
-            ],
-            "decisions": decisions,
-            "events": [
-                {"event": e.get_trigger_display(), "from": _date(e.started_on)}
-                for e in consent_selectors.events_of(pupil=pupil)
-            ],
-            "asked": [
-                {
-                    "question": q.version.title,
-                    "school_year": f"{q.school_year}-{q.school_year + 1}",
-                    "asked_on": _moment(q.sent_at),
-                    "reminded_on": _moment(q.reminded_at),
-                    "asked": q.recipient.full_name
-                    if q.recipient_id in (request.requester_id, pupil.account_id)
-                    else REDACTED,
-                }
-                for q in consent_selectors.questions_asked_of(pupil=pupil)
-            ],
-            "taken_down": [
-                {
-                    "what": t.publication.title,
-                    "channel": consent_selectors.channel_title(t.publication.purpose),
-                    "asked_on": _moment(t.created_at),
-                    "done_on": _moment(t.done_at),
-                }
-                for t in consent_selectors.takedowns_of(pupil=pupil)
-            ],
-            "publications": [
-                {
-                    "what": p.title,
-                    "channel": consent_selectors.channel_title(p.purpose),
-                    "published_on": _date(p.published_on),
-                    "where": p.location,
-                }
-                for p in consent_selectors.publications_of(pupil=pupil)
-            ],
-        },
-        "recipients": [
-            {
-                "name": r.name,
-                "kind": _("supplier") if r.kind == "supplier" else _("recipient on a legal basis"),
-                "data": r.field_labels,
-                "received": [
-                    {"field": p.label, "since": _date(p.since), "until": _date(p.until)}
-                    for p in r.field_periods
-                ],
-                "not_shared_now": r.withheld_labels,
-                "explicitly_not": r.not_shared,
-                "since": _date(r.since),
-                "privacy_leaflet": r.leaflet_url,
-                "legal_basis": r.legal_basis,
-            }
-            for r in supplier_selectors.pupil_receivers(pupil=pupil)
-        ],
-        "requests": own_requests,
-        "access_history": [
-            {
-                "when": _moment(item["when"]),
-                "who": item["who"],
-                "role": ", ".join(str(role) for role in item["roles"]),
-                "what": str(item["what"]),
-            }
-            for item in pupil_selectors.access_history(pupil=pupil)
-        ],
-        "information": information(request),
-    }
-    return data, redact.counts
+def _access_history(copy: _Copy) -> list[dict]:
+    return [
+        {
+            "when": _moment(item["when"]),
+            "who": item["who"],
+            "role": ", ".join(str(role) for role in item["roles"]),
+            "what": str(item["what"]),
+        }
+        for item in pupil_selectors.access_history(pupil=copy.pupil)
+    ]
+
+
+#: How each section of personal data (a ``copy`` of schoolprivacy/personal_data.py) is
+#: written in the copy. tests/test_personal_data.py holds the two together.
+SECTIONS = {
+    "pupil": _pupil,
+    "parents": _parents,
+    "groups": _groups,
+    "agreements": _agreements,
+    "test_results": _test_results,
+    "notes": _notes,
+    "special_categories": _special_categories,
+    "earlier_versions": _earlier_versions,
+    "documents": _documents,
+    "your_contact_details": _your_contact_details,
+    "emergency_contacts": _emergency_contacts,
+    "your_declaration": _your_declaration,
+    "restricted_looks": _restricted_looks,
+    "emergency_access": _emergency_access,
+    "holds": _holds,
+    "consents": _consents,
+    "requests": _requests,
+}
 
 
 def information(request: DataRequest) -> dict:
