@@ -1,6 +1,6 @@
 """The life of what the dossier holds: entries corrected with their earlier versions kept,
 special-category records ended and replaced, documents attached. Nothing here deletes
-an entry: only erasure and retention do (pupils.services)."""
+an entry: only erasure and retention do (pupils/services/erasure.py)."""
 
 import datetime
 import json

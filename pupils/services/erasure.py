@@ -1,0 +1,202 @@
+"""Erasure of a pupil's data: categories and single items on a request or by retention, and
+voluntary data (religion) once its consent no longer stands. The audit log keeps the facts
+and loses the values."""
+
+import contextlib
+import uuid
+from datetime import date
+
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schoolprivacy import audit
+from schoolprivacy.models import User
+from schoolprivacy.services import notices_scrub
+
+from .. import items, voluntary
+from ..models import (
+    Agreement,
+    DataCategory,
+    EmergencyAccess,
+    EmergencyContact,
+    GroupPlacement,
+    Guardianship,
+    Note,
+    ParentContact,
+    ParentDeclaration,
+    Pupil,
+    PupilUserObjectPermission,
+    RestrictedAccess,
+    SpecialRecord,
+    TestResult,
+)
+from .common import _require_request_role
+from .holds import under_legal_hold
+from .pupils import _set_bsn_index
+
+
+@transaction.atomic
+def voluntary_data_erase(*, pupil: Pupil, kind: str, acting_user: User | None) -> list[int]:
+    """Delete the records of a voluntary kind once consent for it no longer stands (a
+    withdrawal or refusal, a material change of the text, the pupil turning 16, a parent
+    losing authority): audited, their values masked in the audit log, and kept in the
+    erasure ledger. A legal hold keeps them. Returns the ids deleted.
+
+    Called by the consents app right after it recorded a decision, and by the daily
+    voluntary_sweep for the ways consent ends without one.
+    """
+    if kind not in voluntary.VOLUNTARY_KINDS or voluntary.has_consent(pupil, kind):
+        raise ValidationError(_("Consent stands: nothing is deleted."))
+    if under_legal_hold(pupil):
+        return []
+    erased: dict[str, list[int]] = {}
+    actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
+    with actor:
+        audit.delete_rows(SpecialRecord.objects.filter(pupil=pupil, kind=kind), erased)
+    if erased:
+        voluntary.record_erasure(pupil=pupil, erased=erased, by=acting_user)
+    return erased.get(SpecialRecord._meta.label, [])
+
+
+def voluntary_sweep() -> int:
+    """Daily: voluntary data (religion) whose consent has ended without a decision being
+    recorded goes; returns how many pupils lost it."""
+    swept = 0
+    pupils = Pupil.objects.filter(
+        Exists(
+            SpecialRecord.objects.filter(
+                pupil_id=OuterRef("pk"), kind__in=voluntary.VOLUNTARY_KINDS
+            )
+        )
+    ).select_related("school")
+    for pupil in pupils:
+        for kind in voluntary.VOLUNTARY_KINDS:
+            if not voluntary.has_consent(pupil, kind):
+                swept += bool(voluntary_data_erase(pupil=pupil, kind=kind, acting_user=None))
+    return swept
+
+
+@transaction.atomic
+def pupil_data_erase(
+    *,
+    pupil: Pupil,
+    categories=(),
+    item_keys=(),
+    acting_user: User | None = None,
+    declared_by: User | None = None,
+) -> dict[str, list[int]]:
+    """Erase whole *categories* of the pupil's data (entries deleted, the administration
+    anonymised) and single items (*item_keys* of pupils.items: an entry or record is
+    deleted, a field of the personal details emptied), and nothing else.
+
+    The audit log keeps the fact of every row (who, when, which fields) and loses the
+    values (schoolprivacy.audit.scrub). A legal hold refuses the erasure. Returns, per
+    model, the ids erased (``"app.Model"``), and per emptied field the ids of its rows
+    (``"app.Model.field"``): the erasure ledger of the requests app keeps them. A parent's
+    request erases only the parent's own declaration (*declared_by*); retention all of them.
+    """
+    if acting_user is not None:
+        _require_request_role(acting_user, pupil)  # the retention sweep acts as the system
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if under_legal_hold(pupil):
+        raise ValidationError(_("A legal hold is on this pupil's data: nothing may be deleted."))
+    categories = set(categories)
+    erased: dict[str, list[int]] = {}
+    actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
+    with actor:
+        _erase_items(pupil, item_keys, erased)
+        if DataCategory.DOSSIER in categories:
+            for model in (Agreement, TestResult):
+                audit.delete_rows(model.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(
+                Note.objects.filter(pupil=pupil).exclude(kind=Note.Kind.REFERRAL), erased
+            )
+        if DataCategory.REFERRAL in categories:
+            audit.delete_rows(Note.objects.filter(pupil=pupil, kind=Note.Kind.REFERRAL), erased)
+        if DataCategory.SPECIAL in categories:
+            audit.delete_rows(SpecialRecord.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
+            audit.delete_rows(RestrictedAccess.objects.filter(pupil=pupil), erased)
+        if DataCategory.DECLARATION in categories:
+            declarations = ParentDeclaration.objects.filter(pupil=pupil)
+            if declared_by is not None:
+                declarations = declarations.filter(parent=declared_by)
+            audit.delete_rows(declarations, erased)
+        if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
+            _anonymise(pupil, erased)
+    return erased
+
+
+def _erase_items(pupil: Pupil, item_keys, erased: dict[str, list[int]]) -> None:
+    """Delete the entries and records named, and empty the fields named (audited)."""
+    refs = [items.ItemRef.parse(key) for key in item_keys]
+    if None in refs:
+        raise ValidationError(_("This item is not in the pupil's dossier."))
+    rows: dict[type, list[int]] = {}
+    for ref in refs:
+        if not ref.field:
+            rows.setdefault(ref.model, []).append(ref.target_id)
+    for model, ids in rows.items():
+        audit.delete_rows(model.objects.filter(pupil=pupil, pk__in=ids), erased)
+    emptied = sorted({ref.field for ref in refs if ref.field and ref.target_id == pupil.pk})
+    if not emptied:
+        return
+    for name in emptied:
+        setattr(pupil, name, None if Pupil._meta.get_field(name).null else "")
+        erased.setdefault(f"{Pupil._meta.label}.{name}", []).append(pupil.pk)
+    _set_bsn_index(pupil)
+    pupil.save(update_fields=[*emptied, "bsn_index"])
+    audit.scrub(Pupil, [pupil.pk])
+
+
+def _account_anonymise(account: User) -> None:
+    """The pupil's own login goes with the administration: disabled, without name or address.
+
+    The row stays (its requests and decisions point to it), as an empty account.
+    """
+    account.full_name = ""
+    account.email = f"erased-{uuid.uuid4().hex}@invalid.invalid"
+    account.is_active = False
+    account.set_unusable_password()
+    account.save(update_fields=["full_name", "email", "is_active", "password"])
+    audit.scrub(User, [account.pk])
+
+
+def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
+    notices_scrub(pupil.full_name)
+    audit.delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
+    parents = list(pupil.guardianships.values_list("parent_id", flat=True))
+    # Whom to call about the child (other people's names and numbers, the GP) goes with it.
+    audit.delete_rows(EmergencyContact.objects.filter(pupil=pupil), erased)
+    audit.delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
+    # A parent's address and phone numbers are held to reach them about their children:
+    # with the last child gone, they go too.
+    audit.delete_rows(
+        ParentContact.objects.filter(parent__in=parents).exclude(
+            parent__guardianships__isnull=False
+        ),
+        erased,
+    )
+    audit.delete_rows(PupilUserObjectPermission.objects.filter(content_object=pupil), erased)
+    pupil.first_name = ""
+    pupil.name_prefix = ""
+    pupil.last_name = ""
+    pupil.date_of_birth = date(pupil.date_of_birth.year, 1, 1)
+    pupil.enrolled_on = date(pupil.enrolled_on.year, 1, 1)
+    if pupil.left_on is not None:
+        pupil.left_on = max(date(pupil.left_on.year, 1, 1), pupil.enrolled_on)
+    pupil.gender = ""
+    pupil.bsn = None
+    pupil.bsn_index = None
+    if pupil.account_id:
+        _account_anonymise(pupil.account)
+    pupil.account = None
+    pupil.group = None
+    pupil.anonymised_at = timezone.now()
+    pupil.save()
+    erased.setdefault(Pupil._meta.label, []).append(pupil.pk)
+    audit.scrub(Pupil, [pupil.pk])
