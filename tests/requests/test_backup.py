@@ -50,7 +50,7 @@ def erase_the_dossier(world):
     )
     services.erasure_decide(
         request=request,
-        decisions={"dossier": CategoryDecision(services.ErasureItem.Outcome.ERASE)},
+        decisions={"dossier": CategoryDecision(services.Outcome.ERASE)},
         acting_user=world.users["director"],
     )
     return request

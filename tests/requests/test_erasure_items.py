@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pupils import models as pupil_models
@@ -180,7 +181,7 @@ def test_a_category_can_be_decided_item_by_item(world, dossier, report_receivers
 def test_deciding_item_by_item_needs_a_decision_on_every_item(world, dossier):
     request = submit(world, "erasure", categories=["dossier"])
     before = everything(world.pupil)
-    with pytest.raises(services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.erasure_decide(
             request=request,
             decisions={
@@ -197,7 +198,7 @@ def test_deciding_item_by_item_needs_a_decision_on_every_item(world, dossier):
 def test_an_item_the_law_requires_to_keep_is_restricted_with_its_reason(world, dossier, login):
     referral = dossier["referral"]
     request = submit(world, "erasure", item_keys=[f"note:{referral.pk}"])
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.erasure_decide(
             request=request,
             decisions={f"note:{referral.pk}": CategoryDecision(Outcome.ERASE)},
@@ -254,7 +255,7 @@ def test_an_item_of_another_child_cannot_be_asked(world, login):
         title="Ander kind",
         body="x",
     )
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         submit(world, "erasure", item_keys=[f"note:{other.pk}"])
     assert not DataRequest.objects.exists()
 

@@ -227,8 +227,8 @@ def test_a_dropped_database_connection_leaves_no_half_done_erasure(
         services.erasure_decide(
             request=request,
             decisions={
-                "dossier": CategoryDecision(services.ErasureItem.Outcome.ERASE),
-                "consents": CategoryDecision(services.ErasureItem.Outcome.ERASE),
+                "dossier": CategoryDecision(services.Outcome.ERASE),
+                "consents": CategoryDecision(services.Outcome.ERASE),
             },
             acting_user=world.users["director"],
         )

@@ -2,6 +2,7 @@
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pupils.models import Note, Pupil
@@ -86,7 +87,7 @@ def test_a_notice_not_sent_needs_a_recorded_reason(world, receivers):
         acting_user=world.users["director"],
     )
     notice = RecipientNotice.objects.get(request=request, recipient__name="DUO")
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.notice_settle(
             notice=notice, done=False, note="", acting_user=world.users["director"]
         )
@@ -133,7 +134,7 @@ def test_a_refused_correction_is_explained_and_the_statement_joins_the_dossier(w
 def test_a_refusal_without_a_reason_changes_nothing(world):
     request = correction(world, ItemProposal("pupil", world.pupil.pk, "first_name", "Annabel-Zoë"))
     item = request.items.get()
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.rectification_decide(
             request=request,
             decisions={item.pk: ItemDecision(accept=False, reason="")},
@@ -162,7 +163,7 @@ def test_a_corrected_bsn_is_validated_and_indexed(world):
 
 
 def test_a_bsn_that_fails_the_eleven_test_is_refused_at_intake(world):
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         correction(world, ItemProposal("pupil", world.pupil.pk, "bsn", "123456789"))
     assert not DataRequest.objects.exists()
 

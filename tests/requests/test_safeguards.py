@@ -7,6 +7,7 @@ import smtplib
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from pupils.models import Note, ProcessingHold, Pupil, SpecialRecord
 from requests import services
 from requests.copies import Redactor
 from requests.models import AccessCopy, DataRequest, RecipientNotice, Reminder
-from requests.services import CategoryDecision, ItemDecision, ItemProposal
+from requests.services import CategoryDecision, ItemDecision, ItemProposal, access_copy
 from schoolprivacy.models import Membership, Notice, Role
 from schoolprivacy.services import notices_deliver
 from tests.factories import GroupFactory, SchoolFactory, UserFactory
@@ -24,7 +25,7 @@ from .conftest import submit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-Outcome = services.ErasureItem.Outcome
+Outcome = services.Outcome
 
 
 def test_after_erasing_the_administration_no_audit_entry_holds_the_childs_name(world, dossier):
@@ -94,7 +95,7 @@ def test_the_sweep_leaves_a_copy_that_a_worker_is_making_to_it(world, monkeypatc
     from django.db import connection, transaction
 
     request = submit(world)
-    monkeypatch.setattr(services, "enqueue_on_commit", lambda *args: None)  # the task is lost
+    monkeypatch.setattr(access_copy, "enqueue_on_commit", lambda *args: None)  # the task is lost
     services.copy_prepare(request=request, acting_user=world.users["director"])
     copy = AccessCopy.objects.get()
     assert copy.status == AccessCopy.Status.BUILDING
@@ -285,7 +286,7 @@ def test_a_request_follows_the_pupil_to_another_school_of_the_board(world):
     world.pupil.group = GroupFactory(school=other_school)
     world.pupil.save()
     services.request_start(request=request, acting_user=director_there)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.request_note(
             request=request,
             note="Nog bezig.",
@@ -299,7 +300,7 @@ def test_a_handler_does_not_decide_about_their_own_child(world):
 
     Guardianship.objects.create(parent=director, pupil=world.pupil, relation="father")
     request = submit(world)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.request_start(request=request, acting_user=director)
     assert DataRequest.objects.get(pk=request.pk).status == DataRequest.Status.RECEIVED
 

@@ -4,6 +4,7 @@ enforces and the page follows: a page never offers a step its service refuses.""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ def test_a_request_informing_recipients_offers_no_extension_the_service_would_re
     client = login(world.users["director"])
     assert "extend" not in offered(client, request)
     assert not workflow.may(request, "extend")
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.request_extend(
             request=request,
             reasons="Het duurt langer dan gedacht, excuses.",
@@ -102,7 +103,7 @@ def test_the_first_deadline_passed_no_extension_is_offered_or_possible(world, lo
     assert timezone.localdate() > request.first_due_on
     assert not workflow.may(request, "extend")
     assert "extend" not in offered(login(world.users["director"]), request)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.request_extend(
             request=request,
             reasons="Het duurt langer dan gedacht, excuses.",

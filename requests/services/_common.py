@@ -1,0 +1,243 @@
+"""What the services of requests share: the row lock, the handler check, the event,
+the move from status to status, and telling the requester and the handlers.
+
+Every change of a request locks the request's row, checks the move is allowed from
+where the request stands, writes an event to the request's history (with the note),
+and lets django-auditlog record the change. The requester hears of every answer in
+their own language (in the portal and by e-mail, through the core's notice outbox).
+"""
+
+import contextlib
+import datetime
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from pupils import services as pupil_services
+from pupils.models import Guardianship, ProcessingHold
+from schoolprivacy.models import BoardRole, User
+from schoolprivacy.services import notice_queue, notice_queue_many
+from schoolprivacy.tasks import enqueue_on_commit
+
+from ..models import (
+    OPEN_STATUSES,
+    UNDECIDED_STATUSES,
+    BoardHoliday,
+    DataRequest,
+    RecipientNotice,
+    RequestEvent,
+)
+from ..permissions import handler_roles_of, handler_schools
+
+Kind = DataRequest.Kind
+Status = DataRequest.Status
+
+#: Where a request may go from where it stands.
+TRANSITIONS = {
+    Status.RECEIVED: {Status.IN_PROGRESS, Status.REFUSED, Status.WITHDRAWN},
+    Status.IN_PROGRESS: {Status.NOTIFYING, Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN},
+    Status.NOTIFYING: {Status.COMPLETED},
+}
+MIN_REASON = 10
+
+
+def _lock(request: DataRequest) -> DataRequest:
+    return (
+        DataRequest.objects.select_for_update(of=("self",))
+        .select_related("pupil", "school", "board", "requester")
+        .get(pk=request.pk)
+    )
+
+
+def _require_handler(user: User, request: DataRequest) -> None:
+    """A handler of the pupil's school now, and not the requester or a parent of the child."""
+    if request.pupil.school_id not in handler_schools(user):
+        raise PermissionDenied
+    if (
+        user.pk == request.requester_id
+        or Guardianship.objects.filter(pupil_id=request.pupil_id, parent=user).exists()
+    ):
+        raise ValidationError(
+            _(
+                "You are a parent of this pupil: another handler or the privacy officer "
+                "handles this request."
+            ),
+            code="own_child",
+        )
+
+
+def _event(request, kind, *, by=None, note="", from_status="", to_status="", to_requester=False):
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        by=by,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        to_requester=to_requester,
+    )
+
+
+def _move(request: DataRequest, to: str, *, by, note: str = "", to_requester=False) -> None:
+    """Change the status (the caller holds the row lock), with its event."""
+    if to not in TRANSITIONS.get(request.status, set()):
+        raise ValidationError(
+            _("This request has the status “%(status)s”: that step is not possible now.")
+            % {"status": request.get_status_display()},
+            code="transition",
+        )
+    before = request.status
+    request.status = to
+    fields = ["status"]
+    now = timezone.now()
+    if to not in UNDECIDED_STATUSES and request.answered_at is None:
+        request.answered_at = now  # decided: the deadline is met (or missed) now
+        fields.append("answered_at")
+    if to not in OPEN_STATUSES:
+        request.closed_at = now
+        fields.append("closed_at")
+    if request.handler_id is None and by is not None and by.pk != request.requester_id:
+        request.handler = by
+        fields.append("handler")
+    with set_actor(by) if by else contextlib.nullcontext():
+        request.save(update_fields=fields)
+    _event(
+        request,
+        RequestEvent.Kind.STATUS,
+        by=by,
+        note=note,
+        from_status=before,
+        to_status=to,
+        to_requester=to_requester,
+    )
+
+
+def _start(request: DataRequest, by: User) -> None:
+    """A decision on a request that was only received takes it up first."""
+    if request.status == Status.RECEIVED:
+        _move(request, Status.IN_PROGRESS, by=by)
+
+
+def _reason(text: str, field_name: str = "reason") -> str:
+    text = (text or "").strip()
+    if len(text) < MIN_REASON:
+        raise ValidationError(
+            {
+                field_name: _(
+                    "Give the reasons in at least one full sentence: the parent reads them."
+                )
+            }
+        )
+    return text
+
+
+def extra_holidays(board_id: int) -> list[datetime.date]:
+    return list(BoardHoliday.objects.filter(board_id=board_id).values_list("day", flat=True))
+
+
+def _portal_path(request: DataRequest) -> str:
+    return reverse("requests:portal_detail", args=[request.pk])
+
+
+def _staff_path(request: DataRequest) -> str:
+    return reverse("requests:detail", args=[request.pk])
+
+
+def _tell_requester(request: DataRequest, message: str) -> None:
+    """Tell the requester in the portal and by e-mail: the reference, what happened, a link.
+
+    No names and no contents: the mail leaves the system, the details stay in the portal.
+    """
+    person = request.requester
+    with translation.override(person.language):
+        subject = _("Your request to %(school)s") % {"school": request.school.name}
+        text = _("Your request %(reference)s (%(kind)s): %(message)s") % {
+            "reference": request.reference,
+            "kind": request.get_kind_display(),
+            "message": message,
+        }
+    notice_queue(user=person, subject=subject, message=text, path=_portal_path(request))
+
+
+def _say(person: User, text_func):
+    with translation.override(person.language):
+        return text_func()
+
+
+def handlers_of(request: DataRequest) -> list[User]:
+    """Who is told about a request: its handler while still one, else everyone routed to the
+    pupil's school, else (nobody routed) the privacy officer of the board.
+    """
+    school_id = request.pupil.school_id
+    if (
+        request.handler_id
+        and request.handler.is_active
+        and school_id in handler_schools(request.handler)
+    ):
+        return [request.handler]
+    roles = handler_roles_of([school_id])[school_id]
+    people = list(
+        User.objects.filter(
+            is_active=True, memberships__school_id=school_id, memberships__role__in=roles
+        ).distinct()
+    )
+    return people or list(
+        User.objects.filter(
+            is_active=True,
+            board_memberships__board_id=request.board_id,
+            board_memberships__role=BoardRole.PRIVACY_OFFICER,
+        ).distinct()
+    )
+
+
+def _tell_handlers(request: DataRequest, text_func, subject_func) -> None:
+    messages = []
+    for person in handlers_of(request):
+        with translation.override(person.language):
+            messages.append((person, subject_func(), text_func(), _staff_path(request)))
+    notice_queue_many(messages)
+
+
+def _tell_refusal(request: DataRequest) -> None:
+    _tell_requester(
+        request,
+        _say(
+            request.requester,
+            lambda: _(
+                "the school does not grant it. The reasons are in the portal. You may complain "
+                "to the Autoriteit Persoonsgegevens or go to court."
+            ),
+        ),
+    )
+
+
+def _complete(request: DataRequest, by: User | None, message: str) -> None:
+    _move(request, Status.COMPLETED, by=by, note=message, to_requester=True)
+    _tell_requester(request, message)
+
+
+def _finish(request: DataRequest, by: User, notices: list[RecipientNotice], message: str):
+    """Complete now, or once every recipient has been told (GDPR Art. 19)."""
+    if notices:
+        _move(request, Status.NOTIFYING, by=by, note=message, to_requester=True)
+        _tell_requester(request, message)
+        from ..tasks import send_recipient_notice
+
+        for notice in notices:
+            enqueue_on_commit(send_recipient_notice, notice.pk)
+    else:
+        _complete(request, by, message)
+
+
+def _lift_pending_holds(request: DataRequest, acting_user: User, reason: str) -> None:
+    """End the stop an objection or a restriction request put on the data at intake."""
+    for hold in ProcessingHold.objects.filter(
+        pupil=request.pupil,
+        kind__in=[ProcessingHold.Kind.OBJECTION, ProcessingHold.Kind.RESTRICTION],
+        reference=request.reference,
+        lifted_at__isnull=True,
+    ):
+        pupil_services.hold_lift(hold=hold, reason=reason, acting_user=acting_user)

@@ -1,0 +1,114 @@
+"""The erasing itself, shared by an erasure request, the retention sweep and the
+reapplying after a restore: each app erases what it owns, and the requests about the
+pupil lose what the dossier lost.
+"""
+
+from consents import services as consent_services
+from pupils import corrections
+from pupils import services as pupil_services
+from pupils.models import Pupil
+from schoolprivacy.models import User
+
+from .. import retention
+from ..models import AccessCopy, DataRequest, ErasureCategory, RectificationItem
+from .access_copy import _copy_again, still_entitled
+
+
+def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), declared_by=None):
+    """Erase whole categories and single items, each through the app that owns it, in the
+    caller's transaction.
+
+    What the requests app holds follows: copies of the child's file are withdrawn, and
+    corrections proposed for erased data lose their values. Returns the rows erased per
+    model (for the ledger) and how many per category.
+    """
+    erased: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
+    parts = []
+    for category in retention.ORDER:
+        if category not in categories:
+            continue
+        if category == ErasureCategory.CONSENTS:
+            part = consent_services.pupil_consents_erase(pupil=pupil, acting_user=acting_user)
+        else:
+            part = pupil_services.pupil_data_erase(
+                pupil=pupil,
+                categories=[category],
+                acting_user=acting_user,
+                declared_by=declared_by,
+            )
+        counts[category] = sum(len(ids) for ids in part.values())
+        parts.append(part)
+    if item_keys:
+        parts.append(
+            pupil_services.pupil_data_erase(
+                pupil=pupil, item_keys=item_keys, acting_user=acting_user
+            )
+        )
+    for part in parts:
+        for label, ids in part.items():
+            erased.setdefault(label, []).extend(ids)
+    if erased:
+        _erase_request_contents(
+            pupil, erased, everything=ErasureCategory.ADMINISTRATION in categories
+        )
+    return erased, counts
+
+
+#: Which model a correction's target is, to match it with the rows an erasure removed.
+_TARGET_MODELS = {target: spec.model._meta.label for target, spec in corrections.TARGETS.items()}
+
+
+def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> None:
+    """The requests about the pupil lose what an erasure took from the dossier.
+
+    Every copy of the child's file is withdrawn (it holds the erased data); one not yet
+    downloaded is made again. Corrections proposed for erased data lose their values;
+    with the administration, every request loses its contents (explanation, answer,
+    notes), keeping only the facts: kind, dates, status, who handled it; the proof the
+    school answered in time.
+    """
+    copies_of_pupil = AccessCopy.objects.filter(request__pupil=pupil, content__isnull=False)
+    for copy in copies_of_pupil.select_related("request__requester", "request__school"):
+        copy.content = None
+        copy.status = AccessCopy.Status.EXPIRED
+        copy.save(update_fields=["content", "status"])
+        if copy.downloads == 0 and not everything and still_entitled(copy.request):
+            # Not downloaded yet: the parent still gets a copy, of what the school holds now.
+            _copy_again(copy)
+    gone = {(label, row) for label, ids in erased.items() for row in ids}
+    for item in RectificationItem.objects.filter(request__pupil=pupil):
+        model = _TARGET_MODELS.get(item.target)
+        if (
+            everything
+            or (model, item.target_id) in gone
+            or (f"{model}.{item.field}", item.target_id) in gone
+        ):
+            item.proposed_value = ""
+            item.statement = ""
+            item.save(update_fields=["proposed_value", "statement"])
+    if not everything:
+        return
+    for request in DataRequest.objects.filter(pupil=pupil):
+        request.explanation = ""
+        request.answer = ""
+        request.save(update_fields=["explanation", "answer"])
+        for event in request.events.all():
+            event.note = ""
+            event.save(update_fields=["note"])
+
+
+def _item_keys_of(erased: dict) -> list[str]:
+    """The dossier items an erasure took (pupils.items keys), from its ledger line: every
+    entry and record deleted and every field emptied. (Rows its whole categories took
+    again are gone already when these follow: asking for them again changes nothing.)"""
+    targets = {label: target for target, label in _TARGET_MODELS.items()}
+    keys = []
+    for label, ids in erased.items():
+        app, model, *field_name = label.split(".")
+        target = targets.get(f"{app}.{model}")
+        if target is None or (target == "pupil" and not field_name):
+            continue  # not a dossier item (consents, placements, the anonymised pupil)
+        suffix = f":{field_name[0]}" if field_name else ""
+        keys += [f"{target}:{pk}{suffix}" for pk in ids]
+    return keys

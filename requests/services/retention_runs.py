@@ -1,0 +1,141 @@
+"""Retention: the daily sweep that deletes what is past its period, with one report
+of counts per board and day.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from consents.models import ConsentEvent, ConsentRequest, Takedown
+from consents.models import Decision as ConsentDecision
+from pupils.models import (
+    Agreement,
+    EmergencyAccess,
+    Note,
+    ParentDeclaration,
+    ProcessingHold,
+    Pupil,
+    RestrictedAccess,
+    SpecialRecord,
+    TestResult,
+)
+
+from .. import retention
+from ..models import OPEN_STATUSES, DataRequest, ErasureCategory, ErasureRecord, RetentionRun
+from .erasing import _erase
+from .erasure_ledger import _ledger
+
+logger = logging.getLogger(__name__)
+
+
+def _has_rows(model, **extra):
+    return Exists(model.objects.filter(pupil_id=OuterRef("pk"), **extra))
+
+
+def _candidates(category: str, today: datetime.date):
+    """Pupils whose *category* is past its period and still holds data (indexed by leave date)."""
+    pupils = Pupil.objects.filter(
+        left_on__isnull=False, left_on__lte=retention.cutoff(category, today)
+    )
+    if category == ErasureCategory.ADMINISTRATION:
+        return pupils.filter(anonymised_at__isnull=True)
+    if category == ErasureCategory.DOSSIER:
+        return pupils.filter(
+            _has_rows(Agreement)
+            | _has_rows(TestResult)
+            | Exists(Note.objects.filter(pupil_id=OuterRef("pk")).exclude(kind=Note.Kind.REFERRAL))
+        )
+    if category == ErasureCategory.REFERRAL:
+        return pupils.filter(_has_rows(Note, kind=Note.Kind.REFERRAL))
+    if category == ErasureCategory.SPECIAL:
+        return pupils.filter(
+            _has_rows(SpecialRecord) | _has_rows(EmergencyAccess) | _has_rows(RestrictedAccess)
+        )
+    if category == ErasureCategory.DECLARATION:
+        return pupils.filter(_has_rows(ParentDeclaration))
+    return pupils.filter(
+        _has_rows(ConsentDecision)
+        | _has_rows(ConsentEvent)
+        | _has_rows(Takedown)
+        | _has_rows(ConsentRequest)
+    )
+
+
+def _blocked():
+    """A legal hold, or an open request (the data must stay while a request is answered)."""
+    return Exists(
+        ProcessingHold.objects.filter(
+            pupil_id=OuterRef("pk"), kind=ProcessingHold.Kind.LEGAL_HOLD, lifted_at__isnull=True
+        )
+    ) | Exists(DataRequest.objects.filter(pupil_id=OuterRef("pk"), status__in=OPEN_STATUSES))
+
+
+def retention_sweep(*, today: datetime.date | None = None) -> list[RetentionRun]:
+    """Delete or anonymise what is past its retention period; a legal hold stops it.
+
+    Per board and day one report of counts (never contents) for the privacy
+    officer. Idempotent: what is gone is not found again, so a second run the same
+    day removes nothing more.
+    """
+    today = today or timezone.localdate()
+    due: dict[int, set[str]] = defaultdict(set)
+    boards: dict[int, int] = {}
+    held: dict[int, set[int]] = defaultdict(set)
+    for category in retention.ORDER:
+        candidates = _candidates(category, today).annotate(blocked=_blocked())
+        for pupil_id, board_id, left_on, blocked in candidates.values_list(
+            "pk", "board_id", "left_on", "blocked"
+        ):
+            if retention.add_years(left_on, retention.RULES[category].years) >= today:
+                continue
+            boards[pupil_id] = board_id
+            if blocked:
+                held[board_id].add(pupil_id)
+            else:
+                due[pupil_id].add(category)
+    for board_id in set(boards.values()):
+        run, _created = RetentionRun.objects.get_or_create(board_id=board_id, ran_on=today)
+        run.held = len(held.get(board_id, ()))
+        run.save(update_fields=["held", "finished_at"])
+    pupil_ids = sorted(due)
+    for pupil_id in pupil_ids:
+        _retention_erase(pupil_id, due[pupil_id], today)
+    if pupil_ids:
+        logger.info("Retention sweep %s: %d pupils", today, len(pupil_ids))
+    return list(RetentionRun.objects.filter(ran_on=today, board_id__in=set(boards.values())))
+
+
+@transaction.atomic
+def _retention_erase(pupil_id: int, categories: set[str], today: datetime.date) -> None:
+    """Erase one pupil's expired data and count it in the day's report, in one transaction.
+
+    What blocks it (a legal hold, an open request) is checked again under the pupil's lock.
+    """
+    pupil = (
+        Pupil.objects.select_for_update(skip_locked=True)
+        .filter(pk=pupil_id)
+        .annotate(blocked=_blocked())
+        .first()
+    )
+    if pupil is None or pupil.blocked:
+        return
+    erased, counts = _erase(pupil, categories, None)
+    if not erased:
+        return
+    _ledger(
+        ErasureRecord.objects.create(
+            pupil=pupil,
+            source=ErasureRecord.Source.RETENTION,
+            categories=sorted(categories),
+            erased=erased,
+        )
+    )
+    run = RetentionRun.objects.select_for_update().get(board_id=pupil.board_id, ran_on=today)
+    run.pupils += 1
+    for category, n in counts.items():
+        run.counts[category] = run.counts.get(category, 0) + n
+    run.save(update_fields=["pupils", "counts", "finished_at"])
