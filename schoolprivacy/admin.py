@@ -74,7 +74,7 @@ class SetAsideMailAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     ordering = ["-mail_failed_at"]
     date_hierarchy = "mail_failed_at"
-    fields = [
+    fields = readonly_fields = (
         "user",
         "created_at",
         "mail_subject",
@@ -82,8 +82,7 @@ class SetAsideMailAdmin(admin.ModelAdmin):
         "mail_attempts",
         "mail_failed_at",
         "mail_failure",
-    ]
-    readonly_fields = fields
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(mail_failed_at__isnull=False)
@@ -120,9 +119,13 @@ _without_django_otp_admins()
 class DeviceAdmin(admin.ModelAdmin):
     """Read-only: whose device, since when, last used. Deleting one resets a lost phone."""
 
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    fields = list_display
-    readonly_fields = list_display
+    list_display = fields = readonly_fields = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+    )
     search_fields = ["user__email", "user__full_name"]
     list_select_related = ["user"]
 

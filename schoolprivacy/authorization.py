@@ -22,10 +22,11 @@ from functools import wraps
 from typing import Generic, NoReturn, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from .models import BoardMembership, BoardRole, Membership, Role
+from .models import BoardMembership, BoardRole, Membership, Role, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -127,11 +128,18 @@ class AccessPolicy(Generic[M]):
         """The object with *pk* if *user* may perform *action* on it; otherwise 404."""
         try:
             return self.scope(user, action).get(pk=pk)
-        except (self.model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):  # scope() holds self.model's rows
             hidden()
 
     def allows(self, user, obj: M, action: Action = Action.VIEW) -> bool:
         return self.scope(user, action).filter(pk=obj.pk).exists()
+
+
+class LoggedInRequest(HttpRequest):
+    """The request of a view behind @login_required or require_roles (or just after a
+    login): its user is a User, never AnonymousUser. For type annotations only."""
+
+    user: User
 
 
 def _login_redirect(request: HttpRequest):

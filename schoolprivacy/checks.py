@@ -10,7 +10,7 @@ from .encryption import KEY_SIZE, key_id
 
 def check_encrypted_field(field) -> list[checks.CheckMessage]:
     """Errors for an encrypted field that cannot be bound to its row or claims to be searchable."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     model = field.model
     label = f"{model._meta.label}.{field.name}"
     try:
@@ -65,7 +65,7 @@ def check_encrypted_field(field) -> list[checks.CheckMessage]:
 @checks.register(checks.Tags.security)
 def check_encryption_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Errors when the field keys or the blind-index key are missing, malformed or shared."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     keys = getattr(settings, "FIELD_ENCRYPTION_KEYS", None) or []
     if not keys:
         errors.append(

@@ -106,6 +106,8 @@ class EncryptedTextField(models.TextField):
                 f"{self.name} cannot be encrypted or decrypted without it."
             )
         field = self.model._meta.get_field(self.bind_to)
+        if not isinstance(field, models.Field):  # a relation: encryption.E002 at start-up
+            raise TypeError(f"{self.model._meta.label}.{self.bind_to} is not a UUID field")
         return f"{self.model._meta.db_table}.{self.column}.{field.to_python(uid)}"
 
     def raw_value(self, instance: models.Model):

@@ -8,8 +8,9 @@ the account's language is the interface's from the login on.
 """
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
+from .authorization import LoggedInRequest
 from .services import language_choose
 
 
@@ -26,7 +27,7 @@ def set_cookie(response: HttpResponse, language: str) -> None:
     )
 
 
-def after_login(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def after_login(request: LoggedInRequest, response: HttpResponse) -> HttpResponse:
     """Call with the response of a successful login (request.user is the new user)."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if chosen in dict(settings.LANGUAGES):

@@ -12,13 +12,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .authorization import Grants, grants_for
+from .models import User
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: Promise | str
     url_name: str
-    visible: Callable[[object, Grants], bool]
+    visible: Callable[[User, Grants], bool]
     order: int = 100
 
 

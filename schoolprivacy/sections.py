@@ -24,8 +24,9 @@ def register(page: str, provider: Provider) -> None:
         providers.append(provider)
 
 
-def render(page: str, request: HttpRequest, obj) -> list[SafeString]:
-    """The HTML of every section registered for *page* that has something to show."""
+def render(page: str, request: HttpRequest, obj) -> list[SafeString | str]:
+    """The HTML of every section registered for *page* that has something to show (the
+    providers return render_to_string's SafeString: a plain str would be escaped)."""
     rendered = (provider(request, obj) for provider in _providers.get(page, []))
     return [html for html in rendered if html]
 

@@ -49,6 +49,12 @@ def has_two_step(user) -> bool:
     return cached
 
 
+def second_step_done(user) -> bool:
+    """Whether this session passed the second step. Pass request.user: django-otp's
+    OTPMiddleware gives it is_verified()."""
+    return user.is_verified()
+
+
 def needs_second_step(user) -> bool:
     """Staff always; a parent who set up two-step verification too."""
     return is_staff_user(user) or has_two_step(user)

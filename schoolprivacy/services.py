@@ -214,19 +214,18 @@ def notice_queue_many(messages) -> int:
     return len(notices)
 
 
-def notices_deliver_after_commit() -> None:
-    """Ask a worker to send the queued mails once the current transaction commits (once)."""
+def _deliver_queued_notices() -> None:
     from .tasks import deliver_notice_mail, enqueue
 
+    enqueue(deliver_notice_mail)  # beat sends what is left every minute anyway
+
+
+def notices_deliver_after_commit() -> None:
+    """Ask a worker to send the queued mails once the current transaction commits (once)."""
     connection = transaction.get_connection()
-    if any(getattr(entry[1], "_delivers_notices", False) for entry in connection.run_on_commit):
+    if any(entry[1] is _deliver_queued_notices for entry in connection.run_on_commit):
         return
-
-    def deliver():
-        enqueue(deliver_notice_mail)  # beat sends what is left every minute anyway
-
-    deliver._delivers_notices = True
-    transaction.on_commit(deliver)
+    transaction.on_commit(_deliver_queued_notices)
 
 
 def notice_message_id(notice: Notice) -> str:

@@ -30,6 +30,7 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
@@ -304,7 +305,7 @@ def verified_upload(field: str, file, *, kinds=tuple(DOCUMENT_KINDS)) -> Upload:
         kind = kind_of(data)
     except _Refused as refused:
         raise ValidationError({field: str(refused)}) from None
-    if kind not in kinds:
+    if kind is None or kind not in kinds:
         raise ValidationError({field: _not_taken(kinds)})
     return Upload(kind=kind, content=data)
 
@@ -334,7 +335,7 @@ def stored_kind(name: str) -> str | None:
     return "jpg" if extension == "jpeg" else extension if extension in KINDS else None
 
 
-def download_response(content, *, kind: str | None, stem: str) -> HttpResponse:
+def download_response(content, *, kind: str | None, stem: str) -> HttpResponseBase:
     """An upload as a download: its verified *kind* gives the content type and the
     extension of the name (*stem*.<extension>); never shown inline, sniffed or cached.
     A file of no known kind goes as bytes (.bin)."""
@@ -343,6 +344,7 @@ def download_response(content, *, kind: str | None, stem: str) -> HttpResponse:
     else:
         content_type, extension = "application/octet-stream", "bin"
     filename = f"{stem}.{extension}"
+    response: HttpResponseBase
     if isinstance(content, bytes):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -24,7 +24,7 @@ from django.views.i18n import set_language
 
 from . import languages, reauth, security, selectors, services
 from . import metrics as operations
-from .authorization import grants_for
+from .authorization import LoggedInRequest, grants_for
 from .celery import app as celery_app
 from .forms import LoginForm, ReauthenticateForm, SecondStepForm, add_service_errors
 from .models import Authenticator, RecoveryCodes
@@ -102,13 +102,13 @@ def _wrong_try(request: HttpRequest, message: str):
 @login_required
 @never_cache
 @sensitive_post_parameters("code")
-def two_step_verify(request: HttpRequest):
+def two_step_verify(request: LoggedInRequest):
     """The second step after the password: a code from the app, or a recovery code (once)."""
     from django_otp import login as otp_login
     from django_otp import match_token
 
     target = _safe_next(request)
-    if request.user.is_verified():
+    if security.second_step_done(request.user):
         return redirect(target or "home")
     if not security.has_two_step(request.user):
         return redirect("two_step_setup")
@@ -138,7 +138,7 @@ def two_step_verify(request: HttpRequest):
 @login_required
 @never_cache
 @sensitive_post_parameters("code")
-def two_step_setup(request: HttpRequest):
+def two_step_setup(request: LoggedInRequest):
     """Set up the authenticator app: scan the code, type its first code, keep the recovery codes.
 
     Replacing an authenticator needs the second step first (otherwise a stolen password
@@ -148,7 +148,7 @@ def two_step_setup(request: HttpRequest):
     from django.core.exceptions import ValidationError
     from django_otp import login as otp_login
 
-    if security.has_two_step(request.user) and not request.user.is_verified():
+    if security.has_two_step(request.user) and not security.second_step_done(request.user):
         return redirect(f"{reverse('two_step_verify')}?next={reverse('two_step_setup')}")
     device = Authenticator.objects.filter(
         user=request.user, confirmed=False, pk=request.session.get("otp_setup_device")
@@ -189,9 +189,9 @@ def two_step_setup(request: HttpRequest):
 
 @login_required
 @require_POST
-def recovery_codes_new(request: HttpRequest):
+def recovery_codes_new(request: LoggedInRequest):
     """New recovery codes (the old ones stop working); only after the second step."""
-    if not request.user.is_verified():
+    if not security.second_step_done(request.user):
         return redirect("two_step_verify")
     codes = services.recovery_codes_issue(user=request.user)
     return render(
@@ -200,7 +200,7 @@ def recovery_codes_new(request: HttpRequest):
 
 
 @login_required
-def home(request: HttpRequest):
+def home(request: LoggedInRequest):
     grants = grants_for(request.user)
     return render(
         request,
@@ -216,13 +216,13 @@ def home(request: HttpRequest):
 
 @login_required
 @require_POST
-def notices_read(request: HttpRequest):
+def notices_read(request: LoggedInRequest):
     services.notices_mark_read(user=request.user)
     return redirect("home")
 
 
 @login_required
-def account(request: HttpRequest):
+def account(request: LoggedInRequest):
     return render(
         request,
         "account.html",
@@ -238,7 +238,7 @@ def account(request: HttpRequest):
 @login_required
 @never_cache
 @sensitive_post_parameters("password")
-def reauthenticate(request: HttpRequest):
+def reauthenticate(request: LoggedInRequest):
     """Type the password again before a sensitive step; then back to where the user was."""
     target = _safe_next(request)
     form = ReauthenticateForm(request.user, request.POST or None)
@@ -324,7 +324,7 @@ def health(request: HttpRequest) -> JsonResponse:
     heartbeat_fresh = age is not None and age <= settings.HEARTBEAT_MAX_AGE
     healthy = database and redis_up and heartbeat_fresh
     status = 200 if healthy else 503
-    body = {"status": "ok" if healthy else "unavailable"}
+    body: dict[str, object] = {"status": "ok" if healthy else "unavailable"}
     if not _may_see_health_details(request):
         return JsonResponse(body, status=status)
     if not database:

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
 from pathlib import Path
+from typing import Any, Literal
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -73,7 +74,7 @@ ROOT_URLCONF = "schoolprivacy.urls"
 WSGI_APPLICATION = "schoolprivacy.wsgi.application"
 ASGI_APPLICATION = "schoolprivacy.asgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -197,7 +198,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None"] = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -256,6 +257,8 @@ BSN_HMAC_KEY = env_keys("BSN_HMAC_KEY")[0]
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_MASK_CALLABLE = "schoolprivacy.audit.mask_completely"
+# Changes as text, auditlog's default; schoolprivacy/audit.py writes its entries the same way.
+AUDITLOG_STORE_JSON_CHANGES = False
 
 # --- Health ---------------------------------------------------------------
 # The beat heartbeat counts as fresh for this long (the beat sends one every
@@ -270,7 +273,7 @@ REQUEST_SWEEP_INTERVAL = env_int("REQUEST_SWEEP_INTERVAL", 300)
 NOTICE_MAIL_INTERVAL = env_int("NOTICE_MAIL_INTERVAL", 60)
 
 # --- Logging --------------------------------------------------------------
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
