@@ -1,9 +1,11 @@
 """Forms of consents."""
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +45,8 @@ class PaperForm(forms.Form):
 
     def __init__(self, *args, purposes, deciders: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].queryset = purposes
-        self.fields["decided_by"].choices = deciders
+        cast(forms.ModelChoiceField, self.fields["purpose"]).queryset = purposes
+        cast(forms.ChoiceField, self.fields["decided_by"]).choices = deciders
         self.initial.setdefault("form_date", timezone.localdate())
 
 
@@ -159,7 +161,7 @@ class EventForm(forms.Form):
     trigger = forms.ChoiceField(label=_("event"))
     started_on = DateField(label=_("starts on"), widget=DATE_WIDGET)
 
-    def __init__(self, *args, triggers: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, triggers: list[tuple[str, str | Promise]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trigger"].choices = triggers
+        cast(forms.ChoiceField, self.fields["trigger"]).choices = triggers
         self.initial.setdefault("started_on", timezone.localdate())

@@ -1,5 +1,7 @@
 """What the consents app holds about whom (schoolprivacy/personal_data.py), in erasure order."""
 
+from functools import partial
+
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -13,7 +15,7 @@ def _decisions_erase(pupil, rows, erased) -> None:
     scans = list(rows.exclude(scan="").values_list("scan", flat=True))
     delete_audited(pupil, rows, erased)
     for name in scans:
-        transaction.on_commit(lambda name=name: default_storage.delete(name), robust=True)
+        transaction.on_commit(partial(default_storage.delete, name), robust=True)
 
 
 def _questions_erase(pupil, rows, erased) -> None:

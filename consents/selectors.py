@@ -190,7 +190,7 @@ def explicit_consent(pupil: Pupil, kind: str) -> bool:
 
 
 #: The consent question that covers each voluntary kind of special-category data.
-VOLUNTARY_CATEGORY = {SpecialRecord.Kind.RELIGION: Purpose.Category.RELIGION}
+VOLUNTARY_CATEGORY: dict[str, str] = {SpecialRecord.Kind.RELIGION: Purpose.Category.RELIGION}
 
 
 def decision_history(*, pupil: Pupil, purpose: Purpose | None = None) -> QuerySet[Decision]:
@@ -363,7 +363,7 @@ def open_questions(
         ).values_list("pupil_id", "purpose_id", "decided_by_id", "version__number")
         if number >= boundaries[purpose_id]
     }
-    candidates = []
+    candidates: list[OpenQuestion] = []
     for pupil in pupils:
         entitled, _by_pupil = entitled_deciders(pupil, holders[pupil.pk], day)
         for purpose in purposes:

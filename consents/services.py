@@ -108,16 +108,17 @@ def decision_record(
     paper = decided_by is not None
     if paper and not can_record_paper(acting_user, pupil):
         raise PermissionDenied
-    if paper and form_date is None:
-        raise ValidationError({"form_date": _("Fill in the date on the form.")})
-    if paper and form_date > timezone.localdate():
-        raise ValidationError({"form_date": _("The date on the form lies in the future.")})
+    if paper:
+        if form_date is None:
+            raise ValidationError({"form_date": _("Fill in the date on the form.")})
+        if form_date > timezone.localdate():
+            raise ValidationError({"form_date": _("The date on the form lies in the future.")})
     if scan and not paper:
         raise ValidationError({"scan": _("Only a paper form has a scan.")})
     if scan:
         # Checked whole; stored under the name and extension the app gives it.
         scan = verified_upload("scan", scan, kinds=SCAN_KINDS).as_file()
-    decider = decided_by if paper else acting_user
+    decider = decided_by if decided_by is not None else acting_user  # paper: who signed
     day = form_date or timezone.localdate()
 
     current = selectors.current_version(
@@ -150,6 +151,8 @@ def decision_record(
                 scan=scan or "",
             )
     except IntegrityError:
+        if submission is None:  # not a double submission: some other rule refused the row
+            raise
         # The same submission arrived twice at the same moment.
         return Decision.objects.get(submission=submission)
 

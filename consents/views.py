@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -185,7 +186,7 @@ def pupil_section(request, pupil) -> str | None:
     )
 
 
-def _event_triggers(purposes) -> list[tuple[str, str]]:
+def _event_triggers(purposes) -> list[tuple[str, str | Promise]]:
     """The events that bring questions at this school (purposes not asked of everyone)."""
     used = {p.trigger for p in purposes}
     return [(v, label) for v, label in Purpose.Trigger.choices if v in used and v != "all"]
