@@ -86,7 +86,7 @@ CATEGORY_FIELDS: dict[str, frozenset[str]] = {
 }
 
 _ENTRY_FIELDS = {"agreement": "agreements", "test_result": "test_results", "note": "reports"}
-_SPECIAL_KIND_FIELDS = {
+_SPECIAL_KIND_FIELDS: dict[str, str] = {
     SpecialRecord.Kind.MEDICAL: "medical",
     SpecialRecord.Kind.MEDICATION: "medical",
     SpecialRecord.Kind.PROTOCOL: "medical",
@@ -106,7 +106,7 @@ def codes_for_correction(target: str, field: str, obj=None) -> set[str]:
         code = _PUPIL_FIELD_CODES.get(field, field)
         return {code} if code in FIELDS else set()
     if target == "special":
-        code = _SPECIAL_KIND_FIELDS.get(getattr(obj, "kind", None))
-        return {code} if code else set()
-    code = _ENTRY_FIELDS.get(target)
-    return {code} if code else set()
+        kind_code = _SPECIAL_KIND_FIELDS.get(getattr(obj, "kind", ""))
+        return {kind_code} if kind_code else set()
+    entry_code = _ENTRY_FIELDS.get(target)
+    return {entry_code} if entry_code else set()

@@ -113,7 +113,7 @@ class SupplierForm(forms.ModelForm):
         _own_schools(self.fields["schools"], schools, whole_board)
         self.shared_data = []
         if not whole_board:
-            for name in self._meta.fields if self.instance.pk else AGREEMENT_FIELDS:
+            for name in (self._meta.fields or ()) if self.instance.pk else AGREEMENT_FIELDS:
                 if self.instance.pk and not name.endswith("_document"):
                     self.shared_data.append(_shown(self.instance, name))
                 del self.fields[name]

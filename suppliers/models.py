@@ -99,7 +99,7 @@ class Supplier(models.Model):
     contact = models.CharField(
         _("contact"), max_length=300, blank=True, validators=[validate_one_line]
     )
-    schools = models.ManyToManyField(
+    schools: "models.ManyToManyField[School, SupplierUse]" = models.ManyToManyField(
         School, through="SupplierUse", related_name="suppliers", verbose_name=_("used by schools")
     )
 

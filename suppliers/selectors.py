@@ -39,11 +39,11 @@ class Receiver:
     name: str
     kind: str  # "supplier" or "recipient"
     fields: list[str]
+    obj: Supplier | Recipient = field(repr=False)
     since: object = None
     leaflet_url: str = ""
     not_shared: str = ""
     legal_basis: str = ""
-    obj: object = field(default=None, repr=False)
     withheld: list[str] = field(default_factory=list)  # not shared now: restricted
     periods: list[FieldPeriod] = field(default_factory=list)  # per field, from when to when
 
@@ -339,7 +339,7 @@ def current_documents(*, school: School, day=None) -> list:
     from .models import PrivacyDocument
 
     day = day or timezone.localdate()
-    current = {}
+    current: dict[str, PrivacyDocument] = {}
     for document in PrivacyDocument.objects.filter(
         Q(school__isnull=True) | Q(school=school), board_id=school.board_id, valid_from__lte=day
     ).order_by("kind", "-valid_from", F("school").asc(nulls_last=True)):

@@ -309,7 +309,7 @@ def supplier_reminders_sweep(*, today: datetime.date | None = None) -> int:
     leaflet date is reminded again when it is due. Returns the number of e-mails.
     """
     today = today or timezone.localdate()
-    due = []
+    due: list[tuple[Supplier, str, datetime.date | None]] = []
     for supplier in Supplier.objects.filter(
         agreement_status=Supplier.AgreementStatus.SIGNED,
         agreement_expires_on__lte=today + AGREEMENT_NOTICE,
@@ -321,6 +321,8 @@ def supplier_reminders_sweep(*, today: datetime.date | None = None) -> int:
         due.append((supplier, SupplierReminder.Kind.LEAFLET_OLD, supplier.leaflet_date))
     sent = 0
     for supplier, kind, about in due:
+        if about is None:  # never: a missing date is not <= any day
+            continue
         with transaction.atomic():
             _, created = SupplierReminder.objects.get_or_create(
                 supplier=supplier, kind=kind, about=about

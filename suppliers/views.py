@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from pupils.permissions import PortalRight, portal_right
 from schoolprivacy import reauth
-from schoolprivacy.authorization import require_roles
+from schoolprivacy.authorization import hidden, require_roles
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Board, BoardRole
@@ -59,7 +59,11 @@ def supplier_list(request):
 
 
 def _board(request) -> Board:
-    return permissions.boards_to_manage(request.user).order_by("name").first()
+    """The board whose register the user keeps (require_roles let only such users in)."""
+    board = permissions.boards_to_manage(request.user).order_by("name").first()
+    if board is None:
+        hidden()
+    return board
 
 
 def _save_supplier(request, supplier: Supplier, template: str):
