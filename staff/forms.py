@@ -1,7 +1,10 @@
+from __future__ import annotations
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import BoardRole, Role
+from pupils.models import Group, Pupil
+from schoolprivacy.models import Board, BoardRole, Role, School
 
 
 class _Person(forms.Form):
@@ -10,7 +13,9 @@ class _Person(forms.Form):
 
 
 class InviteForm(_Person):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), empty_label=None
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
         choices=Role.choices,
@@ -30,7 +35,9 @@ class InviteForm(_Person):
 
 
 class BoardInviteForm(_Person):
-    board = forms.ModelChoiceField(label=_("School board"), queryset=None, empty_label=None)
+    board = forms.ModelChoiceField(
+        label=_("School board"), queryset=Board.objects.none(), empty_label=None
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=BoardRole.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -45,7 +52,10 @@ class BoardInviteForm(_Person):
 class RolesForm(forms.Form):
     """The roles held at one school (or on one board): ticked is held."""
 
-    place = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    # A school or a board: the queryset comes with the form.
+    place: forms.ModelChoiceField[School | Board] = forms.ModelChoiceField(
+        queryset=None, widget=forms.HiddenInput
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -57,10 +67,10 @@ class RolesForm(forms.Form):
 
 
 class GroupsForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    school = forms.ModelChoiceField(queryset=School.objects.none(), widget=forms.HiddenInput)
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups taught"),
-        queryset=None,
+        queryset=Group.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -72,7 +82,7 @@ class GroupsForm(forms.Form):
 
 
 class PupilForm(forms.Form):
-    pupil = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    pupil = forms.ModelChoiceField(queryset=Pupil.objects.none(), widget=forms.HiddenInput)
 
     def __init__(self, *args, pupils, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +90,9 @@ class PupilForm(forms.Form):
 
 
 class GroupForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), empty_label=None
+    )
     name = forms.CharField(label=_("Name"), max_length=64)
     school_year = forms.IntegerField(
         label=_("School year (the year it starts)"), min_value=2000, max_value=2100

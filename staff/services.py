@@ -133,20 +133,20 @@ def school_roles_set(*, user: User, school: School, roles, acting_user: User) ->
     given, taken = _roles_replace(Membership, wanted, acting_user, user=user, school=school)
     with set_actor(acting_user):
         if Role.TEACHER in taken:
-            for permission in GroupUserObjectPermission.objects.filter(
+            for group_permission in GroupUserObjectPermission.objects.filter(
                 user=user, content_object__school=school
             ):
-                permission.delete()
+                group_permission.delete()
         if (
             Role.CARE_COORDINATOR in taken
             and not Membership.objects.filter(
                 user=user, school__board_id=school.board_id, role=Role.CARE_COORDINATOR
             ).exists()
         ):
-            for permission in PupilUserObjectPermission.objects.filter(
+            for pupil_permission in PupilUserObjectPermission.objects.filter(
                 user=user, content_object__board_id=school.board_id
             ):
-                permission.delete()
+                pupil_permission.delete()
     return given, taken
 
 
