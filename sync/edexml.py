@@ -128,7 +128,8 @@ class _Handler(xml.sax.ContentHandler):
         self.root_seen = False
 
     def _line(self) -> int:
-        return self._locator.getLineNumber() if getattr(self, "_locator", None) else 0
+        locator = getattr(self, "_locator", None)  # set by the parser (setDocumentLocator)
+        return locator.getLineNumber() if locator else 0
 
     def startElement(self, name, attrs):
         local = _local(name)

@@ -5,13 +5,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.forms import DATE_WIDGET, DateField
+from schoolprivacy.models import School
 
 from .parents import FIELDS
 from .year import LEAVE
 
 
 class UploadForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), empty_label=None
+    )
     file = forms.FileField(
         label=_("The export of the pupil administration (EDEX.XML)"),
         help_text=_(
@@ -32,7 +35,9 @@ class UploadForm(forms.Form):
 
 
 class ParentsUploadForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), empty_label=None
+    )
     file = forms.FileField(
         label=_("The parents export of the pupil administration (CSV)"),
         help_text=_(
@@ -48,7 +53,9 @@ class ParentsUploadForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from schoolprivacy.models import User
 from schoolprivacy.tasks import enqueue_on_commit
 from suppliers import catalogue
 from suppliers import selectors as supplier_selectors
+from suppliers.models import Recipient, Supplier
 
 from .models import ChangeNotice, ImportRun
 from .permissions import may_import
@@ -39,8 +40,8 @@ def notices_create(*, run: ImportRun, pupil: Pupil, fields, before: dict) -> lis
         notice = ChangeNotice.objects.create(
             run=run,
             pupil=pupil,
-            supplier=receiver.obj if receiver.kind == "supplier" else None,
-            recipient=receiver.obj if receiver.kind == "recipient" else None,
+            supplier=receiver.obj if isinstance(receiver.obj, Supplier) else None,
+            recipient=receiver.obj if isinstance(receiver.obj, Recipient) else None,
             receiver_name=receiver.name[:200],
             fields=list(receiver.fields),
             subject=subject[:200],

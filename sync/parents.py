@@ -90,7 +90,7 @@ class Unreadable(Exception):
     """The CSV cannot be used at all."""
 
 
-def header_of(stream) -> tuple[list[str], csv.Dialect, str]:
+def header_of(stream) -> tuple[list[str], type[csv.Dialect], str]:
     """The column names of a CSV export, its dialect and its encoding (UTF-8, else Latin-1)."""
     head = stream.read(64 * 1024)
     stream.seek(0)
@@ -164,7 +164,7 @@ class ParentsPlanner:
             .values_list("pupil_id", "parent__email", "relation", "has_parental_authority")
             .iterator(chunk_size=2000)
         }
-        self.seen = set()
+        self.seen: set[tuple[int | None, str]] = set()
         # The contact fields the file holds (columns mapped), and what the school holds.
         self.contact_fields = [
             name
@@ -182,7 +182,8 @@ class ParentsPlanner:
                 .only("uid", *self.contact_fields)
                 .iterator(chunk_size=2000)  # not a board's 100,000 model objects at once
             }
-        self.contact_planned = set()  # the addresses whose contact a line already carries
+        # The addresses whose contact a line already carries.
+        self.contact_planned: set[str] = set()
 
     def contact(self, row: dict) -> dict:
         """The contact fields of *row* that the file holds: street with the house number."""
@@ -227,9 +228,9 @@ class ParentsPlanner:
                     validate_phone(contact[name])
                 except ValidationError as error:
                     problem = " ".join(error.messages)
-        if problem:
+        if problem or pupil_id is None:  # (an unknown pupil is a problem)
             self.counts["errors"] += 1
-            self._add(Kind.ERROR, line, key, message=problem)
+            self._add(Kind.ERROR, line, key, message=problem or "")
             return
         self.seen.add((pupil_id, email))
         authority = authority_text in YES if self.mapping.get("authority") else True

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from pupils.models import Group, GroupUserObjectPermission, Pupil
 from pupils.validators import validate_bsn, validate_date_of_birth
 from schoolprivacy.encryption import blind_index
-from schoolprivacy.models import Membership, Role, User
+from schoolprivacy.models import Membership, Role, School, User
 
 from . import edexml
 from .models import ImportLine, ImportRun
@@ -80,7 +80,7 @@ class Planner:
     """Reads one export (the edexml callbacks) and writes the run's lines."""
 
     run: ImportRun
-    school: object
+    school: School
     lines: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)
     groups: dict = field(default_factory=dict)  # key → GroupRow of the file
@@ -103,7 +103,8 @@ class Planner:
     def _load(self) -> None:
         # A group made here has no key yet: "#<pk>" stands for it until the first import
         # gives it the key of the administration's group with its name (on_group).
-        group_keys, self.group_labels = {}, {}
+        group_keys: dict[int, str] = {}
+        self.group_labels: dict[str | None, str] = {}
         for pk, key, name in Group.objects.filter(school=self.school).values_list(
             "pk", "external_key", "name"
         ):
@@ -161,8 +162,11 @@ class Planner:
             raise edexml.Unreadable(
                 _("The export names no school year (schooljaar): nothing was read.")
             )
-        self.run.school_year = info.first_year
-        self.existing_groups, self.unkeyed_groups, self.adopted = {}, {}, {}
+        self.run.school_year = self.school_year = info.first_year
+        self.existing_groups: dict[str, Group] = {}
+        self.unkeyed_groups: dict[str, Group] = {}
+        # "#<pk>" of a group made here → the key the administration gives it.
+        self.adopted: dict[str | None, str] = {}
         for group in Group.objects.filter(school=self.school, school_year=info.first_year):
             if group.external_key:
                 self.existing_groups[group.external_key] = group
@@ -185,7 +189,8 @@ class Planner:
             return
         self.groups[row.key] = row
         year_group = int(row.year_group) if row.year_group.isdigit() else None
-        data = {"name": row.name[:64], "year_group": year_group, "combined": row.combined}
+        name = row.name[:64]
+        data = {"name": name, "year_group": year_group, "combined": row.combined}
         existing = self.existing_groups.get(row.key)
         unkeyed = self.unkeyed_groups.pop(row.name.lower(), None) if existing is None else None
         if unkeyed is not None:
@@ -198,7 +203,7 @@ class Planner:
             self.counts["groups_new"] += 1
             self._add(Kind.NEW, Subject.GROUP, row.line, row.key, data=data)
         elif (
-            existing.name not in (data["name"], group_name(data["name"], row.key, taken=True))
+            existing.name not in (name, group_name(name, row.key, taken=True))
             or existing.year_group != year_group
         ):
             self.counts["groups_changed"] += 1
@@ -208,20 +213,21 @@ class Planner:
         if self.school_info is None:
             raise edexml.Unreadable(_("The export names its pupils before its school."))
         problem = self._pupil_problem(row)
-        if problem:
-            self._error(row.line, Subject.PUPIL, row.key, problem)
+        birth = row.birth_date
+        if problem or birth is None:  # (no date of birth is a problem)
+            self._error(row.line, Subject.PUPIL, row.key, problem or "")
             return
         self.seen.add(row.key)
         values = {
             "first_name": row.first_name[:100],
             "name_prefix": row.prefix[:20],
             "last_name": row.last_name[:100],
-            "date_of_birth": row.birth_date,
+            "date_of_birth": birth,
             "gender": edexml.GENDERS.get(row.gender, ""),
             "eckid": row.eckid[:200],
         }
         bsn_index = blind_index(row.bsn) if row.bsn else None
-        group_key = (row.group_keys or [None])[0]
+        group_key = row.group_keys[0] if row.group_keys else None
         known = self.by_key.get(row.key)
         if known is None:
             known, ambiguity = self._match(values, bsn_index)
@@ -236,7 +242,7 @@ class Planner:
                 _("Another school of the board holds a pupil with this BSN."),
             )
             return
-        data = {**values, "date_of_birth": values["date_of_birth"].isoformat()}
+        data: dict[str, object] = {**values, "date_of_birth": birth.isoformat()}
         if row.bsn:
             data["bsn"] = row.bsn
         data["group_key"] = group_key
@@ -369,14 +375,14 @@ class Planner:
             ).values_list("user_id", flat=True)
         )
         taught = defaultdict(set)
-        for user_id, key in GroupUserObjectPermission.objects.filter(
+        for teacher_id, key in GroupUserObjectPermission.objects.filter(
             user__in=users.values(),
             permission__codename="teach_group",
             content_object__school=self.school,
-            content_object__school_year=self.run.school_year,
+            content_object__school_year=self.school_year,
             content_object__external_key__isnull=False,
         ).values_list("user_id", "content_object__external_key"):
-            taught[user_id].add(key)
+            taught[teacher_id].add(key)
         for row, data in self.teachers:
             user_id = users.get(data["email"])
             if user_id not in members:

@@ -75,7 +75,9 @@ def readable(lines) -> list[ImportLine]:
             line.who = f"{parent} ({data.get('email', '')}) – {child}" if parent else child
         else:
             line.who = data.get("name") or line.key
-        before = data.get("before") if isinstance(data.get("before"), dict) else {}
+        before = data.get("before")
+        if not isinstance(before, dict):
+            before = {}
         if line.kind == ImportLine.Kind.MOVED:
             before = {"group": data.get("before") or ""}
             data = {"group": (data.get("group_key") or "").removeprefix("name:")}
@@ -144,7 +146,7 @@ def year_proposal(school) -> tuple[int | None, list[GroupMove]]:
         )
         .order_by("year_group", "name")
     )
-    by_year_group = {}
+    by_year_group: dict[int, str] = {}
     for group in groups:
         if group.year_group is not None:
             by_year_group.setdefault(group.year_group, group.name)

@@ -360,12 +360,22 @@ class _Applier:
         self.user = run.uploaded_by
         self.school = run.school
         self.failed = 0
-        self.groups: dict[str, Group] = {
-            g.external_key: g
-            for g in Group.objects.filter(
-                school=self.school, school_year=run.school_year, external_key__isnull=False
-            )
-        }
+        self.groups: dict[str, Group] = {}
+        if run.school_year is not None:  # an export's run (a parents run has no groups)
+            self.groups = {
+                g.external_key: g
+                for g in Group.objects.filter(
+                    school=self.school, school_year=run.school_year, external_key__isnull=False
+                )
+                if g.external_key
+            }
+
+    @property
+    def school_year(self) -> int:
+        """The school year of the export; a parents run has none, nor groups or teachers."""
+        if self.run.school_year is None:
+            raise ValueError(f"import run {self.run.pk} names no school year")
+        return self.run.school_year
 
     def apply(self, subject: str, kind: str) -> None:
         todo = self.run.lines.filter(subject=subject, kind=kind, applied=False).order_by("pk")
@@ -608,7 +618,7 @@ class _Applier:
                 user=user,
                 permission__codename="teach_group",
                 content_object__school=self.school,
-                content_object__school_year=self.run.school_year,
+                content_object__school_year=self.school_year,
                 content_object__external_key__isnull=False,
             ).values_list("content_object_id", flat=True)
         )
@@ -659,6 +669,6 @@ def _unique_name(applier: _Applier, name: str, key: str) -> str:
     """The group's name, made unique within the school year (two groups may share a name in
     the administration, never here)."""
     taken = Group.objects.filter(
-        school=applier.school, school_year=applier.run.school_year, name=name
+        school=applier.school, school_year=applier.school_year, name=name
     ).exclude(external_key=key)
     return group_name(name, key, taken=taken.exists())
