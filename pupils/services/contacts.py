@@ -1,6 +1,7 @@
 """How the school reaches the people around a pupil: a parent's own contact details, entered
 at the school or corrected by the parent, and the pupil's emergency contacts, GP and
-hospital. Every change is audited; the values are encrypted (pupils/models.py)."""
+hospital. Every change is audited; the values are encrypted (ParentContact in
+pupils/models/guardianship.py, pupils/models/emergency_contacts.py)."""
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError

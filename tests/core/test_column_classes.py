@@ -22,7 +22,7 @@ HANDLING = (
     "dossier's forms say so next to their free text (pupils/forms.py: SPECIAL_ELSEWHERE)"
 )
 FILE = "the name of a stored file, picked by the app; the file is served by permission"
-SEALED = "sealed bytes, encrypted with a key of their own (pupils/models.py: Attachment)"
+SEALED = "sealed bytes, encrypted with a key of their own (pupils/models/dossier.py: Attachment)"
 EMPTIED = "django-otp's own table: emptied by schoolprivacy/migrations/0011, never written"
 LIBRARY = "a library's own bookkeeping: names of apps, models, permissions, sessions"
 
