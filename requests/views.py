@@ -112,7 +112,7 @@ def portal_new(request, pk, kind):
             )
         except services.AlreadyOpen as error:
             messages.info(request, _error_text(error))
-            return redirect("requests:portal_detail", error.request.pk)
+            return redirect("requests:portal_detail", error.data_request.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -173,7 +173,7 @@ def portal_correct(request, pk, target, target_id):
             )
         except services.AlreadyOpen as error:
             messages.info(request, _error_text(error))
-            return redirect("requests:portal_detail", error.request.pk)
+            return redirect("requests:portal_detail", error.data_request.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -250,7 +250,7 @@ def portal_detail(request, pk):
 def portal_withdraw(request, pk):
     data_request = policy.own(request.user, pk)
     try:
-        services.request_withdraw(request=data_request, acting_user=request.user)
+        services.request_withdraw(data_request=data_request, acting_user=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -384,7 +384,7 @@ def detail(request, pk):
 
 
 def _act_start(request, data_request):
-    services.request_start(request=data_request, acting_user=request.user)
+    services.request_start(data_request=data_request, acting_user=request.user)
     return _("You handle this request now.")
 
 
@@ -393,7 +393,7 @@ def _act_note(request, data_request):
     if not form.is_valid():
         return {"note": form}
     services.request_note(
-        request=data_request, note=form.cleaned_data["note"], acting_user=request.user
+        data_request=data_request, note=form.cleaned_data["note"], acting_user=request.user
     )
     return _("The note has been added.")
 
@@ -403,7 +403,7 @@ def _act_extend(request, data_request):
     if not form.is_valid():
         return {"extend": form}
     services.request_extend(
-        request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
+        data_request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
     )
     return _("The deadline has been extended; the parent has been told why.")
 
@@ -413,7 +413,7 @@ def _act_refuse(request, data_request):
     if not form.is_valid():
         return {"refuse": form}
     services.request_refuse(
-        request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
+        data_request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
     )
     return _("The request has been refused; the parent has been told why.")
 
@@ -424,7 +424,7 @@ def _act_rectification(request, data_request):
     if not form.is_valid():
         return {"rectification": form}
     services.rectification_decide(
-        request=data_request, decisions=form.decisions(), acting_user=request.user
+        data_request=data_request, decisions=form.decisions(), acting_user=request.user
     )
     return _("The decision has been saved and the parent has been told.")
 
@@ -449,7 +449,7 @@ def _act_erasure(request, data_request):
     if not form.is_valid():
         return {"erasure": form}
     services.erasure_decide(
-        request=data_request, decisions=form.decisions(), acting_user=request.user
+        data_request=data_request, decisions=form.decisions(), acting_user=request.user
     )
     return _("The decision has been carried out and the parent has been told.")
 
@@ -461,7 +461,7 @@ def _act_grant(request, data_request):
     grant = form.cleaned_data["grant"] == "yes"
     if data_request.kind == Kind.RESTRICTION:
         services.restriction_decide(
-            request=data_request,
+            data_request=data_request,
             grant=grant,
             categories=form.cleaned_data["categories"],
             reason=form.cleaned_data["reason"],
@@ -469,7 +469,7 @@ def _act_grant(request, data_request):
         )
     else:
         services.objection_decide(
-            request=data_request,
+            data_request=data_request,
             uphold=grant,
             reason=form.cleaned_data["reason"],
             acting_user=request.user,
@@ -478,12 +478,12 @@ def _act_grant(request, data_request):
 
 
 def _act_copy(request, data_request):
-    services.copy_prepare(request=data_request, acting_user=request.user)
+    services.copy_prepare(data_request=data_request, acting_user=request.user)
     return _("The copy is being made; the parent is told when it is ready.")
 
 
 def _act_recipients(request, data_request):
-    services.recipients_answer(request=data_request, acting_user=request.user)
+    services.recipients_answer(data_request=data_request, acting_user=request.user)
     return _("The list has been sent to the parent's portal.")
 
 
@@ -609,7 +609,7 @@ def notices_settle_legal(request, pk):
     else:
         try:
             services.notices_settle(
-                request=data_request,
+                data_request=data_request,
                 notice_ids=[notice.pk for notice in pending],
                 done=form.cleaned_data["done"] == "yes",
                 note=form.cleaned_data["note"],
@@ -699,7 +699,7 @@ def staff_new(request, pk):
             )
         except services.AlreadyOpen as error:
             messages.info(request, _error_text(error))
-            return redirect("requests:detail", error.request.pk)
+            return redirect("requests:detail", error.data_request.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -199,7 +199,7 @@ def test_parent_journey(page, live_server, tmp_path, language):
 
     # The director has the copy made (the director's journey does this in the browser).
     asked = DataRequest.objects.get(pupil=lotte, kind=DataRequest.Kind.ACCESS)
-    request_services.copy_prepare(request=asked, acting_user=User.objects.get(email=DIRECTOR))
+    request_services.copy_prepare(data_request=asked, acting_user=User.objects.get(email=DIRECTOR))
 
     # Later: she logs in again, downloads the copy and reads it.
     page.goto(live_server.url + "/")

@@ -44,21 +44,21 @@ TRANSITIONS = {
 MIN_REASON = 10
 
 
-def _lock(request: DataRequest) -> DataRequest:
+def _lock(data_request: DataRequest) -> DataRequest:
     return (
         DataRequest.objects.select_for_update(of=("self",))
         .select_related("pupil", "school", "board", "requester")
-        .get(pk=request.pk)
+        .get(pk=data_request.pk)
     )
 
 
-def _require_handler(user: User, request: DataRequest) -> None:
+def _require_handler(user: User, data_request: DataRequest) -> None:
     """A handler of the pupil's school now, and not the requester or a parent of the child."""
-    if request.pupil.school_id not in handler_schools(user):
+    if data_request.pupil.school_id not in handler_schools(user):
         raise PermissionDenied
     if (
-        user.pk == request.requester_id
-        or Guardianship.objects.filter(pupil_id=request.pupil_id, parent=user).exists()
+        user.pk == data_request.requester_id
+        or Guardianship.objects.filter(pupil_id=data_request.pupil_id, parent=user).exists()
     ):
         raise ValidationError(
             _(
@@ -69,9 +69,11 @@ def _require_handler(user: User, request: DataRequest) -> None:
         )
 
 
-def _event(request, kind, *, by=None, note="", from_status="", to_status="", to_requester=False):
+def _event(
+    data_request, kind, *, by=None, note="", from_status="", to_status="", to_requester=False
+):
     return RequestEvent.objects.create(
-        request=request,
+        request=data_request,
         kind=kind,
         by=by,
         note=note,
@@ -81,31 +83,31 @@ def _event(request, kind, *, by=None, note="", from_status="", to_status="", to_
     )
 
 
-def _move(request: DataRequest, to: str, *, by, note: str = "", to_requester=False) -> None:
+def _move(data_request: DataRequest, to: str, *, by, note: str = "", to_requester=False) -> None:
     """Change the status (the caller holds the row lock), with its event."""
-    if to not in TRANSITIONS.get(request.status, set()):
+    if to not in TRANSITIONS.get(data_request.status, set()):
         raise ValidationError(
             _("This request has the status “%(status)s”: that step is not possible now.")
-            % {"status": request.get_status_display()},
+            % {"status": data_request.get_status_display()},
             code="transition",
         )
-    before = request.status
-    request.status = to
+    before = data_request.status
+    data_request.status = to
     fields = ["status"]
     now = timezone.now()
-    if to not in UNDECIDED_STATUSES and request.answered_at is None:
-        request.answered_at = now  # decided: the deadline is met (or missed) now
+    if to not in UNDECIDED_STATUSES and data_request.answered_at is None:
+        data_request.answered_at = now  # decided: the deadline is met (or missed) now
         fields.append("answered_at")
     if to not in OPEN_STATUSES:
-        request.closed_at = now
+        data_request.closed_at = now
         fields.append("closed_at")
-    if request.handler_id is None and by is not None and by.pk != request.requester_id:
-        request.handler = by
+    if data_request.handler_id is None and by is not None and by.pk != data_request.requester_id:
+        data_request.handler = by
         fields.append("handler")
     with set_actor(by) if by else contextlib.nullcontext():
-        request.save(update_fields=fields)
+        data_request.save(update_fields=fields)
     _event(
-        request,
+        data_request,
         RequestEvent.Kind.STATUS,
         by=by,
         note=note,
@@ -115,10 +117,10 @@ def _move(request: DataRequest, to: str, *, by, note: str = "", to_requester=Fal
     )
 
 
-def _start(request: DataRequest, by: User) -> None:
+def _start(data_request: DataRequest, by: User) -> None:
     """A decision on a request that was only received takes it up first."""
-    if request.status == Status.RECEIVED:
-        _move(request, Status.IN_PROGRESS, by=by)
+    if data_request.status == Status.RECEIVED:
+        _move(data_request, Status.IN_PROGRESS, by=by)
 
 
 def _reason(text: str, field_name: str = "reason") -> str:
@@ -138,28 +140,28 @@ def extra_holidays(board_id: int) -> list[datetime.date]:
     return list(BoardHoliday.objects.filter(board_id=board_id).values_list("day", flat=True))
 
 
-def _portal_path(request: DataRequest) -> str:
-    return reverse("requests:portal_detail", args=[request.pk])
+def _portal_path(data_request: DataRequest) -> str:
+    return reverse("requests:portal_detail", args=[data_request.pk])
 
 
-def _staff_path(request: DataRequest) -> str:
-    return reverse("requests:detail", args=[request.pk])
+def _staff_path(data_request: DataRequest) -> str:
+    return reverse("requests:detail", args=[data_request.pk])
 
 
-def _tell_requester(request: DataRequest, message: str) -> None:
+def _tell_requester(data_request: DataRequest, message: str) -> None:
     """Tell the requester in the portal and by e-mail: the reference, what happened, a link.
 
     No names and no contents: the mail leaves the system, the details stay in the portal.
     """
-    person = request.requester
+    person = data_request.requester
     with translation.override(person.language):
-        subject = _("Your request to %(school)s") % {"school": request.school.name}
+        subject = _("Your request to %(school)s") % {"school": data_request.school.name}
         text = _("Your request %(reference)s (%(kind)s): %(message)s") % {
-            "reference": request.reference,
-            "kind": request.get_kind_display(),
+            "reference": data_request.reference,
+            "kind": data_request.get_kind_display(),
             "message": message,
         }
-    notice_queue(user=person, subject=subject, message=text, path=_portal_path(request))
+    notice_queue(user=person, subject=subject, message=text, path=_portal_path(data_request))
 
 
 def _say(person: User, text_func):
@@ -167,17 +169,17 @@ def _say(person: User, text_func):
         return text_func()
 
 
-def handlers_of(request: DataRequest) -> list[User]:
+def handlers_of(data_request: DataRequest) -> list[User]:
     """Who is told about a request: its handler while still one, else everyone routed to the
     pupil's school, else (nobody routed) the privacy officer of the board.
     """
-    school_id = request.pupil.school_id
+    school_id = data_request.pupil.school_id
     if (
-        request.handler_id
-        and request.handler.is_active
-        and school_id in handler_schools(request.handler)
+        data_request.handler_id
+        and data_request.handler.is_active
+        and school_id in handler_schools(data_request.handler)
     ):
-        return [request.handler]
+        return [data_request.handler]
     roles = handler_roles_of([school_id])[school_id]
     people = list(
         User.objects.filter(
@@ -187,25 +189,25 @@ def handlers_of(request: DataRequest) -> list[User]:
     return people or list(
         User.objects.filter(
             is_active=True,
-            board_memberships__board_id=request.board_id,
+            board_memberships__board_id=data_request.board_id,
             board_memberships__role=BoardRole.PRIVACY_OFFICER,
         ).distinct()
     )
 
 
-def _tell_handlers(request: DataRequest, text_func, subject_func) -> None:
+def _tell_handlers(data_request: DataRequest, text_func, subject_func) -> None:
     messages = []
-    for person in handlers_of(request):
+    for person in handlers_of(data_request):
         with translation.override(person.language):
-            messages.append((person, subject_func(), text_func(), _staff_path(request)))
+            messages.append((person, subject_func(), text_func(), _staff_path(data_request)))
     notice_queue_many(messages)
 
 
-def _tell_refusal(request: DataRequest) -> None:
+def _tell_refusal(data_request: DataRequest) -> None:
     _tell_requester(
-        request,
+        data_request,
         _say(
-            request.requester,
+            data_request.requester,
             lambda: _(
                 "the school does not grant it. The reasons are in the portal. You may complain "
                 "to the Autoriteit Persoonsgegevens or go to court."
@@ -214,30 +216,30 @@ def _tell_refusal(request: DataRequest) -> None:
     )
 
 
-def _complete(request: DataRequest, by: User | None, message: str) -> None:
-    _move(request, Status.COMPLETED, by=by, note=message, to_requester=True)
-    _tell_requester(request, message)
+def _complete(data_request: DataRequest, by: User | None, message: str) -> None:
+    _move(data_request, Status.COMPLETED, by=by, note=message, to_requester=True)
+    _tell_requester(data_request, message)
 
 
-def _finish(request: DataRequest, by: User, notices: list[RecipientNotice], message: str):
+def _finish(data_request: DataRequest, by: User, notices: list[RecipientNotice], message: str):
     """Complete now, or once every recipient has been told (GDPR Art. 19)."""
     if notices:
-        _move(request, Status.NOTIFYING, by=by, note=message, to_requester=True)
-        _tell_requester(request, message)
+        _move(data_request, Status.NOTIFYING, by=by, note=message, to_requester=True)
+        _tell_requester(data_request, message)
         from ..tasks import send_recipient_notice
 
         for notice in notices:
             enqueue_on_commit(send_recipient_notice, notice.pk)
     else:
-        _complete(request, by, message)
+        _complete(data_request, by, message)
 
 
-def _lift_pending_holds(request: DataRequest, acting_user: User, reason: str) -> None:
+def _lift_pending_holds(data_request: DataRequest, acting_user: User, reason: str) -> None:
     """End the stop an objection or a restriction request put on the data at intake."""
     for hold in ProcessingHold.objects.filter(
-        pupil=request.pupil,
+        pupil=data_request.pupil,
         kind__in=[ProcessingHold.Kind.OBJECTION, ProcessingHold.Kind.RESTRICTION],
-        reference=request.reference,
+        reference=data_request.reference,
         lifted_at__isnull=True,
     ):
         pupil_services.hold_lift(hold=hold, reason=reason, acting_user=acting_user)

@@ -30,36 +30,36 @@ def _copy_again(copy: AccessCopy) -> AccessCopy:
     told why, and hears again when the new copy is ready."""
     from ..tasks import build_copy
 
-    request = copy.request
-    new = AccessCopy.objects.create(request=request)
+    data_request = copy.request
+    new = AccessCopy.objects.create(request=data_request)
     message = _say(
-        request.requester,
+        data_request.requester,
         lambda: _(
             "data was deleted after your copy was made, so that copy has been withdrawn. A new "
             "copy of what the school holds now is being made; you will hear when it is ready."
         ),
     )
-    _event(request, RequestEvent.Kind.COPY, note=message, to_requester=True)
-    _tell_requester(request, message)
+    _event(data_request, RequestEvent.Kind.COPY, note=message, to_requester=True)
+    _tell_requester(data_request, message)
     enqueue_on_commit(build_copy, new.pk)
     return new
 
 
 @transaction.atomic
-def copy_prepare(*, request: DataRequest, acting_user: User) -> AccessCopy:
+def copy_prepare(*, data_request: DataRequest, acting_user: User) -> AccessCopy:
     """Have the complete copy made (by a worker); the parent is told when it is ready."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "copy")
-    building = request.copies.filter(status=AccessCopy.Status.BUILDING).first()
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "copy")
+    building = data_request.copies.filter(status=AccessCopy.Status.BUILDING).first()
     if building is not None:
         from ..tasks import build_copy
 
         enqueue_on_commit(build_copy, building.pk)  # once more, to be sure
         return building
-    _start(request, acting_user)
-    copy = AccessCopy.objects.create(request=request)
-    _event(request, RequestEvent.Kind.COPY, by=acting_user)
+    _start(data_request, acting_user)
+    copy = AccessCopy.objects.create(request=data_request)
+    _event(data_request, RequestEvent.Kind.COPY, by=acting_user)
     from ..tasks import build_copy
 
     enqueue_on_commit(build_copy, copy.pk)
@@ -80,14 +80,14 @@ def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
         )
         if copy is None or copy.status != AccessCopy.Status.BUILDING:
             return False
-        request = _lock(copy.request)
-        if not still_entitled(request):
+        data_request = _lock(copy.request)
+        if not still_entitled(data_request):
             # Custody changed, or the pupil turned 16, since the request: no copy for them.
             copy.status = AccessCopy.Status.EXPIRED
             copy.save(update_fields=["status"])
             with translation.override(settings.LANGUAGE_CODE):
                 _event(
-                    request,
+                    data_request,
                     RequestEvent.Kind.COPY,
                     note=_(
                         "No copy was made: the requester no longer acts for the pupil "
@@ -95,7 +95,7 @@ def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
                     ),
                 )
             return False
-        payload, redactions = copies.build(request)
+        payload, redactions = copies.build(data_request)
         copy.content = base64.b64encode(payload).decode("ascii")
         copy.size = len(payload)
         copy.sha256 = hashlib.sha256(payload).hexdigest()
@@ -105,32 +105,32 @@ def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
         copy.expires_at = copy.ready_at + datetime.timedelta(days=COPY_DAYS)
         copy.save()
         audit.log_access(
-            actor=request.handler,
-            obj=request.pupil,
+            actor=data_request.handler,
+            obj=data_request.pupil,
             what="copy",
             details={
-                "request": request.reference,
+                "request": data_request.reference,
                 "left_out": ", ".join(f"{k}={v}" for k, v in sorted(redactions.items())) or "-",
             },
         )
         ready = _say(
-            request.requester,
+            data_request.requester,
             lambda: (
                 _("the copy is ready. Download it in the portal before %(date)s.")
                 % {"date": timezone.localtime(copy.expires_at).strftime("%d-%m-%Y")}
             ),
         )
-        if request.status in OPEN_STATUSES:
-            _complete(request, request.handler, ready)
+        if data_request.status in OPEN_STATUSES:
+            _complete(data_request, data_request.handler, ready)
         else:
-            _tell_requester(request, ready)  # a new copy, after data was deleted
+            _tell_requester(data_request, ready)  # a new copy, after data was deleted
     return True
 
 
-def still_entitled(request: DataRequest) -> bool:
+def still_entitled(data_request: DataRequest) -> bool:
     """Whether the requester still acts for the pupil today (authority; the pupil from 16)."""
     try:
-        requester_role(request.pupil, request.requester)
+        requester_role(data_request.pupil, data_request.requester)
     except ValidationError:
         return False
     return True

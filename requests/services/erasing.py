@@ -89,11 +89,11 @@ def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> 
             item.save(update_fields=["proposed_value", "statement"])
     if not everything:
         return
-    for request in DataRequest.objects.filter(pupil=pupil):
-        request.explanation = ""
-        request.answer = ""
-        request.save(update_fields=["explanation", "answer"])
-        for event in request.events.all():
+    for data_request in DataRequest.objects.filter(pupil=pupil):
+        data_request.explanation = ""
+        data_request.answer = ""
+        data_request.save(update_fields=["explanation", "answer"])
+        for event in data_request.events.all():
             event.note = ""
             event.save(update_fields=["note"])
 

@@ -54,9 +54,9 @@ class CategoryState:
     contents: list = field(default_factory=list)  # its items (pupils.items), where it has them
 
 
-def category_states(request: DataRequest, today=None) -> list[CategoryState]:
+def category_states(data_request: DataRequest, today=None) -> list[CategoryState]:
     today = today or timezone.localdate()
-    pupil = request.pupil
+    pupil = data_request.pupil
     counts = pupil_selectors.category_counts(pupil=pupil)
     counts[ErasureCategory.CONSENTS] = ConsentDecision.objects.filter(pupil=pupil).count()
     held = pupil_services.under_legal_hold(pupil)
@@ -64,7 +64,7 @@ def category_states(request: DataRequest, today=None) -> list[CategoryState]:
     contents: dict[str, list] = defaultdict(list)
     for found in pupil_items.items_of(pupil):
         contents[found.category].append(found)
-    asked = set(request.erasure_items.filter(asked=True).values_list("key", flat=True))
+    asked = set(data_request.erasure_items.filter(asked=True).values_list("key", flat=True))
     return [
         CategoryState(
             category=c,
@@ -138,7 +138,7 @@ def _unit_error(unit, state, choice: CategoryDecision | None) -> str | None:
 
 @transaction.atomic
 def erasure_decide(
-    *, request: DataRequest, decisions: dict[str, CategoryDecision], acting_user: User
+    *, data_request: DataRequest, decisions: dict[str, CategoryDecision], acting_user: User
 ) -> DataRequest:
     """Decide each thing the parent asked to delete: delete, keep restricted, or keep (with
     reasons); a category asked for is deleted whole only when the handler says so (its
@@ -150,15 +150,15 @@ def erasure_decide(
     deleted or restricted get a notice (Art. 17(2), 19), naming exactly what; the
     ledger keeps which rows went. *decisions* are keyed by ErasureItem.key.
     """
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "erasure")
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "erasure")
     # The pupil too: two requests (or the retention sweep) never erase from one pupil at once,
     # and what is decided below is what the pupil holds now.
-    pupil = Pupil.objects.select_for_update().get(pk=request.pupil_id)
-    request.pupil = pupil
-    states = {s.category: s for s in category_states(request)}
-    units = list(request.erasure_items.filter(outcome=Outcome.PENDING))
+    pupil = Pupil.objects.select_for_update().get(pk=data_request.pupil_id)
+    data_request.pupil = pupil
+    states = {s.category: s for s in category_states(data_request)}
+    units = list(data_request.erasure_items.filter(outcome=Outcome.PENDING))
     if not units:
         raise ValidationError(_("Nothing of this request is left to decide."))
     errors = {}
@@ -176,7 +176,7 @@ def erasure_decide(
             continue
         for found in state.contents:
             sub = ErasureItem(
-                request=request,
+                request=data_request,
                 key=found.key,
                 category=found.category,
                 item_kind=found.kind,
@@ -200,7 +200,7 @@ def erasure_decide(
     if errors:
         raise ValidationError(errors)
 
-    _start(request, acting_user)
+    _start(data_request, acting_user)
     now = timezone.now()
     erase_items = [
         u.key
@@ -213,7 +213,7 @@ def erasure_decide(
     restrict_items = [u for u, c in decided if not u.is_category and c.outcome == Outcome.RESTRICT]
     # The notices are written before the data goes: they must still name the pupil.
     notices = _create_notices(
-        request,
+        data_request,
         [
             _erasure_change(
                 "erase", pupil, whole, [u for u, c in decided if u.key in erase_items]
@@ -222,7 +222,7 @@ def erasure_decide(
         ],
     )
     erased, counts = _erase(
-        pupil, whole, acting_user, item_keys=erase_items, declared_by=request.requester
+        pupil, whole, acting_user, item_keys=erase_items, declared_by=data_request.requester
     )
     # One hold per unit, each with the reason the parent reads for it.
     for category in restrict_categories:
@@ -232,7 +232,7 @@ def erasure_decide(
             categories=[category],
             reason=by_key[category].reason.strip(),
             acting_user=acting_user,
-            reference=request.reference,
+            reference=data_request.reference,
         )
     for unit in restrict_items:
         pupil_services.hold_place(
@@ -241,7 +241,7 @@ def erasure_decide(
             item_keys=[unit.key],
             reason=by_key[unit.key].reason.strip(),
             acting_user=acting_user,
-            reference=request.reference,
+            reference=data_request.reference,
         )
     gone = _gone_keys(erased)
     with set_actor(acting_user):
@@ -262,30 +262,30 @@ def erasure_decide(
         _ledger(
             ErasureRecord.objects.create(
                 pupil=pupil,
-                request=request,
+                request=data_request,
                 source=ErasureRecord.Source.REQUEST,
                 categories=sorted(whole),
                 erased=erased,
                 by=acting_user,
             )
         )
-    _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
+    _event(data_request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
     if all(c.outcome in (Outcome.KEEP, Outcome.PER_ITEM) for _u, c in decided):
-        request.answer = "\n".join(
+        data_request.answer = "\n".join(
             c.reason.strip() for _u, c in decided if c.outcome == Outcome.KEEP
         )
-        request.save(update_fields=["answer"])
-        _move(request, Status.REFUSED, by=acting_user, to_requester=True)
-        _tell_refusal(request)
-        return request
+        data_request.save(update_fields=["answer"])
+        _move(data_request, Status.REFUSED, by=acting_user, to_requester=True)
+        _tell_refusal(data_request)
+        return data_request
     message = _say(
-        request.requester,
+        data_request.requester,
         lambda: _(
             "the school has decided; what was deleted and what is kept, and why, is in the portal."
         ),
     )
-    _finish(request, acting_user, notices, message)
-    return request
+    _finish(data_request, acting_user, notices, message)
+    return data_request
 
 
 def _current_category(pupil: Pupil, unit: ErasureItem) -> None:

@@ -29,105 +29,117 @@ from ._common import (
 
 
 @transaction.atomic
-def request_start(*, request: DataRequest, acting_user: User) -> DataRequest:
+def request_start(*, data_request: DataRequest, acting_user: User) -> DataRequest:
     """Take the request up: it is being handled, by the acting user."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "start")
-    _move(request, Status.IN_PROGRESS, by=acting_user)
-    return request
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "start")
+    _move(data_request, Status.IN_PROGRESS, by=acting_user)
+    return data_request
 
 
 @transaction.atomic
-def request_note(*, request: DataRequest, note: str, acting_user: User) -> RequestEvent:
+def request_note(*, data_request: DataRequest, note: str, acting_user: User) -> RequestEvent:
     """A note in the request's history (staff only)."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "note")
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "note")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Write the note.")})
-    return _event(request, RequestEvent.Kind.NOTE, by=acting_user, note=note)
+    return _event(data_request, RequestEvent.Kind.NOTE, by=acting_user, note=note)
 
 
 @transaction.atomic
-def request_extend(*, request: DataRequest, reasons: str, acting_user: User) -> DataRequest:
+def request_extend(*, data_request: DataRequest, reasons: str, acting_user: User) -> DataRequest:
     """Extend the deadline to three months from receipt (GDPR Art. 12(3)), telling the parent.
 
     Only once, only with reasons, and only on or before the first due date.
     """
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "extend")
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "extend")
     reasons = _reason(reasons, "reasons")
-    request.extended_at = timezone.now()
-    request.extended_by = acting_user
-    request.extension_reasons = reasons
-    request.due_on = deadlines.response_due(
-        request.received_on, extended=True, extra_holidays=extra_holidays(request.board_id)
+    data_request.extended_at = timezone.now()
+    data_request.extended_by = acting_user
+    data_request.extension_reasons = reasons
+    data_request.due_on = deadlines.response_due(
+        data_request.received_on,
+        extended=True,
+        extra_holidays=extra_holidays(data_request.board_id),
     )
     with set_actor(acting_user):
-        request.save(update_fields=["extended_at", "extended_by", "extension_reasons", "due_on"])
-    _event(request, RequestEvent.Kind.EXTENDED, by=acting_user, note=reasons, to_requester=True)
+        data_request.save(
+            update_fields=["extended_at", "extended_by", "extension_reasons", "due_on"]
+        )
+    _event(
+        data_request, RequestEvent.Kind.EXTENDED, by=acting_user, note=reasons, to_requester=True
+    )
     _tell_requester(
-        request,
+        data_request,
         _say(
-            request.requester,
+            data_request.requester,
             lambda: (
                 _(
                     "the school needs more time and will answer by %(due)s at the latest. "
                     "Why is explained in the portal."
                 )
-                % {"due": request.due_on.strftime("%d-%m-%Y")}
+                % {"due": data_request.due_on.strftime("%d-%m-%Y")}
             ),
         ),
     )
-    return request
+    return data_request
 
 
 @transaction.atomic
-def request_refuse(*, request: DataRequest, reasons: str, acting_user: User) -> DataRequest:
+def request_refuse(*, data_request: DataRequest, reasons: str, acting_user: User) -> DataRequest:
     """Refuse the whole request, with the reasons; the parent is told of the right to complain."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "refuse")
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "refuse")
     reasons = _reason(reasons, "reasons")
-    _start(request, acting_user)
-    _lift_pending_holds(request, acting_user, reasons)
-    request.answer = reasons
-    request.save(update_fields=["answer"])
-    _move(request, Status.REFUSED, by=acting_user, note=_late_note(request), to_requester=True)
-    _tell_refusal(request)
-    return request
+    _start(data_request, acting_user)
+    _lift_pending_holds(data_request, acting_user, reasons)
+    data_request.answer = reasons
+    data_request.save(update_fields=["answer"])
+    _move(
+        data_request,
+        Status.REFUSED,
+        by=acting_user,
+        note=_late_note(data_request),
+        to_requester=True,
+    )
+    _tell_refusal(data_request)
+    return data_request
 
 
-def _late_note(request: DataRequest) -> str:
+def _late_note(data_request: DataRequest) -> str:
     """A refusal belongs within one month of receipt (GDPR Art. 12(4)): say so when it is not."""
-    if timezone.localdate() <= request.first_due_on:
+    if timezone.localdate() <= data_request.first_due_on:
         return ""
     with translation.override(settings.LANGUAGE_CODE):
         return _(
             "Refused after the first month (%(due)s): the law asks for a refusal within one "
             "month of receipt."
-        ) % {"due": request.first_due_on.strftime("%d-%m-%Y")}
+        ) % {"due": data_request.first_due_on.strftime("%d-%m-%Y")}
 
 
 @transaction.atomic
-def request_withdraw(*, request: DataRequest, acting_user: User) -> DataRequest:
+def request_withdraw(*, data_request: DataRequest, acting_user: User) -> DataRequest:
     """The requester takes the request back; an objection's stop ends with it."""
-    request = _lock(request)
-    if acting_user.pk != request.requester_id:
+    data_request = _lock(data_request)
+    if acting_user.pk != data_request.requester_id:
         raise PermissionDenied
-    workflow.require(request, "withdraw")
+    workflow.require(data_request, "withdraw")
     with translation.override(settings.LANGUAGE_CODE):
-        _lift_pending_holds(request, acting_user, _("The parent withdrew the request."))
-    _move(request, Status.WITHDRAWN, by=acting_user, to_requester=True)
+        _lift_pending_holds(data_request, acting_user, _("The parent withdrew the request."))
+    _move(data_request, Status.WITHDRAWN, by=acting_user, to_requester=True)
     _tell_handlers(
-        request,
+        data_request,
         lambda: (
             _("Request %(reference)s was withdrawn by the requester.")
-            % {"reference": request.reference}
+            % {"reference": data_request.reference}
         ),
         lambda: _("A request was withdrawn"),
     )
-    return request
+    return data_request

@@ -31,70 +31,79 @@ from .notices import Change, _create_notices
 
 @transaction.atomic
 def restriction_decide(
-    *, request: DataRequest, grant: bool, categories, reason: str, acting_user: User
+    *, data_request: DataRequest, grant: bool, categories, reason: str, acting_user: User
 ) -> DataRequest:
     """Grant a restriction (staff then neither see nor share the data) or refuse it."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "decide")
-    if request.kind != Kind.RESTRICTION:
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "decide")
+    if data_request.kind != Kind.RESTRICTION:
         raise ValidationError(_("This request cannot be decided this way."))
     if not grant:
-        return request_refuse(request=request, reasons=reason, acting_user=acting_user)
-    categories = sorted(set(categories) or set(request.categories))
+        return request_refuse(data_request=data_request, reasons=reason, acting_user=acting_user)
+    categories = sorted(set(categories) or set(data_request.categories))
     reason = _reason(reason)
-    _start(request, acting_user)
+    _start(data_request, acting_user)
     # The stop of the intake makes way for the decided restriction.
-    _lift_pending_holds(request, acting_user, reason)
+    _lift_pending_holds(data_request, acting_user, reason)
     pupil_services.hold_place(
-        pupil=request.pupil,
+        pupil=data_request.pupil,
         kind=ProcessingHold.Kind.RESTRICTION,
         categories=categories,
         reason=reason,
         acting_user=acting_user,
-        reference=request.reference,
+        reference=data_request.reference,
     )
-    request.answer = reason
-    request.save(update_fields=["answer"])
-    _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
+    data_request.answer = reason
+    data_request.save(update_fields=["answer"])
+    _event(
+        data_request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True
+    )
     notices = _create_notices(
-        request, [Change("restrict", dict.fromkeys(catalogue.codes_for_categories(categories)))]
+        data_request,
+        [Change("restrict", dict.fromkeys(catalogue.codes_for_categories(categories)))],
     )
     message = _say(
-        request.requester,
+        data_request.requester,
         lambda: _("the school restricts the use of the data; it is only stored from now on."),
     )
-    _finish(request, acting_user, notices, message)
-    return request
+    _finish(data_request, acting_user, notices, message)
+    return data_request
 
 
 @transaction.atomic
 def objection_decide(
-    *, request: DataRequest, uphold: bool, reason: str, acting_user: User
+    *, data_request: DataRequest, uphold: bool, reason: str, acting_user: User
 ) -> DataRequest:
     """Uphold the objection (processing stays stopped) or reject it with compelling grounds."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "decide")
-    if request.kind != Kind.OBJECTION:
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "decide")
+    if data_request.kind != Kind.OBJECTION:
         raise ValidationError(_("This request cannot be decided this way."))
     if not uphold:
-        return request_refuse(request=request, reasons=reason, acting_user=acting_user)
+        return request_refuse(data_request=data_request, reasons=reason, acting_user=acting_user)
     reason = _reason(reason)
-    _start(request, acting_user)
-    request.answer = reason
-    request.save(update_fields=["answer"])
-    _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
+    _start(data_request, acting_user)
+    data_request.answer = reason
+    data_request.save(update_fields=["answer"])
+    _event(
+        data_request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True
+    )
     notices = _create_notices(
-        request,
-        [Change("restrict", dict.fromkeys(catalogue.codes_for_categories(request.categories)))],
+        data_request,
+        [
+            Change(
+                "restrict", dict.fromkeys(catalogue.codes_for_categories(data_request.categories))
+            )
+        ],
     )
     message = _say(
-        request.requester,
+        data_request.requester,
         lambda: _("the school grants the objection: the processing stays stopped."),
     )
-    _finish(request, acting_user, notices, message)
-    return request
+    _finish(data_request, acting_user, notices, message)
+    return data_request
 
 
 def request_of_hold(hold: ProcessingHold) -> DataRequest | None:
@@ -102,8 +111,12 @@ def request_of_hold(hold: ProcessingHold) -> DataRequest | None:
     number = hold.reference.rsplit("-", 1)[-1] if hold.reference.startswith("AVG-") else ""
     if not number.isdigit():
         return None
-    request = DataRequest.objects.filter(pk=int(number), pupil_id=hold.pupil_id).first()
-    return request if request is not None and request.reference == hold.reference else None
+    data_request = DataRequest.objects.filter(pk=int(number), pupil_id=hold.pupil_id).first()
+    return (
+        data_request
+        if data_request is not None and data_request.reference == hold.reference
+        else None
+    )
 
 
 @transaction.atomic
@@ -114,15 +127,21 @@ def restriction_lift(*, hold: ProcessingHold, reason: str, acting_user: User) ->
     if hold.kind not in (ProcessingHold.Kind.RESTRICTION, ProcessingHold.Kind.OBJECTION):
         raise ValidationError(_("Only a restriction or an objection is lifted here."))
     reason = _reason(reason)
-    request = request_of_hold(hold)
+    data_request = request_of_hold(hold)
     lifted = pupil_services.hold_lift(hold=hold, reason=reason, acting_user=acting_user)
-    if request is not None:
-        request = _lock(request)
-        _event(request, RequestEvent.Kind.DECISION, by=acting_user, note=reason, to_requester=True)
+    if data_request is not None:
+        data_request = _lock(data_request)
+        _event(
+            data_request,
+            RequestEvent.Kind.DECISION,
+            by=acting_user,
+            note=reason,
+            to_requester=True,
+        )
         _tell_requester(
-            request,
+            data_request,
             _say(
-                request.requester,
+                data_request.requester,
                 lambda: _(
                     "the school lifts the restriction of the use of the data. "
                     "Why is explained in the portal."

@@ -46,17 +46,17 @@ CATEGORY_KINDS = (Kind.ERASURE, Kind.RESTRICTION, Kind.OBJECTION)
 class AlreadyOpen(ValidationError):
     """The same person asked the same again while the first request is still open."""
 
-    def __init__(self, request: DataRequest):
-        self.request = request
+    def __init__(self, data_request: DataRequest):
+        self.data_request = data_request
         super().__init__(
             _(
                 "You already asked this on %(date)s (%(reference)s). The school answers by "
                 "%(due)s; you can follow it under My requests."
             )
             % {
-                "date": request.received_on.strftime("%d-%m-%Y"),
-                "reference": request.reference,
-                "due": request.due_on.strftime("%d-%m-%Y"),
+                "date": data_request.received_on.strftime("%d-%m-%Y"),
+                "reference": data_request.reference,
+                "due": data_request.due_on.strftime("%d-%m-%Y"),
             },
             code="already_open",
         )
@@ -90,9 +90,9 @@ def _check_item(pupil: Pupil, item: ItemProposal) -> None:
             raise ValidationError({"value": _("This is what the school has now.")})
 
 
-def _new_item(request: DataRequest, item: ItemProposal) -> RectificationItem:
+def _new_item(data_request: DataRequest, item: ItemProposal) -> RectificationItem:
     return RectificationItem.objects.create(
-        request=request,
+        request=data_request,
         target=item.target,
         target_id=item.target_id,
         field=item.field,
@@ -196,7 +196,7 @@ def request_submit(
         .order_by("received_at")
         .first()
     )
-    request = DataRequest(
+    data_request = DataRequest(
         board_id=pupil.board_id,
         school_id=pupil.school_id,
         pupil=pupil,
@@ -215,11 +215,13 @@ def request_submit(
         linked_to=linked,
         submission=submission or uuid.uuid4(),
     )
-    request.due_on = request.first_due_on
+    data_request.due_on = data_request.first_due_on
     try:
         with transaction.atomic(), set_actor(acting_user):
-            request.full_clean(exclude=["pupil", "requester", "recorded_by", "board", "school"])
-            request.save()
+            data_request.full_clean(
+                exclude=["pupil", "requester", "recorded_by", "board", "school"]
+            )
+            data_request.save()
     except IntegrityError:
         # The same submission, or the same request, arrived at the same moment (two tabs):
         # the other one is committed now. A correction of another field joins it.
@@ -232,24 +234,24 @@ def request_submit(
         if other is not None and kind == Kind.RECTIFICATION and other.extended_at is None:
             return _join_correction(other, items, acting_user)
         raise AlreadyOpen(
-            other or DataRequest.objects.get(submission=request.submission)
+            other or DataRequest.objects.get(submission=data_request.submission)
         ) from None
     for item in items:
-        _new_item(request, item)
+        _new_item(data_request, item)
     if kind == Kind.ERASURE:
         with set_actor(acting_user):
             for category in categories:
-                ErasureItem.objects.create(request=request, key=category, category=category)
+                ErasureItem.objects.create(request=data_request, key=category, category=category)
             for found in erase_items:
                 ErasureItem.objects.create(
-                    request=request,
+                    request=data_request,
                     key=found.key,
                     category=found.category,
                     item_kind=found.kind,
                     item_date=found.day,
                 )
     _event(
-        request,
+        data_request,
         RequestEvent.Kind.RECEIVED,
         by=acting_user,
         to_status=Status.RECEIVED,
@@ -264,37 +266,37 @@ def request_submit(
             if kind == Kind.OBJECTION
             else ProcessingHold.Kind.RESTRICTION,
             categories=categories,
-            reason=_pending_hold_reason(request),
+            reason=_pending_hold_reason(data_request),
             acting_user=acting_user,
-            reference=request.reference,
+            reference=data_request.reference,
         )
     _tell_requester(
-        request,
+        data_request,
         _say(
             requester,
             lambda: (
                 _("received on %(date)s. The school answers by %(due)s at the latest.")
                 % {
-                    "date": request.received_on.strftime("%d-%m-%Y"),
-                    "due": request.due_on.strftime("%d-%m-%Y"),
+                    "date": data_request.received_on.strftime("%d-%m-%Y"),
+                    "due": data_request.due_on.strftime("%d-%m-%Y"),
                 }
             ),
         ),
     )
     _tell_handlers(
-        request,
+        data_request,
         lambda: (
             _("New request %(reference)s (%(kind)s) at %(school)s; answer by %(due)s.")
             % {
-                "reference": request.reference,
-                "kind": request.get_kind_display(),
-                "school": request.school.name,
-                "due": request.due_on.strftime("%d-%m-%Y"),
+                "reference": data_request.reference,
+                "kind": data_request.get_kind_display(),
+                "school": data_request.school.name,
+                "due": data_request.due_on.strftime("%d-%m-%Y"),
             }
         ),
         lambda: _("A new request from a parent"),
     )
-    return request
+    return data_request
 
 
 def _erasure_items(pupil: Pupil, item_keys) -> list:
@@ -312,27 +314,27 @@ def _erasure_items(pupil: Pupil, item_keys) -> list:
     return found
 
 
-def _pending_hold_reason(request: DataRequest) -> str:
+def _pending_hold_reason(data_request: DataRequest) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return _("Request %(reference)s: the use stops until the school decides.") % {
-            "reference": request.reference
+            "reference": data_request.reference
         }
 
 
-def _join_correction(request, items, acting_user) -> DataRequest:
+def _join_correction(data_request, items, acting_user) -> DataRequest:
     """A second wrong field joins the open correction request; the same field twice does not."""
-    request = _lock(request)
+    data_request = _lock(data_request)
     for item in items:
-        if request.items.filter(
+        if data_request.items.filter(
             target=item.target, target_id=item.target_id, field=item.field
         ).exists():
-            raise AlreadyOpen(request)
-        _new_item(request, item)
+            raise AlreadyOpen(data_request)
+        _new_item(data_request, item)
     _event(
-        request,
+        data_request,
         RequestEvent.Kind.NOTE,
         by=acting_user,
-        note=_say(request.requester, lambda: _("Another field was added to this request.")),
+        note=_say(data_request.requester, lambda: _("Another field was added to this request.")),
     )
-    request.joined = True
-    return request
+    data_request.joined = True
+    return data_request

@@ -49,7 +49,7 @@ class Change:
             self.items.setdefault(code, []).append((*item, since))
 
 
-def _create_notices(request: DataRequest, changes) -> list[RecipientNotice]:
+def _create_notices(data_request: DataRequest, changes) -> list[RecipientNotice]:
     """A notice for each supplier and legal recipient that received data the *changes*
     touch (a set of codes is a correction of those fields), naming precisely what.
 
@@ -62,7 +62,9 @@ def _create_notices(request: DataRequest, changes) -> list[RecipientNotice]:
     for change in changes:
         if not change.codes:
             continue
-        for receiver in supplier_selectors.receivers_of(pupil=request.pupil, fields=change.codes):
+        for receiver in supplier_selectors.receivers_of(
+            pupil=data_request.pupil, fields=change.codes
+        ):
             entry = per_receiver.setdefault(
                 (receiver.kind, receiver.obj.pk), {"receiver": receiver, "parts": []}
             )
@@ -79,9 +81,9 @@ def _create_notices(request: DataRequest, changes) -> list[RecipientNotice]:
         fields = catalogue.in_order({code for _a, codes, _i in entry["parts"] for code in codes})
         keys = sorted({key for _a, _c, items in entry["parts"] for key, _label in items})
         with translation.override(settings.LANGUAGE_CODE):
-            subject, body = _notice_text(request, receiver.name, entry["parts"])
+            subject, body = _notice_text(data_request, receiver.name, entry["parts"])
         notice, _created = RecipientNotice.objects.get_or_create(
-            request=request,
+            request=data_request,
             supplier=receiver.obj if receiver.kind == "supplier" else None,
             recipient=receiver.obj if receiver.kind == "recipient" else None,
             defaults={"fields": fields, "items": keys, "subject": subject, "body": body},
@@ -94,7 +96,7 @@ def _create_notices(request: DataRequest, changes) -> list[RecipientNotice]:
 def recipient_notice_send(*, notice_id: int) -> bool:
     """Send one recipient notice by e-mail, where the register has an address; once."""
     request_id = RecipientNotice.objects.values_list("request_id", flat=True).get(pk=notice_id)
-    request = _lock(DataRequest(pk=request_id))  # the request first, then its notice
+    data_request = _lock(DataRequest(pk=request_id))  # the request first, then its notice
     notice = (
         RecipientNotice.objects.select_for_update(of=("self",))
         .select_related("supplier", "recipient")
@@ -117,19 +119,19 @@ def recipient_notice_send(*, notice_id: int) -> bool:
     notice.note = address
     notice.body = ""  # sent: the pupil's name need not stay here
     notice.save(update_fields=["status", "done_at", "note", "body"])
-    _event(request, RequestEvent.Kind.NOTICE, note=notice.receiver_name)
-    _complete_if_told(request)
+    _event(data_request, RequestEvent.Kind.NOTICE, note=notice.receiver_name)
+    _complete_if_told(data_request)
     return True
 
 
-def _notice_text(request: DataRequest, name: str, parts) -> tuple[str, str]:
+def _notice_text(data_request: DataRequest, name: str, parts) -> tuple[str, str]:
     """The Art. 19 notice to a supplier or recipient: per action, in whole sentences, the
     fields, and the single items by kind and date (never their contents)."""
     values = {
         "supplier": name,
-        "school": request.school.name,
-        "pupil": request.pupil.full_name,
-        "reference": request.reference,
+        "school": data_request.school.name,
+        "pupil": data_request.pupil.full_name,
+        "reference": data_request.reference,
     }
     sentences = {
         "correct": _(
@@ -183,7 +185,7 @@ def notice_settle(
 ) -> RecipientNotice:
     """The handler told the recipient another way (done), or records why not (not needed)."""
     (settled,) = notices_settle(
-        request=notice.request,
+        data_request=notice.request,
         notice_ids=[notice.pk],
         done=done,
         note=note,
@@ -194,17 +196,17 @@ def notice_settle(
 
 @transaction.atomic
 def notices_settle(
-    *, request: DataRequest, notice_ids, done: bool, note: str, acting_user: User
+    *, data_request: DataRequest, notice_ids, done: bool, note: str, acting_user: User
 ) -> list[RecipientNotice]:
     """Settle several notices of one request in one step, with one note: the recipients on
     a legal basis (DUO, the board, the attendance officer) that the school tells by hand.
     """
-    request = _lock(request)  # the request first, then its notices
-    _require_handler(acting_user, request)
+    data_request = _lock(data_request)  # the request first, then its notices
+    _require_handler(acting_user, data_request)
     notices = list(
         RecipientNotice.objects.select_for_update(of=("self",))
         .select_related("supplier", "recipient")
-        .filter(request=request, pk__in=list(notice_ids))
+        .filter(request=data_request, pk__in=list(notice_ids))
         .order_by("pk")
     )
     if not notices or any(notice.is_settled for notice in notices):
@@ -223,19 +225,21 @@ def notices_settle(
             notice.done_by = acting_user
             notice.body = ""
             notice.save(update_fields=["status", "note", "done_at", "done_by", "body"])
-            _event(request, RequestEvent.Kind.NOTICE, by=acting_user, note=notice.receiver_name)
-    _complete_if_told(request, acting_user)
+            _event(
+                data_request, RequestEvent.Kind.NOTICE, by=acting_user, note=notice.receiver_name
+            )
+    _complete_if_told(data_request, acting_user)
     return notices
 
 
-def _complete_if_told(request: DataRequest, by: User | None = None) -> None:
+def _complete_if_told(data_request: DataRequest, by: User | None = None) -> None:
     """The caller holds the request's row lock, so two last notices cannot both miss it."""
-    if request.status != Status.NOTIFYING:
+    if data_request.status != Status.NOTIFYING:
         return
-    if request.notices.filter(status=RecipientNotice.Status.PENDING).exists():
+    if data_request.notices.filter(status=RecipientNotice.Status.PENDING).exists():
         return
     message = _say(
-        request.requester,
+        data_request.requester,
         lambda: _("done: every organisation that receives this data has been told."),
     )
-    _complete(request, by, message)
+    _complete(data_request, by, message)

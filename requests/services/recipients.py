@@ -13,15 +13,15 @@ from ._common import _complete, _lock, _require_handler, _say, _start
 
 
 @transaction.atomic
-def recipients_answer(*, request: DataRequest, acting_user: User) -> DataRequest:
+def recipients_answer(*, data_request: DataRequest, acting_user: User) -> DataRequest:
     """Answer with the current list of who receives which data, kept with the request."""
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "recipients")
-    _start(request, acting_user)
-    with translation.override(request.requester.language):
-        receivers = supplier_selectors.pupil_receivers(pupil=request.pupil)
-        request.answer_data = {
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "recipients")
+    _start(data_request, acting_user)
+    with translation.override(data_request.requester.language):
+        receivers = supplier_selectors.pupil_receivers(pupil=data_request.pupil)
+        data_request.answer_data = {
             "day": timezone.localdate().isoformat(),
             "receivers": [
                 {
@@ -44,10 +44,13 @@ def recipients_answer(*, request: DataRequest, acting_user: User) -> DataRequest
                 for r in receivers
             ],
         }
-    request.save(update_fields=["answer_data"])
+    data_request.save(update_fields=["answer_data"])
     _complete(
-        request,
+        data_request,
         acting_user,
-        _say(request.requester, lambda: _("the list of who receives the data is in the portal.")),
+        _say(
+            data_request.requester,
+            lambda: _("the list of who receives the data is in the portal."),
+        ),
     )
-    return request
+    return data_request

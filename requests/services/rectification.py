@@ -41,7 +41,7 @@ class ItemDecision:
 
 @transaction.atomic
 def rectification_decide(
-    *, request: DataRequest, decisions: dict[int, ItemDecision], acting_user: User
+    *, data_request: DataRequest, decisions: dict[int, ItemDecision], acting_user: User
 ) -> DataRequest:
     """Accept or refuse each field; accepted values are written by the pupils app, and every
     supplier or recipient that receives a corrected field gets a notice (Art. 19).
@@ -49,14 +49,16 @@ def rectification_decide(
     locked first, before anything else), and an accepted value is written only while the
     field still holds what the handler saw (ItemDecision.seen).
     """
-    list(Pupil.objects.select_for_update(no_key=True).filter(pk=request.pupil_id).values("pk"))
-    request = _lock(request)
-    _require_handler(acting_user, request)
-    workflow.require(request, "rectification")
-    pending = list(request.items.filter(decision=Decision.PENDING))
+    list(
+        Pupil.objects.select_for_update(no_key=True).filter(pk=data_request.pupil_id).values("pk")
+    )
+    data_request = _lock(data_request)
+    _require_handler(acting_user, data_request)
+    workflow.require(data_request, "rectification")
+    pending = list(data_request.items.filter(decision=Decision.PENDING))
     if {item.pk for item in pending} - set(decisions):
         raise ValidationError(_("Decide on every field."))
-    _start(request, acting_user)
+    _start(data_request, acting_user)
     now = timezone.now()
     codes: set[str] = set()
     for item in pending:
@@ -65,10 +67,10 @@ def rectification_decide(
         if choice.accept:
             item.decision = Decision.ACCEPTED
             item.reason = (choice.reason or "").strip()
-            obj = corrections.find(request.pupil, item.target, item.target_id, item.field)
+            obj = corrections.find(data_request.pupil, item.target, item.target_id, item.field)
             if item.proposed_value:
                 pupil_services.correction_apply(
-                    pupil=request.pupil,
+                    pupil=data_request.pupil,
                     target=item.target,
                     target_id=item.target_id,
                     field=item.field,
@@ -82,7 +84,7 @@ def rectification_decide(
             item.reason = _reason(choice.reason, f"reason_{item.pk}")
         if item.statement:
             pupil_services.statement_record(
-                pupil=request.pupil,
+                pupil=data_request.pupil,
                 target=item.target,
                 target_id=item.target_id,
                 field=item.field,
@@ -91,18 +93,18 @@ def rectification_decide(
             )
         with set_actor(acting_user):
             item.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
-    _event(request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
-    items = list(request.items.all())
+    _event(data_request, RequestEvent.Kind.DECISION, by=acting_user, to_requester=True)
+    items = list(data_request.items.all())
     if all(item.decision == Decision.REFUSED for item in items):
-        request.answer = "\n".join(item.reason for item in items)
-        request.save(update_fields=["answer"])
-        _move(request, Status.REFUSED, by=acting_user, to_requester=True)
-        _tell_refusal(request)
-        return request
-    notices = _create_notices(request, codes)
+        data_request.answer = "\n".join(item.reason for item in items)
+        data_request.save(update_fields=["answer"])
+        _move(data_request, Status.REFUSED, by=acting_user, to_requester=True)
+        _tell_refusal(data_request)
+        return data_request
+    notices = _create_notices(data_request, codes)
     message = _say(
-        request.requester,
+        data_request.requester,
         lambda: _("the school has decided on each field; the answer is in the portal."),
     )
-    _finish(request, acting_user, notices, message)
-    return request
+    _finish(data_request, acting_user, notices, message)
+    return data_request

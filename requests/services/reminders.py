@@ -36,28 +36,32 @@ class SweepReport:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def _due_reminders(request: DataRequest, today: datetime.date) -> list[tuple[str, datetime.date]]:
+def _due_reminders(
+    data_request: DataRequest, today: datetime.date
+) -> list[tuple[str, datetime.date]]:
     """The (kind, due date) messages this request has reached today, least urgent first.
 
     An answered request still informing its recipients is past its deadline: only a
     reminder that the recipients are still to be told, once, NOTICES_DAYS on.
     """
-    if request.status == Status.NOTIFYING:
-        answered = timezone.localdate(request.answered_at) if request.answered_at else today
+    if data_request.status == Status.NOTIFYING:
+        answered = (
+            timezone.localdate(data_request.answered_at) if data_request.answered_at else today
+        )
         if (today - answered).days >= NOTICES_DAYS:
-            return [(Reminder.Kind.NOTICES_OPEN, request.due_on)]
+            return [(Reminder.Kind.NOTICES_OPEN, data_request.due_on)]
         return []
-    days_left = (request.due_on - today).days
+    days_left = (data_request.due_on - today).days
     reached = []
-    until_first = (request.first_due_on - today).days
-    if request.extended_at is None and 0 <= until_first <= EXTENSION_WARNING_DAYS:
-        reached.append((Reminder.Kind.EXTENSION, request.first_due_on))
+    until_first = (data_request.first_due_on - today).days
+    if data_request.extended_at is None and 0 <= until_first <= EXTENSION_WARNING_DAYS:
+        reached.append((Reminder.Kind.EXTENSION, data_request.first_due_on))
     if days_left <= 7:
-        reached.append((Reminder.Kind.DUE_IN_7, request.due_on))
+        reached.append((Reminder.Kind.DUE_IN_7, data_request.due_on))
     if days_left <= 2:
-        reached.append((Reminder.Kind.DUE_IN_2, request.due_on))
+        reached.append((Reminder.Kind.DUE_IN_2, data_request.due_on))
     if days_left < 0:
-        reached.append((Reminder.Kind.OVERDUE, request.due_on))
+        reached.append((Reminder.Kind.OVERDUE, data_request.due_on))
     return reached
 
 
@@ -137,11 +141,11 @@ def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport)
     )
     plans: list[tuple[DataRequest, str, datetime.date]] = []
     rows: list[Reminder] = []
-    for request in batch:
+    for data_request in batch:
         missing = [
             (kind, due)
-            for kind, due in _due_reminders(request, today)
-            if (request.pk, kind, due) not in sent_before
+            for kind, due in _due_reminders(data_request, today)
+            if (data_request.pk, kind, due) not in sent_before
         ]
         if not missing:
             continue
@@ -149,28 +153,30 @@ def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport)
         send = [m for m in missing if m[0] == Reminder.Kind.EXTENSION] + deadline_kinds[-1:]
         for kind, due in missing:
             superseded = (kind, due) not in send
-            rows.append(Reminder(request=request, kind=kind, due_on=due, superseded=superseded))
+            rows.append(
+                Reminder(request=data_request, kind=kind, due_on=due, superseded=superseded)
+            )
             if superseded:
                 report.superseded += 1
             else:
-                plans.append((request, kind, due))
+                plans.append((data_request, kind, due))
     if not rows:
         return
     people = _people_to_remind(batch)
     messages = []
     counts: dict[tuple[int, str], int] = defaultdict(int)
-    for request, kind, due in plans:
-        recipients = list(people["handlers"].get(request.pk, []))
+    for data_request, kind, due in plans:
+        recipients = list(people["handlers"].get(data_request.pk, []))
         if kind == Reminder.Kind.OVERDUE:
             recipients += [
-                p for p in people["officers"].get(request.board_id, []) if p not in recipients
+                p for p in people["officers"].get(data_request.board_id, []) if p not in recipients
             ]
-        path = _staff_path(request)
+        path = _staff_path(data_request)
         for person in recipients:
             with translation.override(person.language):
-                subject, text = _reminder_text(request, kind, due, today)
+                subject, text = _reminder_text(data_request, kind, due, today)
             messages.append((person, subject, text, path))
-            counts[(request.pk, kind)] += 1
+            counts[(data_request.pk, kind)] += 1
         report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
     for row in rows:
         row.recipients = counts.get((row.request_id, row.kind), 0) if not row.superseded else 0
@@ -219,13 +225,15 @@ def _people_to_remind(batch: list[DataRequest]) -> dict:
     return {"handlers": handlers, "officers": officers}
 
 
-def _reminder_text(request: DataRequest, kind: str, due: datetime.date, today) -> tuple[str, str]:
+def _reminder_text(
+    data_request: DataRequest, kind: str, due: datetime.date, today
+) -> tuple[str, str]:
     """Subject and message of a reminder, in the active language; no personal data in it."""
     days = (due - today).days
     values = {
-        "reference": request.reference,
-        "kind": Kind(request.kind).label,  # get_kind_display, without its per-call hashing
-        "school": request.school.name,
+        "reference": data_request.reference,
+        "kind": Kind(data_request.kind).label,  # get_kind_display, without its per-call hashing
+        "school": data_request.school.name,
         "due": due.strftime("%d-%m-%Y"),
         "days": days,
     }

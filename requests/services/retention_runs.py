@@ -3,65 +3,42 @@ of counts per board and day.
 """
 
 import datetime
+import functools
 import logging
+import operator
 from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from consents.models import ConsentEvent, ConsentRequest, Takedown
-from consents.models import Decision as ConsentDecision
-from pupils.models import (
-    Agreement,
-    EmergencyAccess,
-    Note,
-    ParentDeclaration,
-    ProcessingHold,
-    Pupil,
-    RestrictedAccess,
-    SpecialRecord,
-    TestResult,
-)
+from pupils.models import ProcessingHold, Pupil
+from schoolprivacy import personal_data
 
 from .. import retention
-from ..models import OPEN_STATUSES, DataRequest, ErasureCategory, ErasureRecord, RetentionRun
+from ..models import OPEN_STATUSES, DataRequest, ErasureRecord, RetentionRun
 from .erasing import _erase
 from .erasure_ledger import _ledger
 
 logger = logging.getLogger(__name__)
 
 
-def _has_rows(model, **extra):
-    return Exists(model.objects.filter(pupil_id=OuterRef("pk"), **extra))
-
-
 def _candidates(category: str, today: datetime.date):
-    """Pupils whose *category* is past its period and still holds data (indexed by leave date)."""
-    pupils = Pupil.objects.filter(
-        left_on__isnull=False, left_on__lte=retention.cutoff(category, today)
-    )
-    if category == ErasureCategory.ADMINISTRATION:
-        return pupils.filter(anonymised_at__isnull=True)
-    if category == ErasureCategory.DOSSIER:
-        return pupils.filter(
-            _has_rows(Agreement)
-            | _has_rows(TestResult)
-            | Exists(Note.objects.filter(pupil_id=OuterRef("pk")).exclude(kind=Note.Kind.REFERRAL))
-        )
-    if category == ErasureCategory.REFERRAL:
-        return pupils.filter(_has_rows(Note, kind=Note.Kind.REFERRAL))
-    if category == ErasureCategory.SPECIAL:
-        return pupils.filter(
-            _has_rows(SpecialRecord) | _has_rows(EmergencyAccess) | _has_rows(RestrictedAccess)
-        )
-    if category == ErasureCategory.DECLARATION:
-        return pupils.filter(_has_rows(ParentDeclaration))
-    return pupils.filter(
-        _has_rows(ConsentDecision)
-        | _has_rows(ConsentEvent)
-        | _has_rows(Takedown)
-        | _has_rows(ConsentRequest)
+    """Pupils whose *category* is past its period and still holds data (indexed by leave date).
+
+    What the category holds is what the registry of personal data says it holds
+    (schoolprivacy/personal_data.py): a pupil is a candidate while any of it is left.
+    """
+    held = [
+        Exists(holding.of_pupil(OuterRef("pk")))
+        for holding in personal_data.holdings(retention=category)
+        if holding.pupil is not None
+        and holding.erasure in (personal_data.Erasure.DELETE, personal_data.Erasure.ANONYMISE)
+    ]
+    return Pupil.objects.filter(
+        functools.reduce(operator.or_, held),
+        left_on__isnull=False,
+        left_on__lte=retention.cutoff(category, today),
     )
 
 

@@ -62,7 +62,7 @@ def test_the_work_users_wait_for_is_measured(client, world, receivers):  # noqa:
     notice = Notice.objects.create(user=world.users["parent"], message="x", mail_pending=True)
     Notice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(minutes=10))
     request = submit(world)
-    request_services.copy_prepare(request=request, acting_user=world.users["director"])
+    request_services.copy_prepare(data_request=request, acting_user=world.users["director"])
     AccessCopy.objects.update(created_at=timezone.now() - timedelta(minutes=30))
     RecipientNotice.objects.create(
         request=request, recipient=receivers["duo"], fields=["bsn"], subject="s", body="b"

@@ -49,7 +49,7 @@ def erase_the_dossier(world):
         categories=["dossier"],
     )
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={"dossier": CategoryDecision(services.Outcome.ERASE)},
         acting_user=world.users["director"],
     )

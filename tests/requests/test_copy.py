@@ -35,7 +35,7 @@ def shared_custody(world):
 def make_copy(world, django_capture_on_commit_callbacks, kind="access"):
     request = submit(world, kind)
     with django_capture_on_commit_callbacks(execute=True):
-        services.copy_prepare(request=request, acting_user=world.users["director"])
+        services.copy_prepare(data_request=request, acting_user=world.users["director"])
     return DataRequest.objects.get(pk=request.pk), AccessCopy.objects.get(request=request)
 
 

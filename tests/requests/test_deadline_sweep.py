@@ -66,7 +66,7 @@ def test_an_extended_request_is_reminded_for_its_new_due_date(world):
     request = submit(world)
     services.deadline_sweep(today=request.due_on - datetime.timedelta(days=2))
     services.request_extend(
-        request=request,
+        data_request=request,
         reasons="Veel gegevens bij twee scholen.",
         acting_user=world.users["director"],
     )
@@ -79,7 +79,7 @@ def test_an_extended_request_is_reminded_for_its_new_due_date(world):
 
 def test_closed_requests_are_not_reminded(world):
     request = submit(world)
-    services.request_withdraw(request=request, acting_user=world.users["parent"])
+    services.request_withdraw(data_request=request, acting_user=world.users["parent"])
     report = services.deadline_sweep(today=request.due_on)
     assert report.requests == 0
     assert not Reminder.objects.exists()

@@ -67,7 +67,7 @@ def test_deleting_the_dossier_removes_it_and_the_audit_keeps_only_the_fact(world
     agreement = dossier["agreement"]
     request = erasure(world, "dossier")
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={"dossier": CategoryDecision(Outcome.ERASE)},
         acting_user=world.users["director"],
     )
@@ -96,7 +96,7 @@ def test_what_the_law_requires_to_keep_cannot_be_deleted_only_restricted(world, 
     before = counts(world.pupil)
     with pytest.raises(ValidationError) as error:
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={"referral": CategoryDecision(Outcome.ERASE)},
             acting_user=world.users["director"],
         )
@@ -104,7 +104,7 @@ def test_what_the_law_requires_to_keep_cannot_be_deleted_only_restricted(world, 
     assert counts(world.pupil) == before
 
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={
             "referral": CategoryDecision(
                 Outcome.RESTRICT, "De wet verplicht ons dit drie jaar te bewaren."
@@ -120,7 +120,7 @@ def test_what_the_law_requires_to_keep_cannot_be_deleted_only_restricted(world, 
 def test_restricted_data_is_no_longer_shown_to_staff(world, dossier, login):
     request = erasure(world, "referral")
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={
             "referral": CategoryDecision(Outcome.RESTRICT, "Wettelijk verplicht te bewaren.")
         },
@@ -141,7 +141,7 @@ def test_restricting_the_dossier_hides_it_from_every_staff_page_and_from_supplie
 ):
     request = submit(world, "restriction", categories=["dossier"])
     services.restriction_decide(
-        request=request,
+        data_request=request,
         grant=True,
         categories=["dossier"],
         reason="Tot de correctie van de toetsen is nagekeken.",
@@ -173,7 +173,7 @@ def test_a_legal_hold_stops_every_deletion(world, dossier):
     before = counts(world.pupil)
     with pytest.raises(ValidationError):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={"dossier": CategoryDecision(Outcome.ERASE)},
             acting_user=world.users["director"],
         )
@@ -199,7 +199,7 @@ def test_deleting_the_administration_deletes_everything_in_every_app(world, doss
     request = erasure(world, "dossier", "special", "referral", "consents", "administration")
 
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={c: CategoryDecision(Outcome.ERASE) for c in request.categories},
         acting_user=world.users["director"],
     )
@@ -225,7 +225,7 @@ def test_deleting_the_administration_but_keeping_the_dossier_is_refused(world, d
     decisions["dossier"] = CategoryDecision(Outcome.KEEP, "Nog nodig voor een lopende zaak.")
     with pytest.raises(ValidationError):
         services.erasure_decide(
-            request=request, decisions=decisions, acting_user=world.users["director"]
+            data_request=request, decisions=decisions, acting_user=world.users["director"]
         )
     assert counts(world.pupil) == before
 
@@ -250,7 +250,7 @@ def test_an_erasure_that_fails_halfway_leaves_everything_as_it_was(world, dossie
     monkeypatch.setattr(pupil_services, "pupil_data_erase", erase_then_fail)
     with pytest.raises(DatabaseError):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={c: CategoryDecision(Outcome.ERASE) for c in request.categories},
             acting_user=world.users["director"],
         )
@@ -263,12 +263,12 @@ def test_keeping_data_needs_a_reason_the_parent_reads(world, dossier, login):
     request = erasure(world, "dossier")
     with pytest.raises(ValidationError):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={"dossier": CategoryDecision(Outcome.KEEP, "")},
             acting_user=world.users["director"],
         )
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={
             "dossier": CategoryDecision(Outcome.KEEP, "Nodig zolang de leerling hier zit.")
         },

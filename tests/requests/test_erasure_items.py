@@ -147,7 +147,7 @@ def test_a_category_can_be_decided_item_by_item(world, dossier, report_receivers
     request = submit(world, "erasure", categories=["dossier"])
     keep = "Deze afspraak is nog nodig voor het vervolg in groep 6."
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={
             "dossier": CategoryDecision(Outcome.PER_ITEM),
             f"agreement:{dossier['agreement'].pk}": CategoryDecision(Outcome.KEEP, keep),
@@ -183,7 +183,7 @@ def test_deciding_item_by_item_needs_a_decision_on_every_item(world, dossier):
     before = everything(world.pupil)
     with pytest.raises(ValidationError) as error:
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={
                 "dossier": CategoryDecision(Outcome.PER_ITEM),
                 f"test_result:{dossier['test'].pk}": CategoryDecision(Outcome.ERASE),
@@ -200,14 +200,14 @@ def test_an_item_the_law_requires_to_keep_is_restricted_with_its_reason(world, d
     request = submit(world, "erasure", item_keys=[f"note:{referral.pk}"])
     with pytest.raises(ValidationError):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={f"note:{referral.pk}": CategoryDecision(Outcome.ERASE)},
             acting_user=world.users["director"],
         )
     assert Note.objects.filter(pk=referral.pk).exists()
     reason = "Verwijzingsgegevens bewaart de school wettelijk drie jaar na vertrek."
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={f"note:{referral.pk}": CategoryDecision(Outcome.RESTRICT, reason)},
         acting_user=world.users["director"],
     )
@@ -227,7 +227,7 @@ def test_a_field_of_the_personal_details_can_be_emptied_once_the_law_allows(worl
     world.pupil.save()  # left over five years ago: the administration need not be kept
     request = submit(world, "erasure", item_keys=[f"pupil:{world.pupil.pk}:gender"])
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={f"pupil:{world.pupil.pk}:gender": CategoryDecision(Outcome.ERASE)},
         acting_user=world.users["director"],
     )
@@ -265,7 +265,7 @@ def test_a_copy_made_before_and_not_downloaded_is_withdrawn_and_the_parent_told(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         access = submit(world, "access")
-        services.copy_prepare(request=access, acting_user=world.users["director"])
+        services.copy_prepare(data_request=access, acting_user=world.users["director"])
     old = AccessCopy.objects.get(request=access)
     assert old.status == AccessCopy.Status.READY
     Notice.objects.all().delete()
@@ -273,7 +273,7 @@ def test_a_copy_made_before_and_not_downloaded_is_withdrawn_and_the_parent_told(
     request = submit(world, "erasure", item_keys=[f"note:{dossier['note'].pk}"])
     with django_capture_on_commit_callbacks(execute=True):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={f"note:{dossier['note'].pk}": CategoryDecision(Outcome.ERASE)},
             acting_user=world.users["director"],
         )
@@ -307,7 +307,7 @@ def test_recipients_on_a_legal_basis_are_settled_in_one_step(
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.rectification_decide(
-            request=request,
+            data_request=request,
             decisions={request.items.get().pk: services.ItemDecision(accept=True)},
             acting_user=world.users["director"],
         )
@@ -328,7 +328,7 @@ def test_an_item_erasure_is_applied_again_after_a_restore(world, dossier):
     note = dossier["note"]
     request = submit(world, "erasure", item_keys=[f"note:{note.pk}"])
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={f"note:{note.pk}": CategoryDecision(Outcome.ERASE)},
         acting_user=world.users["director"],
     )

@@ -172,7 +172,7 @@ def test_a_worker_killed_during_a_task_runs_it_again_without_doing_it_twice(
     try:
         wait_until(lambda: _children(worker.pid), 60, "the worker's pool process")
         services.rectification_decide(  # queues the Art. 19 notice task after the commit
-            request=request,
+            data_request=request,
             decisions={request.items.get().pk: ItemDecision(accept=True)},
             acting_user=world.users["director"],
         )
@@ -225,7 +225,7 @@ def test_a_dropped_database_connection_leaves_no_half_done_erasure(
     monkeypatch.setattr(consent_services, "pupil_consents_erase", drop_the_connection_then_go_on)
     with pytest.raises((OperationalError, InterfaceError, DatabaseError)):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={
                 "dossier": CategoryDecision(services.Outcome.ERASE),
                 "consents": CategoryDecision(services.Outcome.ERASE),

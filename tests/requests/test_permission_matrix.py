@@ -43,7 +43,7 @@ def objects(world, receivers, django_capture_on_commit_callbacks):
         pupil=world.pupil, kind="access", requester=parent, acting_user=parent
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.copy_prepare(request=access, acting_user=world.users["director"])
+        services.copy_prepare(data_request=access, acting_user=world.users["director"])
     correction = services.request_submit(
         pupil=world.pupil,
         kind="rectification",
@@ -52,7 +52,7 @@ def objects(world, receivers, django_capture_on_commit_callbacks):
         items=[ItemProposal("pupil", world.pupil.pk, "last_name", "Jansen-Oudewater")],
     )
     services.rectification_decide(
-        request=correction,
+        data_request=correction,
         decisions={correction.items.get().pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )

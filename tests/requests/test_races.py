@@ -109,7 +109,7 @@ def two_parents_correcting_one_field(world):
 def _accept(request, handler, seen):
     [item] = request.items.all()
     return services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={item.pk: ItemDecision(accept=True, seen=seen)},
         acting_user=handler,
     )

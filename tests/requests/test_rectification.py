@@ -27,7 +27,7 @@ def test_an_accepted_correction_is_written_through_the_dossier_and_audited(world
     item = request.items.get()
 
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={item.pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )
@@ -48,7 +48,7 @@ def test_every_supplier_and_recipient_of_the_field_gets_a_notice_and_only_they(
     item = request.items.get()
     with django_capture_on_commit_callbacks(execute=True):
         services.rectification_decide(
-            request=request,
+            data_request=request,
             decisions={item.pk: ItemDecision(accept=True)},
             acting_user=world.users["director"],
         )
@@ -82,7 +82,7 @@ def test_a_notice_not_sent_needs_a_recorded_reason(world, receivers):
         world, ItemProposal("pupil", world.pupil.pk, "last_name", "Jansen-Oudewater")
     )
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={request.items.get().pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )
@@ -115,7 +115,7 @@ def test_a_refused_correction_is_explained_and_the_statement_joins_the_dossier(w
     item = request.items.get()
 
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={item.pk: ItemDecision(accept=False, reason="De naam staat zo in de BRP.")},
         acting_user=world.users["director"],
     )
@@ -136,7 +136,7 @@ def test_a_refusal_without_a_reason_changes_nothing(world):
     item = request.items.get()
     with pytest.raises(ValidationError):
         services.rectification_decide(
-            request=request,
+            data_request=request,
             decisions={item.pk: ItemDecision(accept=False, reason="")},
             acting_user=world.users["director"],
         )
@@ -151,7 +151,7 @@ def test_a_corrected_bsn_is_validated_and_indexed(world):
     new = _valid_bsn(9000)
     request = correction(world, ItemProposal("pupil", world.pupil.pk, "bsn", new))
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={request.items.get().pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )
@@ -171,7 +171,7 @@ def test_a_bsn_that_fails_the_eleven_test_is_refused_at_intake(world):
 def test_a_dossier_entry_is_corrected_and_its_recipients_told(world, receivers, dossier):
     request = correction(world, ItemProposal("test_result", dossier["test"].pk, "score", "44"))
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={request.items.get().pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )

@@ -142,7 +142,7 @@ def test_a_safety_record_kept_restricted_at_an_erasure_is_guarded_not_hidden(
     )
     keep = "Het protocol is nodig voor de veiligheid van het kind."
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={
             f"special:{records['protocol'].pk}": CategoryDecision(
                 ErasureItem.Outcome.RESTRICT, keep

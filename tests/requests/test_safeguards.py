@@ -38,7 +38,7 @@ def test_after_erasing_the_administration_no_audit_entry_holds_the_childs_name(w
     first, last = world.pupil.first_name, world.pupil.last_name
     request = submit(world, "erasure", categories=["administration"])
     services.erasure_decide(
-        request=request,
+        data_request=request,
         decisions={c: CategoryDecision(Outcome.ERASE) for c in request.categories},
         acting_user=world.users["director"],
     )
@@ -65,7 +65,7 @@ def test_the_notice_to_a_supplier_still_names_the_pupil_after_the_erasure(
     request = submit(world, "erasure", categories=["administration"])
     with django_capture_on_commit_callbacks(execute=True):
         services.erasure_decide(
-            request=request,
+            data_request=request,
             decisions={c: CategoryDecision(Outcome.ERASE) for c in request.categories},
             acting_user=world.users["director"],
         )
@@ -79,7 +79,9 @@ def test_the_notice_to_a_supplier_still_names_the_pupil_after_the_erasure(
 
 def test_a_copy_whose_task_was_lost_is_made_by_the_sweep(world):
     request = submit(world)
-    services.copy_prepare(request=request, acting_user=world.users["director"])  # no commit hook
+    services.copy_prepare(
+        data_request=request, acting_user=world.users["director"]
+    )  # no commit hook
     copy = AccessCopy.objects.get()
     assert copy.status == AccessCopy.Status.BUILDING
     assert services.stale_work_resume(now=timezone.now()) == 0  # not stale yet
@@ -96,7 +98,7 @@ def test_the_sweep_leaves_a_copy_that_a_worker_is_making_to_it(world, monkeypatc
 
     request = submit(world)
     monkeypatch.setattr(access_copy, "enqueue_on_commit", lambda *args: None)  # the task is lost
-    services.copy_prepare(request=request, acting_user=world.users["director"])
+    services.copy_prepare(data_request=request, acting_user=world.users["director"])
     copy = AccessCopy.objects.get()
     assert copy.status == AccessCopy.Status.BUILDING
     busy, done = threading.Event(), threading.Event()
@@ -127,7 +129,7 @@ def test_a_parent_who_lost_authority_cannot_download_the_copy(
 ):
     request = submit(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.copy_prepare(request=request, acting_user=world.users["director"])
+        services.copy_prepare(data_request=request, acting_user=world.users["director"])
     copy = AccessCopy.objects.get()
     guardianship = world.guardianships["parent"]
     guardianship.has_parental_authority = False
@@ -149,7 +151,7 @@ def test_a_statement_on_a_medical_record_stays_a_medical_record(world, dossier):
         items=[ItemProposal("special", special.pk, "content", "", statement="Geen astma meer.")],
     )
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={request.items.get().pk: ItemDecision(accept=False, reason="Arts bevestigt.")},
         acting_user=world.users["director"],
     )
@@ -163,10 +165,10 @@ def test_erasing_the_dossier_expires_a_copy_that_holds_it(
 ):
     access = submit(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.copy_prepare(request=access, acting_user=world.users["director"])
+        services.copy_prepare(data_request=access, acting_user=world.users["director"])
     erasure = submit(world, "erasure", categories=["dossier"])
     services.erasure_decide(
-        request=erasure,
+        data_request=erasure,
         decisions={"dossier": CategoryDecision(Outcome.ERASE)},
         acting_user=world.users["director"],
     )
@@ -195,7 +197,7 @@ def test_an_answered_request_informing_recipients_is_not_overdue(world, receiver
         items=[ItemProposal("pupil", world.pupil.pk, "last_name", "Zwart-Wit")],
     )
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={request.items.get().pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )
@@ -221,7 +223,7 @@ def test_a_restriction_stops_the_use_at_once_and_lifting_it_tells_the_parent(wor
     hold = ProcessingHold.objects.get(pupil=world.pupil, lifted_at__isnull=True)
     assert hold.kind == ProcessingHold.Kind.RESTRICTION
     services.restriction_decide(
-        request=request,
+        data_request=request,
         grant=True,
         categories=["dossier"],
         reason="Tot de toetsen zijn nagekeken.",
@@ -285,10 +287,10 @@ def test_a_request_follows_the_pupil_to_another_school_of_the_board(world):
     world.pupil.school = other_school
     world.pupil.group = GroupFactory(school=other_school)
     world.pupil.save()
-    services.request_start(request=request, acting_user=director_there)
+    services.request_start(data_request=request, acting_user=director_there)
     with pytest.raises(PermissionDenied):
         services.request_note(
-            request=request,
+            data_request=request,
             note="Nog bezig.",
             acting_user=type(world.users["director"]).objects.get(pk=world.users["director"].pk),
         )
@@ -301,7 +303,7 @@ def test_a_handler_does_not_decide_about_their_own_child(world):
     Guardianship.objects.create(parent=director, pupil=world.pupil, relation="father")
     request = submit(world)
     with pytest.raises(ValidationError):
-        services.request_start(request=request, acting_user=director)
+        services.request_start(data_request=request, acting_user=director)
     assert DataRequest.objects.get(pk=request.pk).status == DataRequest.Status.RECEIVED
 
 

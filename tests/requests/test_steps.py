@@ -27,7 +27,7 @@ def notifying(world):
         items=[ItemProposal("pupil", world.pupil.pk, "last_name", "Jansen-Oudewater")],
     )
     services.rectification_decide(
-        request=request,
+        data_request=request,
         decisions={request.items.get().pk: ItemDecision(accept=True)},
         acting_user=world.users["director"],
     )
@@ -52,7 +52,7 @@ def test_a_request_informing_recipients_offers_no_extension_the_service_would_re
     assert not workflow.may(request, "extend")
     with pytest.raises(ValidationError):
         services.request_extend(
-            request=request,
+            data_request=request,
             reasons="Het duurt langer dan gedacht, excuses.",
             acting_user=world.users["director"],
         )
@@ -80,17 +80,17 @@ def test_the_page_offers_exactly_the_steps_the_rules_allow(world, receivers, log
         categories = ["dossier"] if kind in ("erasure", "objection") else []
         request = submit(world, kind, categories=categories)
         if status == Status.IN_PROGRESS:
-            services.request_start(request=request, acting_user=world.users["director"])
+            services.request_start(data_request=request, acting_user=world.users["director"])
         elif status == Status.COMPLETED:
-            services.recipients_answer(request=request, acting_user=world.users["director"])
+            services.recipients_answer(data_request=request, acting_user=world.users["director"])
         elif status == Status.REFUSED:
             services.request_refuse(
-                request=request,
+                data_request=request,
                 reasons="Het bezwaar gaat niet over ons werk.",
                 acting_user=world.users["director"],
             )
         elif status == Status.WITHDRAWN:
-            services.request_withdraw(request=request, acting_user=world.users["parent"])
+            services.request_withdraw(data_request=request, acting_user=world.users["parent"])
         request.refresh_from_db()
     page_steps = offered(login(world.users["director"]), request)
     allowed = {step for step in STEP_URLS if workflow.may(request, step)}
@@ -105,7 +105,7 @@ def test_the_first_deadline_passed_no_extension_is_offered_or_possible(world, lo
     assert "extend" not in offered(login(world.users["director"]), request)
     with pytest.raises(ValidationError):
         services.request_extend(
-            request=request,
+            data_request=request,
             reasons="Het duurt langer dan gedacht, excuses.",
             acting_user=world.users["director"],
         )

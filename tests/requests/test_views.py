@@ -59,7 +59,7 @@ def test_the_closed_list_marks_what_was_answered_late(world, login):
         identity_check=DataRequest.IdentityCheck.IN_PERSON,
         submission=uuid.uuid4(),
     )
-    services.recipients_answer(request=request, acting_user=world.users["director"])
+    services.recipients_answer(data_request=request, acting_user=world.users["director"])
     html = login(world.users["director"]).get(reverse("requests:closed")).content.decode()
     assert request.reference in html
     assert "te laat" in html
@@ -67,7 +67,7 @@ def test_the_closed_list_marks_what_was_answered_late(world, login):
 
 def test_the_parent_sees_the_list_of_who_received_the_data(world, login, receivers):
     request = submit(world, "recipients")
-    services.recipients_answer(request=request, acting_user=world.users["director"])
+    services.recipients_answer(data_request=request, acting_user=world.users["director"])
     html = (
         login(world.users["parent"])
         .get(reverse("requests:portal_detail", args=[request.pk]))

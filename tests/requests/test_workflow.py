@@ -32,7 +32,7 @@ def snapshot(request):
 
 def test_taking_a_request_up_is_a_step_in_its_history_and_in_the_audit_log(world):
     request = submit(world)
-    services.request_start(request=request, acting_user=world.users["director"])
+    services.request_start(data_request=request, acting_user=world.users["director"])
     request.refresh_from_db()
     assert request.status == Status.IN_PROGRESS
     assert request.handler == world.users["director"]
@@ -50,7 +50,7 @@ def test_taking_a_request_up_is_a_step_in_its_history_and_in_the_audit_log(world
 def test_an_extension_runs_to_three_months_and_the_parent_is_told_why(world, login):
     request = recorded(world, received_on=timezone.localdate() - datetime.timedelta(days=3))
     services.request_extend(
-        request=request,
+        data_request=request,
         reasons="Het dossier is groot en er zijn twee scholen bij betrokken.",
         acting_user=world.users["director"],
     )
@@ -84,7 +84,7 @@ def test_an_extension_without_reasons_or_too_late_is_refused_and_nothing_changes
     before = snapshot(request)
     with translation.override("en"), pytest.raises(ValidationError) as error:
         services.request_extend(
-            request=request, reasons=reasons, acting_user=world.users["director"]
+            data_request=request, reasons=reasons, acting_user=world.users["director"]
         )
     assert message in str(error.value)
     assert snapshot(request) == before
@@ -93,14 +93,16 @@ def test_an_extension_without_reasons_or_too_late_is_refused_and_nothing_changes
 def test_a_deadline_is_extended_once(world):
     request = submit(world)
     services.request_extend(
-        request=request,
+        data_request=request,
         reasons="Veel gegevens bij twee scholen.",
         acting_user=world.users["director"],
     )
     before = snapshot(request)
     with pytest.raises(ValidationError):
         services.request_extend(
-            request=request, reasons="Nog meer tijd nodig.", acting_user=world.users["director"]
+            data_request=request,
+            reasons="Nog meer tijd nodig.",
+            acting_user=world.users["director"],
         )
     assert snapshot(request) == before
 
@@ -113,7 +115,7 @@ def test_an_extension_is_decided_up_to_and_on_the_first_due_date(world):
     request = recorded(world, received_on=received)
     if request.first_due_on == due:  # a working day: today is the last day on time
         services.request_extend(
-            request=request,
+            data_request=request,
             reasons="Het dossier is erg groot.",
             acting_user=world.users["director"],
         )
@@ -124,7 +126,7 @@ def test_an_extension_is_decided_up_to_and_on_the_first_due_date(world):
 def test_a_refusal_gives_reasons_and_the_right_to_complain(world, login):
     request = submit(world, "erasure", categories=["dossier"])
     services.request_refuse(
-        request=request,
+        data_request=request,
         reasons="De leerling zit nog op school; het dossier is nodig voor de begeleiding.",
         acting_user=world.users["director"],
     )
@@ -140,13 +142,15 @@ def test_a_refusal_needs_reasons(world):
     request = submit(world)
     before = snapshot(request)
     with pytest.raises(ValidationError):
-        services.request_refuse(request=request, reasons=" ", acting_user=world.users["director"])
+        services.request_refuse(
+            data_request=request, reasons=" ", acting_user=world.users["director"]
+        )
     assert snapshot(request) == before
 
 
 def test_the_parent_withdraws_and_an_objection_stop_ends_with_it(world):
     request = submit(world, "objection", categories=["dossier"])
-    services.request_withdraw(request=request, acting_user=world.users["parent"])
+    services.request_withdraw(data_request=request, acting_user=world.users["parent"])
     request.refresh_from_db()
     assert request.status == Status.WITHDRAWN
     assert not world.pupil.holds.filter(lifted_at__isnull=True).exists()
@@ -157,18 +161,18 @@ def test_only_the_requester_withdraws(world):
     before = snapshot(request)
     for role in ("director", "parent_information_right", "parent_other_child"):
         with pytest.raises(PermissionDenied):
-            services.request_withdraw(request=request, acting_user=world.users[role])
+            services.request_withdraw(data_request=request, acting_user=world.users[role])
     assert snapshot(request) == before
 
 
 def test_a_closed_request_takes_no_more_steps(world):
     request = submit(world)
-    services.request_withdraw(request=request, acting_user=world.users["parent"])
+    services.request_withdraw(data_request=request, acting_user=world.users["parent"])
     before = snapshot(request)
     for step in (
-        lambda: services.request_start(request=request, acting_user=world.users["director"]),
+        lambda: services.request_start(data_request=request, acting_user=world.users["director"]),
         lambda: services.request_refuse(
-            request=request, reasons="Dit kan niet meer.", acting_user=world.users["director"]
+            data_request=request, reasons="Dit kan niet meer.", acting_user=world.users["director"]
         ),
     ):
         with pytest.raises(ValidationError):
@@ -181,13 +185,13 @@ def test_who_handles_is_set_per_school(world):
     request = submit(world)
     team_leader = world.users["team_leader"]
     with pytest.raises(PermissionDenied):
-        services.request_start(request=request, acting_user=team_leader)
+        services.request_start(data_request=request, acting_user=team_leader)
 
     services.routing_save(
         school=school, roles=["team_leader"], acting_user=world.users["director"]
     )
     team_leader = type(team_leader).objects.get(pk=team_leader.pk)  # no cached grants
-    services.request_start(request=request, acting_user=team_leader)
+    services.request_start(data_request=request, acting_user=team_leader)
     assert DataRequest.objects.get(pk=request.pk).handler == team_leader
 
 

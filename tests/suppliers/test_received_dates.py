@@ -53,7 +53,7 @@ def test_a_field_added_today_is_received_since_today(world, gynzy, login):
         acting_user=world.users["parent"],
         submission=uuid.uuid4(),
     )
-    request_services.recipients_answer(request=request, acting_user=world.users["director"])
+    request_services.recipients_answer(data_request=request, acting_user=world.users["director"])
     request.refresh_from_db()
     answered = {p["field"]: p["since"] for p in request.answer_data["receivers"][0]["periods"]}
     assert answered[str(_label("date_of_birth"))] == today.isoformat()
