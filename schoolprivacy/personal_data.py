@@ -103,6 +103,8 @@ class Holding:
         """The rows of this holding about *pupil* (a Pupil, its id or an OuterRef)."""
         if self.pupil is None:
             raise ValueError(f"{self.label} is not held per pupil")
+        if isinstance(pupil, models.Model):
+            pupil = pupil.pk
         return self.model._default_manager.filter(self.rows, **{self.pupil: pupil})
 
 
@@ -157,14 +159,23 @@ def fields_of_kind(*kinds: Kind) -> list[tuple[type[models.Model], str]]:
 
 
 def erase(
-    pupil, *, retention: str, app_label: str, erased: dict[str, list[int]], given_by=None
+    pupil,
+    *,
+    retention: str,
+    erased: dict[str, list[int]],
+    app_label: str | None = None,
+    except_apps: Iterable[str] = (),
+    given_by=None,
 ) -> None:
-    """Erase every holding of *app_label* in the *retention* category about *pupil*.
+    """Erase every holding of *app_label* (or of every app but *except_apps*) in the
+    *retention* category about *pupil*.
 
     What an anonymisation or an owner takes care of is left to them; *given_by* (a
     parent) narrows the holdings that name who gave the data to that parent's.
     """
     for holding in holdings(retention=retention, app_label=app_label):
+        if holding.model._meta.app_label in except_apps:
+            continue
         if holding.erasure != Erasure.DELETE or holding.pupil is None:
             continue
         rows = holding.of_pupil(pupil)

@@ -1,15 +1,19 @@
 """The registry of personal data (schoolprivacy/personal_data.py) is complete, and what
 reads it (the copy, erasure, retention, the plaintext rules) agrees with it."""
 
+import datetime
+
 import pytest
 
 from pupils import corrections
 from pupils.models import Group, Pupil
 from requests import copies
-from requests.models import ErasureCategory
+from requests.models import DataRequest, ErasureCategory
 from schoolprivacy import personal_data
 from schoolprivacy.fields import EncryptedTextField
+from schoolprivacy.models import User
 from schoolprivacy.personal_data import Erasure, Kind
+from sync.models import ImportLine, ImportRun
 
 
 def encrypted(field) -> bool:
@@ -107,3 +111,39 @@ def test_a_holding_with_an_unknown_field_or_no_reason_is_refused():
 def test_an_undeclared_model_is_found(monkeypatch):
     monkeypatch.delitem(personal_data._not_personal, Group)
     assert personal_data.unclassified() == ["pupils.Group"]
+
+
+def held_about(pupil) -> list[str]:
+    """The holdings retention erases that still hold rows about *pupil*."""
+    return [
+        f"{h.label} ({h.retention})"
+        for h in personal_data.holdings()
+        if h.retention
+        and h.pupil is not None
+        and h.erasure in (Erasure.DELETE, Erasure.ANONYMISE)
+        and h.of_pupil(pupil).exists()
+    ]
+
+
+def test_retention_leaves_nothing_the_registry_names_of_a_pupil_long_gone(demo):
+    from requests.services import retention_sweep
+
+    pupil = max(Pupil.objects.all(), key=lambda p: len(held_about(p)))
+    director = User.objects.filter(memberships__school=pupil.school).first()
+    run = ImportRun.objects.create(
+        school=pupil.school, uploaded_by=director, export_date=pupil.enrolled_on
+    )
+    ImportLine.objects.create(
+        run=run, pupil=pupil, kind="changed", subject="pupil", data='{"last_name": "X"}'
+    )
+    before = held_about(pupil)
+    assert "sync.ImportLine (administration)" in before
+    assert len(before) >= 10, before  # the demo's fullest pupil: the test erases much
+    left = pupil.enrolled_on + datetime.timedelta(days=1)
+    Pupil.objects.filter(pk=pupil.pk).update(left_on=left)
+    DataRequest.objects.filter(pupil=pupil).update(status=DataRequest.Status.COMPLETED)
+
+    retention_sweep(today=datetime.date(left.year + 6, 1, 1))
+
+    assert held_about(pupil) == []
+    assert Pupil.objects.get(pk=pupil.pk).anonymised_at is not None

@@ -13,26 +13,16 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schoolprivacy import audit
+from schoolprivacy import audit, personal_data
 from schoolprivacy.models import User
 from schoolprivacy.services import notices_scrub
 
 from .. import items, voluntary
 from ..models import (
-    Agreement,
     DataCategory,
-    EmergencyAccess,
-    EmergencyContact,
-    GroupPlacement,
-    Guardianship,
-    Note,
     ParentContact,
-    ParentDeclaration,
     Pupil,
-    PupilUserObjectPermission,
-    RestrictedAccess,
     SpecialRecord,
-    TestResult,
 )
 from .common import _require_request_role
 from .holds import under_legal_hold
@@ -109,23 +99,15 @@ def pupil_data_erase(
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
         _erase_items(pupil, item_keys, erased)
-        if DataCategory.DOSSIER in categories:
-            for model in (Agreement, TestResult):
-                audit.delete_rows(model.objects.filter(pupil=pupil), erased)
-            audit.delete_rows(
-                Note.objects.filter(pupil=pupil).exclude(kind=Note.Kind.REFERRAL), erased
-            )
-        if DataCategory.REFERRAL in categories:
-            audit.delete_rows(Note.objects.filter(pupil=pupil, kind=Note.Kind.REFERRAL), erased)
-        if DataCategory.SPECIAL in categories:
-            audit.delete_rows(SpecialRecord.objects.filter(pupil=pupil), erased)
-            audit.delete_rows(EmergencyAccess.objects.filter(pupil=pupil), erased)
-            audit.delete_rows(RestrictedAccess.objects.filter(pupil=pupil), erased)
-        if DataCategory.DECLARATION in categories:
-            declarations = ParentDeclaration.objects.filter(pupil=pupil)
-            if declared_by is not None:
-                declarations = declarations.filter(parent=declared_by)
-            audit.delete_rows(declarations, erased)
+        for category in DataCategory.values:
+            if category in categories and category != DataCategory.ADMINISTRATION:
+                personal_data.erase(
+                    pupil,
+                    retention=category,
+                    app_label="pupils",
+                    erased=erased,
+                    given_by=declared_by,
+                )
         if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
             _anonymise(pupil, erased)
     return erased
@@ -168,11 +150,13 @@ def _account_anonymise(account: User) -> None:
 
 def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     notices_scrub(pupil.full_name)
-    audit.delete_rows(GroupPlacement.objects.filter(pupil=pupil), erased)
     parents = list(pupil.guardianships.values_list("parent_id", flat=True))
-    # Whom to call about the child (other people's names and numbers, the GP) goes with it.
-    audit.delete_rows(EmergencyContact.objects.filter(pupil=pupil), erased)
-    audit.delete_rows(Guardianship.objects.filter(pupil=pupil), erased)
+    # What the administration holds about the child goes, as schoolprivacy/personal_data.py
+    # lists it: the groups, whom to call (other people's names and numbers, the GP), the
+    # parents' links and invitations, who was given access.
+    personal_data.erase(
+        pupil, retention=DataCategory.ADMINISTRATION, app_label="pupils", erased=erased
+    )
     # A parent's address and phone numbers are held to reach them about their children:
     # with the last child gone, they go too.
     audit.delete_rows(
@@ -181,7 +165,6 @@ def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
         ),
         erased,
     )
-    audit.delete_rows(PupilUserObjectPermission.objects.filter(content_object=pupil), erased)
     pupil.first_name = ""
     pupil.name_prefix = ""
     pupil.last_name = ""

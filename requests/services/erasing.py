@@ -3,15 +3,23 @@ reapplying after a restore: each app erases what it owns, and the requests about
 pupil lose what the dossier lost.
 """
 
+import contextlib
+
+from auditlog.context import set_actor
+
 from consents import services as consent_services
 from pupils import corrections
 from pupils import services as pupil_services
 from pupils.models import Pupil
+from schoolprivacy import personal_data
 from schoolprivacy.models import User
 
 from .. import retention
 from ..models import AccessCopy, DataRequest, ErasureCategory, RectificationItem
 from .access_copy import _copy_again, still_entitled
+
+#: The apps that erase what they hold through a service of their own (legal hold, files).
+ERASED_BY_THEIR_APP = ("pupils", "consents")
 
 
 def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), declared_by=None):
@@ -36,6 +44,12 @@ def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), 
                 categories=[category],
                 acting_user=acting_user,
                 declared_by=declared_by,
+            )
+        # What the other apps hold in the category (an import's lines, a notice to a
+        # supplier) has no service of its own: it goes as the registry says.
+        with set_actor(acting_user) if acting_user else contextlib.nullcontext():
+            personal_data.erase(
+                pupil, retention=category, erased=part, except_apps=ERASED_BY_THEIR_APP
             )
         counts[category] = sum(len(ids) for ids in part.values())
         parts.append(part)
