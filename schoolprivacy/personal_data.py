@@ -24,23 +24,25 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 
 class Subject(models.TextChoices):
     """Whose personal data it is."""
 
-    PUPIL = "pupil"
-    PARENT = "parent"
-    STAFF = "staff"
+    PUPIL = "pupil", _("pupils")
+    PARENT = "parent", _("parents and guardians")
+    STAFF = "staff", _("staff")
 
 
 class Kind(models.TextChoices):
     """What kind of personal data a field holds (GDPR Art. 9 and the UAVG's BSN rule)."""
 
-    ORDINARY = "ordinary"
-    SPECIAL = "special"  # Art. 9: health, religion; kept encrypted
-    BSN = "bsn"  # the citizen service number: only where the law requires it; encrypted
-    SECRET = "secret"  # noqa: S105 (a kind of data, not a secret): a credential or key: never shown, never in a copy
+    ORDINARY = "ordinary", _("ordinary personal data")
+    SPECIAL = "special", _("special category or sensitive, encrypted")  # Art. 9; nationality
+    BSN = "bsn", _("citizen service number (BSN), encrypted")  # only where the law requires
+    # A credential or key: never shown, never in a copy.
+    SECRET = "secret", _("secret, kept encrypted or as a digest")
 
 
 class Erasure(models.TextChoices):

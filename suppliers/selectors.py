@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pupils.models import Pupil
+from schoolprivacy import personal_data
 from schoolprivacy.models import School
 
 from . import catalogue
@@ -345,3 +346,31 @@ def current_documents(*, school: School, day=None) -> list:
     ).order_by("kind", "-valid_from", F("school").asc(nulls_last=True)):
         current.setdefault(document.kind, document)
     return list(current.values())
+
+
+@dataclass(frozen=True)
+class HeldData:
+    """What the system holds about one kind of data subject, for the Art. 30 register."""
+
+    subject: str
+    data: list[str]
+    sensitive: list[str]
+
+
+def held_data() -> list[HeldData]:
+    """What this system holds, per data subject, as the registry of personal data declares
+    it (schoolprivacy/personal_data.py): the kinds of records, and which of their fields
+    are special categories, the BSN or secrets (all encrypted or kept as digests)."""
+    held = []
+    for subject in personal_data.Subject:
+        holdings = personal_data.holdings(subject=subject)
+        data = dict.fromkeys(str(h.model._meta.verbose_name_plural) for h in holdings)
+        sensitive = dict.fromkeys(
+            f"{h.model._meta.verbose_name}: {h.model._meta.get_field(name).verbose_name} "
+            f"({kind.label})"
+            for h in holdings
+            for name, kind in h.fields.items()
+            if kind in (personal_data.Kind.SPECIAL, personal_data.Kind.BSN)
+        )
+        held.append(HeldData(str(subject.label), list(data), list(sensitive)))
+    return held

@@ -283,7 +283,9 @@ def processing_register(request):
             return confirm
         return csv_response("verwerkingsregister.csv", REGISTER_HEADER, _register_rows(lines))
     return render(
-        request, "suppliers/register.html", {"lines": lines, "now": timezone.localtime()}
+        request,
+        "suppliers/register.html",
+        {"lines": lines, "held": selectors.held_data(), "now": timezone.localtime()},
     )
 
 

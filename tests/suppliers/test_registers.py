@@ -2,12 +2,16 @@
 
 import csv
 import datetime
+import html
 import io
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
+from pupils.models import Pupil
+from schoolprivacy import personal_data
 from suppliers import services
 from suppliers.models import PrivacyDocument, ProcessingActivity, Supplier, SupplierUse
 from tests.pupils.conftest import ROLES
@@ -60,6 +64,17 @@ def test_the_register_takes_recipients_and_transfers_from_the_supplier_register(
     assert rows[0][:3] == ["processing", "purpose", "legal basis"]
     assert "Gynzy" in rows[1][5]
     assert rows[1][7].startswith("'=cmd")  # a formula is defused, also inside a list
+
+
+def test_the_register_says_what_the_system_holds_as_its_registry_declares(world, login):
+    client = login(world.users["privacy_officer"])
+    page = html.unescape(client.get(reverse("suppliers:register")).content.decode())
+    with translation.override("nl"):
+        for holding in personal_data.holdings():
+            assert str(holding.model._meta.verbose_name_plural) in page, holding.label
+        bsn = Pupil._meta.get_field("bsn").verbose_name
+        assert f"{Pupil._meta.verbose_name}: {bsn} ({personal_data.Kind.BSN.label})" in page
+        assert str(personal_data.Subject.PARENT.label).capitalize() in page
 
 
 def test_the_privacy_officer_completes_a_line_of_the_register(world, login):
