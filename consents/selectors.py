@@ -1,5 +1,6 @@
 """Reads of consents. The state of a consent is always computed by consents.rules."""
 
+import pickle
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -56,8 +57,9 @@ def purposes_of_school(*, school_id: int, category: str | None = None) -> QueryS
     return purposes.order_by("order", "code")
 
 
-#: The purposes of each school, as (revision of the texts, purposes), kept in this process.
-_KEPT: dict[tuple[int, str | None], tuple[uuid.UUID, list[Purpose]]] = {}
+#: The purposes of each school, as (revision of the texts, the purposes pickled), kept in
+#: this process: plain bytes, so that no request shares or changes another's objects.
+_KEPT: dict[tuple[int, str | None], tuple[uuid.UUID, bytes]] = {}
 
 
 def school_purposes(*, school_id: int, category: str | None = None) -> list[Purpose]:
@@ -66,20 +68,20 @@ def school_purposes(*, school_id: int, category: str | None = None) -> list[Purp
     The pupil page, the class overview and the portal read a school's purposes on
     every request; they change a few times a year. PostgreSQL gives every change a
     new random revision (TextsRevision), read here in one small query: the same
-    revision means the same purposes and texts. The purposes kept are shared between requests,
-    so they are only read, never changed.
+    revision means the same purposes and texts. What is kept is the pickled purposes
+    with their versions; each call gets objects of its own.
     """
     revision = _texts_revision()
     key = (school_id, category)
     kept = _KEPT.get(key)
     if revision is None or kept is None or kept[0] != revision:
         purposes = list(purposes_of_school(school_id=school_id, category=category))
-        if revision is None:
-            return purposes
-        if len(_KEPT) > 10_000:
-            _KEPT.clear()
-        kept = _KEPT[key] = (revision, purposes)
-    return list(kept[1])
+        if revision is not None:
+            if len(_KEPT) > 10_000:
+                _KEPT.clear()
+            _KEPT[key] = (revision, pickle.dumps(purposes))
+        return purposes
+    return pickle.loads(kept[1])  # noqa: S301 (bytes this process pickled itself)
 
 
 def _texts_revision() -> uuid.UUID | None:

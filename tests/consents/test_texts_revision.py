@@ -91,6 +91,18 @@ def test_the_purposes_are_read_once_until_one_changes(world):
     }
 
 
+def test_each_call_gets_purposes_of_its_own_with_their_versions(world):
+    school = world.pupil.school
+    make_purpose(school, code="foto-website")
+    first = selectors.school_purposes(school_id=school.pk)
+    first[0].code = "changed by one request"
+    again = selectors.school_purposes(school_id=school.pk)
+    assert again[0] is not first[0] and again[0].code == "foto-website"
+    with CaptureQueriesContext(connection) as captured:
+        versions = list(again[0].versions.all())
+    assert versions and len(captured) == 0  # the versions come along
+
+
 def test_a_new_text_is_shown_at_once(world):
     school = world.pupil.school
     purpose = make_purpose(school, code="foto-website")
