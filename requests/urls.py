@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_holds, views_settings
 
 app_name = "requests"
 
@@ -26,15 +26,15 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_settle, name="notice_settle"),
     path("<int:pk>/notices/legal/", views.notices_settle_legal, name="notices_settle_legal"),
     path("pupil/<int:pk>/new/", views.staff_new, name="staff_new"),
-    path("pupil/<int:pk>/holds/", views.legal_hold, name="legal_hold"),
-    path("pupil/<int:pk>/holds/<int:hold_pk>/lift/", views.hold_lift, name="hold_lift"),
-    path("settings/", views.settings_index, name="settings"),
-    path("settings/school/<int:pk>/", views.routing_save, name="routing_save"),
-    path("settings/board/<int:pk>/holidays/", views.holiday_add, name="holiday_add"),
+    path("pupil/<int:pk>/holds/", views_holds.legal_hold, name="legal_hold"),
+    path("pupil/<int:pk>/holds/<int:hold_pk>/lift/", views_holds.hold_lift, name="hold_lift"),
+    path("settings/", views_settings.settings_index, name="settings"),
+    path("settings/school/<int:pk>/", views_settings.routing_save, name="routing_save"),
+    path("settings/board/<int:pk>/holidays/", views_settings.holiday_add, name="holiday_add"),
     path(
         "settings/board/<int:pk>/holidays/<int:holiday_pk>/remove/",
-        views.holiday_remove,
+        views_settings.holiday_remove,
         name="holiday_remove",
     ),
-    path("retention/", views.retention_report, name="retention"),
+    path("retention/", views_holds.retention_report, name="retention"),
 ]

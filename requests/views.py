@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from pupils import corrections
 from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
-from pupils.models import DataCategory, ProcessingHold
+from pupils.models import DataCategory
 from pupils.permissions import special_kinds
 from schoolprivacy import audit, reauth
 from schoolprivacy.authorization import hidden, require_roles
@@ -31,20 +31,16 @@ from .forms import (
     CorrectionForm,
     ErasureDecisionForm,
     GrantForm,
-    HoldForm,
-    HolidayForm,
-    LiftForm,
     NoteForm,
     NoticeForm,
     PortalRequestForm,
     ReasonsForm,
     RectificationDecisionForm,
-    RoutingForm,
     StaffRequestForm,
     grouped_items,
     portal_kinds,
 )
-from .models import AccessCopy, DataRequest, ErasureCategory, RecipientNotice
+from .models import AccessCopy, DataRequest, RecipientNotice
 from .permissions import RequestAction, RequestPolicy
 
 policy = RequestPolicy()
@@ -728,159 +724,4 @@ def pupil_section(request, pupil) -> str | None:
             "can_hold": can_hold,
         },
         request=request,
-    )
-
-
-# --- Legal holds ------------------------------------------------------------------------------
-
-
-@login_required
-def legal_hold(request, pk):
-    pupil = permissions.pupil_for_hold(request.user, pk)
-    form = HoldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.legal_hold_place(
-                pupil=pupil, reason=form.cleaned_data["reason"], acting_user=request.user
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The legal hold is in place: nothing of this pupil is deleted.")
-            )
-            return redirect("pupils:detail", pupil.pk)
-    return render(
-        request,
-        "requests/legal_hold.html",
-        {
-            "pupil": pupil,
-            "form": form,
-            "lift_form": LiftForm(),
-            "holds": selectors.active_holds(pupil=pupil),
-            "legal_hold": selectors.legal_holds(pupil=pupil).exists(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def hold_lift(request, pk, hold_pk):
-    """End a legal hold, a restriction or an objection stop, with the reason."""
-    pupil = permissions.pupil_for_hold(request.user, pk)
-    hold = selectors.active_holds(pupil=pupil).filter(pk=permissions._int(hold_pk)).first()
-    if hold is None:
-        hidden()
-    form = LiftForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the hold ends."))
-        return redirect("requests:legal_hold", pupil.pk)
-    lift = (
-        services.legal_hold_lift
-        if hold.kind == ProcessingHold.Kind.LEGAL_HOLD
-        else services.restriction_lift
-    )
-    try:
-        lift(hold=hold, reason=form.cleaned_data["reason"], acting_user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(
-            request,
-            _error_text(error)
-            if isinstance(error, ValidationError)
-            else _("You cannot lift this hold."),
-        )
-        return redirect("requests:legal_hold", pupil.pk)
-    messages.success(request, _("The hold has been lifted."))
-    return redirect("pupils:detail", pupil.pk)
-
-
-# --- Settings: routing and extra holidays ------------------------------------------------------
-
-
-@require_roles(Role.DIRECTOR, Role.ADMINISTRATOR, board_roles=[BoardRole.PRIVACY_OFFICER])
-def settings_index(request):  # routing for directors and administrators; holidays for the FG
-    schools = permissions.schools_for_settings(request.user).order_by("name")
-    boards = permissions.boards_for_settings(request.user).order_by("name")
-    return render(
-        request,
-        "requests/settings.html",
-        {
-            "routing": [
-                (
-                    school,
-                    roles,
-                    RoutingForm(initial={"roles": list(roles)}, prefix=f"s{school.pk}"),
-                )
-                for school, roles in selectors.routing_of(schools)
-            ],
-            "boards": [
-                (board, selectors.holidays_of(board), HolidayForm(prefix=f"b{board.pk}"))
-                for board in boards
-            ],
-        },
-    )
-
-
-@login_required
-@require_POST
-def routing_save(request, pk):
-    school = permissions.school_for_settings(request.user, pk)
-    form = RoutingForm(request.POST, prefix=f"s{school.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose who handles the requests."))
-    else:
-        services.routing_save(
-            school=school, roles=form.cleaned_data["roles"], acting_user=request.user
-        )
-        messages.success(
-            request, _("Saved: new requests of %(school)s go to them.") % {"school": school.name}
-        )
-    return redirect("requests:settings")
-
-
-@login_required
-@require_POST
-def holiday_add(request, pk):
-    board = permissions.board_for_settings(request.user, pk)
-    form = HolidayForm(request.POST, prefix=f"b{board.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Fill in a day and its name."))
-        return redirect("requests:settings")
-    try:
-        services.holiday_add(board=board, acting_user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request, _("The day has been added; deadlines counted from now on skip it.")
-        )
-    return redirect("requests:settings")
-
-
-@login_required
-@require_POST
-def holiday_remove(request, pk, holiday_pk):
-    board = permissions.board_for_settings(request.user, pk)
-    holiday = selectors.holidays_of(board).filter(pk=permissions._int(holiday_pk)).first()
-    if holiday is None:
-        hidden()
-    services.holiday_remove(holiday=holiday, acting_user=request.user)
-    messages.success(request, _("The day has been removed; deadlines already set stay."))
-    return redirect("requests:settings")
-
-
-# --- The privacy officer: retention and legal holds ---------------------------------------------
-
-
-@require_roles(board_roles=[BoardRole.PRIVACY_OFFICER])
-def retention_report(request):
-    boards = permissions.officer_boards(request.user)
-    return render(
-        request,
-        "requests/retention.html",
-        {
-            "runs": selectors.retention_runs(boards=boards)[:90],
-            "holds": selectors.legal_holds_of_boards(boards=boards),
-            "labels": dict(ErasureCategory.choices),
-        },
     )
