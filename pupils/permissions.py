@@ -60,6 +60,7 @@ safety kinds of one pupil to any member of staff of the school for an hour.
 The privacy officer sees no dossier contents.
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -375,42 +376,61 @@ def _signature(grants: Grants, action: PupilAction) -> tuple:
     )
 
 
-def _condition(user, grants: Grants, signature: tuple) -> Q:
-    schools, teaches, assigned, category = signature
-    condition = Q(pk__in=[])
+@dataclass(frozen=True)
+class _Among:
+    """The pupil's *field* is among some ids: *sql* gives them to a query, *ids()* in hand."""
+
+    field: str
+    sql: object
+    ids: Callable[[], Collection[int]]
+
+
+def _ways_in(user, grants: Grants, signature: tuple) -> list[tuple[_Among, ...]]:
+    """The pupil rule, written once: the ways to a pupil for *signature*; a pupil is in
+    when every condition of one way holds. _condition asks it of the database, _allows of
+    the pupil in hand."""
+    schools, teaches, assigned, _category = signature
+    ways = []
     if schools:
-        condition |= Q(school_id__in=schools)
+        ways.append((_Among("school_id", schools, lambda: schools),))
     if teaches:
-        condition |= Q(
-            group_id__in=taught_groups(user), school_id__in=grants.schools_with(Role.TEACHER)
+        groups, teacher_schools = taught_groups(user), grants.schools_with(Role.TEACHER)
+        ways.append(
+            (
+                _Among("group_id", groups, lambda: groups),
+                _Among("school_id", teacher_schools, lambda: teacher_schools),
+            )
         )
     if assigned:
-        condition |= Q(pk__in=assigned_pupils(user))
+        ways.append((_Among("pk", assigned_pupils(user), lambda: assigned_pupil_ids(user)),))
+    return ways
+
+
+def _condition(user, grants: Grants, signature: tuple) -> Q:
+    condition = Q(pk__in=[])
+    for way in _ways_in(user, grants, signature):
+        condition |= Q(**{f"{among.field}__in": among.sql for among in way})
     condition &= Q(anonymised_at__isnull=True)
+    category = signature[3]
     if category is not None:
         condition &= ~Q(restricted(category))
     return condition
 
 
 def _allows(user, grants: Grants, signature: tuple, pupil: Pupil, restricted_data) -> bool:
-    """_condition decided on the pupil in hand: the same rule, without a query.
+    """_condition decided on the pupil in hand: the same ways in, without a query.
 
     *restricted_data* are the pupil's restricted categories (from its active holds).
     tests/pupils/test_permissions.py checks that both forms agree for every action.
     """
-    schools, teaches, assigned, category = signature
+    category = signature[3]
     if pupil.anonymised_at is not None:
         return False
     if category is not None and category in restricted_data:
         return False
-    return bool(
-        pupil.school_id in schools
-        or (
-            teaches
-            and pupil.group_id in taught_groups(user)
-            and pupil.school_id in grants.schools_with(Role.TEACHER)
-        )
-        or (assigned and pupil.pk in assigned_pupil_ids(user))
+    return any(
+        all(getattr(pupil, among.field) in among.ids() for among in way)
+        for way in _ways_in(user, grants, signature)
     )
 
 
