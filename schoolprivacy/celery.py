@@ -72,7 +72,7 @@ app.conf.beat_schedule = {
         "options": {"expires": 50},
     },
     # Copies and notices whose task was lost (a killed worker, Redis emptied): made again
-    # within three minutes (requests/services.py: STALE_AFTER).
+    # within three minutes (requests/services/stale_work.py: STALE_AFTER).
     "stale-work": {
         "task": "requests.tasks.resume_stale_work",
         "schedule": timedelta(seconds=60),

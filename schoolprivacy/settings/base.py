@@ -124,7 +124,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Longer than the longest task (the 30-minute hard limit), so that Redis does not hand a
 # running task to a second worker; a message caught by a worker that was killed is given
 # out again after it. A parent's copy does not wait for that: the stale-work sweep makes it
-# within three minutes (requests/services.py: STALE_AFTER). Short connect and read
+# within three minutes (requests/services/stale_work.py: STALE_AFTER). Short connect and read
 # timeouts: a page that hands work over never waits long on a broker that is down or
 # frozen (schoolprivacy/tasks.py: enqueue); the read timeout stays above the worker's
 # one-second BRPOP.
