@@ -214,11 +214,9 @@ def seed_consents(seeder, board, schools) -> None:
 
 def _pupil_account(seeder) -> None:
     """The oldest pupil of VSO-3 gets an account: from 16 the pupil decides alone."""
-    pupil = (
-        Pupil.objects.filter(group__name="VSO-3", group__school_year=data.SCHOOL_YEAR)
-        .order_by("date_of_birth")
-        .first()
-    )
+    pupil = Pupil.objects.filter(
+        group__name="VSO-3", group__school_year=data.SCHOOL_YEAR
+    ).earliest("date_of_birth", "pk")
     email, story = PUPIL_ACCOUNT
     if pupil.account_id is None:
         account = seeder.user(email, pupil.full_name)
@@ -235,7 +233,7 @@ def _decisions(seeder, purposes, social_v2) -> None:
     }
     last_year = datetime.date(data.SCHOOL_YEAR - 1, 9, 12)
     this_year = datetime.date(data.SCHOOL_YEAR, 9, 10)
-    holders = {}
+    holders: dict[int, int] = {}
     for g in Guardianship.objects.filter(has_parental_authority=True).order_by("pk"):
         holders.setdefault(g.pupil_id, g.parent_id)
     decided = set(Decision.objects.values_list("pupil_id", flat=True).distinct())

@@ -3,6 +3,8 @@
 All people are fictional. The suppliers are the ones the two school guides name.
 """
 
+from typing import TypedDict
+
 from schoolprivacy.models import BoardRole, Role, School
 from suppliers.models import Supplier
 
@@ -19,7 +21,16 @@ BOARD = {
     "privacy_contact_email": "fg@kindkracht.example",
 }
 
-SCHOOLS = [
+
+class SchoolSpec(TypedDict):
+    key: str
+    name: str
+    brin: str
+    kind: str
+    groups: list[tuple[str, int | None, int]]  # (name, year group, age on 1 October)
+
+
+SCHOOLS: list[SchoolSpec] = [
     {
         "key": "regenboog",
         "name": "Basisschool De Regenboog",

@@ -307,7 +307,7 @@ def _contacts(seeder) -> None:
         seeder.report.count("contact details", not exists)
         if not exists:
             guardianship = (
-                Guardianship.objects.select_related("pupil").filter(parent=parent).first()
+                Guardianship.objects.select_related("pupil").filter(parent=parent).earliest("pk")
             )
             services.parent_contact_update(
                 parent=parent,

@@ -19,7 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET  # writing only: files are read by defusedxml
 
 from pupils.models import Group, GroupUserObjectPermission, Guardianship, Pupil
-from schoolprivacy.models import School
+from schoolprivacy.models import School, User
 
 from . import data
 
@@ -36,7 +36,7 @@ NEW_PUPILS = [
 ]
 #: (key, first name, last name, e-mail, group indexes): the new teacher.
 NEW_TEACHER = ("T-0903", "Ilse", "de Boer", "ilse.deboer@regenboog.example", [0, 1])
-RELATIONS = {
+RELATIONS: dict[str, str] = {
     Guardianship.Relation.MOTHER: "Moeder",
     Guardianship.Relation.FATHER: "Vader",
     Guardianship.Relation.GUARDIAN: "Voogd",
@@ -109,13 +109,15 @@ def edexml_bytes(school: School) -> bytes:
         el(node, "naam", group.name)
         el(node, "jaargroep", group.year_group)
     keyed, mover = _plan(school)
-    rows = []
+    rows: list[tuple[str, str, str, str, date, str, str, Group]] = []
     for key, p in keyed:
-        group = p.group
+        pupil_group = p.group
+        if pupil_group is None:  # never: every demo pupil is in a group
+            continue
         if p == mover:
-            group = groups[(groups.index(group) + 1) % len(groups)]
+            pupil_group = groups[(groups.index(pupil_group) + 1) % len(groups)]
         names = (p.first_name, p.name_prefix, p.last_name)
-        rows.append((key, *names, p.date_of_birth, p.gender, p.bsn, group))
+        rows.append((key, *names, p.date_of_birth, p.gender, p.bsn, pupil_group))
     for key, first, last, born, gender, index in NEW_PUPILS:
         rows.append((key, first, "", last, born, gender, "", groups[index]))
     pupils = el(root, "leerlingen")
@@ -131,16 +133,16 @@ def edexml_bytes(school: School) -> bytes:
         el(node, "bsn", bsn)
         el(node, "groep", key=_group_key(group))
     teachers = el(root, "leerkrachten")
-    taught: dict[object, list[Group]] = {}
+    taught: dict[User, list[Group]] = {}
     permissions = GroupUserObjectPermission.objects.filter(content_object__in=groups)
     for permission in permissions.select_related("user", "content_object").order_by(
         "user__email", "content_object__year_group"
     ):
         taught.setdefault(permission.user, []).append(permission.content_object)
-    people = [
-        (f"T-{n:04d}", *user.full_name.split(" ", 1), user.email, taught_groups)
-        for n, (user, taught_groups) in enumerate(taught.items(), start=1)
-    ]
+    people: list[tuple[str, str, str, str, list[Group]]] = []
+    for n, (user, taught_groups) in enumerate(taught.items(), start=1):
+        first_name, last_name = user.full_name.split(" ", 1)
+        people.append((f"T-{n:04d}", first_name, last_name, user.email, taught_groups))
     key, first, last, email, indexes = NEW_TEACHER
     people.append((key, first, last, email, [groups[i] for i in indexes]))
     for key, first, last, email, taught_groups in people:
@@ -176,7 +178,7 @@ def parents_bytes(school: School) -> bytes:
             "Telefoon mobiel",
         ]
     )
-    links = {}
+    links: dict[int, list[Guardianship]] = {}
     for guardianship in Guardianship.objects.filter(pupil__school=school).select_related("parent"):
         links.setdefault(guardianship.pupil_id, []).append(guardianship)
     for n, (key, pupil) in enumerate(keyed):

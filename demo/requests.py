@@ -16,7 +16,7 @@ from schoolprivacy.models import Role, User
 
 # (pupil first and last name, requester e-mail or None for the first parent, kind,
 #  days ago, channel, categories, correction (field, value, statement))
-REQUESTS = [
+REQUESTS: list[tuple[str, str, str, str, int, str, list[str], tuple[str, str, str] | None]] = [
     ("Noor", "Visser", "peter.visser@ouders.example", "access", 20, "portal", [], None),
     (
         "Milan",
