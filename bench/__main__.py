@@ -37,15 +37,14 @@ def recreate_database(database_url: str) -> None:
     import psycopg
 
     db = dj_database_url.parse(database_url)
-    params = {
-        "dbname": "postgres",
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "host": db["HOST"] or None,
-        "port": db["PORT"] or None,
-        "autocommit": True,
-    }
-    with psycopg.connect(**params) as conn:
+    with psycopg.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        autocommit=True,
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
 

@@ -494,7 +494,7 @@ def m7(bench: Bench) -> None:
     # Like any list page: paged, so the first page of a board's preview costs what the first
     # page of a school's does (as M1 checks its lists from 1,000 to 100,000 pupils).
     small_page, large_page = pages
-    grows = large_page.ratio / small_page.ratio
+    grows = large_page.measured_ratio / small_page.measured_ratio
     bench.check(
         f"M7 the preview's first page: t({PUPILS // 1000}k) ≤ 1.3×t({PUPILS // SMALL // 1000}k)"
         " (each as a ratio to its F1)",

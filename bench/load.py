@@ -479,9 +479,9 @@ def request_plan(pupil: int, i: int, today: datetime.date) -> tuple[str, datetim
         return status, today + datetime.timedelta(days=(pupil // 10) % 14 - 3)
     if i == 1 and pupil % 20 == 5:  # open, due after the sweep's horizon
         return "in_progress", today + datetime.timedelta(days=11 + pupil % 19)
-    status = ("completed",) * 8 + ("refused", "withdrawn")
+    closed = ("completed",) * 8 + ("refused", "withdrawn")
     received = today - datetime.timedelta(days=40 + (pupil * 7 + i * 31) % 1000)
-    return status[(pupil + i) % 10], received + datetime.timedelta(days=30)
+    return closed[(pupil + i) % 10], received + datetime.timedelta(days=30)
 
 
 def _load_requests(first: int, last: int) -> None:

@@ -58,6 +58,13 @@ class Result:
     passed: bool | None = None
     note: str = ""
 
+    @property
+    def measured_ratio(self) -> float:
+        """*ratio*, for a check: a result checked as a ratio was measured as one."""
+        if self.ratio is None:
+            raise ValueError(f"{self.key} has no ratio to check")
+        return self.ratio
+
 
 @dataclass
 class Bench:
@@ -136,7 +143,8 @@ def in_blocks(
     """
     case()
     reference()
-    case_times, reference_times = [], []
+    case_times: list[float] = []
+    reference_times: list[float] = []
     for _ in range(rounds):
         for fn, times in ((case, case_times), (reference, reference_times)):
             for _ in range(runs):
@@ -244,7 +252,7 @@ def m1(bench: Bench, size: int) -> dict[str, Result]:
 
 def m1_checks(bench: Bench, by_size: dict[int, dict[str, Result]]) -> None:
     small, large = by_size[min(by_size)], by_size[max(by_size)]
-    growth = large["floor"].ratio / small["floor"].ratio
+    growth = large["floor"].measured_ratio / small["floor"].measured_ratio
     bench.check(
         "F1 does not grow with N: F1/F0 at 100k ≤ 1.3× F1/F0 at 1k",
         f"{growth:.2f}×",
@@ -252,8 +260,8 @@ def m1_checks(bench: Bench, by_size: dict[int, dict[str, Result]]) -> None:
     )
     for part in ("list", "page"):
         r = large[part]
-        bench.check(f"M1 {part} ≤ 3×F1 at 100k", f"{r.ratio:.2f}×", r.ratio <= 3)
-        growth = large[part].ratio / small[part].ratio
+        bench.check(f"M1 {part} ≤ 3×F1 at 100k", f"{r.measured_ratio:.2f}×", r.measured_ratio <= 3)
+        growth = large[part].measured_ratio / small[part].measured_ratio
         bench.check(
             f"M1 {part} t(100k) ≤ 1.3×t(1k) (each as a ratio to its F1)",
             f"{growth:.2f}×",
@@ -376,7 +384,7 @@ def m3(bench: Bench, f: Floors) -> None:
         f.f1,
     )
     for r in (overview, portal):
-        bench.check(f"{r.key} ≤ 3×F1", f"{r.ratio:.2f}×", r.ratio <= 3)
+        bench.check(f"{r.key} ≤ 3×F1", f"{r.measured_ratio:.2f}×", r.measured_ratio <= 3)
 
 
 # --- M4: an audited save against the same save unaudited ----------------------------------------
@@ -412,7 +420,7 @@ def m4(bench: Bench) -> None:
             peak_kib=memory_of(audited)[0],
         )
     )
-    bench.check("M4 audited ≤ 2×unaudited", f"{r.ratio:.2f}×", r.ratio <= 2)
+    bench.check("M4 audited ≤ 2×unaudited", f"{r.measured_ratio:.2f}×", r.measured_ratio <= 2)
 
 
 # --- M5: the deadline sweep over a million requests ---------------------------------------------
@@ -570,4 +578,8 @@ def m6(bench: Bench, f: Floors) -> None:
             note=f"{copy.size:,} bytes, {copy.status}",
         )
     )
-    bench.check("M6 copy ≤ 30×F1", f"{r.ratio:.1f}×", r.ratio <= 30 and copy.status == "ready")
+    bench.check(
+        "M6 copy ≤ 30×F1",
+        f"{r.measured_ratio:.1f}×",
+        r.measured_ratio <= 30 and copy.status == "ready",
+    )
