@@ -48,7 +48,8 @@ def locked_entries(text: str) -> dict[str, tuple[str, set[str]]]:
 
 def runtime_requirements(pyproject: str, lock: str) -> list[str]:
     dependencies = tomllib.loads(pyproject)["project"]["dependencies"]
-    wanted = {canonical(re.match(r"[A-Za-z0-9._-]+", dep)[0]) for dep in dependencies}
+    # The name of `psycopg[binary]>=3.2,<4`: what comes before the extras or the versions.
+    wanted = {canonical(re.split(r"[\s\[<>=!~;]", dep, maxsplit=1)[0]) for dep in dependencies}
     entries = locked_entries(lock)
     missing = wanted - entries.keys()
     if missing:

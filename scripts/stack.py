@@ -24,7 +24,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -70,18 +74,18 @@ def wait_for_heartbeat(database_url: str, *, since: float, timeout: float, stop)
     import psycopg
 
     db = dj_database_url.parse(database_url)
-    params = {
-        "dbname": db["NAME"],
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "host": db["HOST"] or None,
-        "port": db["PORT"] or None,
-    }
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not stop():
         with (
             contextlib.suppress(psycopg.Error),
-            psycopg.connect(**params, connect_timeout=3) as conn,
+            psycopg.connect(
+                dbname=db["NAME"],
+                user=db["USER"],
+                password=db["PASSWORD"] or None,
+                host=db["HOST"] or None,
+                port=db["PORT"] or None,
+                connect_timeout=3,
+            ) as conn,
         ):
             row = conn.execute(
                 "SELECT extract(epoch FROM last_seen) FROM schoolprivacy_heartbeat "
@@ -125,7 +129,7 @@ class EmbeddedPostgres:
     def __init__(self, datadir: Path, database: str):
         self.datadir = datadir
         self.database = database
-        self.server = None
+        self.server: PostgresServer | None = None
         self.started_here = False
 
     def start(self) -> str:
@@ -147,7 +151,9 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.server is None or not self.started_here:
             return
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import create_command_function
+
+        pg_ctl = create_command_function("pg_ctl")  # what pgserver._commands.pg_ctl is
 
         say("stopping PostgreSQL")
         try:
@@ -307,7 +313,7 @@ class Supervisor:
                 if now >= child.restart_at:
                     self._spawn(child)
                 continue
-            code = child.process.poll()
+            code = child.process.poll() if child.process else None
             if code is None:
                 continue
             if now - child.started_at >= self.stable_after:
@@ -319,17 +325,19 @@ class Supervisor:
     def stop(self) -> None:
         """SIGTERM to every running child; those still there after SHUTDOWN_GRACE are killed."""
         self.stopped = True
-        running = [c for c in self.children if c.process and c.process.poll() is None]
-        for child in running:
-            child.process.send_signal(signal.SIGTERM)
+        running = [
+            (c.name, c.process) for c in self.children if c.process and c.process.poll() is None
+        ]
+        for _name, process in running:
+            process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + SHUTDOWN_GRACE
-        for child in running:
+        for name, process in running:
             try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                say(f"{child.name} did not stop in time; killing it")
-                child.process.kill()
-                child.process.wait()
+                say(f"{name} did not stop in time; killing it")
+                process.kill()
+                process.wait()
 
 
 def run() -> int:
