@@ -1,0 +1,9 @@
+from django.http import HttpRequest
+
+from .models import Device
+
+DEVICE_ID_SESSION_KEY: str
+
+def login(request: HttpRequest, device: Device) -> None: ...
+def match_token(user: object, token: object) -> Device | None: ...
+def user_has_device(user: object, confirmed: bool = True) -> bool: ...
