@@ -26,16 +26,12 @@ from schoolprivacy.models import BoardRole, Role
 from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services, workflow
+from . import steps as steps_
 from .forms import (
     PORTAL_KINDS,
     CorrectionForm,
-    ErasureDecisionForm,
-    GrantForm,
-    NoteForm,
     NoticeForm,
     PortalRequestForm,
-    ReasonsForm,
-    RectificationDecisionForm,
     StaffRequestForm,
     grouped_items,
     portal_kinds,
@@ -320,8 +316,9 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
     actions = policy.actions(request.user, data_request)
     handles = RequestAction.HANDLE in actions
     steps = workflow.steps(data_request) if handles else frozenset()
+    page = steps_.Page(request, data_request)
     # Special records are named by their kind only where the handler may read that kind.
-    visible = special_kinds(request.user, data_request.pupil) if handles else None
+    visible = page.visible_kinds if handles else None
     units = list(data_request.erasure_items.all()) if handles else []
     for unit in units:
         unit.display_label = unit.label_for(visible)
@@ -341,7 +338,7 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
     }
     if not handles:
         return context  # the privacy officer: no contents
-    items = selectors.items_of(data_request) if data_request.kind == Kind.RECTIFICATION else []
+    items = page.items
     sensitive = [v for v in items if v.item.target == "special" or v.item.field == "bsn"]
     if sensitive:
         # Handling the parent's correction, the handler reads the record concerned: logged.
@@ -351,23 +348,8 @@ def _detail_context(request, data_request: DataRequest, bound: dict | None = Non
             what="request",
             details={"request": data_request.reference},
         )
-    states = services.category_states(data_request) if data_request.kind == Kind.ERASURE else []
-    context.update({"items": items, "states": states})
-    forms = {"notice": NoticeForm()}
-    if "note" in steps:
-        forms["note"] = NoteForm()
-    if "extend" in steps:
-        forms["extend"] = ReasonsForm(prefix="extend")
-    if "refuse" in steps:
-        forms["refuse"] = ReasonsForm(prefix="refuse")
-    if "rectification" in steps:
-        forms["rectification"] = RectificationDecisionForm(
-            items=[v for v in items if v.item.decision == "pending"]
-        )
-    if "erasure" in steps:
-        forms["erasure"] = _erasure_form(data_request, states, visible_kinds=visible)
-    if "decide" in steps:
-        forms["grant"] = GrantForm(initial={"categories": data_request.categories})
+    context.update({"items": items, "states": page.states})
+    forms = {"notice": NoticeForm(), **steps_.forms_for(page, steps)}
     forms.update(bound or {})
     context["forms"] = forms
     return context
@@ -379,185 +361,49 @@ def detail(request, pk):
     return render(request, "requests/detail.html", _detail_context(request, data_request))
 
 
-def _act_start(request, data_request):
-    services.request_start(data_request=data_request, acting_user=request.user)
-    return _("You handle this request now.")
-
-
-def _act_note(request, data_request):
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return {"note": form}
-    services.request_note(
-        data_request=data_request, note=form.cleaned_data["note"], acting_user=request.user
-    )
-    return _("The note has been added.")
-
-
-def _act_extend(request, data_request):
-    form = ReasonsForm(request.POST, prefix="extend")
-    if not form.is_valid():
-        return {"extend": form}
-    services.request_extend(
-        data_request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
-    )
-    return _("The deadline has been extended; the parent has been told why.")
-
-
-def _act_refuse(request, data_request):
-    form = ReasonsForm(request.POST, prefix="refuse")
-    if not form.is_valid():
-        return {"refuse": form}
-    services.request_refuse(
-        data_request=data_request, reasons=form.cleaned_data["reasons"], acting_user=request.user
-    )
-    return _("The request has been refused; the parent has been told why.")
-
-
-def _act_rectification(request, data_request):
-    pending = [v for v in selectors.items_of(data_request) if v.item.decision == "pending"]
-    form = RectificationDecisionForm(request.POST, items=pending)
-    if not form.is_valid():
-        return {"rectification": form}
-    services.rectification_decide(
-        data_request=data_request, decisions=form.decisions(), acting_user=request.user
-    )
-    return _("The decision has been saved and the parent has been told.")
-
-
-def _erasure_form(data_request, states, data=None, *, visible_kinds) -> ErasureDecisionForm:
-    """The decision form on what the parent asked to delete that is still to decide."""
-    return ErasureDecisionForm(
-        data,
-        units=list(data_request.erasure_items.filter(outcome="pending")),
-        states={state.category: state for state in states},
-        visible_kinds=visible_kinds,
-    )
-
-
-def _act_erasure(request, data_request):
-    form = _erasure_form(
-        data_request,
-        services.category_states(data_request),
-        request.POST,
-        visible_kinds=special_kinds(request.user, data_request.pupil),
-    )
-    if not form.is_valid():
-        return {"erasure": form}
-    services.erasure_decide(
-        data_request=data_request, decisions=form.decisions(), acting_user=request.user
-    )
-    return _("The decision has been carried out and the parent has been told.")
-
-
-def _act_grant(request, data_request):
-    form = GrantForm(request.POST)
-    if not form.is_valid():
-        return {"grant": form}
-    grant = form.cleaned_data["grant"] == "yes"
-    if data_request.kind == Kind.RESTRICTION:
-        services.restriction_decide(
-            data_request=data_request,
-            grant=grant,
-            categories=form.cleaned_data["categories"],
-            reason=form.cleaned_data["reason"],
-            acting_user=request.user,
-        )
-    else:
-        services.objection_decide(
-            data_request=data_request,
-            uphold=grant,
-            reason=form.cleaned_data["reason"],
-            acting_user=request.user,
-        )
-    return _("The decision has been saved and the parent has been told.")
-
-
-def _act_copy(request, data_request):
-    services.copy_prepare(data_request=data_request, acting_user=request.user)
-    return _("The copy is being made; the parent is told when it is ready.")
-
-
-def _act_recipients(request, data_request):
-    services.recipients_answer(data_request=data_request, acting_user=request.user)
-    return _("The list has been sent to the parent's portal.")
-
-
-ACTIONS = {
-    "start": _act_start,
-    "note": _act_note,
-    "extend": _act_extend,
-    "refuse": _act_refuse,
-    "rectification": _act_rectification,
-    "erasure": _act_erasure,
-    "decide": _act_grant,
-    "copy": _act_copy,
-    "recipients": _act_recipients,
-}
-
-
-#: Steps that need the password typed again (they delete data, or export all of it).
-CONFIRMED_ACTIONS = frozenset({"erasure", "copy"})
-
-
 @login_required
 @require_POST
 def act(request, pk, action):
-    """One step on a request, by a handler: the form of *action* and its service."""
-    if action not in ACTIONS:
+    """One step on a request, by a handler: the form of *action* and its service
+    (requests/steps.py); the form again with what is wrong, or the step's message."""
+    step = steps_.STEPS.get(action)
+    if step is None:
         hidden()
     data_request = policy.get(request.user, pk, RequestAction.HANDLE)
-    if action in CONFIRMED_ACTIONS:
+    if step.confirm:
         # Deleting data, or making the complete copy: the password once more first.
         confirm = reauth.confirm_first(request, reverse("requests:detail", args=[data_request.pk]))
         if confirm is not None:
             messages.info(request, _("Confirm with your password, then take the step again."))
             return confirm
+    page = steps_.Page(request, data_request)
+    form = step.form(page, request.POST) if step.form else None
+    if form is not None and not form.is_valid():
+        return _step_again(request, data_request, step, form)
     try:
-        outcome = ACTIONS[action](request, data_request)
+        message = step.take(page, form)
     except PermissionDenied:
         messages.error(request, _("You cannot take this step for this request."))
         return redirect("requests:detail", data_request.pk)
     except ValidationError as error:
-        bound = _bound_with_errors(request, data_request, action, error)
-        if bound is None:
+        if form is None:
             messages.error(request, _error_text(error))
             return redirect("requests:detail", data_request.pk)
-        outcome = bound
-    if isinstance(outcome, dict):
-        messages.error(request, _("Check the form: something is missing or wrong."))
-        context = _detail_context(request, data_request, bound=outcome)
-        return render(request, "requests/detail.html", context, status=200)
-    messages.success(request, outcome)
+        # The service refused what the form allowed: its reasons go next to the fields.
+        if error.__class__ is not ValidationError or not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+        else:
+            add_service_errors(form, error)
+        return _step_again(request, data_request, step, form)
+    messages.success(request, message)
     return redirect("requests:detail", data_request.pk)
 
 
-_FORM_OF = {
-    "note": lambda r, d: NoteForm(r.POST),
-    "extend": lambda r, d: ReasonsForm(r.POST, prefix="extend"),
-    "refuse": lambda r, d: ReasonsForm(r.POST, prefix="refuse"),
-    "rectification": lambda r, d: RectificationDecisionForm(
-        r.POST, items=[v for v in selectors.items_of(d) if v.item.decision == "pending"]
-    ),
-    "erasure": lambda r, d: _erasure_form(
-        d, services.category_states(d), r.POST, visible_kinds=special_kinds(r.user, d.pupil)
-    ),
-    "decide": lambda r, d: GrantForm(r.POST),
-}
-_FORM_KEY = {"decide": "grant"}
-
-
-def _bound_with_errors(request, data_request, action, error):
-    """The action's form again, with the service's errors next to its fields."""
-    if action not in _FORM_OF:
-        return None
-    form = _FORM_OF[action](request, data_request)
-    form.is_valid()
-    if error.__class__ is not ValidationError or not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-    else:
-        add_service_errors(form, error)
-    return {_FORM_KEY.get(action, action): form}
+def _step_again(request, data_request, step, form):
+    """The request page with the step's form as posted, and what is wrong with it."""
+    messages.error(request, _("Check the form: something is missing or wrong."))
+    context = _detail_context(request, data_request, bound={step.key: form})
+    return render(request, "requests/detail.html", context, status=200)
 
 
 @login_required
