@@ -9,55 +9,11 @@ from pupils import corrections
 from pupils.models import DataCategory
 from schoolprivacy.forms import DATE_WIDGET, DateField
 
+from .kinds import KINDS
 from .models import DataRequest, ErasureCategory, ErasureItem, SchoolRouting
 from .retention import ORDER
 
 REASONS_WIDGET = forms.Textarea(attrs={"rows": 3})
-
-#: What a parent can ask for in the portal, and what it means, in plain words.
-PORTAL_KINDS = {
-    DataRequest.Kind.ACCESS: _(
-        "A complete copy of everything the school holds on your child, to download."
-    ),
-    DataRequest.Kind.ERASURE: _(
-        "Have data deleted that the school no longer needs. Some data the school must keep "
-        "by law; you will hear which and why."
-    ),
-    DataRequest.Kind.RESTRICTION: _(
-        "The school stops using data (it only keeps it), for example while a correction is "
-        "checked."
-    ),
-    DataRequest.Kind.OBJECTION: _(
-        "You object to how the school uses data. The school stops at once until it decides."
-    ),
-    DataRequest.Kind.PORTABILITY: _("The data in a file a computer can read (JSON)."),
-    DataRequest.Kind.RECIPIENTS: _("A list of who received data about your child, and what."),
-}
-
-#: The same, to a pupil of 16 or older who asks for themselves.
-PORTAL_KINDS_FOR_PUPIL = {
-    DataRequest.Kind.ACCESS: _(
-        "A complete copy of everything the school holds on you, to download."
-    ),
-    DataRequest.Kind.ERASURE: _(
-        "Have data deleted that the school no longer needs. Some data the school must keep "
-        "by law; you will hear which and why."
-    ),
-    DataRequest.Kind.RESTRICTION: _(
-        "The school stops using data (it only keeps it), for example while a correction is "
-        "checked."
-    ),
-    DataRequest.Kind.OBJECTION: _(
-        "You object to how the school uses data. The school stops at once until it decides."
-    ),
-    DataRequest.Kind.PORTABILITY: _("The data in a file a computer can read (JSON)."),
-    DataRequest.Kind.RECIPIENTS: _("A list of who received data about you, and what."),
-}
-
-
-def portal_kinds(*, as_pupil: bool) -> dict:
-    """What can be asked in the portal, in the words of the one who asks."""
-    return PORTAL_KINDS_FOR_PUPIL if as_pupil else PORTAL_KINDS
 
 
 class _Categories(forms.MultipleChoiceField):
@@ -75,33 +31,31 @@ class PortalRequestForm(forms.Form):
 
     def __init__(self, *args, kind: str, pupil_items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = kind
-        if kind == DataRequest.Kind.ERASURE:
+        self.kind = KINDS[kind]
+        if self.kind.items:
             self.fields["items"] = _Categories(
                 label=_("Which data should be deleted?"),
                 help_text=_("Choose the entries or records. Only what you choose is asked."),
                 choices=grouped_items(pupil_items),
                 required=False,
             )
-            self.fields["categories"] = _Categories(
-                label=_("Or everything of a kind of data"),
-                choices=[(c, dict(ErasureCategory.choices)[c]) for c in ORDER],
-                required=False,
-            )
             self.fields["explanation"].label = _(
                 "Anything else that should be deleted, or why (optional)"
             )
-        elif kind in (DataRequest.Kind.RESTRICTION, DataRequest.Kind.OBJECTION):
+        if self.kind.categories:
             self.fields["categories"] = _Categories(
-                label=_("Which data is this about?"),
-                choices=DataCategory.choices,
+                label=_("Or everything of a kind of data")
+                if self.kind.items
+                else _("Which data is this about?"),
+                choices=self.kind.categories,
+                required=not self.kind.items,
             )
         self.order_fields(["items", "categories", "explanation"])
 
     def clean(self):
         cleaned = super().clean()
         if (
-            self.kind == DataRequest.Kind.ERASURE
+            self.kind.items
             and not cleaned.get("items")
             and not cleaned.get("categories")
             and not self.errors

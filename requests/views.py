@@ -28,14 +28,13 @@ from schoolprivacy.paging import page_of
 from . import permissions, selectors, services, workflow
 from . import steps as steps_
 from .forms import (
-    PORTAL_KINDS,
     CorrectionForm,
     NoticeForm,
     PortalRequestForm,
     StaffRequestForm,
     grouped_items,
-    portal_kinds,
 )
+from .kinds import KINDS, portal_kinds
 from .models import AccessCopy, DataRequest, RecipientNotice
 from .permissions import RequestAction, RequestPolicy
 
@@ -61,7 +60,7 @@ def portal_index(request):
         {
             "pupils": pupils,
             "rows": rows,
-            "kinds": PORTAL_KINDS,
+            "kinds": portal_kinds(as_pupil=False),
             "today": timezone.localdate(),
             "as_pupil": any(p.account_id == request.user.pk for p in pupils),
         },
@@ -79,14 +78,14 @@ def _refuse_role(request, pupil):
 
 @login_required
 def portal_new(request, pk, kind):
-    if kind not in PORTAL_KINDS:
+    if kind not in portal_kinds(as_pupil=False):
         hidden()
     pupil = permissions.pupil_for_requester(request.user, pk)
     as_pupil = pupil.account_id == request.user.pk
     form = PortalRequestForm(
         request.POST or None,
         kind=kind,
-        pupil_items=pupil_items.items_of(pupil) if kind == Kind.ERASURE else (),
+        pupil_items=pupil_items.items_of(pupil) if KINDS[kind].items else (),
         initial={"submission": uuid.uuid4(), "items": request.GET.getlist("item")},
     )
     refusal = _refuse_role(request, pupil)

@@ -16,21 +16,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .kinds import KINDS
 from .models import OPEN_STATUSES, UNDECIDED_STATUSES, DataRequest
 
 Kind = DataRequest.Kind
 Status = DataRequest.Status
 
-#: The step that answers each kind of request.
-DECISION_STEP = {
-    Kind.RECTIFICATION: "rectification",
-    Kind.ERASURE: "erasure",
-    Kind.RESTRICTION: "decide",
-    Kind.OBJECTION: "decide",
-    Kind.ACCESS: "copy",
-    Kind.PORTABILITY: "copy",
-    Kind.RECIPIENTS: "recipients",
-}
+#: The step that answers each kind of request (requests/kinds.py).
+DECISION_STEP = {kind: spec.decision for kind, spec in KINDS.items()}
 
 
 def _undecided(request: DataRequest) -> bool:

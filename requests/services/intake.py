@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from pupils import corrections
 from pupils import items as pupil_items
 from pupils import services as pupil_services
-from pupils.models import DataCategory, ProcessingHold, Pupil
+from pupils.models import Pupil
 from schoolprivacy.models import User
 
 from .. import deadlines
+from ..kinds import KINDS
 from ..models import (
     OPEN_STATUSES,
     UNDECIDED_STATUSES,
@@ -40,7 +41,7 @@ from ._common import (
 )
 
 #: The categories a parent can name for each kind of request.
-CATEGORY_KINDS = (Kind.ERASURE, Kind.RESTRICTION, Kind.OBJECTION)
+CATEGORY_KINDS = tuple(kind for kind, spec in KINDS.items() if spec.categories)
 
 
 class AlreadyOpen(ValidationError):
@@ -157,9 +158,10 @@ def request_submit(
         )
     role = requester_role(pupil, requester, received_on)
     categories = sorted(set(categories))
-    erase_items = _erasure_items(pupil, item_keys) if kind == Kind.ERASURE else []
-    if kind in CATEGORY_KINDS:
-        allowed = set(ErasureCategory.values) if kind == Kind.ERASURE else set(DataCategory.values)
+    spec = KINDS[kind]
+    erase_items = _erasure_items(pupil, item_keys) if spec.items else []
+    if spec.categories:
+        allowed = {code for code, _label in spec.categories}
         if (not categories and not erase_items) or set(categories) - allowed:
             raise ValidationError({"categories": _("Choose which data this is about.")})
         if kind == Kind.ERASURE and ErasureCategory.ADMINISTRATION in categories:
@@ -169,7 +171,7 @@ def request_submit(
     else:
         categories = []
     items = list(items)
-    if kind == Kind.RECTIFICATION:
+    if spec.corrections:
         if not items:
             raise ValidationError(_("Say which data is not right."))
         for item in items:
@@ -184,7 +186,7 @@ def request_submit(
         .first()
     )
     if existing is not None:
-        if kind != Kind.RECTIFICATION:
+        if not spec.corrections:
             raise AlreadyOpen(existing)
         if existing.extended_at is None:
             return _join_correction(existing, items, acting_user)
@@ -231,14 +233,14 @@ def request_submit(
             .order_by("extended_at", "pk")
             .first()
         )
-        if other is not None and kind == Kind.RECTIFICATION and other.extended_at is None:
+        if other is not None and spec.corrections and other.extended_at is None:
             return _join_correction(other, items, acting_user)
         raise AlreadyOpen(
             other or DataRequest.objects.get(submission=data_request.submission)
         ) from None
     for item in items:
         _new_item(data_request, item)
-    if kind == Kind.ERASURE:
+    if spec.items:
         with set_actor(acting_user):
             for category in categories:
                 ErasureItem.objects.create(request=data_request, key=category, category=category)
@@ -257,14 +259,13 @@ def request_submit(
         to_status=Status.RECEIVED,
         to_requester=True,
     )
-    if kind in (Kind.OBJECTION, Kind.RESTRICTION):
-        # Both stop the use at once: an objection until the school decides (Art. 21(1)),
-        # a restriction while the school checks what the parent contests (Art. 18(1)).
+    if spec.hold:
+        # An objection and a restriction stop the use at once: an objection until the
+        # school decides (Art. 21(1)), a restriction while the school checks what the
+        # parent contests (Art. 18(1)).
         pupil_services.hold_place(
             pupil=pupil,
-            kind=ProcessingHold.Kind.OBJECTION
-            if kind == Kind.OBJECTION
-            else ProcessingHold.Kind.RESTRICTION,
+            kind=spec.hold,
             categories=categories,
             reason=_pending_hold_reason(data_request),
             acting_user=acting_user,
