@@ -337,30 +337,30 @@ def load_pupils(first: int, last: int) -> None:
     )
     execute(
         "INSERT INTO pupils_guardianship (id, relation, has_parental_authority, "
-        "has_information_right, updated_at, parent_id, pupil_id) "
-        "SELECT p * 2 - 1, 'mother', true, false, now(), %(pa)s + p, p "
+        "has_information_right, contact_shared, updated_at, parent_id, pupil_id) "
+        "SELECT p * 2 - 1, 'mother', true, false, false, now(), %(pa)s + p, p "
         "FROM generate_series(%(first)s, %(last)s) p "
-        f"UNION ALL SELECT p * 2, 'father', true, false, now(), {parent_b}, p "
+        f"UNION ALL SELECT p * 2, 'father', true, false, false, now(), {parent_b}, p "
         f"FROM generate_series(%(first)s, %(last)s) p WHERE {has_b}",
         params,
     )
     execute(
         "INSERT INTO pupils_testresult (id, recorded_at, source, source_detail, test_name, "
-        "taken_on, score, level, remark, author_id, pupil_id) "
+        "taken_on, score, level, remark, author_id, pupil_id, version) "
         "SELECT (p - 1) * 3 + t, now() - (t * 120 || ' days')::interval, 'school', '', "
         "(ARRAY['Rekenen-Wiskunde','Begrijpend lezen','Spelling'])[t], "
         f"date '{SCHOOL_YEAR}-11-01' - t * 120, (180 + p %% 60)::text, "
-        f"(ARRAY['I','II','III','IV','V'])[1 + (p + t) %% 5], '', {teacher}, p "
+        f"(ARRAY['I','II','III','IV','V'])[1 + (p + t) %% 5], '', {teacher}, p, 1 "
         "FROM generate_series(%(first)s, %(last)s) p, generate_series(1, 3) t",
         params,
     )
     execute(
         "INSERT INTO pupils_note (id, recorded_at, source, source_detail, kind, written_on, "
-        "title, body, author_id, pupil_id) "
+        "title, body, author_id, pupil_id, version) "
         "SELECT p, now() - interval '40 days', 'school', '', 'report', "
         f"date '{SCHOOL_YEAR}-10-20', 'Rapportgesprek', "
         "'Gesprek met ouders over de voortgang; afspraken volgen.', "
-        f"{teacher}, p FROM generate_series(%(first)s, %(last)s) p",
+        f"{teacher}, p, 1 FROM generate_series(%(first)s, %(last)s) p",
         params,
     )
     # Decisions: one on each purpose, then four later ones on the photo channels.
