@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.capabilities import Capability, can
 from schoolprivacy.navigation import NavItem, register
 
 
@@ -19,27 +19,25 @@ register(
     NavItem(
         _("Who may be in the photo"),
         "consents:class_index",
-        lambda user, grants: grants.has_any_role(*Role),
+        lambda user, grants: can(grants, Capability.CLASS_CONSENTS),
         order=30,
     ),
     NavItem(
         _("Publications"),
         "consents:publication_index",
-        lambda user, grants: grants.has_any_role(*Role),
+        lambda user, grants: can(grants, Capability.PUBLICATIONS),
         order=35,
     ),
     NavItem(
         _("Consent questions"),
         "consents:purpose_list",
-        lambda user, grants: grants.has_any_role(
-            Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER
-        ),
+        lambda user, grants: can(grants, Capability.MANAGE_PURPOSES),
         order=55,
     ),
     NavItem(
         _("Consent records"),
         "consents:proof_index",
-        lambda user, grants: grants.has_any_role(Role.DIRECTOR, BoardRole.PRIVACY_OFFICER),
+        lambda user, grants: can(grants, Capability.CONSENT_RECORDS),
         order=60,
     ),
 )

@@ -29,13 +29,14 @@ from pupils.permissions import (
     taught_groups,
 )
 from schoolprivacy.authorization import grants_for, hidden
+from schoolprivacy.capabilities import Capability, school_roles_with
 from schoolprivacy.models import BoardRole, Role, School
 
 from .models import Decision, Purpose, Takedown
 
 PAPER_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER, Role.ADMINISTRATOR)
 OVERVIEW_ROLES = (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR)
-PUBLICATION_ROLES = tuple(Role)
+PUBLICATION_ROLES = school_roles_with(Capability.PUBLICATIONS)
 
 
 def _int(value):
@@ -175,7 +176,7 @@ def publication_pupils_for(user) -> QuerySet[Pupil]:
     return PupilPolicy().scope(user, PupilAction.VIEW)
 
 
-MANAGE_ROLES = (Role.DIRECTOR, Role.ADMINISTRATOR)
+MANAGE_ROLES = school_roles_with(Capability.MANAGE_PURPOSES)
 
 
 def schools_for_purposes(user) -> QuerySet[School]:

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from pupils.models import Pupil
 from schoolprivacy import reauth
-from schoolprivacy.authorization import STAFF_ROLES, require_roles
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import BoardRole, Role, User
+from schoolprivacy.models import User
 from schoolprivacy.paging import page_of
 from schoolprivacy.uploads import download_response, stored_kind, takes_upload
 
@@ -131,7 +131,7 @@ def portal_section(request, pupil) -> str | None:
 # --- Teachers: the class overview ----------------------------------------------------------
 
 
-@require_roles(*STAFF_ROLES)
+@require_capability(Capability.CLASS_CONSENTS)
 def class_overview_index(request):
     groups = permissions.groups_for_overview(request.user).order_by(
         "school__name", "-school_year", "year_group", "name"
@@ -312,7 +312,7 @@ def _proof_response(request, title: str, decisions, filename: str):
     )
 
 
-@require_roles(Role.DIRECTOR, board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.CONSENT_RECORDS)
 def proof_index(request):
     schools = permissions.schools_for_proof(request.user).order_by("name")
     return render(request, "consents/proof_index.html", {"schools": schools})
@@ -357,7 +357,7 @@ def _with_channels(takedowns):
     return takedowns
 
 
-@require_roles(*permissions.PUBLICATION_ROLES)
+@require_capability(Capability.PUBLICATIONS)
 def publication_index(request):
     schools = list(selectors.publication_schools(request.user))
     if len(schools) == 1:
@@ -450,7 +450,7 @@ def takedown_done(request, school_pk, pk):
 # --- Directors, administrators, the privacy officer: the questions and their texts ---------
 
 
-@require_roles(*permissions.MANAGE_ROLES, board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.MANAGE_PURPOSES)
 def purpose_list(request):
     purposes = (
         permissions.purposes_to_manage(request.user)
@@ -461,7 +461,7 @@ def purpose_list(request):
     return render(request, "consents/purpose_list.html", {"rows": rows})
 
 
-@require_roles(*permissions.MANAGE_ROLES, board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.MANAGE_PURPOSES)
 def purpose_create(request):
     schools = permissions.schools_for_purposes(request.user)
     form = PurposeForm(request.POST or None, schools=schools, prefix="purpose")

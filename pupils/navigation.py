@@ -2,8 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.authorization import STAFF_ROLES
-from schoolprivacy.models import Role
+from schoolprivacy.capabilities import Capability, can
 from schoolprivacy.navigation import NavItem, register
 
 
@@ -27,19 +26,19 @@ register(
     NavItem(
         _("Pupils"),
         "pupils:list",
-        lambda user, grants: grants.has_any_role(*STAFF_ROLES),
+        lambda user, grants: can(grants, Capability.SEE_PUPILS),
         order=20,
     ),
     NavItem(
         _("Emergency sheets"),
         "pupils:emergency_sheets",
-        lambda user, grants: grants.has_any_role(Role.TEACHER, Role.DIRECTOR),
+        lambda user, grants: can(grants, Capability.EMERGENCY_SHEETS),
         order=75,
     ),
     NavItem(
         _("Emergency access"),
         "pupils:emergency_search",
-        lambda user, grants: grants.has_any_role(*STAFF_ROLES),
+        lambda user, grants: can(grants, Capability.SEE_PUPILS),
         order=80,
     ),
 )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.capabilities import Capability, can
 from schoolprivacy.navigation import NavItem, register
 
 
@@ -24,7 +24,7 @@ def _may_ask(user, grants) -> bool:
 def _handles(user, grants) -> bool:
     from .permissions import handler_schools
 
-    return bool(handler_schools(user)) or grants.has_any_role(BoardRole.PRIVACY_OFFICER)
+    return bool(handler_schools(user)) or can(grants, Capability.OVERSEE)
 
 
 register(
@@ -38,15 +38,13 @@ register(
     NavItem(
         _("Request settings"),
         "requests:settings",
-        lambda user, grants: grants.has_any_role(
-            Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER
-        ),
+        lambda user, grants: can(grants, Capability.REQUEST_SETTINGS),
         order=85,
     ),
     NavItem(
         _("Retention"),
         "requests:retention",
-        lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),
+        lambda user, grants: can(grants, Capability.RETENTION_REPORT),
         order=72,
     ),
 )

@@ -20,9 +20,9 @@ from pupils import selectors as pupil_selectors
 from pupils.models import DataCategory
 from pupils.permissions import special_kinds
 from schoolprivacy import audit, reauth
-from schoolprivacy.authorization import hidden, require_roles
+from schoolprivacy.authorization import hidden
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import BoardRole, Role
 from schoolprivacy.paging import page_of
 
 from . import permissions, selectors, services, workflow
@@ -292,7 +292,7 @@ def portal_section(request, pupil) -> str | None:
 # --- Staff: the dashboard and one request ---------------------------------------------------
 
 
-@require_roles(Role.DIRECTOR, Role.TEAM_LEADER, board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.HANDLE_REQUESTS)
 def dashboard(request):
     rows = selectors.with_days_left(selectors.dashboard(user=request.user))
     return render(
@@ -302,7 +302,7 @@ def dashboard(request):
     )
 
 
-@require_roles(Role.DIRECTOR, Role.TEAM_LEADER, board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.HANDLE_REQUESTS)
 def closed(request):
     page = page_of(
         selectors.dashboard(user=request.user, open_only=False), request.GET.get("page"), 50

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import ProcessingHold
-from schoolprivacy.authorization import hidden, require_roles
+from schoolprivacy.authorization import hidden
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import BoardRole
 
 from . import permissions, selectors, services
 from .forms import HoldForm, LiftForm
@@ -82,7 +82,7 @@ def hold_lift(request, pk, hold_pk):
 # --- The privacy officer: the retention report and the legal holds of the boards --------------
 
 
-@require_roles(board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.RETENTION_REPORT)
 def retention_report(request):
     boards = permissions.officer_boards(request.user)
     return render(

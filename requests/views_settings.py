@@ -7,15 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from schoolprivacy.authorization import hidden, require_roles
-from schoolprivacy.models import BoardRole, Role
+from schoolprivacy.authorization import hidden
+from schoolprivacy.capabilities import Capability, require_capability
 
 from . import permissions, selectors, services
 from .forms import HolidayForm, RoutingForm
 from .views import _error_text
 
 
-@require_roles(Role.DIRECTOR, Role.ADMINISTRATOR, board_roles=[BoardRole.PRIVACY_OFFICER])
+@require_capability(Capability.REQUEST_SETTINGS)
 def settings_index(request):  # routing for directors and administrators; holidays for the FG
     schools = permissions.schools_for_settings(request.user).order_by("name")
     boards = permissions.boards_for_settings(request.user).order_by("name")

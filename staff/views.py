@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pupils.models import Group, Pupil
-from schoolprivacy.authorization import require_roles
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import BoardRole, Role
 from schoolprivacy.paging import page_of
@@ -20,10 +20,8 @@ from schoolprivacy.paging import page_of
 from . import permissions, selectors, services
 from .forms import BoardInviteForm, GroupForm, GroupsForm, InviteForm, PupilForm, RolesForm
 
-MANAGERS = {"roles": permissions.MANAGER_ROLES, "board_roles": permissions.BOARD_MANAGER_ROLES}
 
-
-@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+@require_capability(Capability.MANAGE_STAFF)
 def index(request):
     search = request.GET.get("q", "").strip()
     members = selectors.staff_list(user=request.user, search=search)
@@ -54,14 +52,14 @@ def _invite_page(request, form, service, *, board: bool):
     return render(request, "staff/invite.html", {"form": form, "board": board})
 
 
-@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+@require_capability(Capability.MANAGE_STAFF)
 def invite(request):
     schools = permissions.schools_managed(request.user).order_by("name")
     form = InviteForm(request.POST or None, schools=schools)
     return _invite_page(request, form, services.staff_invite, board=False)
 
 
-@require_roles(board_roles=MANAGERS["board_roles"])
+@require_capability(Capability.MANAGE_BOARD_STAFF)
 def board_invite(request):
     boards = permissions.boards_managed(request.user).order_by("name")
     form = BoardInviteForm(request.POST or None, boards=boards)
@@ -218,7 +216,7 @@ def send_invitation(request, pk):
     return _done(request, member, action, "#account")
 
 
-@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+@require_capability(Capability.MANAGE_STAFF)
 def groups_index(request):
     try:
         school_year = int(request.GET.get("year", ""))
@@ -232,7 +230,7 @@ def groups_index(request):
     )
 
 
-@require_roles(*MANAGERS["roles"], board_roles=MANAGERS["board_roles"])
+@require_capability(Capability.MANAGE_STAFF)
 def group_create(request):
     schools = permissions.schools_managed(request.user).order_by("name")
     initial = {"school_year": timezone.localdate().year - (timezone.localdate().month < 8)}

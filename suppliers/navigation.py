@@ -2,28 +2,28 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.models import BoardRole
+from schoolprivacy.capabilities import Capability, can
 from schoolprivacy.navigation import NavItem, register
-
-from .permissions import BOARD_KEEPERS, SCHOOL_KEEPERS
 
 register(
     NavItem(
         _("Suppliers"),
         "suppliers:list",
-        lambda user, grants: grants.has_any_role(*SCHOOL_KEEPERS, *BOARD_KEEPERS),
+        lambda user, grants: can(
+            grants, Capability.KEEP_SCHOOL_REGISTER, Capability.KEEP_BOARD_REGISTER
+        ),
         order=65,
     ),
     NavItem(
         _("Processing register"),
         "suppliers:register",
-        lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),
+        lambda user, grants: can(grants, Capability.OVERSEE),
         order=68,
     ),
     NavItem(
         _("Data breaches"),
         "suppliers:breaches",
-        lambda user, grants: grants.has_any_role(BoardRole.PRIVACY_OFFICER),
+        lambda user, grants: can(grants, Capability.OVERSEE),
         order=70,
     ),
 )

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from pupils.permissions import PortalRight, portal_right
 from schoolprivacy import reauth
-from schoolprivacy.authorization import hidden, require_roles
+from schoolprivacy.authorization import hidden
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import Board, BoardRole
+from schoolprivacy.models import Board
 from schoolprivacy.uploads import download_response, stored_kind, takes_upload
 
 from . import permissions, selectors, services
@@ -29,10 +30,6 @@ from .forms import (
 )
 from .models import Breach, PrivacyDocument, Recipient, Supplier
 
-MANAGERS = permissions.SCHOOL_KEEPERS
-BOARD_MANAGERS = permissions.BOARD_KEEPERS
-OFFICER = (BoardRole.PRIVACY_OFFICER,)
-
 
 def _keeping(user, board_id: int) -> dict:
     """What a form offers *user* of the board's register: their schools, and whether the
@@ -43,7 +40,7 @@ def _keeping(user, board_id: int) -> dict:
     }
 
 
-@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+@require_capability(Capability.KEEP_SCHOOL_REGISTER, Capability.KEEP_BOARD_REGISTER)
 def supplier_list(request):
     boards = permissions.boards_to_manage(request.user)
     suppliers = list(selectors.board_suppliers(boards=boards))
@@ -90,7 +87,7 @@ def _save_supplier(request, supplier: Supplier, template: str):
 
 
 @takes_upload(files=2)  # the leaflet and the agreement
-@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+@require_capability(Capability.KEEP_SCHOOL_REGISTER, Capability.KEEP_BOARD_REGISTER)
 def supplier_create(request):
     return _save_supplier(request, Supplier(board=_board(request)), "suppliers/form.html")
 
@@ -159,7 +156,7 @@ def _save_recipient(request, recipient: Recipient):
     return render(request, "suppliers/recipient_form.html", {"form": form, "recipient": recipient})
 
 
-@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+@require_capability(Capability.KEEP_SCHOOL_REGISTER, Capability.KEEP_BOARD_REGISTER)
 def recipient_create(request):
     return _save_recipient(request, Recipient(board=_board(request), fields=[]))
 
@@ -207,7 +204,7 @@ def portal_section(request, pupil) -> str | None:
 # --- The privacy officer: the breach register (Art. 33) ----------------------------------
 
 
-@require_roles(board_roles=OFFICER)
+@require_capability(Capability.OVERSEE)
 def breach_list(request):
     breaches = permissions.breaches_for(request.user).prefetch_related("schools")
     return render(
@@ -215,7 +212,7 @@ def breach_list(request):
     )
 
 
-@require_roles(board_roles=OFFICER)
+@require_capability(Capability.OVERSEE)
 def breach_create(request):
     boards = permissions.privacy_officer_boards(request.user)
     form = BreachForm(request.POST or None, boards=boards)
@@ -273,7 +270,7 @@ def _register_rows(lines):
         ]
 
 
-@require_roles(board_roles=OFFICER)
+@require_capability(Capability.OVERSEE)
 def processing_register(request):
     lines = selectors.processing_register(boards=permissions.privacy_officer_boards(request.user))
     if request.GET.get("format") == "csv":
@@ -317,7 +314,7 @@ def activity_edit(request, pk):
 # --- Privacy documents -------------------------------------------------------------------
 
 
-@require_roles(*MANAGERS, board_roles=BOARD_MANAGERS)
+@require_capability(Capability.KEEP_SCHOOL_REGISTER, Capability.KEEP_BOARD_REGISTER)
 def document_create(request):
     board = _board(request)
     form = DocumentForm(

@@ -2,15 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from schoolprivacy.capabilities import Capability, can
 from schoolprivacy.navigation import NavItem, register
-
-from .permissions import IMPORT_ROLES
 
 register(
     NavItem(
         _("Pupil administration"),
         "sync:index",
-        lambda user, grants: grants.has_any_role(*IMPORT_ROLES),
+        lambda user, grants: can(grants, Capability.IMPORT),
         order=87,
     ),
 )

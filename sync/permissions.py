@@ -4,11 +4,12 @@ administrator and director. Everything else is a 404 (schoolprivacy/authorizatio
 from django.db.models import QuerySet
 
 from schoolprivacy.authorization import grants_for, hidden
-from schoolprivacy.models import Role, School
+from schoolprivacy.capabilities import Capability, school_roles_with
+from schoolprivacy.models import School
 
 from .models import ChangeNotice, ImportRun
 
-IMPORT_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR)
+IMPORT_ROLES = school_roles_with(Capability.IMPORT)
 
 
 def schools_for_import(user) -> QuerySet[School]:

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pupils.services import invitations_send_pending
-from schoolprivacy.authorization import require_roles
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 from schoolprivacy.uploads import takes_upload
@@ -22,7 +22,7 @@ from .models import ImportLine, ImportRun
 
 
 @takes_upload(max_bytes=services.MAX_BYTES)  # a board's export is larger than a document
-@require_roles(*permissions.IMPORT_ROLES)
+@require_capability(Capability.IMPORT)
 def index(request):
     """Upload an export; the recent imports of the user's schools."""
     schools = permissions.schools_for_import(request.user).order_by("name")
@@ -107,7 +107,7 @@ def confirm(request, pk):
 
 
 @takes_upload(max_bytes=services.MAX_BYTES)
-@require_roles(*permissions.IMPORT_ROLES)
+@require_capability(Capability.IMPORT)
 def parents(request):
     """Upload the parents export; invite the parents an import linked, when the school wants."""
     schools = permissions.schools_for_import(request.user).order_by("name")
@@ -132,7 +132,7 @@ def parents(request):
     )
 
 
-@require_roles(*permissions.IMPORT_ROLES)
+@require_capability(Capability.IMPORT)
 @require_POST
 def invite(request):
     schools = permissions.schools_for_import(request.user)
@@ -179,7 +179,7 @@ def columns(request, pk):
     return render(request, "sync/columns.html", {"run": run, "form": form, "header": header})
 
 
-@require_roles(*permissions.IMPORT_ROLES)
+@require_capability(Capability.IMPORT)
 def year(request):
     """A new school year made here: where each group goes, seen line by line before it is
     confirmed (the run page). A school that imports its year from the administration does not

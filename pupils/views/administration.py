@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from schoolprivacy.authorization import grants_for, hidden, require_roles
+from schoolprivacy.authorization import grants_for, hidden
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role, School
 
@@ -24,7 +25,7 @@ from ..permissions import PupilAction
 from .common import _int, policy
 
 
-@require_roles(Role.DIRECTOR, Role.ADMINISTRATOR)
+@require_capability(Capability.ENROL_PUPILS)
 def pupil_create(request):
     schools = School.objects.filter(
         pk__in=grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR)

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from schoolprivacy import sections
-from schoolprivacy.authorization import STAFF_ROLES, grants_for, hidden, require_roles
+from schoolprivacy.authorization import grants_for, hidden
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Role
 from schoolprivacy.paging import page_of
@@ -18,7 +19,7 @@ from ..permissions import PupilAction, special_kinds
 from .common import policy
 
 
-@require_roles(*STAFF_ROLES)
+@require_capability(Capability.SEE_PUPILS)
 def pupil_list(request):
     search = request.GET.get("q", "").strip()[:100]
     page = page_of(

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from schoolprivacy.authorization import STAFF_ROLES, require_roles
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 
 from .. import selectors, services
@@ -81,7 +81,7 @@ def special_add(request, pk):
     return render(request, "pupils/special_form.html", {"pupil": pupil, "form": form})
 
 
-@require_roles(*STAFF_ROLES)
+@require_capability(Capability.SEE_PUPILS)
 def emergency_search(request):
     search = request.GET.get("q", "").strip()[:100]
     pupils = selectors.emergency_candidates(user=request.user, search=search)
