@@ -120,18 +120,20 @@ class AccessPolicy(Generic[M]):
 
     model: type[M]
 
-    def scope(self, user, action: Action) -> models.QuerySet[M]:
+    # *action*: an Action, or a model kind's own (PupilAction, RequestAction): all StrEnums.
+
+    def scope(self, user, action: str) -> models.QuerySet[M]:
         """The rows *user* may perform *action* on (``none()`` when nothing)."""
         raise NotImplementedError
 
-    def get(self, user, pk, action: Action = Action.VIEW) -> M:
+    def get(self, user, pk, action: str = Action.VIEW) -> M:
         """The object with *pk* if *user* may perform *action* on it; otherwise 404."""
         try:
             return self.scope(user, action).get(pk=pk)
         except (ObjectDoesNotExist, ValueError, TypeError):  # scope() holds self.model's rows
             hidden()
 
-    def allows(self, user, obj: M, action: Action = Action.VIEW) -> bool:
+    def allows(self, user, obj: M, action: str = Action.VIEW) -> bool:
         return self.scope(user, action).filter(pk=obj.pk).exists()
 
 

@@ -105,9 +105,7 @@ class EncryptedTextField(models.TextField):
                 f"{self.model._meta.label}.{self.bind_to} is empty; "
                 f"{self.name} cannot be encrypted or decrypted without it."
             )
-        field = self.model._meta.get_field(self.bind_to)
-        if not isinstance(field, models.Field):  # a relation: encryption.E002 at start-up
-            raise TypeError(f"{self.model._meta.label}.{self.bind_to} is not a UUID field")
+        field = declared_field(self.model, self.bind_to)
         return f"{self.model._meta.db_table}.{self.column}.{field.to_python(uid)}"
 
     def raw_value(self, instance: models.Model):
@@ -219,3 +217,12 @@ def models_with_encrypted_fields() -> list[type[models.Model]]:
     return [
         model for model in apps.get_models() if not model._meta.proxy and encrypted_fields(model)
     ]
+
+
+def declared_field(model: type[models.Model] | models.Model, name: str) -> models.Field:
+    """The field *name* of *model* that holds a value: what ``_meta.get_field`` gives for
+    a name the code declares, never a reverse relation or a generic foreign key."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldError(f"{model._meta.label}.{name} is a relation, not a field")
+    return field

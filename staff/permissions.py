@@ -67,7 +67,7 @@ class StaffPolicy(AccessPolicy[User]):
 
     model = User
 
-    def scope(self, user, action: Action) -> QuerySet[User]:
+    def scope(self, user, action: str) -> QuerySet[User]:
         if not _active(user):
             return User.objects.none()
         schools = schools_managed(user).values("pk")

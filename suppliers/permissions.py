@@ -91,7 +91,7 @@ class _RegisterPolicy(AccessPolicy):
     schools' part of it (VIEW); its own data, which the schools share, is changed by a
     board role (CHANGE)."""
 
-    def scope(self, user, action: Action = Action.VIEW) -> QuerySet:
+    def scope(self, user, action: str = Action.VIEW) -> QuerySet:
         if action == Action.VIEW:
             return self.model.objects.filter(board__in=boards_to_manage(user))
         if action == Action.CHANGE:

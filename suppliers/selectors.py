@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from pupils.models import Pupil
 from schoolprivacy import personal_data
+from schoolprivacy.fields import declared_field
 from schoolprivacy.models import School
 
 from . import catalogue
-from .models import FieldSet, Recipient, Supplier, SupplierUse
+from .models import FieldSet, ProcessingActivity, Recipient, Supplier, SupplierUse
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Receiver:
     kind: str  # "supplier" or "recipient"
     fields: list[str]
     obj: Supplier | Recipient = field(repr=False)
-    since: object = None
+    since: datetime.date | None = None
     leaflet_url: str = ""
     not_shared: str = ""
     legal_basis: str = ""
@@ -300,7 +301,7 @@ def receivers_of(*, pupil: Pupil, fields, day=None) -> list[Receiver]:
 class RegisterLine:
     """One activity of the Art. 30 register, with what the system knows filled in."""
 
-    activity: object
+    activity: ProcessingActivity
     suppliers: list = field(default_factory=list)
     recipients: list = field(default_factory=list)
     outside_eu: list = field(default_factory=list)
@@ -308,8 +309,6 @@ class RegisterLine:
 
 def processing_register(*, boards) -> list[RegisterLine]:
     """The Art. 30 register: each activity with its recipients and transfers outside the EU."""
-    from .models import ProcessingActivity
-
     suppliers = list(Supplier.objects.filter(board__in=boards).order_by("name"))
     recipients = list(Recipient.objects.filter(board__in=boards).order_by("name"))
     lines = []
@@ -366,7 +365,7 @@ def held_data() -> list[HeldData]:
         holdings = personal_data.holdings(subject=subject)
         data = dict.fromkeys(str(h.model._meta.verbose_name_plural) for h in holdings)
         sensitive = dict.fromkeys(
-            f"{h.model._meta.verbose_name}: {h.model._meta.get_field(name).verbose_name} "
+            f"{h.model._meta.verbose_name}: {declared_field(h.model, name).verbose_name} "
             f"({kind.label})"
             for h in holdings
             for name, kind in h.fields.items()
