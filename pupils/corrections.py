@@ -9,10 +9,13 @@ this table, so the values are validated by the model as any other change is.
 import hashlib
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+
+from schoolprivacy.fields import declared_field
 
 from .models import Agreement, Note, Pupil, SpecialRecord, TestResult
 
@@ -47,7 +50,23 @@ def model_field(target: str, field: str) -> models.Field | None:
     spec = TARGETS.get(target)
     if spec is None or field not in spec.fields:
         return None
-    return spec.model._meta.get_field(field)
+    return declared_field(spec.model, field)
+
+
+def correctable_field(target: str, field: str) -> models.Field:
+    """model_field for a target and field already checked (a correction that exists)."""
+    f = model_field(target, field)
+    if f is None:
+        raise ValueError(f"{target}.{field} cannot be corrected")
+    return f
+
+
+def _form_field(f: models.Field) -> forms.Field:
+    """The model field's own form field (every correctable field has one)."""
+    form_field = f.formfield()
+    if form_field is None:
+        raise ValueError(f"{f} has no form field")
+    return form_field
 
 
 def find(pupil: Pupil, target: str, target_id, field: str):
@@ -60,12 +79,12 @@ def find(pupil: Pupil, target: str, target_id, field: str):
         return None
     if target == "pupil":
         return pupil if target_id == pupil.pk else None
-    return TARGETS[target].model.objects.filter(pk=target_id, pupil=pupil).first()
+    return TARGETS[target].model._default_manager.filter(pk=target_id, pupil=pupil).first()
 
 
 def label(target: str, field: str) -> str:
     """How the field is named to people: "last name", or "agreement: what was agreed"."""
-    name = str(model_field(target, field).verbose_name)
+    name = str(correctable_field(target, field).verbose_name)
     if target == "pupil":
         return name
     return f"{TARGETS[target].label}: {name}"
@@ -75,7 +94,7 @@ def display(target: str, field: str, value) -> str:
     """A stored or proposed value as people read it (choices by their label, dates as dates)."""
     if value in (None, ""):
         return "–"
-    f = model_field(target, field)
+    f = correctable_field(target, field)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.DateField) and not isinstance(value, str):
@@ -100,7 +119,7 @@ def parse(target: str, field: str, raw: str):
     f = model_field(target, field)
     if f is None:
         raise ValidationError(_("This cannot be corrected here."))
-    form_field = f.formfield()
+    form_field = _form_field(f)
     value = form_field.clean(raw.strip() if isinstance(raw, str) else raw)
     if value in (None, ""):
         if not f.blank:
@@ -112,7 +131,7 @@ def parse(target: str, field: str, raw: str):
 
 def form_field(target: str, field: str):
     """The form field a parent types the correct value in: the model's own."""
-    f = model_field(target, field)
-    form_field = f.formfield()
+    f = correctable_field(target, field)
+    form_field = _form_field(f)
     form_field.required = not f.blank
     return form_field

@@ -1,5 +1,7 @@
 """Forms of the dossier. Validation messages come from the models' validators."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils import timezone
@@ -86,7 +88,7 @@ class SpecialRecordForm(forms.ModelForm):
 
     def __init__(self, *args, kinds: frozenset[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (value, label) for value, label in SpecialRecord.Kind.choices if value in kinds
         ]
         self.fields["kind"].help_text = _(
@@ -272,10 +274,11 @@ class ChangeGroupForm(forms.Form):
 
     def __init__(self, *args, pupil: Pupil, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = (
-            Group.objects.filter(school_id=pupil.school_id)
-            .exclude(pk=pupil.group_id)
-            .order_by("-school_year", "year_group", "name")
+        groups = Group.objects.filter(school_id=pupil.school_id)
+        if pupil.group_id is not None:
+            groups = groups.exclude(pk=pupil.group_id)
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups.order_by(
+            "-school_year", "year_group", "name"
         )
         self.initial.setdefault("on", timezone.localdate())
 

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from schoolprivacy.fields import declared_field
+
 from . import corrections
 from .models import Agreement, DataCategory, Note, Pupil, SpecialRecord, TestResult
 
@@ -59,6 +61,14 @@ class ItemRef:
             return None  # the pupil's own record is not an item: its fields are
         return cls(parts[0], target_id, field)
 
+    @classmethod
+    def of(cls, key: str) -> "ItemRef":
+        """The item of a key this system stored (a request's); ValueError if it is none."""
+        ref = cls.parse(key)
+        if ref is None:
+            raise ValueError(f"not an item key: {key!r}")
+        return ref
+
     @property
     def model(self) -> type[models.Model]:
         return corrections.TARGETS[self.target].model
@@ -77,7 +87,7 @@ def erasable_fields(target: str) -> tuple[str, ...]:
     return tuple(
         name
         for name in corrections.TARGETS["pupil"].fields
-        if name not in NAME_FIELDS and ((f := Pupil._meta.get_field(name)).blank or f.null)
+        if name not in NAME_FIELDS and ((f := declared_field(Pupil, name)).blank or f.null)
     )
 
 
@@ -85,7 +95,7 @@ def find(pupil: Pupil, ref: ItemRef):
     """The object behind *ref* if it is *pupil*'s and still there; None otherwise."""
     if ref.target == "pupil":
         return pupil if ref.target_id == pupil.pk else None
-    return ref.model.objects.filter(pk=ref.target_id, pupil=pupil).first()
+    return ref.model._default_manager.filter(pk=ref.target_id, pupil=pupil).first()
 
 
 def category_of(ref: ItemRef, obj) -> str:
@@ -118,7 +128,7 @@ def describe(ref: ItemRef, *, kind_label: str, day: datetime.date | None) -> str
             "date": formats.date_format(day, "j F Y"),
         }
     if ref.field:
-        text = f"{text}: {corrections.model_field(ref.target, ref.field).verbose_name}"
+        text = f"{text}: {corrections.correctable_field(ref.target, ref.field).verbose_name}"
     return text
 
 

@@ -60,9 +60,10 @@ safety kinds of one pupil to any member of staff of the school for an hour.
 The privacy officer sees no dossier contents.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -390,7 +391,7 @@ def _ways_in(user, grants: Grants, signature: tuple) -> list[tuple[_Among, ...]]
     when every condition of one way holds. _condition asks it of the database, _allows of
     the pupil in hand."""
     schools, teaches, assigned, _category = signature
-    ways = []
+    ways: list[tuple[_Among, ...]] = []
     if schools:
         ways.append((_Among("school_id", schools, lambda: schools),))
     if teaches:
@@ -511,7 +512,7 @@ class PupilPolicy(AccessPolicy[Pupil]):
                 columns[signature] = f"c{len(columns)}"
         if not columns:
             return frozenset()
-        row = (
+        row: Mapping[str, Any] | None = (
             Pupil.objects.filter(pk=pupil.pk)
             .values(
                 **{
@@ -545,12 +546,12 @@ def _relations(user, pupil: Pupil, wanted) -> dict[str, bool]:
         ),
         "special_restricted": lambda: restricted(DataCategory.SPECIAL),
     }
-    row = (
+    row: Mapping[str, Any] | None = (
         Pupil.objects.filter(pk=pupil.pk)
         .values(**{name: subqueries[name]() for name in wanted})
         .first()
     )
-    return row or {}
+    return dict(row) if row else {}
 
 
 def special_kinds(
@@ -694,7 +695,9 @@ class SpecialRecordPolicy(AccessPolicy[SpecialRecord]):
     def pupil(self, user, pk, *, writable: bool = False) -> tuple[Pupil, frozenset[str]]:
         """The pupil with *pk* and the kinds *user* may read (or record) there; 404 if none."""
         pupil = Pupil.objects.select_related("school", "group").filter(pk=_int_or_none(pk)).first()
-        kinds = special_kinds(user, pupil, writable=writable) if pupil else frozenset()
+        if pupil is None:
+            hidden()
+        kinds = special_kinds(user, pupil, writable=writable)
         if not kinds:
             hidden()
         return pupil, kinds
@@ -743,7 +746,7 @@ class EntryPolicy:
         )
         restricted_data = frozenset(c for hold in holds if not hold.items for c in hold.categories)
         held = {key for hold in holds for key in hold.items}
-        entry = model.objects.filter(pupil=pupil, pk=_int_or_none(pk)).first()
+        entry = model._default_manager.filter(pupil=pupil, pk=_int_or_none(pk)).first()
         if entry is None or f"{target}:{entry.pk}" in held:
             hidden()
         referral = isinstance(entry, Note) and entry.kind == Note.Kind.REFERRAL

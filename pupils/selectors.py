@@ -62,7 +62,7 @@ def listed(pupils: QuerySet[Pupil], *, with_school: bool) -> QuerySet[Pupil]:
     its school (``school_name``), not their rows: the list shows nothing else of them.
     """
     pupils = pupils.only(*LIST_FIELDS).annotate(group_name=F("group__name"))
-    order = ("group_name", "last_name", "first_name", "pk")
+    order: tuple[str, ...] = ("group_name", "last_name", "first_name", "pk")
     if with_school:
         pupils = pupils.annotate(school_name=F("school__name"))
         order = ("school_name", *order)
@@ -317,7 +317,8 @@ def emergency_sheet(*, group, user: User) -> list[dict]:
             c for hold in holds.get(pupil.pk, []) if not hold.items for c in hold.categories
         }
         held = {key for hold in holds.get(pupil.pk, []) for key in hold.items}
-        shown, guarded = [], []
+        shown: list[SpecialRecord] = []
+        guarded: list[SpecialRecord] = []
         for record in records.get(pupil.pk, []):
             is_guarded = permissions.guarded(
                 record, restricted_data=restricted_data, restricted_items=held
@@ -475,10 +476,10 @@ def access_history(*, pupil: Pupil) -> list[dict]:
     roles: dict[int, list[str]] = {}
     for membership in Membership.objects.filter(user_id__in=actor_ids, school_id=pupil.school_id):
         roles.setdefault(membership.user_id, []).append(membership.get_role_display())
-    for membership in BoardMembership.objects.filter(
+    for board_membership in BoardMembership.objects.filter(
         user_id__in=actor_ids, board_id=pupil.board_id
     ):
-        roles.setdefault(membership.user_id, []).append(membership.get_role_display())
+        roles.setdefault(board_membership.user_id, []).append(board_membership.get_role_display())
     return [
         {
             "when": e.timestamp,

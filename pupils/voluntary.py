@@ -17,7 +17,7 @@ VOLUNTARY_KINDS = frozenset({SpecialRecord.Kind.RELIGION})
 ConsentRule = Callable[[Pupil, str], bool]
 _rules: list[ConsentRule] = []
 #: Who keeps the proof that voluntary data was erased (the requests app's erasure ledger).
-ErasureRecorder = Callable[..., None]
+ErasureRecorder = Callable[..., object]  # what it returns is not used
 _recorders: list[ErasureRecorder] = []
 
 

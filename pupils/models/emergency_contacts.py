@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.fields import EncryptedCharField
@@ -52,6 +53,13 @@ class EmergencyContact(models.Model):
         _("phone number"), max_length=24, blank=True, validators=[validate_phone]
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    # Not columns: what pupils.selectors.emergency_contacts puts on a contact it shows.
+    numbers: list[tuple[str | Promise, str]]  # (label, number)
+    display_name: str
+    relation_label: str
+    withheld: bool  # a parent's numbers left out for another parent
+    implied: bool  # a parent shown for want of a list, not on it
 
     class Meta:
         verbose_name = _("emergency contact")

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from schoolprivacy.fields import EncryptedCharField
+from schoolprivacy.fields import EncryptedCharField, declared_field
 from schoolprivacy.validators import validate_one_line, validate_plausible_date
 
 from ..validators import validate_phone
@@ -70,6 +71,12 @@ class Guardianship(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    # Not columns: what pupils.selectors puts on a guardianship it shows (shared_contacts,
+    # contacts_shown): the parent's contact details, as far as the viewer may see them.
+    contact: "ParentContact | None"
+    phones: list[tuple[str | Promise, str]]
+    address: str
 
     class Meta:
         verbose_name = _("guardianship")
@@ -135,10 +142,10 @@ class ParentContact(models.Model):
         return f"{self.parent} – {self._meta.verbose_name}"
 
     @property
-    def phones(self) -> list[tuple[str, str]]:
+    def phones(self) -> list[tuple[str | Promise, str]]:
         """(label, number) of the numbers held."""
         return [
-            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            (declared_field(self, name).verbose_name, getattr(self, name))
             for name in self.PHONES
             if getattr(self, name)
         ]

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.validators import validate_one_line
@@ -103,7 +104,7 @@ class ProcessingHold(models.Model):
         return not self.items
 
     @property
-    def category_labels(self) -> list[str]:
+    def category_labels(self) -> list[str | Promise]:
         return [label for value, label in DataCategory.choices if value in self.categories]
 
 

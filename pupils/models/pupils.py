@@ -2,6 +2,7 @@
 their groups."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,9 @@ from schoolprivacy.validators import validate_one_line, validate_plausible_date
 
 from ..validators import validate_bsn, validate_date_of_birth
 from .groups import Group
+
+if TYPE_CHECKING:
+    from .guardianship import Guardianship
 
 
 class Pupil(models.Model):
@@ -93,6 +97,9 @@ class Pupil(models.Model):
     # that what points to it (requests, the audit's facts) stays whole, without data.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
+    # Not a column: the guardianships pupils.selectors.guardians_of read, kept for the request.
+    _schoolprivacy_guardians: "list[Guardianship]"
+
     class Meta:
         verbose_name = _("pupil")
         verbose_name_plural = _("pupils")
@@ -146,6 +153,8 @@ class PupilUserObjectPermission(UserObjectPermissionBase):
     """django-guardian's direct foreign-key table for permissions on one pupil."""
 
     content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+    # django-guardian uses this table while True (its default); the bench switches it off.
+    enabled = True
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("pupil permission")

@@ -160,11 +160,12 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         reverse("portal:child", args=[pupil.pk]),
                     )
                 )
-        if pupil.account_id and pupil.account.is_active:
-            with translation.override(pupil.account.language):
+        account = pupil.account if pupil.account_id else None
+        if account is not None and account.is_active:
+            with translation.override(account.language):
                 messages.append(
                     (
-                        pupil.account,
+                        account,
                         _("A message from %(school)s about your data")
                         % {"school": pupil.school.name},
                         _adulthood_text(kind, pupil, None),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from schoolprivacy import audit
 from schoolprivacy.encryption import new_data_key, open_bytes, seal_bytes
+from schoolprivacy.fields import declared_field
 from schoolprivacy.models import User
 from schoolprivacy.uploads import DOCUMENT_KINDS, verified_upload
 
@@ -95,7 +96,7 @@ def revision_values(revision: EntryRevision) -> dict:
     target, _pk = revision.target
     model = ENTRY_MODELS[target]
     for name, value in values.items():
-        if value and model._meta.get_field(name).get_internal_type() == "DateField":
+        if value and declared_field(model, name).get_internal_type() == "DateField":
             values[name] = datetime.date.fromisoformat(value)
     return values
 

@@ -8,12 +8,13 @@ from datetime import date
 
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schoolprivacy import audit, personal_data
+from schoolprivacy.fields import declared_field
 from schoolprivacy.models import User
 from schoolprivacy.services import notices_scrub
 
@@ -115,20 +116,21 @@ def pupil_data_erase(
 
 def _erase_items(pupil: Pupil, item_keys, erased: dict[str, list[int]]) -> None:
     """Delete the entries and records named, and empty the fields named (audited)."""
-    refs = [items.ItemRef.parse(key) for key in item_keys]
-    if None in refs:
+    parsed = [items.ItemRef.parse(key) for key in item_keys]
+    refs = [ref for ref in parsed if ref is not None]
+    if len(refs) != len(parsed):
         raise ValidationError(_("This item is not in the pupil's dossier."))
-    rows: dict[type, list[int]] = {}
+    rows: dict[type[models.Model], list[int]] = {}
     for ref in refs:
         if not ref.field:
             rows.setdefault(ref.model, []).append(ref.target_id)
     for model, ids in rows.items():
-        audit.delete_rows(model.objects.filter(pupil=pupil, pk__in=ids), erased)
+        audit.delete_rows(model._default_manager.filter(pupil=pupil, pk__in=ids), erased)
     emptied = sorted({ref.field for ref in refs if ref.field and ref.target_id == pupil.pk})
     if not emptied:
         return
     for name in emptied:
-        setattr(pupil, name, None if Pupil._meta.get_field(name).null else "")
+        setattr(pupil, name, None if declared_field(Pupil, name).null else "")
         erased.setdefault(f"{Pupil._meta.label}.{name}", []).append(pupil.pk)
     _set_bsn_index(pupil)
     pupil.save(update_fields=[*emptied, "bsn_index"])
@@ -175,7 +177,7 @@ def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
     pupil.gender = ""
     pupil.bsn = None
     pupil.bsn_index = None
-    if pupil.account_id:
+    if pupil.account is not None:
         _account_anonymise(pupil.account)
     pupil.account = None
     pupil.group = None

@@ -36,7 +36,7 @@ def teachers_take_on(*, school: School, acting_user: User, teachers: list[dict])
     if any(g.school_id != school.pk for t in teachers for g in t["groups"]):
         raise ValidationError({"group": _("This group belongs to another school.")})
     emails = {t["email"].strip().lower() for t in teachers}
-    accounts = {
+    accounts: dict[str, User] = {
         user.email.lower(): user
         for user in User.objects.annotate(address=Lower("email")).filter(address__in=emails)
     }

@@ -76,7 +76,7 @@ def parents_link_many(*, school: School, acting_user: User, links: list[dict]) -
     if Pupil.objects.filter(pk__in=pupil_ids, school=school).count() != len(pupil_ids):
         raise PermissionDenied
     emails = {link["email"].strip().lower() for link in links}
-    accounts = {
+    accounts: dict[str, User] = {
         user.email.lower(): user
         for user in User.objects.annotate(address=Lower("email")).filter(address__in=emails)
     }
@@ -139,7 +139,8 @@ def parent_contacts_set(*, school: School, acting_user: User, contacts: dict[str
     if set(parents) != emails:
         raise ValidationError({"email": _("This is no parent of a pupil of this school.")})
     held = {c.parent_id: c for c in ParentContact.objects.filter(parent__in=parents.values())}
-    new, changed = [], 0
+    new: list[ParentContact] = []
+    changed = 0
     with set_actor(acting_user):
         for email, values in contacts.items():
             parent = parents[email.strip().lower()]

@@ -83,6 +83,7 @@ def statement_record(
         title = _("Supplementary statement of a parent about: %(about)s") % {
             "about": corrections.label(target, field)
         }
+    record: SpecialRecord | Note
     if target == "special" and obj is not None:
         record = SpecialRecord(
             pupil=pupil,

@@ -1,6 +1,6 @@
 """What the views of the dossier share: the pupil policy, and small helpers."""
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from schoolprivacy.uploads import download_response
@@ -25,7 +25,7 @@ def _int(value):
         return None
 
 
-def _document_response(attachment, content: bytes) -> HttpResponse:
+def _document_response(attachment, content: bytes) -> HttpResponseBase:
     return download_response(
         content, kind=attachment.kind, stem=attachment.filename.rsplit(".", 1)[0]
     )
