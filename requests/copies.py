@@ -153,7 +153,7 @@ def collect(request: DataRequest) -> tuple[dict, dict[str, int]]:
     if unwritten:
         raise ImproperlyConfigured(f"The copy has no section for {sorted(unwritten)}")
     copy = _Copy.of(request)
-    data = {"about": _about(copy)}
+    data: dict[str, object] = {"about": _about(copy)}
     for section, build in SECTIONS.items():
         if section in declared:
             data[section] = build(copy)
@@ -188,7 +188,7 @@ def _pupil(copy: _Copy) -> dict:
         "group": pupil.group.name if pupil.group else "",
         "enrolled_on": _date(pupil.enrolled_on),
         "left_on": _date(pupil.left_on),
-        "own_login": pupil.account.email if pupil.account_id else "",
+        "own_login": pupil.account.email if pupil.account else "",
     }
 
 

@@ -462,6 +462,9 @@ class ErasureItem(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
+    # Not a column: how a handler's page names the item (label_for what they may read).
+    display_label: str
+
     class Meta:
         verbose_name = _("data to delete")
         verbose_name_plural = _("data to delete")
@@ -495,15 +498,14 @@ class ErasureItem(models.Model):
     @property
     def outcome_told(self) -> str:
         """The decision as the parent reads it: what happened to the data."""
-        return str(
-            {
-                self.Outcome.PENDING: _("not decided yet"),
-                self.Outcome.ERASE: _("deleted"),
-                self.Outcome.RESTRICT: _("kept, but only stored: nobody uses it"),
-                self.Outcome.KEEP: _("kept"),
-                self.Outcome.PER_ITEM: _("decided item by item, see below"),
-            }[self.outcome]
-        )
+        told: dict[str, object] = {
+            self.Outcome.PENDING: _("not decided yet"),
+            self.Outcome.ERASE: _("deleted"),
+            self.Outcome.RESTRICT: _("kept, but only stored: nobody uses it"),
+            self.Outcome.KEEP: _("kept"),
+            self.Outcome.PER_ITEM: _("decided item by item, see below"),
+        }
+        return str(told[self.outcome])
 
     def get_additional_data(self):
         return {"request_id": self.request_id}
@@ -616,6 +618,9 @@ class RecipientNotice(models.Model):
         verbose_name=_("done by"),
     )
 
+    # Not a column: the single items named, as selectors.notices_of shows them to a handler.
+    item_labels: list[str]
+
     class Meta:
         verbose_name = _("notice to a recipient")
         verbose_name_plural = _("notices to recipients")
@@ -650,7 +655,8 @@ class RecipientNotice(models.Model):
 
     @property
     def receiver_name(self) -> str:
-        return (self.supplier or self.recipient).name
+        receiver = self.supplier or self.recipient  # one of the two (a constraint)
+        return receiver.name if receiver else ""
 
     @property
     def field_labels(self) -> list[str]:

@@ -36,7 +36,7 @@ Kind = DataRequest.Kind
 Status = DataRequest.Status
 
 #: Where a request may go from where it stands.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Status.RECEIVED: {Status.IN_PROGRESS, Status.REFUSED, Status.WITHDRAWN},
     Status.IN_PROGRESS: {Status.NOTIFYING, Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN},
     Status.NOTIFYING: {Status.COMPLETED},
@@ -174,12 +174,9 @@ def handlers_of(data_request: DataRequest) -> list[User]:
     pupil's school, else (nobody routed) the privacy officer of the board.
     """
     school_id = data_request.pupil.school_id
-    if (
-        data_request.handler_id
-        and data_request.handler.is_active
-        and school_id in handler_schools(data_request.handler)
-    ):
-        return [data_request.handler]
+    handler = data_request.handler if data_request.handler_id else None
+    if handler is not None and handler.is_active and school_id in handler_schools(handler):
+        return [handler]
     roles = handler_roles_of([school_id])[school_id]
     people = list(
         User.objects.filter(

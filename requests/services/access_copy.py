@@ -158,6 +158,7 @@ def copy_for_download(*, uid, user: User) -> AccessCopy:
     if (
         copy.status != AccessCopy.Status.READY
         or copy.content is None
+        or copy.expires_at is None
         or copy.expires_at <= timezone.now()
     ):
         raise CopyUnavailable("expired")

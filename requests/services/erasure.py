@@ -99,10 +99,10 @@ def erasure_choices(unit: ErasureItem, state: CategoryState) -> list[str]:
     data; a single field can be deleted or kept, not restricted; the consent record is
     deleted or kept; a category with items can be decided item by item.
     """
-    choices = [Outcome.ERASE, Outcome.RESTRICT, Outcome.KEEP]
+    choices: list[str] = [Outcome.ERASE, Outcome.RESTRICT, Outcome.KEEP]
     if state.must_keep or state.legal_hold:
         choices.remove(Outcome.ERASE)
-    field_level = not unit.is_category and bool(pupil_items.ItemRef.parse(unit.key).field)
+    field_level = not unit.is_category and bool(pupil_items.ItemRef.of(unit.key).field)
     if unit.category == ErasureCategory.CONSENTS or field_level:
         choices.remove(Outcome.RESTRICT)
     if unit.is_category and state.contents:
@@ -168,7 +168,7 @@ def erasure_decide(
         state = states[unit.category]
         choice = decisions.get(unit.key)
         error = _unit_error(unit, state, choice)
-        if error:
+        if error or choice is None:  # (no choice is an error)
             errors[f"outcome_{unit.key}"] = error
             continue
         decided.append((unit, choice))
@@ -185,7 +185,7 @@ def erasure_decide(
             )
             sub_choice = decisions.get(found.key)
             error = _unit_error(sub, state, sub_choice)
-            if error:
+            if error or sub_choice is None:
                 errors[f"outcome_{found.key}"] = error
             else:
                 decided.append((sub, sub_choice))
@@ -293,7 +293,7 @@ def _current_category(pupil: Pupil, unit: ErasureItem) -> None:
     request came in): its retention rule is decided on what it is."""
     if unit.is_category:
         return
-    found = pupil_items.item(pupil, pupil_items.ItemRef.parse(unit.key))
+    found = pupil_items.item(pupil, pupil_items.ItemRef.of(unit.key))
     if found is not None:
         unit.category = found.category
 
@@ -315,7 +315,7 @@ def _erasure_change(action: str, pupil: Pupil, categories: set[str], units) -> C
     for unit in units:
         if unit.category in categories:
             continue
-        ref = pupil_items.ItemRef.parse(unit.key)
+        ref = pupil_items.ItemRef.of(unit.key)
         obj = pupil_items.find(pupil, ref)
         for code in catalogue.codes_for_correction(ref.target, ref.field or "", obj):
             change.add(code, unit.item_date, (unit.key, unit.label))

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditlog.context import set_actor
@@ -115,7 +116,7 @@ def request_submit(
     identity_note: str = "",
     explanation: str = "",
     categories=(),
-    items: list[ItemProposal] = (),
+    items: Sequence[ItemProposal] = (),
     item_keys=(),
     submission: uuid.UUID | None = None,
 ) -> DataRequest:

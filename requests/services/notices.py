@@ -39,10 +39,11 @@ class Change:
         single item (key, description) the change is about. A code that changes as a whole
         (a whole category) names no single items: it is not "only" them."""
         whole = code in self.codes and self.codes[code] is None and not self.items.get(code)
+        held = self.codes.get(code)
         if code not in self.codes:
             self.codes[code] = since
-        elif self.codes[code] is not None:
-            self.codes[code] = None if since is None else min(self.codes[code], since)
+        elif held is not None:
+            self.codes[code] = None if since is None else min(held, since)
         if item is None:
             self.items.pop(code, None)  # all of it
         elif not whole:

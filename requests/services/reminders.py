@@ -52,7 +52,7 @@ def _due_reminders(
             return [(Reminder.Kind.NOTICES_OPEN, data_request.due_on)]
         return []
     days_left = (data_request.due_on - today).days
-    reached = []
+    reached: list[tuple[str, datetime.date]] = []
     until_first = (data_request.first_due_on - today).days
     if data_request.extended_at is None and 0 <= until_first <= EXTENSION_WARNING_DAYS:
         reached.append((Reminder.Kind.EXTENSION, data_request.first_due_on))
@@ -209,17 +209,18 @@ def _people_to_remind(batch: list[DataRequest]) -> dict:
         if membership.role in routing[school_id] and user not in routed[school_id]:
             routed[school_id].append(user)
     officers: dict[int, list[User]] = defaultdict(list)
-    for membership in BoardMembership.objects.filter(
+    for board_membership in BoardMembership.objects.filter(
         board_id__in={r.board_id for r in batch},
         role=BoardRole.PRIVACY_OFFICER,
         user__is_active=True,
     ).select_related("user"):
-        officers[membership.board_id].append(membership.user)
-    handlers = {}
+        officers[board_membership.board_id].append(board_membership.user)
+    handlers: dict[int, list[User]] = {}
     for r in batch:
         school_id = r.pupil.school_id
-        if r.handler_id and r.handler.is_active and r.handler_id in may_handle[school_id]:
-            handlers[r.pk] = [r.handler]
+        handler = r.handler if r.handler_id else None
+        if handler is not None and handler.is_active and handler.pk in may_handle[school_id]:
+            handlers[r.pk] = [handler]
         else:
             handlers[r.pk] = routed[school_id] or officers[r.board_id]
     return {"handlers": handlers, "officers": officers}
