@@ -241,17 +241,18 @@ def portal_standing(user) -> PortalStanding:
     return standing
 
 
-def guardianship(user, pupil: Pupil) -> Guardianship | None:
-    """*user*'s guardianship of *pupil*, or None: read once per request, kept on the user.
+def guardians(pupil: Pupil) -> list[Guardianship]:
+    """The pupil's parents and guardians with their accounts, in the order they were added,
+    each with ``declared``: whether that parent made a declaration for the funding rules.
 
-    The parent's page of a child and the sections every app adds to it ask the same. It
-    comes with ``declared``: whether this parent made a declaration for the funding rules
-    (the page then shows it), asked in the same query.
+    Read once per pupil object and kept on it: the portal's own rule (guardianship), the
+    pupil page and the sections other apps add to it share one read.
     """
-    known = user.__dict__.setdefault("_schoolprivacy_guardianships", {})
-    if pupil.pk not in known:
-        known[pupil.pk] = (
-            Guardianship.objects.filter(parent=user, pupil=pupil)
+    cached = getattr(pupil, "_schoolprivacy_guardians", None)
+    if cached is None:
+        cached = list(
+            Guardianship.objects.filter(pupil=pupil)
+            .select_related("parent")
             .annotate(
                 declared=Exists(
                     ParentDeclaration.objects.filter(
@@ -259,8 +260,20 @@ def guardianship(user, pupil: Pupil) -> Guardianship | None:
                     )
                 )
             )
-            .first()
+            .order_by("pk")
         )
+        pupil._schoolprivacy_guardians = cached
+    return cached
+
+
+def guardianship(user, pupil: Pupil) -> Guardianship | None:
+    """*user*'s guardianship of *pupil*, or None (one of guardians: read once per pupil).
+
+    Kept on the user by the pupil's key too, for the sections that read the pupil again.
+    """
+    known = user.__dict__.setdefault("_schoolprivacy_guardianships", {})
+    if pupil.pk not in known:
+        known[pupil.pk] = next((g for g in guardians(pupil) if g.parent_id == user.pk), None)
     return known[pupil.pk]
 
 

@@ -141,11 +141,17 @@ def dossier_entries(
 
 def attachments_by_item(*, pupil: Pupil) -> dict[str, list[Attachment]]:
     """The pupil's documents (without their contents), by the key of the entry or record
-    they belong to ("note:12"). The caller shows only those of items it shows."""
-    found: dict[str, list[Attachment]] = {}
-    for attachment in Attachment.objects.filter(pupil=pupil).defer("content", "data_key"):
-        target, pk = attachment.target
-        found.setdefault(f"{target}:{pk}", []).append(attachment)
+    they belong to ("note:12"). The caller shows only those of items it shows.
+
+    Read once per pupil object and kept on it: the dossier's entries and its special
+    records, on one page, share the read."""
+    found = getattr(pupil, "_schoolprivacy_documents", None)
+    if found is None:
+        found = {}
+        for attachment in Attachment.objects.filter(pupil=pupil).defer("content", "data_key"):
+            target, pk = attachment.target
+            found.setdefault(f"{target}:{pk}", []).append(attachment)
+        pupil._schoolprivacy_documents = found
     return found
 
 
@@ -190,7 +196,12 @@ def attachment_of(*, pupil: Pupil, uid) -> Attachment | None:
 
 
 def emergency_contacts(
-    *, pupils, for_parent: User | None = None, with_parents: bool = True
+    *,
+    pupils,
+    for_parent: User | None = None,
+    with_parents: bool = True,
+    guardians: list[Guardianship] | None = None,
+    held: dict[int, ParentContact] | None = None,
 ) -> dict[int, list[EmergencyContact]]:
     """The emergency contacts of *pupils* (ids), in order: first the people to call, then the
     GP and the hospital. A parent on the list gets ``numbers`` from their own contact
@@ -199,23 +210,27 @@ def emergency_contacts(
 
     Shown to a parent (*for_parent*, the portal), another parent's numbers are left out
     unless that parent let the others see them (Guardianship.contact_shared). A pupil with
-    no person on its list gets its parents with parental authority, *with_parents*."""
+    no person on its list gets its parents with parental authority, *with_parents*.
+
+    *guardians*: every guardianship of *pupils*, where the caller read them already, and
+    *held*: those parents' contact details (emergency_contacts_of)."""
     contacts = list(
         EmergencyContact.objects.filter(pupil_id__in=pupils).order_by(
             "pupil_id", "kind", "position", "pk"
         )
     )
     parent_ids = {c.parent_id for c in contacts if c.parent_id}
-    parents = {}
-    held = {}
-    if parent_ids:
-        parents = {
-            (g.pupil_id, g.parent_id): g
-            for g in Guardianship.objects.filter(
+    if guardians is None and parent_ids:
+        guardians = list(
+            Guardianship.objects.filter(
                 pupil_id__in=pupils, parent_id__in=parent_ids
             ).select_related("parent")
-        }
-        held = {c.parent_id: c for c in ParentContact.objects.filter(parent_id__in=parent_ids)}
+        )
+    parents = {(g.pupil_id, g.parent_id): g for g in guardians or ()}
+    if held is None:
+        held = _contacts_of(parent_ids | {g.parent_id for g in guardians or ()})
+    else:  # a parent on the list who is no longer a guardian
+        held = held | _contacts_of(parent_ids - {g.parent_id for g in guardians or ()})
     order = {kind: i for i, kind in enumerate(EmergencyContact.Kind.values)}
     found: dict[int, list[EmergencyContact]] = {}
     for contact in sorted(contacts, key=lambda c: (order[c.kind], c.position, c.pk)):
@@ -238,27 +253,62 @@ def emergency_contacts(
                 contact.withheld = True
         found.setdefault(contact.pupil_id, []).append(contact)
     if with_parents:
-        _parents_as_contacts(pupils, found, for_parent)
+        _parents_as_contacts(pupils, found, for_parent, guardians, held)
     return found
 
 
-def _parents_as_contacts(pupils, found: dict, for_parent) -> None:
+def emergency_contacts_of(
+    *, pupil: Pupil, for_parent: User | None = None, with_parents: bool = True
+) -> list[EmergencyContact]:
+    """The emergency contacts of one pupil (emergency_contacts), with the guardians and
+    their contact details the page read already (guardians_of, parent_contacts_of)."""
+    return emergency_contacts(
+        pupils=[pupil.pk],
+        for_parent=for_parent,
+        with_parents=with_parents,
+        guardians=guardians_of(pupil=pupil),
+        held=parent_contacts_of(pupil=pupil),
+    ).get(pupil.pk, [])
+
+
+def parent_contacts_of(*, pupil: Pupil) -> dict[int, ParentContact]:
+    """The contact details of the pupil's parents and guardians, by parent; read once per
+    pupil object and kept on it, like guardians_of."""
+    cached = getattr(pupil, "_schoolprivacy_parent_contacts", None)
+    if cached is None:
+        cached = _contacts_of({g.parent_id for g in guardians_of(pupil=pupil)})
+        pupil._schoolprivacy_parent_contacts = cached
+    return cached
+
+
+def _contacts_of(parent_ids) -> dict[int, ParentContact]:
+    """The contact details of the parents *parent_ids*, by parent (no query for none)."""
+    if not parent_ids:
+        return {}
+    return {c.parent_id: c for c in ParentContact.objects.filter(parent_id__in=parent_ids)}
+
+
+def _parents_as_contacts(pupils, found: dict, for_parent, guardians, held) -> None:
     """For a pupil with no person to call on its list, the parents with parental authority
     and the numbers they gave, in the order they were linked (``implied``: not on the list,
-    nothing to change there). Two queries, none when every pupil has a list."""
+    nothing to change there). Two queries, none when every pupil has a list or the caller
+    gave the *guardians* and their contact details (*held*)."""
     missing = [pk for pk in pupils if not any(c.kind == "person" for c in found.get(pk, []))]
     if not missing:
         return
-    guardians = list(
-        Guardianship.objects.filter(pupil_id__in=missing, has_parental_authority=True)
-        .select_related("parent")
-        .order_by("pk")
-    )
-    held = {
-        c.parent_id: c
-        for c in ParentContact.objects.filter(parent_id__in={g.parent_id for g in guardians})
-    }
-    for guardianship in reversed(guardians):  # each goes to the front: the first stays first
+    if guardians is None:
+        authority = list(
+            Guardianship.objects.filter(pupil_id__in=missing, has_parental_authority=True)
+            .select_related("parent")
+            .order_by("pk")
+        )
+        held = _contacts_of({g.parent_id for g in authority})
+    else:
+        authority = sorted(
+            (g for g in guardians if g.pupil_id in missing and g.has_parental_authority),
+            key=lambda g: g.pk,
+        )
+    for guardianship in reversed(authority):  # each goes to the front: the first stays first
         contact = EmergencyContact(pupil_id=guardianship.pupil_id, parent=guardianship.parent)
         contact.implied = True
         contact.display_name = guardianship.parent.full_name
@@ -278,10 +328,7 @@ def shared_contacts(*, pupil: Pupil, user: User) -> list[Guardianship]:
     """The pupil's other parents who let the school show *user* their contact details
     (Guardianship.contact_shared), each with ``contact``."""
     others = [g for g in guardians_of(pupil=pupil) if g.parent_id != user.pk and g.contact_shared]
-    held = {
-        c.parent_id: c
-        for c in ParentContact.objects.filter(parent_id__in=[g.parent_id for g in others])
-    }
+    held = parent_contacts_of(pupil=pupil)
     for guardianship in others:
         guardianship.contact = held.get(guardianship.parent_id)
     return [g for g in others if g.contact is not None]
@@ -404,18 +451,9 @@ def category_counts(*, pupil: Pupil) -> dict[str, int]:
 
 
 def guardians_of(*, pupil: Pupil) -> list[Guardianship]:
-    """The pupil's parents and guardians with their accounts, in the order they were added.
-
-    Read once per pupil object and kept on it: the pupil page and the sections other
-    apps add to it (the consent summary asks who holds parental authority) share one read.
-    """
-    cached = getattr(pupil, "_schoolprivacy_guardians", None)
-    if cached is None:
-        cached = list(
-            Guardianship.objects.filter(pupil=pupil).select_related("parent").order_by("pk")
-        )
-        pupil._schoolprivacy_guardians = cached
-    return cached
+    """The pupil's parents and guardians with their accounts, in the order they were added
+    (read once per pupil object: permissions.guardians)."""
+    return permissions.guardians(pupil)
 
 
 def own_record(*, user: User) -> Pupil | None:

@@ -19,7 +19,8 @@ from ..validators import validate_bsn, validate_date_of_birth
 from .groups import Group
 
 if TYPE_CHECKING:
-    from .guardianship import Guardianship
+    from .dossier import Attachment
+    from .guardianship import Guardianship, ParentContact
 
 
 class Pupil(models.Model):
@@ -97,8 +98,12 @@ class Pupil(models.Model):
     # that what points to it (requests, the audit's facts) stays whole, without data.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
-    # Not a column: the guardianships pupils.selectors.guardians_of read, kept for the request.
+    # Not a column: the guardianships pupils.permissions.guardians read, kept for the request.
     _schoolprivacy_guardians: "list[Guardianship]"
+    # and their contact details, read by pupils.selectors.parent_contacts_of.
+    _schoolprivacy_parent_contacts: "dict[int, ParentContact]"
+    # and its documents by entry, read by pupils.selectors.attachments_by_item.
+    _schoolprivacy_documents: "dict[str, list[Attachment]]"
 
     class Meta:
         verbose_name = _("pupil")

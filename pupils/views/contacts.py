@@ -77,9 +77,9 @@ def emergency_contacts(request, pk, portal=False):
         "pupils/emergency_contacts.html",
         {
             "pupil": pupil,
-            "contacts": selectors.emergency_contacts(
-                pupils=[pupil.pk], for_parent=request.user if portal else None
-            ).get(pupil.pk, []),
+            "contacts": selectors.emergency_contacts_of(
+                pupil=pupil, for_parent=request.user if portal else None
+            ),
             "form": form if can_manage else None,
             "portal": portal,
         },

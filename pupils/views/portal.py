@@ -57,9 +57,9 @@ def portal_child(request, pk):
         context["special_records"] = records
         context["placements"] = selectors.placements_of(pupil=pupil)
     if full or may_manage_contacts:
-        context["emergency_contacts"] = selectors.emergency_contacts(
-            pupils=[pupil.pk], for_parent=request.user
-        ).get(pupil.pk, [])
+        context["emergency_contacts"] = selectors.emergency_contacts_of(
+            pupil=pupil, for_parent=request.user
+        )
     if context["guardianship"] is not None:
         context["shared_contacts"] = selectors.shared_contacts(pupil=pupil, user=request.user)
     guardianship = context["guardianship"]

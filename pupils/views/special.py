@@ -59,9 +59,7 @@ def special_list(request, pk):
             "kinds": [label for value, label in SpecialRecord.Kind.choices if value in kinds],
             "writable": special_kinds(request.user, pupil, writable=True),
             "in_emergency": in_emergency,
-            "contacts": selectors.emergency_contacts(pupils=[pupil.pk]).get(pupil.pk, [])
-            if calls
-            else None,
+            "contacts": selectors.emergency_contacts_of(pupil=pupil) if calls else None,
         },
     )
 

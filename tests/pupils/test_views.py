@@ -5,6 +5,8 @@ import re
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -475,3 +477,29 @@ def test_a_director_of_another_board_cannot_link_a_parent_to_this_pupil(world, l
     assert response.status_code == 404
     assert Guardianship.objects.count() == before
     assert not User.objects.filter(email="iemand@elders.example").exists()
+
+
+def test_the_parents_child_page_reads_guardians_contacts_and_documents_once(demo, login):
+    """The portal's own rule, the emergency contacts, the shared contacts and the special
+    records with their documents all need the same few rows: one read each."""
+    parent = User.objects.get(email="ouder@ouders.example")
+    pupil = next(
+        g.pupil
+        for g in Guardianship.objects.filter(parent=parent).select_related("pupil")
+        if SpecialRecord.objects.filter(pupil=g.pupil).exists()
+    )
+    client = login(parent)
+    address = reverse("portal:child", args=[pupil.pk])
+    client.get(address)
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(address)
+    assert response.status_code == 200
+    assert b"<h2" in response.content
+    tables = ("pupils_guardianship", "pupils_parentcontact", "pupils_attachment")
+    reads = [
+        table
+        for query in page.captured_queries
+        for table in tables
+        if query["sql"].startswith(f'SELECT "{table}".')
+    ]
+    assert sorted(reads) == sorted(tables)
