@@ -10,9 +10,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 
-def page_of(queryset: QuerySet, number, per_page: int) -> Page:
-    """``Paginator(queryset, per_page).get_page(number)``, the first page read rows first."""
+def page_of(queryset: QuerySet, number, per_page: int, *, count: int | None = None) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)``, the first page read rows first.
+
+    *count*: how many rows the list holds, where the caller knows it (then never counted).
+    """
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     try:
         number = int(number)
     except (TypeError, ValueError):

@@ -93,6 +93,14 @@ class ImportRun(models.Model):
     def total(self) -> int:
         return sum(self.counts.get(k, 0) for k in ("new", "changed", "moved", "leaving"))
 
+    def lines_written(self, kind: str = "") -> int | None:
+        """How many lines (of one *kind*) its preview wrote; None for a run from before
+        the previews kept it (sync/services.py: _lines_counted)."""
+        written = self.counts.get("lines")
+        if written is None:
+            return None
+        return written.get(kind, 0) if kind else sum(written.values())
+
     @property
     def leavers_guarded(self) -> bool:
         """Whether so many pupils would leave that the administrator must confirm it."""

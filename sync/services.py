@@ -15,7 +15,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
@@ -81,6 +81,7 @@ def edexml_preview(
     except edexml.Unreadable as error:
         run.lines.all().delete()
         return _refuse(run, str(error))
+    _lines_counted(run)
     run.save(update_fields=["counts", "current_pupils", "school_year"])
     _statistics_refresh(run)
     return run
@@ -165,9 +166,18 @@ def _parents_preview(run: ImportRun, content: bytes, mapping: dict) -> ImportRun
     planner.finish()
     run.status = ImportRun.Status.PREVIEW
     run.pending_file = None
+    _lines_counted(run)
     run.save(update_fields=["counts", "status", "pending_file"])
     _statistics_refresh(run)
     return run
+
+
+def _lines_counted(run: ImportRun) -> None:
+    """Keep in the run's counts how many lines of each kind the preview wrote: its pages
+    then say how many pages there are without counting a board's lines each time."""
+    run.counts["lines"] = dict(
+        run.lines.order_by().values_list("kind").annotate(number=Count("pk"))
+    )
 
 
 #: A preview of more lines than this has PostgreSQL's statistics of the lines refreshed.
@@ -226,6 +236,7 @@ def year_preview(
         ).count(),
     )
     year.plan(run, moves, leave_on)
+    _lines_counted(run)
     run.save(update_fields=["counts"])
     return run
 

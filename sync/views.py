@@ -53,7 +53,12 @@ def run(request, pk):
     kind = request.GET.get("kind", "")
     if kind not in ImportLine.Kind.values:
         kind = ""
-    page = page_of(selectors.lines_of(run, kind or None), request.GET.get("page"), 50)
+    page = page_of(
+        selectors.lines_of(run, kind or None),
+        request.GET.get("page"),
+        50,
+        count=run.lines_written(kind),
+    )
     page.object_list = selectors.readable(page.object_list)
     return render(
         request,
@@ -87,7 +92,7 @@ def confirm(request, pk):
     except ValidationError as error:
         add_service_errors(form, error)
         messages.error(request, _("Nothing has changed: confirm what the page asks first."))
-        page = page_of(selectors.lines_of(run), 1, 50)
+        page = page_of(selectors.lines_of(run), 1, 50, count=run.lines_written())
         page.object_list = selectors.readable(page.object_list)
         return render(
             request,

@@ -76,3 +76,24 @@ def test_the_preview_page_takes_the_same_queries_for_a_small_and_a_large_export(
         assert page.status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_preview_says_how_many_pages_without_counting_its_lines(
+    world, login, django_assert_max_num_queries
+):
+    """A board's preview holds tens of thousands of lines: the run keeps how many of each
+    kind it wrote, and its pages read only the rows they show."""
+    client = login(world.users["administrator"])
+    pupils = [P(f"L{i}", f"Naam{i}", "Kind") for i in range(120)]
+    upload(client, world, edexml(pupils, brin=world.pupil.school.brin))
+    run = ImportRun.objects.latest("pk")
+    written = run.lines.count()
+    assert run.lines_written() == written > 100
+    new = run.lines.filter(kind="new").count()
+    assert run.lines_written("new") == new >= 120  # the pupils, and their group and teacher
+    assert run.lines_written("moved") == 0
+    for query, pages in (("", -(-written // 50)), ("?kind=new", 3), ("?kind=new&page=3", 3)):
+        with django_assert_max_num_queries(40) as captured:
+            page = client.get(reverse("sync:run", args=[run.pk]) + query)
+        assert f"of {pages}" in page.content.decode() or f"van {pages}" in page.content.decode()
+        assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
