@@ -34,8 +34,8 @@ from schoolprivacy.models import BoardRole, Role, School
 
 from .models import Decision, Purpose, Takedown
 
-PAPER_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER, Role.ADMINISTRATOR)
-OVERVIEW_ROLES = (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR)
+PAPER_ROLES = school_roles_with(Capability.PAPER_CONSENTS)
+OVERVIEW_ROLES = school_roles_with(Capability.ALL_GROUPS_CONSENTS)
 PUBLICATION_ROLES = school_roles_with(Capability.PUBLICATIONS)
 
 
@@ -198,7 +198,7 @@ def purpose_to_manage(user, pk) -> Purpose:
     return purpose
 
 
-EVENT_ROLES = (Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR)
+EVENT_ROLES = school_roles_with(Capability.CONSENT_EVENTS)
 
 
 def can_start_events(user, pupil: Pupil) -> bool:

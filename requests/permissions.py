@@ -31,6 +31,7 @@ from consents.rules import pupil_decides
 from pupils.models import Guardianship, Pupil
 from pupils.permissions import PupilAction, PupilPolicy, acting_for, acts_for, own_record
 from schoolprivacy.authorization import AccessPolicy, grants_for, hidden
+from schoolprivacy.capabilities import Capability, school_roles_with
 from schoolprivacy.models import Board, BoardRole, Role, School
 
 from .models import DEFAULT_HANDLER_ROLES, DataRequest, SchoolRouting
@@ -41,8 +42,8 @@ class RequestAction(StrEnum):
     HANDLE = "handle"
 
 
-SETTINGS_ROLES = (Role.DIRECTOR, Role.ADMINISTRATOR)
-HOLD_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER)
+SETTINGS_ROLES = school_roles_with(Capability.REQUEST_SETTINGS)
+HOLD_ROLES = school_roles_with(Capability.HANDLE_REQUESTS)
 
 
 def _int(value):

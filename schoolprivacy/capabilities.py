@@ -15,9 +15,14 @@ from .models import BoardRole, Role
 
 class Capability(StrEnum):
     SEE_PUPILS = "see_pupils"  # the pupil list, the dossier (as the policy allows), break-glass
-    ENROL_PUPILS = "enrol_pupils"  # enrol a pupil by hand
+    # The pupil administration: enrol a pupil by hand, change its details, its parents and
+    # their invitations, the teachers' access.
+    PUPIL_ADMINISTRATION = "pupil_administration"
     EMERGENCY_SHEETS = "emergency_sheets"  # the printed sheets of a group's medical data
     CLASS_CONSENTS = "class_consents"  # who may be in the photo, per group
+    ALL_GROUPS_CONSENTS = "all_groups_consents"  # that, for every group of the school
+    PAPER_CONSENTS = "paper_consents"  # record the answers a parent gave on paper
+    CONSENT_EVENTS = "consent_events"  # record an event that asks a question again
     PUBLICATIONS = "publications"  # record where photos and videos were published
     MANAGE_PURPOSES = "manage_purposes"  # the consent questions and their texts
     CONSENT_RECORDS = "consent_records"  # the proof of every consent decision
@@ -36,9 +41,16 @@ _EVERY_SCHOOL_ROLE = frozenset(Role)
 
 CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.SEE_PUPILS: _EVERY_SCHOOL_ROLE,
-    Capability.ENROL_PUPILS: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Capability.PUPIL_ADMINISTRATION: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}),
     Capability.EMERGENCY_SHEETS: frozenset({Role.TEACHER, Role.DIRECTOR}),
     Capability.CLASS_CONSENTS: _EVERY_SCHOOL_ROLE,
+    Capability.ALL_GROUPS_CONSENTS: frozenset(
+        {Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR}
+    ),
+    Capability.PAPER_CONSENTS: frozenset({Role.DIRECTOR, Role.TEAM_LEADER, Role.ADMINISTRATOR}),
+    Capability.CONSENT_EVENTS: frozenset(
+        {Role.CARE_COORDINATOR, Role.TEAM_LEADER, Role.DIRECTOR, Role.ADMINISTRATOR}
+    ),
     Capability.PUBLICATIONS: _EVERY_SCHOOL_ROLE,
     Capability.MANAGE_PURPOSES: frozenset(
         {Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER}
@@ -73,6 +85,12 @@ def school_roles_with(*capabilities: Capability) -> tuple[str, ...]:
     """The school roles (not the board roles) with one of *capabilities*, in Role's order."""
     roles = roles_with(*capabilities)
     return tuple(role for role in Role if role in roles)
+
+
+def board_roles_with(*capabilities: Capability) -> tuple[str, ...]:
+    """The board roles with one of *capabilities*, in BoardRole's order."""
+    roles = roles_with(*capabilities)
+    return tuple(role for role in BoardRole if role in roles)
 
 
 def can(grants: Grants, *capabilities: Capability) -> bool:

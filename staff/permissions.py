@@ -8,18 +8,17 @@ from django.db.models import Q, QuerySet
 
 from pupils.models import Group
 from schoolprivacy.authorization import AccessPolicy, Action, grants_for, hidden
+from schoolprivacy.capabilities import Capability, board_roles_with, school_roles_with
 from schoolprivacy.models import (
     Board,
     BoardMembership,
-    BoardRole,
     Membership,
-    Role,
     School,
     User,
 )
 
-MANAGER_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR)
-BOARD_MANAGER_ROLES = (BoardRole.BOARD_ADMINISTRATOR,)
+MANAGER_ROLES = school_roles_with(Capability.MANAGE_STAFF)
+BOARD_MANAGER_ROLES = board_roles_with(Capability.MANAGE_BOARD_STAFF)
 
 
 def _active(user) -> bool:

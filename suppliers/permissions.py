@@ -26,14 +26,15 @@ from django.db.models import Q, QuerySet
 from pupils.models import Pupil
 from pupils.permissions import PupilPolicy, sees_whole_dossier
 from schoolprivacy.authorization import AccessPolicy, Action, grants_for, hidden
-from schoolprivacy.models import Board, BoardRole, Role, School
+from schoolprivacy.capabilities import Capability, board_roles_with, school_roles_with
+from schoolprivacy.models import Board, BoardRole, School
 
 from .models import Breach, ProcessingActivity, Recipient, Supplier
 
 #: Keep the part of one school: the school's own administrator.
-SCHOOL_KEEPERS = (Role.ADMINISTRATOR,)
+SCHOOL_KEEPERS = school_roles_with(Capability.KEEP_SCHOOL_REGISTER)
 #: Keep the whole register of the board, including what its schools share.
-BOARD_KEEPERS = (BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR)
+BOARD_KEEPERS = board_roles_with(Capability.KEEP_BOARD_REGISTER)
 
 
 def _int(value):

@@ -5,7 +5,8 @@ request."""
 from django.core.exceptions import PermissionDenied
 
 from schoolprivacy.authorization import grants_for
-from schoolprivacy.models import Role, User
+from schoolprivacy.capabilities import Capability, school_roles_with
+from schoolprivacy.models import User
 
 from ..models import Pupil
 from ..permissions import PupilAction, PupilPolicy
@@ -21,8 +22,11 @@ def _save(instance) -> None:
     instance.save()
 
 
+#: Who keeps the pupil administration: enrols, changes details, links parents, invites.
+ADMINISTRATION_ROLES = school_roles_with(Capability.PUPIL_ADMINISTRATION)
+
 #: Who writes a decision on a parent's request into the dossier: the school's handlers.
-REQUEST_ROLES = (Role.DIRECTOR, Role.TEAM_LEADER)
+REQUEST_ROLES = school_roles_with(Capability.HANDLE_REQUESTS)
 
 
 def _require_request_role(user: User, pupil: Pupil) -> None:

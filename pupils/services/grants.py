@@ -14,6 +14,7 @@ from schoolprivacy.authorization import forget_grants, grants_for
 from schoolprivacy.models import Membership, Role, School, User
 
 from ..models import Group, GroupUserObjectPermission, Pupil
+from .common import ADMINISTRATION_ROLES
 
 
 @transaction.atomic
@@ -31,7 +32,7 @@ def teachers_take_on(*, school: School, acting_user: User, teachers: list[dict])
     pages), the teacher role at the school, and the groups each teaches. *teachers* hold
     email, full_name and groups (the school's Group rows). What a teacher has already stays;
     one INSERT per table and an audit entry for every new row. Returns the accounts."""
-    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+    if not grants_for(acting_user).has_school_role(school.pk, *ADMINISTRATION_ROLES):
         raise PermissionDenied
     if any(g.school_id != school.pk for t in teachers for g in t["groups"]):
         raise ValidationError({"group": _("This group belongs to another school.")})

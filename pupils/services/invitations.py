@@ -16,12 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from schoolprivacy.authorization import grants_for
-from schoolprivacy.models import Role, School, User
+from schoolprivacy.models import School, User
 from schoolprivacy.tasks import enqueue_on_commit
 
 from ..models import Guardianship, Invitation, Pupil
 from ..permissions import PupilAction
-from .common import _require
+from .common import ADMINISTRATION_ROLES, _require
 from .parents import _account_for
 
 INVITATION_DAYS = 7
@@ -84,7 +84,7 @@ def _waiting(invitations):
 def invitations_send_pending(*, school, acting_user: User) -> int:
     """Invite every parent of the school's pupils who has no password and no open invitation
     yet (parents an import linked); returns how many were invited."""
-    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+    if not grants_for(acting_user).has_school_role(school.pk, *ADMINISTRATION_ROLES):
         raise PermissionDenied
     from ..selectors import uninvited_parents
 

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from schoolprivacy import audit
 from schoolprivacy.authorization import grants_for
-from schoolprivacy.models import Role, School, User
+from schoolprivacy.models import School, User
 
 from ..models import Guardianship, ParentContact, Pupil
 from ..permissions import PupilAction
-from .common import _require, _save
+from .common import ADMINISTRATION_ROLES, _require, _save
 
 
 @transaction.atomic
@@ -70,7 +70,7 @@ def parents_link_many(*, school: School, acting_user: User, links: list[dict]) -
     one INSERT per table. *links* hold pupil_id, email, full_name, relation and
     has_parental_authority. A link that exists already refuses them all, so that the caller
     can link them one by one instead."""
-    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+    if not grants_for(acting_user).has_school_role(school.pk, *ADMINISTRATION_ROLES):
         raise PermissionDenied
     pupil_ids = {link["pupil_id"] for link in links}
     if Pupil.objects.filter(pk__in=pupil_ids, school=school).count() != len(pupil_ids):
@@ -127,7 +127,7 @@ def parent_contacts_set(*, school: School, acting_user: User, contacts: dict[str
     contacts are written together, changed ones each through its save (audited as any
     change). A parent who is no parent at the school is refused, with nothing written.
     Returns how many contacts changed."""
-    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+    if not grants_for(acting_user).has_school_role(school.pk, *ADMINISTRATION_ROLES):
         raise PermissionDenied
     emails = {email.strip().lower() for email in contacts}
     parents = {

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from schoolprivacy import audit
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.encryption import blind_index
-from schoolprivacy.models import Role, School, User
+from schoolprivacy.models import School, User
 
 from ..models import Group, GroupPlacement, Pupil
 from ..permissions import PupilAction
-from .common import _require, _save
+from .common import ADMINISTRATION_ROLES, _require, _save
 
 
 def _set_bsn_index(pupil: Pupil) -> None:
@@ -38,7 +38,7 @@ def pupil_create(
     *, school: School, acting_user: User, group: Group | None = None, **data
 ) -> Pupil:
     """Enrol a pupil at *school*; the BSN is encrypted and indexed for uniqueness per board."""
-    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+    if not grants_for(acting_user).has_school_role(school.pk, *ADMINISTRATION_ROLES):
         raise PermissionDenied
     if group is not None and group.school_id != school.pk:
         raise ValidationError({"group": _("This group belongs to another school.")})
@@ -58,7 +58,7 @@ def pupils_enrol(*, school: School, acting_user: User, pupils: list[dict]) -> li
     same checks, the BSN encrypted and indexed, the first placement, an audit entry for each
     row; written with one INSERT per table. A BSN another pupil of the board holds (or two in
     *pupils*) refuses them all, so that the caller can enrol them one by one instead."""
-    if not grants_for(acting_user).has_school_role(school.pk, Role.DIRECTOR, Role.ADMINISTRATOR):
+    if not grants_for(acting_user).has_school_role(school.pk, *ADMINISTRATION_ROLES):
         raise PermissionDenied
     enrolled = []
     for data in pupils:

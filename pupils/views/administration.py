@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from schoolprivacy.authorization import grants_for, hidden
-from schoolprivacy.capabilities import Capability, require_capability
+from schoolprivacy.capabilities import Capability, require_capability, school_roles_with
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import Role, School
+from schoolprivacy.models import School
 
 from .. import selectors, services
 from ..forms import (
@@ -25,10 +25,12 @@ from ..permissions import PupilAction
 from .common import _int, policy
 
 
-@require_capability(Capability.ENROL_PUPILS)
+@require_capability(Capability.PUPIL_ADMINISTRATION)
 def pupil_create(request):
     schools = School.objects.filter(
-        pk__in=grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR)
+        pk__in=grants_for(request.user).schools_with(
+            *school_roles_with(Capability.PUPIL_ADMINISTRATION)
+        )
     )
     chosen = request.GET.get("school")
     # What is not a number is a school that does not exist (404), never a server error.
