@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pupils import selectors as pupil_selectors
 from pupils import services as pupil_services
 from pupils.models import Guardianship, Pupil
 from schoolprivacy import personal_data
@@ -584,9 +585,7 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
     (they are the school's). The audit log keeps the facts, not the values. Returns,
     per model, the ids erased.
     """
-    from pupils.services import under_legal_hold
-
-    if under_legal_hold(pupil):
+    if pupil_selectors.under_legal_hold(pupil):
         raise ValidationError(_("A legal hold is on this pupil's data: nothing may be deleted."))
     erased: dict[str, list[int]] = {}
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()

@@ -382,6 +382,13 @@ def emergency_sheet(*, group, user: User) -> list[dict]:
     return rows
 
 
+def under_legal_hold(pupil: Pupil) -> bool:
+    """Whether a legal hold on the pupil's data is in force (nothing of it is erased)."""
+    return ProcessingHold.objects.filter(
+        pupil=pupil, kind=ProcessingHold.Kind.LEGAL_HOLD, lifted_at__isnull=True
+    ).exists()
+
+
 def active_holds(*, pupil: Pupil) -> QuerySet[ProcessingHold]:
     """The restrictions, objections and legal holds on the pupil's data now, newest first."""
     return ProcessingHold.objects.filter(pupil=pupil, lifted_at__isnull=True).order_by(
@@ -436,18 +443,16 @@ def emergency_accesses_of(*, pupil: Pupil) -> QuerySet[EmergencyAccess]:
     return EmergencyAccess.objects.filter(pupil=pupil).select_related("user")
 
 
-def category_counts(*, pupil: Pupil) -> dict[str, int]:
-    """How many items each category of the pupil's data holds now (for an erasure decision)."""
-    notes = Note.objects.filter(pupil=pupil)
-    return {
-        DataCategory.ADMINISTRATION: 0 if pupil.anonymised_at else 1,
-        DataCategory.DOSSIER: Agreement.objects.filter(pupil=pupil).count()
-        + TestResult.objects.filter(pupil=pupil).count()
-        + notes.exclude(kind=Note.Kind.REFERRAL).count(),
-        DataCategory.REFERRAL: notes.filter(kind=Note.Kind.REFERRAL).count(),
-        DataCategory.SPECIAL: SpecialRecord.objects.filter(pupil=pupil).count(),
-        DataCategory.DECLARATION: ParentDeclaration.objects.filter(pupil=pupil).count(),
-    }
+def category_counts(*, pupil: Pupil, items) -> dict[str, int]:
+    """How many items each category of the pupil's data holds now (for an erasure
+    decision): its *items* (pupils.items.items_of) per category, the administration as
+    one, and the parents' declarations (which are not items of their own)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.category] = counts.get(item.category, 0) + 1
+    counts[DataCategory.ADMINISTRATION] = 0 if pupil.anonymised_at else 1
+    counts[DataCategory.DECLARATION] = ParentDeclaration.objects.filter(pupil=pupil).count()
+    return counts
 
 
 def guardians_of(*, pupil: Pupil) -> list[Guardianship]:
@@ -551,20 +556,18 @@ def declarations_of(*, pupil: Pupil, parent: User | None = None) -> list[ParentD
     return list(declarations.order_by("pk"))
 
 
-def contacts_shown(*, guardians: list[Guardianship], phones: bool, address: bool) -> None:
-    """Put on each guardianship what the viewer may see of its parent's contact details:
-    ``phones`` ((label, number), …) and ``address`` (one line), empty where not allowed
-    (the pupil policy's VIEW_PHONES and VIEW_ADDRESS decide). One query, none if neither."""
-    held = {}
-    if guardians and (phones or address):
-        held = {
-            c.parent_id: c
-            for c in ParentContact.objects.filter(parent__in=[g.parent_id for g in guardians])
-        }
+def contacts_shown(*, pupil: Pupil, phones: bool, address: bool) -> list[Guardianship]:
+    """The pupil's guardians (guardians_of), each with what the viewer may see of its
+    parent's contact details: ``phones`` ((label, number), …) and ``address`` (one line),
+    empty where not allowed (the pupil policy's VIEW_PHONES and VIEW_ADDRESS decide).
+    The contact details are read once (parent_contacts_of), not at all if neither."""
+    guardians = guardians_of(pupil=pupil)
+    held = parent_contacts_of(pupil=pupil) if phones or address else {}
     for guardianship in guardians:
         contact = held.get(guardianship.parent_id)
         guardianship.phones = contact.phones if contact and phones else []
         guardianship.address = contact.address if contact and address else ""
+    return guardians
 
 
 def own_contact(*, user) -> ParentContact | None:

@@ -1,21 +1,27 @@
 """Reads of requests, already filtered by the access policy in permissions.py."""
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
+from consents.models import Decision as ConsentDecision
 from pupils import corrections
+from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
 from pupils.models import ProcessingHold, Pupil
-from schoolprivacy.models import User
+from schoolprivacy.models import BoardRole, User
 
+from . import retention
 from .models import (
     OPEN_STATUSES,
     AccessCopy,
     BoardHoliday,
     DataRequest,
+    ErasureCategory,
     ErasureRecord,
     RecipientNotice,
     RectificationItem,
@@ -23,7 +29,13 @@ from .models import (
     RetentionRun,
     SchoolRouting,
 )
-from .permissions import RequestAction, RequestPolicy, handler_roles_of
+from .permissions import (
+    RequestAction,
+    RequestPolicy,
+    handler_roles_of,
+    handler_schools,
+    requester_role,
+)
 
 
 def days_left(request: DataRequest, today: datetime.date | None = None) -> int:
@@ -243,6 +255,84 @@ def notices_of(request: DataRequest, *, visible_kinds=None) -> list[RecipientNot
         for notice in notices:
             notice.item_labels = [labels.get(key, key) for key in notice.items]
     return notices
+
+
+# --- For the handler: erasure, the copy, who is told -------------------------------------------
+
+
+@dataclass
+class CategoryState:
+    """What the handler sees for one category: its contents, the rule, what the law requires."""
+
+    category: str
+    label: str
+    items: int
+    rule: retention.Rule
+    keep_until: datetime.date | None
+    must_keep: bool
+    legal_hold: bool
+    asked: bool
+    contents: list = field(default_factory=list)  # its items (pupils.items), where it has them
+
+
+def category_states(data_request: DataRequest, today=None) -> list[CategoryState]:
+    today = today or timezone.localdate()
+    pupil = data_request.pupil
+    items = pupil_items.items_of(pupil)
+    counts = pupil_selectors.category_counts(pupil=pupil, items=items)
+    counts[ErasureCategory.CONSENTS] = ConsentDecision.objects.filter(pupil=pupil).count()
+    held = pupil_selectors.under_legal_hold(pupil)
+    labels = dict(ErasureCategory.choices)
+    contents: dict[str, list] = defaultdict(list)
+    for found in items:
+        contents[found.category].append(found)
+    asked = set(data_request.erasure_items.filter(asked=True).values_list("key", flat=True))
+    return [
+        CategoryState(
+            category=c,
+            label=str(labels[c]),
+            items=counts.get(c, 0),
+            rule=retention.RULES[c],
+            keep_until=retention.keep_until(pupil, c),
+            must_keep=retention.must_keep(pupil, c, today),
+            legal_hold=held,
+            asked=c in asked,
+            contents=contents[c],
+        )
+        for c in retention.ORDER
+    ]
+
+
+def still_entitled(data_request: DataRequest) -> bool:
+    """Whether the requester still acts for the pupil today (authority; the pupil from 16)."""
+    try:
+        requester_role(data_request.pupil, data_request.requester)
+    except ValidationError:
+        return False
+    return True
+
+
+def handlers_of(data_request: DataRequest) -> list[User]:
+    """Who is told about a request: its handler while still one, else everyone routed to the
+    pupil's school, else (nobody routed) the privacy officer of the board.
+    """
+    school_id = data_request.pupil.school_id
+    handler = data_request.handler if data_request.handler_id else None
+    if handler is not None and handler.is_active and school_id in handler_schools(handler):
+        return [handler]
+    roles = handler_roles_of([school_id])[school_id]
+    people = list(
+        User.objects.filter(
+            is_active=True, memberships__school_id=school_id, memberships__role__in=roles
+        ).distinct()
+    )
+    return people or list(
+        User.objects.filter(
+            is_active=True,
+            board_memberships__board_id=data_request.board_id,
+            board_memberships__role=BoardRole.PRIVACY_OFFICER,
+        ).distinct()
+    )
 
 
 # --- For the operator (schoolprivacy/metrics.py) -----------------------------------------------

@@ -50,7 +50,7 @@ class Page:
         """Per category, what may be erased, for an erasure request."""
         if self.data_request.kind != Kind.ERASURE:
             return []
-        return services.category_states(self.data_request)
+        return selectors.category_states(self.data_request)
 
     @cached_property
     def visible_kinds(self):

@@ -212,7 +212,7 @@ def erasure_link(request, pupil, target, target_id, field="") -> str:
 @login_required
 def portal_detail(request, pk):
     data_request = policy.own(request.user, pk)
-    entitled = services.still_entitled(data_request)
+    entitled = selectors.still_entitled(data_request)
     return render(
         request,
         "requests/portal/detail.html",

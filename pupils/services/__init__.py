@@ -61,11 +61,7 @@ from .grants import (  # noqa: F401 (re-exported)
     pupil_assign_care_coordinator,
     teachers_take_on,
 )
-from .holds import (  # noqa: F401 (re-exported)
-    hold_lift,
-    hold_place,
-    under_legal_hold,
-)
+from .holds import hold_lift, hold_place  # noqa: F401 (re-exported)
 from .invitations import (  # noqa: F401 (re-exported)
     INVITATION_DAYS,
     invitation_accept,

@@ -25,8 +25,8 @@ from ..models import (
     Pupil,
     SpecialRecord,
 )
+from ..selectors import under_legal_hold
 from .common import _require_request_role
-from .holds import under_legal_hold
 from .pupils import _set_bsn_index
 
 

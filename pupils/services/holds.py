@@ -86,9 +86,3 @@ def hold_lift(*, hold: ProcessingHold, reason: str, acting_user: User) -> Proces
     with set_actor(acting_user):
         _save(hold)
     return hold
-
-
-def under_legal_hold(pupil: Pupil) -> bool:
-    return ProcessingHold.objects.filter(
-        pupil=pupil, kind=ProcessingHold.Kind.LEGAL_HOLD, lifted_at__isnull=True
-    ).exists()

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 
 from schoolprivacy import sections
 from schoolprivacy.authorization import grants_for, hidden
-from schoolprivacy.capabilities import Capability, require_capability
+from schoolprivacy.capabilities import Capability, can, require_capability
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import Role
 from schoolprivacy.paging import page_of
 
 from .. import selectors, services
@@ -25,7 +24,7 @@ def pupil_list(request):
     page = page_of(
         selectors.pupil_list(user=request.user, search=search), request.GET.get("page"), 50
     )
-    can_add = bool(grants_for(request.user).schools_with(Role.DIRECTOR, Role.ADMINISTRATOR))
+    can_add = can(grants_for(request.user), Capability.PUPIL_ADMINISTRATION)
     context = {
         "page": page,
         "search": search,
@@ -41,9 +40,8 @@ def pupil_detail(request, pk):
     holds = list(selectors.active_holds(pupil=pupil))
     restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
     actions = policy.actions(request.user, pupil, restricted_data=restricted)
-    guardians = selectors.guardians_of(pupil=pupil)
-    selectors.contacts_shown(
-        guardians=guardians,
+    guardians = selectors.contacts_shown(
+        pupil=pupil,
         phones=PupilAction.VIEW_PHONES in actions,
         address=PupilAction.VIEW_ADDRESS in actions,
     )

@@ -22,7 +22,7 @@ not this package.
 - ``board_settings``: routing and extra holidays
 """
 
-from ._common import MIN_REASON, TRANSITIONS, Kind, Status, extra_holidays, handlers_of
+from ._common import MIN_REASON, TRANSITIONS, Kind, Status, extra_holidays
 from .access_copy import (
     COPY_DAYS,
     CopyUnavailable,
@@ -31,14 +31,11 @@ from .access_copy import (
     copy_download,
     copy_for_download,
     copy_prepare,
-    still_entitled,
 )
 from .board_settings import holiday_add, holiday_remove, routing_save
 from .erasure import (
     CategoryDecision,
-    CategoryState,
     Outcome,
-    category_states,
     erasure_choices,
     erasure_decide,
 )
@@ -83,7 +80,6 @@ __all__ = [
     "TRANSITIONS",
     "AlreadyOpen",
     "CategoryDecision",
-    "CategoryState",
     "Change",
     "CopyUnavailable",
     "ItemDecision",
@@ -93,7 +89,6 @@ __all__ = [
     "ReapplyReport",
     "Status",
     "SweepReport",
-    "category_states",
     "copies_expire",
     "copy_build",
     "copy_download",
@@ -105,7 +100,6 @@ __all__ = [
     "erasure_of_voluntary_data",
     "erasures_reapply",
     "extra_holidays",
-    "handlers_of",
     "holiday_add",
     "holiday_remove",
     "ledger_catch_up",
@@ -130,5 +124,4 @@ __all__ = [
     "retention_sweep",
     "routing_save",
     "stale_work_resume",
-    "still_entitled",
 ]

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from pupils import services as pupil_services
 from pupils.models import Guardianship, ProcessingHold
-from schoolprivacy.models import BoardRole, User
+from schoolprivacy.models import User
 from schoolprivacy.services import notice_queue, notice_queue_many
 from schoolprivacy.tasks import enqueue_on_commit
 
+from .. import selectors
 from ..models import (
     OPEN_STATUSES,
     UNDECIDED_STATUSES,
@@ -30,7 +31,7 @@ from ..models import (
     RecipientNotice,
     RequestEvent,
 )
-from ..permissions import handler_roles_of, handler_schools
+from ..permissions import handler_schools
 
 Kind = DataRequest.Kind
 Status = DataRequest.Status
@@ -169,32 +170,9 @@ def _say(person: User, text_func):
         return text_func()
 
 
-def handlers_of(data_request: DataRequest) -> list[User]:
-    """Who is told about a request: its handler while still one, else everyone routed to the
-    pupil's school, else (nobody routed) the privacy officer of the board.
-    """
-    school_id = data_request.pupil.school_id
-    handler = data_request.handler if data_request.handler_id else None
-    if handler is not None and handler.is_active and school_id in handler_schools(handler):
-        return [handler]
-    roles = handler_roles_of([school_id])[school_id]
-    people = list(
-        User.objects.filter(
-            is_active=True, memberships__school_id=school_id, memberships__role__in=roles
-        ).distinct()
-    )
-    return people or list(
-        User.objects.filter(
-            is_active=True,
-            board_memberships__board_id=data_request.board_id,
-            board_memberships__role=BoardRole.PRIVACY_OFFICER,
-        ).distinct()
-    )
-
-
 def _tell_handlers(data_request: DataRequest, text_func, subject_func) -> None:
     messages = []
-    for person in handlers_of(data_request):
+    for person in selectors.handlers_of(data_request):
         with translation.override(person.language):
             messages.append((person, subject_func(), text_func(), _staff_path(data_request)))
     notice_queue_many(messages)

@@ -16,9 +16,8 @@ from schoolprivacy import audit
 from schoolprivacy.models import User
 from schoolprivacy.tasks import enqueue_on_commit
 
-from .. import copies, workflow
+from .. import copies, selectors, workflow
 from ..models import OPEN_STATUSES, AccessCopy, DataRequest, RequestEvent
-from ..permissions import requester_role
 from ._common import _complete, _event, _lock, _require_handler, _say, _start, _tell_requester
 
 #: How long a copy can be downloaded.
@@ -81,7 +80,7 @@ def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
         if copy is None or copy.status != AccessCopy.Status.BUILDING:
             return False
         data_request = _lock(copy.request)
-        if not still_entitled(data_request):
+        if not selectors.still_entitled(data_request):
             # Custody changed, or the pupil turned 16, since the request: no copy for them.
             copy.status = AccessCopy.Status.EXPIRED
             copy.save(update_fields=["status"])
@@ -127,15 +126,6 @@ def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
     return True
 
 
-def still_entitled(data_request: DataRequest) -> bool:
-    """Whether the requester still acts for the pupil today (authority; the pupil from 16)."""
-    try:
-        requester_role(data_request.pupil, data_request.requester)
-    except ValidationError:
-        return False
-    return True
-
-
 class CopyUnavailable(Exception):
     """The copy cannot be downloaded: not the requester's, not ready, expired, or the
     requester no longer acts for the pupil."""
@@ -162,7 +152,7 @@ def copy_for_download(*, uid, user: User) -> AccessCopy:
         or copy.expires_at <= timezone.now()
     ):
         raise CopyUnavailable("expired")
-    if not still_entitled(copy.request):
+    if not selectors.still_entitled(copy.request):
         raise CopyUnavailable("no_longer")
     return copy
 

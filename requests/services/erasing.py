@@ -14,9 +14,9 @@ from pupils.models import Pupil
 from schoolprivacy import personal_data
 from schoolprivacy.models import User
 
-from .. import retention
+from .. import retention, selectors
 from ..models import AccessCopy, DataRequest, ErasureCategory, RectificationItem
-from .access_copy import _copy_again, still_entitled
+from .access_copy import _copy_again
 
 #: The apps that erase what they hold through a service of their own (legal hold, files).
 ERASED_BY_THEIR_APP = ("pupils", "consents")
@@ -87,7 +87,7 @@ def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> 
         copy.content = None
         copy.status = AccessCopy.Status.EXPIRED
         copy.save(update_fields=["content", "status"])
-        if copy.downloads == 0 and not everything and still_entitled(copy.request):
+        if copy.downloads == 0 and not everything and selectors.still_entitled(copy.request):
             # Not downloaded yet: the parent still gets a copy, of what the school holds now.
             _copy_again(copy)
     gone = {(label, row) for label, ids in erased.items() for row in ids}

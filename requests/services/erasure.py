@@ -2,9 +2,7 @@
 item, and the decision.
 """
 
-import datetime
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
@@ -12,15 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consents.models import Decision as ConsentDecision
 from pupils import items as pupil_items
-from pupils import selectors as pupil_selectors
 from pupils import services as pupil_services
 from pupils.models import ProcessingHold, Pupil
 from schoolprivacy.models import User
 from suppliers import catalogue
 
-from .. import retention, workflow
+from .. import selectors, workflow
 from ..models import DataRequest, ErasureCategory, ErasureItem, ErasureRecord, RequestEvent
 from ._common import (
     MIN_REASON,
@@ -40,48 +36,6 @@ from .notices import Change, _create_notices
 
 
 @dataclass
-class CategoryState:
-    """What the handler sees for one category: its contents, the rule, what the law requires."""
-
-    category: str
-    label: str
-    items: int
-    rule: retention.Rule
-    keep_until: datetime.date | None
-    must_keep: bool
-    legal_hold: bool
-    asked: bool
-    contents: list = field(default_factory=list)  # its items (pupils.items), where it has them
-
-
-def category_states(data_request: DataRequest, today=None) -> list[CategoryState]:
-    today = today or timezone.localdate()
-    pupil = data_request.pupil
-    counts = pupil_selectors.category_counts(pupil=pupil)
-    counts[ErasureCategory.CONSENTS] = ConsentDecision.objects.filter(pupil=pupil).count()
-    held = pupil_services.under_legal_hold(pupil)
-    labels = dict(ErasureCategory.choices)
-    contents: dict[str, list] = defaultdict(list)
-    for found in pupil_items.items_of(pupil):
-        contents[found.category].append(found)
-    asked = set(data_request.erasure_items.filter(asked=True).values_list("key", flat=True))
-    return [
-        CategoryState(
-            category=c,
-            label=str(labels[c]),
-            items=counts.get(c, 0),
-            rule=retention.RULES[c],
-            keep_until=retention.keep_until(pupil, c),
-            must_keep=retention.must_keep(pupil, c, today),
-            legal_hold=held,
-            asked=c in asked,
-            contents=contents[c],
-        )
-        for c in retention.ORDER
-    ]
-
-
-@dataclass
 class CategoryDecision:
     """The handler's decision on one unit of an erasure request: a category or an item."""
 
@@ -92,7 +46,7 @@ class CategoryDecision:
 Outcome = ErasureItem.Outcome
 
 
-def erasure_choices(unit: ErasureItem, state: CategoryState) -> list[str]:
+def erasure_choices(unit: ErasureItem, state: selectors.CategoryState) -> list[str]:
     """The outcomes the handler may choose for *unit*: what the law and its kind allow.
 
     Deletion is not possible under a legal hold or while the law requires keeping the
@@ -157,7 +111,7 @@ def erasure_decide(
     # and what is decided below is what the pupil holds now.
     pupil = Pupil.objects.select_for_update().get(pk=data_request.pupil_id)
     data_request.pupil = pupil
-    states = {s.category: s for s in category_states(data_request)}
+    states = {s.category: s for s in selectors.category_states(data_request)}
     units = list(data_request.erasure_items.filter(outcome=Outcome.PENDING))
     if not units:
         raise ValidationError(_("Nothing of this request is left to decide."))

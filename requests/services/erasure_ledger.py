@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from pupils import services as pupil_services
+from pupils import selectors as pupil_selectors
 from pupils.models import Pupil
 from schoolprivacy.models import User
 
@@ -80,7 +80,7 @@ def erasures_reapply(*, dry_run: bool = False) -> ReapplyReport:
         if pupil is None:
             report.pupil_gone += 1
             continue
-        if pupil_services.under_legal_hold(pupil):
+        if pupil_selectors.under_legal_hold(pupil):
             report.held += 1
             continue
         report.erased_again += 1

@@ -13,7 +13,7 @@ from django.urls import reverse
 from consents.models import Decision
 from pupils import models as pupil_models
 from pupils.models import Agreement, Note, ProcessingHold, Pupil, SpecialRecord
-from requests import services
+from requests import selectors, services
 from requests.models import DataRequest, ErasureItem, ErasureRecord, RecipientNotice
 from requests.services import CategoryDecision
 from schoolprivacy import audit
@@ -44,7 +44,7 @@ def erasure(world, *categories):
 
 def test_the_handler_sees_per_category_what_the_law_requires_to_keep(world, dossier):
     request = erasure(world, "dossier", "referral")
-    states = {s.category: s for s in services.category_states(request)}
+    states = {s.category: s for s in selectors.category_states(request)}
     assert states["dossier"].items == 3 and not states["dossier"].must_keep
     assert states["referral"].items == 1 and states["referral"].must_keep  # still at school
     assert states["administration"].must_keep and not states["administration"].asked
