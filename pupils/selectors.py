@@ -1,6 +1,5 @@
 """Reads of the dossier, already filtered by the access policy."""
 
-from auditlog.models import LogEntry
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -8,8 +7,10 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.authorization import grants_for
-from schoolprivacy.models import BoardMembership, Membership, Role, User
+from schoolprivacy.capabilities import Capability, school_roles_with
+from schoolprivacy.models import BoardMembership, Membership, Role, School, User
 
 from . import permissions
 from .models import (
@@ -35,6 +36,12 @@ from .permissions import PupilAction, PupilPolicy
 
 #: What the list of pupils shows of each: the name (nothing encrypted is read).
 LIST_FIELDS = ("first_name", "name_prefix", "last_name", "anonymised_at")
+
+
+def administered_schools(user: User) -> QuerySet[School]:
+    """The schools where *user* keeps the pupil administration (enrols pupils)."""
+    roles = school_roles_with(Capability.PUPIL_ADMINISTRATION)
+    return School.objects.filter(pk__in=grants_for(user).schools_with(*roles))
 
 
 def pupil_list(*, user: User, search: str = "") -> QuerySet[Pupil]:
@@ -495,7 +502,7 @@ VIEWED_PARTS = {
 }
 
 
-def _viewed_part(entry: LogEntry):
+def _viewed_part(entry: AuditEntry):
     viewed = ((entry.changes or {}).get("viewed") or [""])[0]
     return VIEWED_PARTS.get(viewed.split(":")[0], viewed)
 
@@ -507,10 +514,10 @@ def access_history(*, pupil: Pupil) -> list[dict]:
     never sees the other parent's personal data.
     """
     entries = list(
-        LogEntry.objects.filter(
+        AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Pupil),
             object_id=pupil.pk,
-            action=LogEntry.Action.ACCESS,
+            action=AuditEntry.Action.ACCESS,
         )
         .select_related("actor")
         .order_by("-timestamp")[:500]
@@ -535,11 +542,11 @@ def access_history(*, pupil: Pupil) -> list[dict]:
     ]
 
 
-def dossier_history(*, pupil: Pupil) -> QuerySet[LogEntry]:
+def dossier_history(*, pupil: Pupil) -> QuerySet[AuditEntry]:
     """Every audit entry about the pupil and its dossier: changes and looks, newest first."""
     pupil_type = ContentType.objects.get_for_model(Pupil)
     return (
-        LogEntry.objects.filter(
+        AuditEntry.objects.filter(
             Q(content_type=pupil_type, object_id=pupil.pk) | Q(additional_data__pupil_id=pupil.pk)
         )
         .select_related("actor", "content_type")

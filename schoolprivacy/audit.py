@@ -1,30 +1,35 @@
-"""Audit helpers: which models django-auditlog follows, and ACCESS entries for reads.
+"""Audit helpers: which models the audit log follows, how their changes are written, and
+ACCESS entries for reads.
 
 Every personal-data model is registered here or in its app's ``apps.py`` with
-:func:`register`, which masks encrypted fields completely and never logs
-password hashes. Reads of dossiers and exports are logged with :func:`log_access`.
+:func:`register`, which masks encrypted fields completely and never logs password hashes.
+Reads of dossiers and exports are logged with :func:`log_access`.
+
+The project keeps its own django-auditlog registry (:data:`registry`), built with the
+registry's options: auditlog's own receivers for create, update and delete are off and
+this module's are given as its custom receivers. They differ from auditlog's in two ways
+that matter here: an update is diffed against the row the UPDATE replaces, read by key
+and locked inside the transaction (auditlog reads the whole row unlocked, decrypting every
+encrypted field), and the fields each model logs are worked out once, from this registry
+(auditlog's ``model_instance_diff`` only reads its global registry). Around each entry
+they send auditlog's ``pre_log`` and ``post_log`` as auditlog's receivers do, and every
+entry is written by ``AuditEntry.objects.log_create`` (schoolprivacy/audit_entry.py).
 """
 
 import functools
 
-from auditlog.cid import get_cid
-from auditlog.diff import (
-    get_field_value,
-    get_mask_function,
-    is_primitive,
-    model_instance_diff,
-    track_field,
-)
-from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
+from auditlog.diff import get_field_value, get_mask_function, is_primitive, track_field
 from auditlog.receivers import check_disable
-from auditlog.registry import auditlog
+from auditlog.registry import AuditlogModelRegistry
+from auditlog.signals import post_log, pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, models, router
-from django.db.models.signals import pre_save
+from django.db.models import ForeignKey
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.encoding import smart_str
-from psycopg.types.json import Jsonb
+
+from .audit_entry import AuditEntry
 
 #: Field names that are never written to an audit diff, on any model.
 NEVER_LOGGED = ("password", "last_login")
@@ -32,28 +37,132 @@ NEVER_LOGGED = ("password", "last_login")
 #: What a masked field shows in an audit diff, whatever its value.
 MASK = "••••••••"
 
+Action = AuditEntry.Action
+
 
 @check_disable
-def log_update(sender, instance, **kwargs):
-    """django-auditlog's receiver for updates, diffing against the row the UPDATE replaces.
+def log_create(sender, instance, created, **kwargs):
+    if created:
+        _log(sender, instance, Action.CREATE, old=None, new=instance)
 
-    auditlog reads the whole old row through the ORM, unlocked, so a change committed
-    between its read and the save could go unlogged. This reads the fields the save can
-    change (``update_fields``, else all), by key, and locks the row when the save is in a
-    transaction (as the services save): the diff is against exactly the row the UPDATE
-    then replaces, in the same transaction. The entry is written by write_entry.
+
+@check_disable
+def log_update(sender, instance, update_fields=None, using=None, **kwargs):
+    """The entry of an update, diffed against the row the UPDATE replaces.
+
+    The fields the save can change (``update_fields``, else all) are read by key, and the
+    row is locked when the save is in a transaction (as the services save): the diff is
+    against exactly the row the UPDATE then replaces, in the same transaction.
     """
     if instance._state.adding or instance.pk is None:
         return
-    update_fields = kwargs.get("update_fields")
-    changes = model_instance_diff(
-        _old_row(sender, instance, update_fields, using=kwargs.get("using")),
+    _log(
+        sender,
         instance,
+        Action.UPDATE,
+        old=lambda: _old_row(sender, instance, update_fields, using=using),
+        new=instance,
         fields_to_check=update_fields,
-        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
     )
-    if changes:
-        write_entry(instance, action=LogEntry.Action.UPDATE, changes=changes)
+
+
+@check_disable
+def log_delete(sender, instance, **kwargs):
+    if instance.pk is not None:
+        _log(sender, instance, Action.DELETE, old=instance, new=None)
+
+
+#: The project's registry: auditlog's receivers for many-to-many changes, these for the rest.
+registry = AuditlogModelRegistry(
+    create=False,
+    update=False,
+    delete=False,
+    access=False,
+    custom={post_save: log_create, pre_save: log_update, post_delete: log_delete},
+)
+
+
+def _log(sender, instance, action, *, old, new, fields_to_check=None) -> None:
+    """Write the entry of *action* on *instance* between auditlog's ``pre_log`` and
+    ``post_log``, as auditlog's receivers do: a receiver of pre_log that answers False
+    stops the entry; post_log hears of the entry or of the error. *old* may be a callable,
+    called only when the entry goes ahead."""
+    pre_log_results = pre_log.send(sender, instance=instance, action=action)
+    if any(result is False for _, result in pre_log_results):
+        return
+    entry = error = changes = None
+    try:
+        if callable(old):
+            old = old()
+        changes = diff(sender, old, new, fields_to_check)
+        if changes:
+            entry = AuditEntry.objects.log_create(instance, action=action, changes=changes)
+    except BaseException as exc:
+        error = exc
+    finally:
+        if entry is not None or error is not None:
+            post_log.send(
+                sender,
+                instance=instance,
+                instance_old=old,
+                action=action,
+                error=error,
+                pre_log_results=pre_log_results,
+                changes=changes,
+                log_entry=entry,
+                log_created=entry is not None,
+                use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+            )
+    if error is not None:
+        raise error
+
+
+def diff(model, old, new, fields_to_check=None) -> dict | None:
+    """What changed between *old* and *new* (either may be None: a row made or deleted), as
+    auditlog's ``model_instance_diff`` writes it: per field, (old, new) as text, masked
+    where the model masks it; None when nothing did."""
+    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    changes = {}
+    for field, mask in _logged_fields(model):
+        if fields_to_check and not (
+            field.name in fields_to_check
+            or (isinstance(field, ForeignKey) and field.attname in fields_to_check)
+        ):
+            continue
+        before = (
+            _nothing(field, use_json) if old is None else get_field_value(old, field, use_json)
+        )
+        after = _nothing(field, use_json) if new is None else get_field_value(new, field, use_json)
+        if before == after:
+            continue
+        if mask is not None:
+            changes[field.name] = (mask(smart_str(before)), mask(smart_str(after)))
+        elif use_json:
+            changes[field.name] = tuple(
+                v if is_primitive(v) else smart_str(v) for v in (before, after)
+            )
+        else:
+            changes[field.name] = (smart_str(before), smart_str(after))
+    return changes or None
+
+
+@functools.cache
+def _nothing(field, use_json: bool):
+    """What auditlog's diff shows on the side of a row that is not there (made or deleted)."""
+    return get_field_value(None, field, use_json)
+
+
+@functools.cache
+def _logged_fields(model) -> tuple:
+    """The fields an entry of *model* holds, (field, its mask function or None): the row's
+    own columns that auditlog tracks, less those the registration excludes."""
+    options = registry.get_model_fields(model)
+    fields = [f for f in model._meta.get_fields() if f.concrete and track_field(f)]
+    if options["include_fields"]:
+        fields = [f for f in fields if f.name in options["include_fields"]]
+    fields = [f for f in fields if f.name not in options["exclude_fields"]]
+    mask = get_mask_function(options.get("mask_callable"))
+    return tuple((f, mask if f.name in options["mask_fields"] else None) for f in fields)
 
 
 def _old_row(sender, instance, update_fields, *, using=None) -> models.Model | None:
@@ -106,11 +215,6 @@ def _old_row_sql(sender, fields: tuple, alias: str, *, lock: bool) -> str:
     return f"{sql} FOR UPDATE" if lock else sql
 
 
-# The registry connects its receiver for pre_save to every model registered after this;
-# every model is registered through register() below, which imports this module first.
-auditlog._signals[pre_save] = log_update
-
-
 def register(
     model: type[models.Model],
     *,
@@ -124,10 +228,10 @@ def register(
     """
     from .fields import encrypted_fields
 
-    if auditlog.contains(model):
+    if registry.contains(model):
         return
     always = [f.name for f in encrypted_fields(model) if f.name not in exclude]
-    auditlog.register(
+    registry.register(
         model,
         exclude_fields=[*NEVER_LOGGED, *exclude],
         mask_fields=sorted({*masked, *always}),
@@ -148,189 +252,24 @@ def log_access(*, actor, obj: models.Model, what: str = "", details: dict | None
     changes = {"viewed": [what, ""]} if what else {}
     for key, value in (details or {}).items():
         changes[key] = [str(value), ""]
-    write_entry(obj, action=LogEntry.Action.ACCESS, changes=changes, actor=actor)
-
-
-#: The columns write_entry fills, as LogEntry.objects.log_create fills them.
-ENTRY_FIELDS = (
-    "content_type",
-    "object_pk",
-    "object_id",
-    "object_repr",
-    "action",
-    "changes_text",
-    "changes",
-    "actor",
-    "actor_email",
-    "cid",
-    "remote_addr",
-    "remote_port",
-    "timestamp",
-    "additional_data",
-)
-
-
-def write_entry(instance: models.Model, *, action: int, changes: dict, actor=None) -> None:
-    """One audit entry for *instance*, as ``LogEntry.objects.log_create`` writes it.
-
-    log_create saves a LogEntry through the ORM. Every audited save and every look at
-    a dossier writes one, and building that INSERT cost more than the save it logs, so
-    the entry is put in here with one prepared INSERT. It is still made as a LogEntry
-    and announced with pre_save, so that auditlog's request context (while one is
-    active) adds the actor, the actor's e-mail and the address as it always does. No
-    model here is registered to serialize its data. tests/core/test_audit.py holds
-    both ways to the same row.
-    """
-    try:
-        object_repr = smart_str(instance)
-    except ObjectDoesNotExist:
-        object_repr = DEFAULT_OBJECT_REPR
-    additional = getattr(instance, "get_additional_data", None)
-    pk = instance.pk
-    entry = LogEntry(
-        content_type=ContentType.objects.get_for_model(instance),
-        object_pk=str(pk),
-        object_id=pk if isinstance(pk, int) else None,
-        object_repr=object_repr,
-        action=action,
-        changes=changes,
-        actor=actor,
-        cid=get_cid(),
-        additional_data=additional() if callable(additional) else None,
+    AuditEntry.objects.log_create(
+        obj, action=Action.ACCESS, changes=changes, actor=actor, force_log=True
     )
-    connection = connections[router.db_for_write(LogEntry)]
-    pre_save.send(
-        sender=LogEntry, instance=entry, raw=False, using=connection.alias, update_fields=None
-    )
-    # Each value as the ORM would store it (an empty address is NULL, JSON is JSON).
-    fields = [LogEntry._meta.get_field(name) for name in ENTRY_FIELDS]
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_entry_sql(connection.alias), values)
 
 
 def write_created(instances) -> int:
-    """The CREATE entries for rows made with ``bulk_create`` (which sends no signals), as
-    auditlog writes them for a save: the diff from nothing, with the model's masked fields
-    masked, the actor and address from the request context. Written together with one
-    COPY; the context is asked once, for all (it is the same for every row of a call).
-    tests/core/test_audit.py holds the entry of a save and of this side by side. Returns
-    how many."""
-    connection = connections[router.db_for_write(LogEntry)]
-    context = LogEntry(action=LogEntry.Action.CREATE, cid=get_cid())
-    pre_save.send(
-        sender=LogEntry, instance=context, raw=False, using=connection.alias, update_fields=None
+    """The CREATE entries for rows made with ``bulk_create`` (which sends no signals), as a
+    save writes them: the diff from nothing, masked where the model masks, the actor and
+    address from the request context. tests/core/test_audit.py holds the entry of a save
+    and of this side by side. Returns how many."""
+    return AuditEntry.objects.log_create_many(
+        instances, action=Action.CREATE, changes_of=created_changes
     )
-    shared = (
-        LogEntry.Action.CREATE,
-        "",  # changes_text
-        context.actor_id,
-        context.actor_email,
-        context.cid,
-        context.remote_addr or None,  # an empty address is NULL, as the ORM stores it
-        context.remote_port,
-        context.timestamp,
-    )
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(LogEntry._meta.get_field(name).column) for name in COPIED_FIELDS)
-    rows = []
-    for instance in instances:  # before the COPY: a name (__str__) may ask the database
-        changes = created_changes(instance)
-        if not changes:
-            continue
-        content_type = ContentType.objects.get_for_model(instance)  # cached by Django
-        pk = instance.pk
-        additional = getattr(instance, "get_additional_data", None)
-        additional = additional() if callable(additional) else None
-        rows.append(
-            (
-                content_type.pk,
-                str(pk),
-                pk if isinstance(pk, int) else None,
-                smart_str(instance),
-                Jsonb(changes),
-                None if additional is None else Jsonb(additional),
-                *shared,
-            )
-        )
-    if rows:
-        with connection.cursor() as cursor:
-            copy = f"COPY {quote(LogEntry._meta.db_table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(copy) as stream:
-                for row in rows:
-                    stream.write_row(row)
-    return len(rows)
-
-
-#: The columns write_created fills: the row's own first, then those shared by the call.
-COPIED_FIELDS = (
-    "content_type",
-    "object_pk",
-    "object_id",
-    "object_repr",
-    "changes",
-    "additional_data",
-    "action",
-    "changes_text",
-    "actor",
-    "actor_email",
-    "cid",
-    "remote_addr",
-    "remote_port",
-    "timestamp",
-)
-assert set(COPIED_FIELDS) == set(ENTRY_FIELDS)  # noqa: S101 (the same entry as write_entry)
 
 
 def created_changes(instance: models.Model) -> dict:
-    """What model_instance_diff makes of a new row, saved from nothing: each field that holds
-    a value, masked where the model masks it. The fields are worked out once per model."""
-    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
-    changes = {}
-    for field, old, mask in _created_fields(type(instance)):
-        new = get_field_value(instance, field, use_json)
-        if new == old:
-            continue
-        if mask is not None:
-            changes[field.name] = (mask(smart_str(old)), mask(smart_str(new)))
-        elif use_json:
-            changes[field.name] = tuple(v if is_primitive(v) else smart_str(v) for v in (old, new))
-        else:
-            changes[field.name] = (smart_str(old), smart_str(new))
-    return changes
-
-
-@functools.cache
-def _created_fields(model) -> tuple:
-    """The fields a CREATE entry of *model* holds: (field, the value "before" it (nothing),
-    the mask function or None), as model_instance_diff picks them for the row's own
-    columns. (Not the content type: its row is made anew when a test flushes the tables.)"""
-    settings_of = auditlog.get_model_fields(model)
-    columns = {f.name for f in model._meta.concrete_fields}
-    fields = [f for f in model._meta.get_fields() if track_field(f) and f.name in columns]
-    if settings_of["include_fields"]:
-        fields = [f for f in fields if f.name in settings_of["include_fields"]]
-    fields = [f for f in fields if f.name not in settings_of["exclude_fields"]]
-    mask = get_mask_function(settings_of.get("mask_callable"))
-    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
-    return tuple(
-        (
-            field,
-            get_field_value(None, field, use_json),
-            mask if field.name in settings_of["mask_fields"] else None,
-        )
-        for field in fields
-    )
-
-
-@functools.cache
-def _entry_sql(alias: str) -> str:
-    quote = connections[alias].ops.quote_name
-    meta = LogEntry._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ENTRY_FIELDS)
-    placeholders = ", ".join("%s" for _ in ENTRY_FIELDS)
-    table = quote(meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names of the model)
+    """The changes of the CREATE entry of *instance*: each logged field that holds a value."""
+    return diff(type(instance), None, instance) or {}
 
 
 #: What an erased object's audit entries show instead of its name.
@@ -379,7 +318,7 @@ def scrub(model: type[models.Model], ids) -> int:
                 "erased": ERASED,
                 "content_type": content_type.pk,
                 "ids": ids,
-                "access": LogEntry.Action.ACCESS,
+                "access": Action.ACCESS,
             },
         )
         masked = cursor.rowcount

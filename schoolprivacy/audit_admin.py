@@ -8,8 +8,9 @@ CoreConfig.ready() (schoolprivacy/apps.py), once the apps are loaded.
 """
 
 from auditlog import admin as auditlog_admin  # registers its own admin first
-from auditlog.models import LogEntry
 from django.contrib import admin
+
+from .audit_entry import AuditEntry
 
 
 class LogEntryAdmin(auditlog_admin.LogEntryAdmin):
@@ -18,7 +19,7 @@ class LogEntryAdmin(auditlog_admin.LogEntryAdmin):
 
 
 def register(site: admin.AdminSite = admin.site) -> None:
-    """Replace django-auditlog's LogEntry admin on *site* with :class:`LogEntryAdmin`."""
-    if site.is_registered(LogEntry):
-        site.unregister(LogEntry)
-    site.register(LogEntry, LogEntryAdmin)
+    """Replace django-auditlog's admin of the entries on *site* with :class:`LogEntryAdmin`."""
+    if site.is_registered(AuditEntry):
+        site.unregister(AuditEntry)
+    site.register(AuditEntry, LogEntryAdmin)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
+from .audit_entry import AuditEntry  # noqa: F401 (a model of this app)
 from .fields import EncryptedCharField
 from .validators import validate_one_line
 

@@ -223,7 +223,15 @@ def unclassified() -> list[str]:
 
 
 def _core_holdings() -> list[Holding]:
-    from .models import Authenticator, BoardMembership, Membership, Notice, RecoveryCodes, User
+    from .models import (
+        AuditEntry,
+        Authenticator,
+        BoardMembership,
+        Membership,
+        Notice,
+        RecoveryCodes,
+        User,
+    )
 
     return [
         Holding(
@@ -281,6 +289,18 @@ def _core_holdings() -> list[Holding]:
             erasure=Erasure.WITH_OWNER,
             pupil=None,
             why="a second factor: its codes are kept only as digests",
+        ),
+        Holding(
+            AuditEntry,
+            Subject.STAFF,
+            kinds("actor", "actor_email", "remote_addr", "object_repr", "changes"),
+            copy=None,
+            erasure=Erasure.ANONYMISE,
+            pupil=None,
+            why="who did what to whose data, and when (accountability, Art. 5(2)); the copy "
+            "names who looked at the dossier from it (requests/copies.py), and when an "
+            "object is erased its entries keep the facts and lose the values "
+            "(schoolprivacy/audit.py: scrub)",
         ),
     ]
 

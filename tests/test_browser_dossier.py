@@ -8,10 +8,10 @@ and prints it.
 import re
 
 import pytest
-from auditlog.models import LogEntry
 from playwright.sync_api import expect
 
 from pupils.models import Agreement, Attachment, Pupil, SpecialRecord
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import User
 from tests import documents
 from tests.accessibility import Journey
@@ -164,8 +164,8 @@ def test_a_teacher_opens_the_class_emergency_sheet_and_prints_it(page, live_serv
     assert printed.startswith(b"%PDF")
     assert re.search(rb"/MediaBox \[0 0 59[45]\.?\d* 84[12]", printed)  # A4, in points
     teacher = User.objects.get(email="leerkracht@horizon.example")
-    assert LogEntry.objects.filter(
-        action=LogEntry.Action.ACCESS, actor=teacher, object_pk=str(daan.group_id)
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.ACCESS, actor=teacher, object_pk=str(daan.group_id)
     ).exists()
     page.emulate_media(media="screen")
     journey.finish()

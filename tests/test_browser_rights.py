@@ -9,7 +9,6 @@ The pupil of 16+ uses a portal of their own.
 import re
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -17,6 +16,7 @@ from demo import data
 from pupils.models import Agreement, Note, Pupil, RestrictedAccess, SpecialRecord
 from requests import services as request_services
 from requests.models import DataRequest, RecipientNotice
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import User
 from tests.accessibility import Journey
 from tests.browser import Words, log_in, log_out, menu
@@ -146,9 +146,9 @@ def test_the_teacher_opens_the_protocol_during_an_objection_with_a_reason(
     journey.check("opened")
     look = RestrictedAccess.objects.get(pupil=daan)
     assert look.user.email == HORIZON_TEACHER and "protocol" in look.kinds
-    assert LogEntry.objects.filter(
+    assert AuditEntry.objects.filter(
         object_id=daan.pk,
-        action=LogEntry.Action.ACCESS,
+        action=AuditEntry.Action.ACCESS,
         changes__viewed__0__startswith="restricted",
     ).exists()
     journey.finish()

@@ -13,12 +13,12 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
-from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import Resolver404, resolve
 
 from demo import data
 from schoolprivacy import submissions
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import User
 from schoolprivacy.services import heartbeat_record
 from tests.utils import post_at_once
@@ -97,7 +97,7 @@ def reachable_forms(user) -> dict[str, tuple[str, dict]]:
 
 
 def changes_in_the_audit_log() -> int:
-    return LogEntry.objects.exclude(action=LogEntry.Action.ACCESS).count()
+    return AuditEntry.objects.exclude(action=AuditEntry.Action.ACCESS).count()
 
 
 @pytest.mark.django_db(transaction=True)

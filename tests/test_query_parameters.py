@@ -147,14 +147,14 @@ def test_every_admin_list_answers_a_search_a_sort_and_a_page_it_did_not_expect(c
 
 @pytest.mark.django_db
 def test_the_audit_log_can_be_searched_by_who_did_it(client, demo):
-    from auditlog.models import LogEntry
+    from schoolprivacy.audit_entry import AuditEntry
 
     director = User.objects.get(email="directeur@regenboog.example")
-    entry = LogEntry.objects.filter(actor__isnull=False).first() or LogEntry.objects.create(
+    entry = AuditEntry.objects.filter(actor__isnull=False).first() or AuditEntry.objects.create(
         content_type_id=1, object_pk="1", object_repr="x", action=0, actor=director
     )
     client.force_login(User.objects.get(email=data.TECHNICAL_ADMIN[0]))
-    url = reverse("admin:auditlog_logentry_changelist")
+    url = reverse("admin:schoolprivacy_auditentry_changelist")
     response = client.get(url, {"q": entry.actor.email})
     assert response.status_code == 200
     assert entry in response.context["cl"].result_list

@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from schoolprivacy.authorization import grants_for, hidden
-from schoolprivacy.capabilities import Capability, require_capability, school_roles_with
+from schoolprivacy.authorization import hidden
+from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
-from schoolprivacy.models import School
 
 from .. import selectors, services
 from ..forms import (
@@ -27,11 +26,7 @@ from .common import _int, policy
 
 @require_capability(Capability.PUPIL_ADMINISTRATION)
 def pupil_create(request):
-    schools = School.objects.filter(
-        pk__in=grants_for(request.user).schools_with(
-            *school_roles_with(Capability.PUPIL_ADMINISTRATION)
-        )
-    )
+    schools = selectors.administered_schools(request.user)
     chosen = request.GET.get("school")
     # What is not a number is a school that does not exist (404), never a server error.
     school = get_object_or_404(schools, pk=_int(chosen) if chosen else schools.first().pk)

@@ -255,6 +255,8 @@ BSN_HMAC_KEY = env_keys("BSN_HMAC_KEY")[0]
 
 # --- Audit log ------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# The entries are django-auditlog's, written in one place (schoolprivacy/audit_entry.py).
+AUDITLOG_LOGENTRY_MODEL = "schoolprivacy.AuditEntry"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_MASK_CALLABLE = "schoolprivacy.audit.mask_completely"
 # Changes as text, auditlog's default; schoolprivacy/audit.py writes its entries the same way.

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.html import escape
 from consents import services
 from consents.models import Publication, Purpose, PurposeVersion, Takedown
 from pupils.models import Pupil
+from schoolprivacy.audit_entry import AuditEntry
 from tests.factories import GroupFactory, GuardianshipFactory, PupilFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_a_publication_with_a_pupil_without_consent_is_refused_and_nothing_is_sa
     assert "No consent for this channel" in page
     assert escape(world.other_pupil.full_name) in page
     assert Publication.objects.count() == 0
-    assert not LogEntry.objects.filter(content_type__model="publication").exists()
+    assert not AuditEntry.objects.filter(content_type__model="publication").exists()
 
 
 def test_a_publication_where_everyone_has_consent_is_saved_and_audited(
@@ -131,7 +131,7 @@ def test_a_publication_where_everyone_has_consent_is_saved_and_audited(
     assert list(publication.pupils.all()) == [consented]
     assert publication.recorded_by == world.users["teacher"]
     assert publication.school == world.pupil.school
-    entry = LogEntry.objects.get_for_object(publication).get(action=LogEntry.Action.CREATE)
+    entry = AuditEntry.objects.get_for_object(publication).get(action=AuditEntry.Action.CREATE)
     assert entry.actor == world.users["teacher"]
 
     page = client.get(urls(world.pupil.school)["list"]).content.decode()
@@ -221,7 +221,7 @@ def test_marking_a_takedown_done_records_who_and_when_and_is_audited(
     assert takedown.done_by == world.users["teacher"]
     assert before <= takedown.done_at <= timezone.now()
     assert takedown.note == "Foto van de website gehaald."
-    entry = LogEntry.objects.get_for_object(takedown).get(action=LogEntry.Action.UPDATE)
+    entry = AuditEntry.objects.get_for_object(takedown).get(action=AuditEntry.Action.UPDATE)
     assert entry.actor == world.users["teacher"]
     assert "done_at" in entry.changes_dict
 
@@ -401,7 +401,9 @@ def test_consent_given_again_ends_the_open_takedown_task_and_a_new_withdrawal_op
 
     decide(consented, website, parent, "given")
     assert not Takedown.objects.filter(done_at__isnull=True).exists()
-    ended = LogEntry.objects.filter(content_type__model="takedown", action=LogEntry.Action.DELETE)
+    ended = AuditEntry.objects.filter(
+        content_type__model="takedown", action=AuditEntry.Action.DELETE
+    )
     assert ended.count() == 1 and ended.get().actor == parent
 
     decide(consented, website, parent, "withdrawn")

@@ -6,7 +6,6 @@ import io
 import uuid
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.html import escape
 from consents import selectors
 from consents.models import ConsentEvent, ConsentRequest, Decision, PurposeVersion
 from consents.rules import State
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Notice
 from tests.factories import PupilFactory, UserFactory
 from tests.utils import password_just_confirmed
@@ -59,7 +59,7 @@ def test_a_parent_gives_and_withdraws_in_one_step_each(world, login, purpose):
 def test_every_decision_is_audited_with_who_decided(world, login, purpose):
     decide(login(world.users["parent"]), world, purpose, "given")
     decision = Decision.objects.get()
-    entry = LogEntry.objects.get_for_object(decision).get()
+    entry = AuditEntry.objects.get_for_object(decision).get()
     assert entry.actor == world.users["parent"]
     assert entry.additional_data == {"pupil_id": world.pupil.pk}
 

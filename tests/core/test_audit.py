@@ -1,27 +1,35 @@
 """Audit entries written by schoolprivacy.audit are the rows django-auditlog would write.
 
-write_entry puts an entry in with one INSERT instead of building a LogEntry through
-the ORM; the entry must hold the same values as LogEntry.objects.log_create's, for an
-actor given and for the actor of auditlog's request context.
+AuditEntry.objects.log_create puts an entry in with one INSERT instead of building it
+through the ORM as django-auditlog's log_create does; the entry must hold the same values
+as auditlog's, for an actor given and for the actor of auditlog's request context. The
+project's registry is made with auditlog's options and its signals, not by changing
+auditlog's own.
 """
 
 import datetime
 
 import pytest
+from auditlog import get_logentry_model
 from auditlog.context import set_actor
-from auditlog.models import LogEntry
+from auditlog.models import LogEntryManager
+from auditlog.receivers import log_update as auditlogs_log_update
+from auditlog.registry import auditlog as auditlogs_registry
+from auditlog.signals import post_log, pre_log
 from django.db import connection, transaction
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 
 from schoolprivacy import audit
+from schoolprivacy.audit_entry import COLUMNS, AuditEntry
 from tests.factories import PupilFactory, SchoolFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPARED = [name for name in audit.ENTRY_FIELDS if name != "timestamp"]
+COMPARED = [name for name in COLUMNS if name != "timestamp"]
 
 
-def _row(entry: LogEntry) -> dict:
+def _row(entry: AuditEntry) -> dict:
     """The entry as the database holds it (SQL NULL and JSON null told apart)."""
     entry.refresh_from_db()
     row = {name: getattr(entry, name) for name in COMPARED}
@@ -35,14 +43,14 @@ def _row(entry: LogEntry) -> dict:
 
 
 def _both(pupil, **kwargs) -> tuple[dict, dict]:
-    """The newest entry of each way, written with the same arguments."""
+    """The entry of django-auditlog's log_create (through the ORM) and of the project's,
+    written with the same arguments."""
     changes = {"viewed": ["dossier", ""]}
-    theirs = LogEntry.objects.log_create(
-        pupil, force_log=True, action=LogEntry.Action.ACCESS, changes=changes, **kwargs
-    )
-    audit.write_entry(pupil, action=LogEntry.Action.ACCESS, changes=changes, **kwargs)
-    ours = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).order_by("-pk").first()
+    arguments = dict(force_log=True, action=AuditEntry.Action.ACCESS, changes=changes, **kwargs)
+    theirs = LogEntryManager.log_create(AuditEntry.objects, pupil, **arguments)
+    ours = AuditEntry.objects.log_create(pupil, **arguments)
     assert ours.pk != theirs.pk
+    assert ours.pk == AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS).latest("pk").pk
     return _row(theirs), _row(ours)
 
 
@@ -84,7 +92,7 @@ def test_an_audited_save_locks_the_row_it_diffs_against_and_logs_from_it():
         stale.save(update_fields=["first_name"])
     read = next(q["sql"] for q in captured if q["sql"].startswith("SELECT"))
     assert read.endswith("FOR UPDATE")
-    entry = LogEntry.objects.get_for_object(pupil).filter(action=LogEntry.Action.UPDATE).get()
+    entry = AuditEntry.objects.get_for_object(pupil).filter(action=AuditEntry.Action.UPDATE).get()
     assert entry.changes == {"first_name": ["Anne", "Lotte"]}
     assert entry.additional_data == {"pupil_id": pupil.pk}
 
@@ -96,8 +104,8 @@ def _created_by_save_and_by_bulk(make) -> tuple[dict, dict]:
     saved.save()
     bulk.__class__.objects.bulk_create([bulk])
     audit.write_created([bulk])
-    theirs = LogEntry.objects.get_for_object(saved).get(action=LogEntry.Action.CREATE)
-    ours = LogEntry.objects.get_for_object(bulk).get(action=LogEntry.Action.CREATE)
+    theirs = AuditEntry.objects.get_for_object(saved).get(action=AuditEntry.Action.CREATE)
+    ours = AuditEntry.objects.get_for_object(bulk).get(action=AuditEntry.Action.CREATE)
     theirs, ours = _row(theirs), _row(ours)
     # A save's entry also names the reverse relations ("pupils.GroupPlacement.None"), which
     # say nothing about a new row; the bulk entry holds the row's own columns.
@@ -150,6 +158,40 @@ def test_rows_written_together_get_one_entry_each_in_one_statement():
         assert audit.write_created(users) == 5
     assert len(captured) <= 2  # the content type (cached after once) and the COPY
     for user in users:
-        entry = LogEntry.objects.get_for_object(user).get()
+        entry = AuditEntry.objects.get_for_object(user).get()
         assert entry.changes["email"] == ["None", user.email]
         assert "password" not in entry.changes
+
+
+def test_the_entries_are_auditlogs_model_and_its_registry_is_left_as_auditlog_made_it():
+    assert get_logentry_model() is AuditEntry
+    assert auditlogs_registry._signals[pre_save] is auditlogs_log_update
+    from pupils.models import Pupil
+
+    assert audit.registry.contains(Pupil) and not auditlogs_registry.contains(Pupil)
+
+
+def test_a_receiver_of_pre_log_can_stop_an_entry_and_post_log_hears_of_each():
+    pupil = PupilFactory(first_name="Anna")
+    heard = []
+
+    def stop_first_names(sender, instance, action, **kwargs):
+        return not (action == AuditEntry.Action.UPDATE and instance.first_name == "Stil")
+
+    def hear(sender, log_entry, changes, **kwargs):
+        heard.append((log_entry.pk, changes))
+
+    pre_log.connect(stop_first_names)
+    post_log.connect(hear)
+    try:
+        pupil.first_name = "Stil"
+        pupil.save(update_fields=["first_name"])
+        pupil.first_name = "Lotte"
+        pupil.save(update_fields=["first_name"])
+    finally:
+        pre_log.disconnect(stop_first_names)
+        post_log.disconnect(hear)
+    updates = AuditEntry.objects.get_for_object(pupil).filter(action=AuditEntry.Action.UPDATE)
+    entry = updates.get()  # the first save was stopped
+    assert entry.changes == {"first_name": ["Stil", "Lotte"]}
+    assert heard == [(entry.pk, {"first_name": ("Stil", "Lotte")})]

@@ -1,9 +1,9 @@
 """Users, schools and roles, and their audit rows."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.db import IntegrityError
 
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Membership, Role, User
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 
@@ -35,6 +35,6 @@ def test_giving_someone_a_role_is_audited():
     school = SchoolFactory()
     user = UserFactory()
     membership = Membership.objects.create(user=user, school=school, role=Role.DIRECTOR)
-    entry = LogEntry.objects.get_for_object(membership).get()
-    assert entry.action == LogEntry.Action.CREATE
+    entry = AuditEntry.objects.get_for_object(membership).get()
+    assert entry.action == AuditEntry.Action.CREATE
     assert entry.changes["role"] == ["None", "director"]

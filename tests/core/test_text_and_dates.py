@@ -30,6 +30,10 @@ OUR_APPS = ("schoolprivacy", "pupils", "consents", "requests", "suppliers", "sta
 
 #: Text the app writes itself (keys, hashes, paths, composed messages): not typed by people.
 WRITTEN_BY_THE_APP = {
+    # The audit log (written by schoolprivacy/audit_entry.py; the fields are django-auditlog's).
+    "schoolprivacy.AuditEntry.actor_email",
+    "schoolprivacy.AuditEntry.cid",
+    "schoolprivacy.AuditEntry.object_pk",
     "schoolprivacy.User.password",
     "schoolprivacy.Heartbeat.name",
     "schoolprivacy.Notice.message",

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
 
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import BoardRole, Role
 from tests.factories import BoardMembershipFactory, MembershipFactory, UserFactory
 
@@ -197,7 +197,7 @@ def test_changing_a_password_is_audited_without_the_hash(client, user, password)
     )
     user.refresh_from_db()
     assert user.check_password(new_password)
-    for entry in LogEntry.objects.get_for_object(user):
+    for entry in AuditEntry.objects.get_for_object(user):
         assert "password" not in (entry.changes or {})
         assert user.password not in str(entry.changes)
 

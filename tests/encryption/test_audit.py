@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from schoolprivacy.audit import MASK, mask_completely
+from schoolprivacy.audit_entry import AuditEntry
 
 from .models import Secret
 
@@ -34,7 +34,7 @@ def logged_text(secret: Secret) -> str:
             "SELECT changes::text, changes_text, object_repr, "
             "coalesce(serialized_data::text, ''), coalesce(additional_data::text, '') "
             "FROM auditlog_logentry WHERE object_pk = %s AND content_type_id = %s",
-            [str(secret.pk), LogEntry.objects.get_for_object(secret).first().content_type_id],
+            [str(secret.pk), AuditEntry.objects.get_for_object(secret).first().content_type_id],
         )
         return json.dumps(cursor.fetchall(), ensure_ascii=False)
 
@@ -45,8 +45,8 @@ def test_the_mask_is_the_same_whatever_the_value():
 
 def test_creating_a_record_is_logged_without_its_secrets():
     secret = Secret.objects.create(label="a", note=NOTE, code=CODE)
-    entry = LogEntry.objects.get_for_object(secret).get()
-    assert entry.action == LogEntry.Action.CREATE
+    entry = AuditEntry.objects.get_for_object(secret).get()
+    assert entry.action == AuditEntry.Action.CREATE
     assert entry.changes["note"] == [MASK, MASK]
     assert entry.changes["code"] == [MASK, MASK]
     assert entry.changes["label"] == ["None", "a"]
@@ -59,7 +59,7 @@ def test_changing_a_secret_is_logged_as_changed_without_old_or_new_value():
     loaded.note = "Geen allergieën meer bekend"
     loaded.code = "111222333"
     loaded.save()
-    update = LogEntry.objects.get_for_object(secret).get(action=LogEntry.Action.UPDATE)
+    update = AuditEntry.objects.get_for_object(secret).get(action=AuditEntry.Action.UPDATE)
     assert update.changes == {"note": [MASK, MASK], "code": [MASK, MASK]}
     assert no_part_of(
         [NOTE, CODE, "Geen allergieën meer bekend", "111222333"], logged_text(secret)
@@ -72,7 +72,7 @@ def test_saving_without_changing_a_secret_does_not_mention_it():
     loaded.note = NOTE  # the same text again
     loaded.label = "b"
     loaded.save()
-    update = LogEntry.objects.get_for_object(secret).get(action=LogEntry.Action.UPDATE)
+    update = AuditEntry.objects.get_for_object(secret).get(action=AuditEntry.Action.UPDATE)
     assert update.changes == {"label": ["a", "b"]}
 
 
@@ -80,7 +80,7 @@ def test_deleting_a_record_is_logged_without_its_secrets():
     secret = Secret.objects.create(note=NOTE, code=CODE)
     pk = secret.pk
     Secret.objects.get(pk=pk).delete()
-    entry = LogEntry.objects.get(object_pk=str(pk), action=LogEntry.Action.DELETE)
+    entry = AuditEntry.objects.get(object_pk=str(pk), action=AuditEntry.Action.DELETE)
     assert entry.changes["note"] == [MASK, MASK]
     assert no_part_of([NOTE, CODE], json.dumps(entry.changes, ensure_ascii=False))
 
@@ -94,5 +94,5 @@ def test_a_save_of_some_fields_diffs_them_against_the_stored_row_and_reads_no_ot
         stale.save(update_fields=["label"])
     read = next(q["sql"] for q in captured if q["sql"].startswith("SELECT"))
     assert '"note"' not in read and '"code"' not in read  # nothing decrypted to diff a label
-    entry = LogEntry.objects.get_for_object(secret).filter(action=LogEntry.Action.UPDATE).get()
+    entry = AuditEntry.objects.get_for_object(secret).filter(action=AuditEntry.Action.UPDATE).get()
     assert entry.changes == {"label": ["b", "c"]}  # from what the database held, not "a"

@@ -6,7 +6,6 @@ pupil grants it, both are told beforehand, and a beat sweep carries it out."""
 import datetime
 
 import pytest
-from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -14,6 +13,7 @@ from django.utils.html import escape
 from pupils import ages, services
 from pupils.models import AdulthoodNotice, Guardianship, Pupil
 from requests.models import DataRequest
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Notice
 from tests.factories import UserFactory
 
@@ -175,7 +175,7 @@ def test_on_the_birthday_parental_authority_ends_and_everyone_is_told(world, six
     )
     ended = Guardianship.objects.get(pk=world.guardianships["parent"].pk)
     assert ended.authority_ended_on == D(2026, 12, 24)
-    change = LogEntry.objects.get_for_object(ended).filter(action=LogEntry.Action.UPDATE).get()
+    change = AuditEntry.objects.get_for_object(ended).filter(action=AuditEntry.Action.UPDATE).get()
     assert change.changes["has_parental_authority"] == ["True", "False"]
     assert Notice.objects.filter(user=world.users["parent"]).exists()
     assert Notice.objects.filter(user=world.users["pupil"]).exists()

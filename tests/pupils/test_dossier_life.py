@@ -6,7 +6,6 @@ import datetime
 import io
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from pupils import services
 from pupils.models import Agreement, Attachment, EntryRevision, Note, SpecialRecord
 from schoolprivacy import uploads
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.encryption import EncryptionError
 from tests import documents
 
@@ -82,7 +82,9 @@ def test_the_author_corrects_an_entry_and_the_earlier_version_is_kept(world, log
         services.revision_values(revision)["agreement"]
         == "Elke vrijdag leesoefening mee naar huis."
     )
-    change = LogEntry.objects.get_for_object(agreement).filter(action=LogEntry.Action.UPDATE).get()
+    change = (
+        AuditEntry.objects.get_for_object(agreement).filter(action=AuditEntry.Action.UPDATE).get()
+    )
     assert change.actor == world.users["teacher"] and "agreement" in change.changes_dict
     # Whoever may see the entry sees the earlier version, with who changed it, when and why.
     page = client.get(reverse("pupils:entry", args=[world.pupil.pk, "agreement", agreement.pk]))
@@ -257,8 +259,10 @@ def test_a_protocol_is_attached_encrypted_and_served_as_a_download_named_by_the_
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and "Mila" not in disposition
     assert attachment.filename in disposition and attachment.filename.endswith(".pdf")
-    look = LogEntry.objects.filter(
-        action=LogEntry.Action.ACCESS, actor=world.users["teacher"], object_pk=str(world.pupil.pk)
+    look = AuditEntry.objects.filter(
+        action=AuditEntry.Action.ACCESS,
+        actor=world.users["teacher"],
+        object_pk=str(world.pupil.pk),
     ).latest("pk")
     assert look.changes_dict["viewed"][0] == "document"
     assert look.changes_dict["document"][0] == str(attachment.uid)

@@ -3,13 +3,13 @@ only when the school recorded that both may know, emergency contacts in order wi
 and hospital, break-glass shows whom to call, and the class emergency sheet."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from pupils import services
 from pupils.models import EmergencyContact, ParentContact, ProcessingHold, SpecialRecord
+from schoolprivacy.audit_entry import AuditEntry
 from tests.factories import GuardianshipFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_parent_corrects_their_own_phone_number_directly_and_it_is_audited(wor
     assert response.status_code == 302
     contact = ParentContact.objects.get(parent=parent)
     assert contact.phone_mobile == "06-11112222"
-    entry = LogEntry.objects.get_for_object(contact).get()
+    entry = AuditEntry.objects.get_for_object(contact).get()
     assert entry.actor == parent
     assert "06-11112222" not in str(entry.changes)  # masked in the log
 
@@ -84,7 +84,7 @@ def test_the_director_enters_a_parents_details_and_a_teacher_cannot(world, login
     assert response.status_code == 302
     contact = ParentContact.objects.get(parent=guardianship.parent)
     assert contact.address == "Dorpsstraat 1, 1234 AB Utrecht"
-    assert LogEntry.objects.get_for_object(contact).get().actor == world.users["director"]
+    assert AuditEntry.objects.get_for_object(contact).get().actor == world.users["director"]
 
 
 def test_the_other_parent_does_not_see_a_phone_number_unless_both_may_know(world, login, contacts):
@@ -222,15 +222,15 @@ def test_the_teacher_opens_the_class_emergency_sheet_and_it_is_logged(
     assert "Dyslexie" not in html  # not a safety record
     assert "Oude pillen" not in html  # ended
     assert "data-print" in html
-    logged = LogEntry.objects.filter(
-        action=LogEntry.Action.ACCESS,
+    logged = AuditEntry.objects.filter(
+        action=AuditEntry.Action.ACCESS,
         actor=teacher,
         content_type=ContentType.objects.get_for_model(group),
         object_pk=str(group.pk),
     )
     assert logged.get().changes_dict["viewed"][0] == "emergency_sheet"
-    assert LogEntry.objects.filter(
-        action=LogEntry.Action.ACCESS, actor=teacher, object_pk=str(world.pupil.pk)
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.ACCESS, actor=teacher, object_pk=str(world.pupil.pk)
     ).exists()
 
 
@@ -270,8 +270,8 @@ def test_who_opens_the_class_emergency_sheet(world, login, role, status):
         == status
     )
     assert (
-        not LogEntry.objects.filter(
-            action=LogEntry.Action.ACCESS, actor=world.users[role]
+        not AuditEntry.objects.filter(
+            action=AuditEntry.Action.ACCESS, actor=world.users[role]
         ).exists()
         or status == 200
     )

@@ -3,12 +3,12 @@
 import logging
 
 import pytest
-from auditlog.models import LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from pupils.models import SpecialRecord
 from pupils.tasks import send_invitation
+from schoolprivacy.audit_entry import AuditEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_a_whole_working_session_logs_no_bsn_and_no_special_data(world, login, c
     assert SECRET_CONTENT not in everything_logged
     audit = " ".join(
         f"{e.changes} {e.changes_text} {e.object_repr} {e.additional_data}"
-        for e in LogEntry.objects.all()
+        for e in AuditEntry.objects.all()
     )
     assert SECRET_BSN not in audit
     assert SECRET_CONTENT not in audit
@@ -91,7 +91,9 @@ def test_tasks_refuse_a_bsn_as_argument(world):
 
 
 def test_the_audit_log_refuses_update_and_delete(world):
-    entry = LogEntry.objects.filter(object_id=world.pupil.pk).first() or LogEntry.objects.first()
+    entry = (
+        AuditEntry.objects.filter(object_id=world.pupil.pk).first() or AuditEntry.objects.first()
+    )
     assert entry is not None
     for statement in (
         "UPDATE auditlog_logentry SET changes_text = 'rewritten' WHERE id = %s",
@@ -103,15 +105,15 @@ def test_the_audit_log_refuses_update_and_delete(world):
             connection.cursor() as cursor,
         ):
             cursor.execute(statement, [entry.pk])
-    assert LogEntry.objects.filter(pk=entry.pk, changes_text=entry.changes_text).exists()
+    assert AuditEntry.objects.filter(pk=entry.pk, changes_text=entry.changes_text).exists()
 
 
 def test_deleting_an_account_keeps_its_audit_entries(world):
     actor = UserFactory()
-    entry = LogEntry.objects.log_create(
-        world.pupil, force_log=True, action=LogEntry.Action.ACCESS, actor=actor
+    entry = AuditEntry.objects.log_create(
+        world.pupil, force_log=True, action=AuditEntry.Action.ACCESS, actor=actor
     )
     actor.delete()
     entry.refresh_from_db()
     assert entry.actor_id is None
-    assert entry.action == LogEntry.Action.ACCESS
+    assert entry.action == AuditEntry.Action.ACCESS

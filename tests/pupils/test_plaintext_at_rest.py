@@ -2,7 +2,6 @@
 a special record's source. Encrypted at rest, masked in the audit log, never mailed."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.urls import reverse
 from pupils import services
 from pupils.models import EmergencyAccess, Source, SpecialRecord
 from schoolprivacy.audit import MASK
+from schoolprivacy.audit_entry import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def stored(table: str, column: str, pk: int) -> str:
 def logged_changes(obj) -> list[dict]:
     return [
         entry.changes
-        for entry in LogEntry.objects.get_for_object(obj).exclude(action=LogEntry.Action.ACCESS)
+        for entry in AuditEntry.objects.get_for_object(obj).exclude(
+            action=AuditEntry.Action.ACCESS
+        )
     ]
 
 
@@ -81,7 +83,9 @@ def test_a_special_records_source_is_encrypted_and_masked_in_the_log(world):
 
 
 def test_the_audit_log_lets_one_value_be_masked_and_nothing_else(emergency):
-    entry = LogEntry.objects.get_for_object(emergency).exclude(action=LogEntry.Action.ACCESS)[0]
+    entry = AuditEntry.objects.get_for_object(emergency).exclude(action=AuditEntry.Action.ACCESS)[
+        0
+    ]
     field = next(key for key in entry.changes if key != "reason")
     mask = f'["{MASK}", "{MASK}"]'
     refused = (
@@ -99,7 +103,7 @@ def test_the_audit_log_lets_one_value_be_masked_and_nothing_else(emergency):
                 f"UPDATE auditlog_logentry SET changes = {expression} WHERE id = %s",  # noqa: S608
                 [*params, entry.pk],
             )
-    assert LogEntry.objects.get(pk=entry.pk).changes == entry.changes
+    assert AuditEntry.objects.get(pk=entry.pk).changes == entry.changes
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL schoolprivacy.audit_scrub = 'on'")
         cursor.execute(
@@ -107,7 +111,7 @@ def test_the_audit_log_lets_one_value_be_masked_and_nothing_else(emergency):
             "WHERE id = %s",
             [[field], mask, entry.pk],
         )
-    after = LogEntry.objects.get(pk=entry.pk).changes
+    after = AuditEntry.objects.get(pk=entry.pk).changes
     assert after[field] == [MASK, MASK]
     assert {k: v for k, v in after.items() if k != field} == {
         k: v for k, v in entry.changes.items() if k != field

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +18,7 @@ from pupils.models import (
     Pupil,
     SpecialRecord,
 )
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Membership, Role, User
 from tests.factories import PupilFactory
 
@@ -47,8 +47,8 @@ def test_a_teacher_records_an_agreement_and_sees_it_on_the_pupil_page(world, log
     assert agreement.author == world.users["teacher"]
     page = client.get(reverse("pupils:detail", args=[world.pupil.pk])).content.decode()
     assert "Lotte leest elke dag tien minuten." in page
-    entry = LogEntry.objects.get_for_object(agreement).get()
-    assert entry.action == LogEntry.Action.CREATE
+    entry = AuditEntry.objects.get_for_object(agreement).get()
+    assert entry.action == AuditEntry.Action.CREATE
     assert entry.actor == world.users["teacher"]
     assert entry.additional_data == {"pupil_id": world.pupil.pk}
 
@@ -180,7 +180,7 @@ def test_the_bsn_never_reaches_an_url_or_the_audit_log(world, login):
     )
     world.pupil.refresh_from_db()
     assert world.pupil.bsn == "111222333"
-    for entry in LogEntry.objects.all():
+    for entry in AuditEntry.objects.all():
         assert "111222333" not in str(entry.changes) + str(entry.changes_text)
         assert world.pupil.bsn_index not in str(entry.changes)
 
@@ -201,7 +201,7 @@ def test_a_teacher_sees_the_safety_records_and_nothing_else(world, login):
     content = page.content.decode()
     assert "Bij een aanval: neusspray." in content
     assert "ADHD" not in content
-    access = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_id=world.pupil.pk)
+    access = AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS, object_id=world.pupil.pk)
     assert access.filter(actor=world.users["teacher"]).exists()
 
 
@@ -329,7 +329,7 @@ def test_a_change_of_custody_is_kept_in_the_audit_log(world, login):
     )
     guardianship.refresh_from_db()
     assert guardianship.has_information_right
-    entry = LogEntry.objects.get_for_object(guardianship).latest("timestamp")
+    entry = AuditEntry.objects.get_for_object(guardianship).latest("timestamp")
     assert entry.changes["has_information_right"] == ["False", "True"]
     assert entry.actor == world.users["director"]
 

@@ -5,7 +5,6 @@ with the explicit consent of a holder of parental authority, or the pupil from 1
 import uuid
 
 import pytest
-from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -14,6 +13,7 @@ from consents import services as consent_services
 from pupils import services
 from pupils.models import SpecialRecord
 from schoolprivacy import audit
+from schoolprivacy.audit_entry import AuditEntry
 from tests.consents.conftest import make_purpose
 
 pytestmark = pytest.mark.django_db
@@ -105,11 +105,11 @@ def test_with_consent_it_is_recorded_and_a_withdrawal_erases_it_audited(world, r
 
     assert not religion_records(world).exists()
     assert SpecialRecord.objects.filter(pk=other.pk).exists()  # only the voluntary kind
-    entries = LogEntry.objects.filter(
+    entries = AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(SpecialRecord), object_id=record.pk
     )
-    assert {e.action for e in entries} == {LogEntry.Action.CREATE, LogEntry.Action.DELETE}
-    deletion = entries.get(action=LogEntry.Action.DELETE)
+    assert {e.action for e in entries} == {AuditEntry.Action.CREATE, AuditEntry.Action.DELETE}
+    deletion = entries.get(action=AuditEntry.Action.DELETE)
     assert deletion.actor == world.users["parent"]
     assert all(e.object_repr == audit.ERASED for e in entries)
     assert "katholiek" not in str([e.changes for e in entries])

@@ -7,7 +7,6 @@ import json
 import zipfile
 
 import pytest
-from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from consents.models import Decision
 from pupils import services as pupil_services
 from requests import services
 from requests.models import AccessCopy, DataRequest
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.reauth import SESSION_KEY
 from tests.consents.conftest import make_purpose
 
@@ -110,8 +110,8 @@ def test_the_other_parents_data_is_left_out_and_that_is_logged(
     assert copy.redactions["other_parents"] >= 1
     assert copy.redactions["mentions_in_text"] >= 1
     assert copy.redactions["requests_by_others"] == 1
-    logged = LogEntry.objects.filter(
-        action=LogEntry.Action.ACCESS, changes__viewed__0="copy"
+    logged = AuditEntry.objects.filter(
+        action=AuditEntry.Action.ACCESS, changes__viewed__0="copy"
     ).get()
     assert "other_parents=" in logged.changes["left_out"][0]
     assert text  # the archive was read
@@ -145,7 +145,7 @@ def test_the_parent_downloads_after_logging_in_again(
     assert unzip(response.content)[0]["pupil"]["last_name"] == world.pupil.last_name
     copy.refresh_from_db()
     assert copy.downloads == 1
-    assert LogEntry.objects.filter(changes__viewed__0="copy:download").count() == 1
+    assert AuditEntry.objects.filter(changes__viewed__0="copy:download").count() == 1
 
 
 def test_a_download_link_used_by_another_user_is_refused_and_nothing_changes(
@@ -161,7 +161,7 @@ def test_a_download_link_used_by_another_user_is_refused_and_nothing_changes(
         assert response.status_code == 404
         assert response["Content-Type"].startswith("text/html")
     assert AccessCopy.objects.get(pk=copy.pk).downloads == 0
-    assert not LogEntry.objects.filter(changes__viewed__0="copy:download").exists()
+    assert not AuditEntry.objects.filter(changes__viewed__0="copy:download").exists()
 
 
 def test_an_expired_link_is_refused_with_a_clear_message_and_the_content_goes(

@@ -4,7 +4,6 @@ and the audit that keeps the fact, not the data."""
 import datetime
 
 import pytest
-from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -17,6 +16,7 @@ from requests import selectors, services
 from requests.models import DataRequest, ErasureItem, ErasureRecord, RecipientNotice
 from requests.services import CategoryDecision
 from schoolprivacy import audit
+from schoolprivacy.audit_entry import AuditEntry
 from tests.consents.conftest import make_purpose
 
 from .conftest import submit
@@ -74,10 +74,10 @@ def test_deleting_the_dossier_removes_it_and_the_audit_keeps_only_the_fact(world
 
     assert counts(world.pupil)["agreements"] == counts(world.pupil)["tests"] == 0
     assert Note.objects.filter(pupil=world.pupil).get() == dossier["referral"]  # kept: not asked
-    entries = LogEntry.objects.filter(
+    entries = AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Agreement), object_id=agreement.pk
     )
-    assert {e.action for e in entries} == {LogEntry.Action.CREATE, LogEntry.Action.DELETE}
+    assert {e.action for e in entries} == {AuditEntry.Action.CREATE, AuditEntry.Action.DELETE}
     for entry in entries:
         assert "Extra leesoefening" not in str(entry.changes) + entry.object_repr
         assert entry.object_repr == audit.ERASED
@@ -209,9 +209,9 @@ def test_deleting_the_administration_deletes_everything_in_every_app(world, doss
     assert pupil.bsn is None and pupil.first_name == "" and not pupil.guardianships.exists()
     assert not Decision.objects.filter(pupil=pupil).exists()
     assert all(n == 0 for k, n in counts(pupil).items() if k != "holds")
-    history = LogEntry.objects.filter(
+    history = AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Pupil), object_id=pupil.pk
-    ).exclude(action=LogEntry.Action.ACCESS)
+    ).exclude(action=AuditEntry.Action.ACCESS)
     assert history.exists()
     assert all(name not in str(e.changes) + e.object_repr for e in history)
 
@@ -284,7 +284,7 @@ def test_keeping_data_needs_a_reason_the_parent_reads(world, dossier, login):
 
 
 def test_the_audit_log_stays_append_only_outside_an_erasure(world, dossier):
-    entry = LogEntry.objects.filter(object_id=dossier["agreement"].pk).first()
+    entry = AuditEntry.objects.filter(object_id=dossier["agreement"].pk).first()
     for sql in (
         "UPDATE auditlog_logentry SET changes = '{}'::jsonb WHERE id = %s",
         "DELETE FROM auditlog_logentry WHERE id = %s",
@@ -298,4 +298,4 @@ def test_the_audit_log_stays_append_only_outside_an_erasure(world, dossier):
             "UPDATE auditlog_logentry SET actor_id = NULL, timestamp = now() WHERE id = %s",
             [entry.pk],
         )
-    assert LogEntry.objects.get(pk=entry.pk).changes == entry.changes
+    assert AuditEntry.objects.get(pk=entry.pk).changes == entry.changes

@@ -4,7 +4,6 @@ import datetime
 import uuid
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,6 +14,7 @@ from pupils.models import ProcessingHold
 from requests import deadlines, services
 from requests.models import DataRequest, RequestEvent
 from requests.permissions import requester_role
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Notice
 from tests.factories import PupilFactory
 
@@ -46,7 +46,7 @@ def test_a_parent_asks_for_a_copy_in_the_portal_and_gets_the_legal_due_date(
     assert request.explanation == "Graag alles."
     assert request.events.get().kind == RequestEvent.Kind.RECEIVED
     # Audited, with the parent's words masked.
-    entry = LogEntry.objects.get_for_object(request).get()
+    entry = AuditEntry.objects.get_for_object(request).get()
     assert entry.actor == world.users["parent"]
     assert "Graag alles." not in str(entry.changes)
     # The parent is told when the answer is due; the director that a request came in.

@@ -1,7 +1,6 @@
 """Corrections (GDPR Art. 16) and telling every recipient of a corrected field (Art. 19)."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -9,6 +8,7 @@ from pupils.models import Note, Pupil
 from requests import services
 from requests.models import DataRequest, RecipientNotice
 from requests.services import ItemDecision, ItemProposal
+from schoolprivacy.audit_entry import AuditEntry
 
 from .conftest import submit
 
@@ -34,7 +34,9 @@ def test_an_accepted_correction_is_written_through_the_dossier_and_audited(world
 
     pupil = Pupil.objects.get(pk=world.pupil.pk)
     assert pupil.last_name == "Jansen-Oudewater"
-    entry = LogEntry.objects.get_for_object(pupil).filter(action=LogEntry.Action.UPDATE).latest()
+    entry = (
+        AuditEntry.objects.get_for_object(pupil).filter(action=AuditEntry.Action.UPDATE).latest()
+    )
     assert entry.actor == world.users["director"]
     assert entry.changes["last_name"][1] == "Jansen-Oudewater"
 

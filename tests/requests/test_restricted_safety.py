@@ -4,13 +4,13 @@ marked restricted, and every look asks a reason that is kept and logged (GDPR Ar
 6(1)(d), 9(2)(c)); everything else the hold covers stays hidden."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.urls import reverse
 
 from pupils.models import RestrictedAccess, SpecialRecord
 from requests import services
 from requests.models import DataRequest, ErasureItem
 from requests.services import CategoryDecision
+from schoolprivacy.audit_entry import AuditEntry
 
 from .conftest import submit
 
@@ -43,9 +43,9 @@ def special_page(client, pupil, **post):
 
 def looks(pupil):
     return list(
-        LogEntry.objects.filter(
+        AuditEntry.objects.filter(
             object_id=pupil.pk,
-            action=LogEntry.Action.ACCESS,
+            action=AuditEntry.Action.ACCESS,
             changes__viewed__0__startswith="restricted",
         )
     )

@@ -6,7 +6,6 @@ import datetime
 import smtplib
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from requests import services
 from requests.copies import Redactor
 from requests.models import AccessCopy, DataRequest, RecipientNotice, Reminder
 from requests.services import CategoryDecision, ItemDecision, ItemProposal, access_copy
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Membership, Notice, Role
 from schoolprivacy.services import notices_deliver
 from tests.factories import GroupFactory, SchoolFactory, UserFactory
@@ -44,7 +44,7 @@ def test_after_erasing_the_administration_no_audit_entry_holds_the_childs_name(w
     )
     logged = " ".join(
         f"{e.object_repr} {e.changes} {e.changes_text} {e.serialized_data}"
-        for e in LogEntry.objects.all()
+        for e in AuditEntry.objects.all()
     )
     assert last not in logged and first not in logged
 
@@ -179,7 +179,7 @@ def test_erasing_the_dossier_expires_a_copy_that_holds_it(
 
 
 def test_the_scrub_can_only_mask_never_write_new_history(world, dossier):
-    entry = LogEntry.objects.filter(object_id=dossier["agreement"].pk).first()
+    entry = AuditEntry.objects.filter(object_id=dossier["agreement"].pk).first()
     for sql in (
         'UPDATE auditlog_logentry SET changes = \'{"agreement": ["a", "b"]}\' WHERE id = %s',
         "UPDATE auditlog_logentry SET object_repr = 'iets anders' WHERE id = %s",
@@ -187,7 +187,7 @@ def test_the_scrub_can_only_mask_never_write_new_history(world, dossier):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL schoolprivacy.audit_scrub = 'on'")
             cursor.execute(sql, [entry.pk])
-    assert LogEntry.objects.get(pk=entry.pk).object_repr == entry.object_repr
+    assert AuditEntry.objects.get(pk=entry.pk).object_repr == entry.object_repr
 
 
 def test_an_answered_request_informing_recipients_is_not_overdue(world, receivers):

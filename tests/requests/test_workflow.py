@@ -3,13 +3,13 @@
 import datetime
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from requests import deadlines, services
 from requests.models import DataRequest, RequestEvent
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Membership, Notice, Role
 
 from .conftest import recorded, submit
@@ -42,7 +42,9 @@ def test_taking_a_request_up_is_a_step_in_its_history_and_in_the_audit_log(world
         Status.IN_PROGRESS,
         world.users["director"],
     )
-    change = LogEntry.objects.get_for_object(request).filter(action=LogEntry.Action.UPDATE).get()
+    change = (
+        AuditEntry.objects.get_for_object(request).filter(action=AuditEntry.Action.UPDATE).get()
+    )
     assert change.actor == world.users["director"]
     assert change.changes["status"] == [Status.RECEIVED, Status.IN_PROGRESS]
 

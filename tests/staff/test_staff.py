@@ -3,7 +3,6 @@ switched off (sessions end at once), board roles; audited, never on oneself, nev
 another school's staff."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -15,6 +14,7 @@ from pupils.models import (
     Invitation,
     PupilUserObjectPermission,
 )
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import BoardMembership, BoardRole, Membership, Role, User
 from staff import services
 
@@ -40,7 +40,7 @@ def test_a_new_member_of_staff_is_invited_by_email(
     assert not new.has_usable_password()
     membership = Membership.objects.get(user=new)
     assert (membership.school, membership.role) == (world.pupil.school, Role.TEACHER)
-    entry = LogEntry.objects.get_for_object(membership).get()
+    entry = AuditEntry.objects.get_for_object(membership).get()
     assert entry.actor == world.users["administrator"]
     assert Invitation.objects.filter(parent=new).count() == 1
     [message] = mail.outbox
@@ -98,8 +98,8 @@ def test_taking_the_teacher_role_ends_the_groups_taught(world, login):
     assert not GroupUserObjectPermission.objects.filter(user=teacher).exists()
     roles = set(Membership.objects.filter(user=teacher).values_list("role", flat=True))
     assert roles == {Role.CARE_COORDINATOR}
-    deleted = LogEntry.objects.filter(
-        action=LogEntry.Action.DELETE, actor=world.users["administrator"]
+    deleted = AuditEntry.objects.filter(
+        action=AuditEntry.Action.DELETE, actor=world.users["administrator"]
     )
     assert deleted.count() == 2  # the membership and the group permission
 
@@ -171,7 +171,9 @@ def test_switching_off_ends_the_sessions_at_once_and_on_restores(world, login):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     teacher.refresh_from_db()
     assert not teacher.is_active
-    change = LogEntry.objects.get_for_object(teacher).filter(action=LogEntry.Action.UPDATE).get()
+    change = (
+        AuditEntry.objects.get_for_object(teacher).filter(action=AuditEntry.Action.UPDATE).get()
+    )
     assert "is_active" in change.changes_dict
     services.account_switch_on(user=teacher, acting_user=world.users["administrator"])
     teacher.refresh_from_db()
@@ -288,7 +290,7 @@ def test_a_group_is_made_and_renamed_by_hand_audited(world, login):
     )
     assert response.status_code == 302
     group = Group.objects.get(name="Kameleon")
-    assert LogEntry.objects.get_for_object(group).get().actor == world.users["administrator"]
+    assert AuditEntry.objects.get_for_object(group).get().actor == world.users["administrator"]
     # The same name twice in one school year is refused, and nothing changes.
     response = client.post(
         reverse("staff:group_create"),

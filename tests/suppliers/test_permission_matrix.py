@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from schoolprivacy.audit_entry import AuditEntry
 from suppliers import permissions, services
 from suppliers.models import (
     Breach,
@@ -109,7 +109,7 @@ def state(r: Register) -> dict:
         "recipient schools": sorted(
             Recipient.schools.through.objects.values_list("recipient_id", "school_id")
         ),
-        "audit": LogEntry.objects.count(),
+        "audit": AuditEntry.objects.count(),
         "pages": {school.brin: public_main(school.brin) for school in (r.a, r.b)},
     }
 
@@ -331,13 +331,13 @@ def test_each_change_of_the_register_by_each_role(keepers, login, change, role):
     spec = CHANGES[change]
     user = world.users[role]
     before = state(r)
-    audited_before = LogEntry.objects.filter(actor=user).count() if user else 0
+    audited_before = AuditEntry.objects.filter(actor=user).count() if user else 0
 
     spec.post(login(user), r)
 
     if role in spec.allowed:
         assert spec.happened(r)
-        assert LogEntry.objects.filter(actor=user).count() > audited_before
+        assert AuditEntry.objects.filter(actor=user).count() > audited_before
         if spec.school is not None:
             other = r.b if spec.school == "a" else r.a
             assert public_main(other.brin) == before["pages"][other.brin]

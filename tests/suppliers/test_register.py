@@ -3,12 +3,12 @@
 import datetime
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from schoolprivacy.audit_entry import AuditEntry
 from suppliers import selectors, services
 from suppliers.models import FieldSet, Recipient, Supplier, SupplierUse
 from tests import documents
@@ -42,7 +42,7 @@ def test_an_administrator_adds_a_supplier_that_schools_and_parents_then_see(worl
     assert response.status_code == 302, response.content[:2000]
     supplier = Supplier.objects.get(name="Rekentuin")
     assert SupplierUse.objects.get(supplier=supplier).since == datetime.date(2026, 8, 20)
-    assert LogEntry.objects.get_for_object(supplier).get().actor == world.users["administrator"]
+    assert AuditEntry.objects.get_for_object(supplier).get().actor == world.users["administrator"]
 
     response = admin.post(
         reverse("suppliers:field_set_create", args=[supplier.pk]),

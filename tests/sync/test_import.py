@@ -6,12 +6,12 @@ import io
 import json
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from pupils.models import Group, GroupPlacement, GroupUserObjectPermission, Pupil
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import Membership, Role, User
 from sync import services
 from sync.models import ImportLine, ImportRun
@@ -80,7 +80,7 @@ def test_a_first_import_creates_the_groups_the_pupils_and_the_teachers(world):
     assert Membership.objects.filter(user=tom, role=Role.TEACHER).exists()
     assert not tom.has_usable_password()  # invited when the administrator chooses
     assert GroupUserObjectPermission.objects.filter(user=tom, content_object=groups["g5"]).exists()
-    create = LogEntry.objects.get_for_object(noor).get(action=LogEntry.Action.CREATE)
+    create = AuditEntry.objects.get_for_object(noor).get(action=AuditEntry.Action.CREATE)
     assert create.actor == world.users["administrator"]
     assert not ImportLine.objects.exclude(data__isnull=True).exists()  # nothing kept
 
@@ -88,14 +88,14 @@ def test_a_first_import_creates_the_groups_the_pupils_and_the_teachers(world):
 def test_a_second_import_of_the_same_file_changes_nothing(world):
     data = file_for(world, CLASS, teachers=TEACHERS)
     run_import(world, data, leavers_confirmed=True)
-    entries = LogEntry.objects.count()
+    entries = AuditEntry.objects.count()
     again = preview(world, data)
     assert again.counts["new"] == again.counts["updated"] == again.counts["leaving"] == 0
     assert again.counts["unchanged"] == 3
     assert not again.lines.exists()
     services.import_confirm(run=again, acting_user=world.users["administrator"])
     services.import_apply(run_id=again.pk)
-    assert LogEntry.objects.count() == entries
+    assert AuditEntry.objects.count() == entries
 
 
 def test_a_changed_group_moves_the_pupil_and_keeps_the_history(world):
@@ -126,7 +126,9 @@ def test_a_changed_name_updates_through_the_owning_service_audited(world):
     services.import_confirm(run=run, acting_user=world.users["administrator"])
     services.import_apply(run_id=run.pk)
     noor = Pupil.objects.get(external_key="L1")
-    change = LogEntry.objects.get_for_object(noor).filter(action=LogEntry.Action.UPDATE).latest()
+    change = (
+        AuditEntry.objects.get_for_object(noor).filter(action=AuditEntry.Action.UPDATE).latest()
+    )
     assert change.changes["last_name"] == ["Jansen", "Jansen-de Wit"]
 
 
@@ -345,12 +347,12 @@ def test_a_preview_nobody_confirms_is_removed_after_two_weeks(world):
 def test_new_pupils_are_enrolled_together_audited_with_the_bsn_masked(world):
     run_import(world, file_for(world, CLASS, teachers=TEACHERS), leavers_confirmed=True)
     noor = Pupil.objects.get(external_key="L1")
-    create = LogEntry.objects.get_for_object(noor).get(action=LogEntry.Action.CREATE)
+    create = AuditEntry.objects.get_for_object(noor).get(action=AuditEntry.Action.CREATE)
     assert create.actor == world.users["administrator"]
     assert "111222333" not in json.dumps(create.changes)
     assert create.changes["last_name"][1] == "Jansen"
     placement = GroupPlacement.objects.get(pupil=noor)
-    assert LogEntry.objects.get_for_object(placement).filter(action=LogEntry.Action.CREATE)
+    assert AuditEntry.objects.get_for_object(placement).filter(action=AuditEntry.Action.CREATE)
     line = ImportLine.objects.get(key="L1")
     assert line.pupil == noor and line.applied and line.data is None
 
@@ -408,9 +410,9 @@ def test_new_teachers_are_taken_on_together_audited_and_an_existing_account_is_r
     role = Membership.objects.get(user=joost, school=world.pupil.school)
     assert role.role == Role.TEACHER
     for row in (joost, role, GroupUserObjectPermission.objects.get(user=joost)):
-        entry = LogEntry.objects.get_for_object(row).get(action=LogEntry.Action.CREATE)
+        entry = AuditEntry.objects.get_for_object(row).get(action=AuditEntry.Action.CREATE)
         assert entry.actor == world.users["administrator"]
-    assert "password" not in LogEntry.objects.get_for_object(joost).get().changes
+    assert "password" not in AuditEntry.objects.get_for_object(joost).get().changes
 
 
 def test_taking_on_teachers_is_refused_whole_for_another_schools_group_or_a_teacher(world):
@@ -418,7 +420,7 @@ def test_taking_on_teachers_is_refused_whole_for_another_schools_group_or_a_teac
 
     other = Membership.objects.get(user=world.users["director_other_school"]).school
     foreign = Group.objects.create(school=other, name="Elders", school_year=2026)
-    before = (User.objects.count(), Membership.objects.count(), LogEntry.objects.count())
+    before = (User.objects.count(), Membership.objects.count(), AuditEntry.objects.count())
     teachers = [{"email": "new@school.example", "full_name": "Nieuw", "groups": [foreign]}]
     with pytest.raises(ValidationError):
         pupil_services.teachers_take_on(
@@ -428,7 +430,7 @@ def test_taking_on_teachers_is_refused_whole_for_another_schools_group_or_a_teac
         pupil_services.teachers_take_on(
             school=world.pupil.school, acting_user=world.users["teacher"], teachers=[]
         )
-    assert (User.objects.count(), Membership.objects.count(), LogEntry.objects.count()) == before
+    assert (User.objects.count(), Membership.objects.count(), AuditEntry.objects.count()) == before
 
 
 def test_the_preview_asks_the_same_few_queries_for_ten_teachers_as_for_one(world):

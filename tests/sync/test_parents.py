@@ -5,12 +5,12 @@ import io
 import json
 
 import pytest
-from auditlog.models import LogEntry
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from pupils.models import Guardianship, Invitation, Pupil
+from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.models import User
 from sync import services
 from sync.models import ColumnMapping, ImportLine, ImportRun
@@ -100,7 +100,7 @@ def test_the_first_time_the_columns_are_asked_then_kept_for_the_school(
     link = Guardianship.objects.get(parent__email="anna@example.org", pupil=keyed.pupil)
     assert link.relation == Guardianship.Relation.MOTHER and link.has_parental_authority
     assert not link.parent.has_usable_password()
-    assert LogEntry.objects.get_for_object(link).filter(action=LogEntry.Action.CREATE).exists()
+    assert AuditEntry.objects.get_for_object(link).filter(action=AuditEntry.Action.CREATE).exists()
     assert not Invitation.objects.filter(parent=link.parent).exists()
     assert mail.outbox == []
 
@@ -158,7 +158,7 @@ def test_a_changed_relation_or_authority_is_applied_and_audited(
     link.refresh_from_db()
     assert link.relation == Guardianship.Relation.GUARDIAN
     assert not link.has_parental_authority
-    change = LogEntry.objects.get_for_object(link).filter(action=LogEntry.Action.UPDATE).get()
+    change = AuditEntry.objects.get_for_object(link).filter(action=AuditEntry.Action.UPDATE).get()
     assert "has_parental_authority" in change.changes_dict
     assert change.actor == keyed.users["administrator"]
 
@@ -304,11 +304,11 @@ def test_new_parents_are_linked_together_audited_without_their_password(
     )
     anna = User.objects.get(email="anna@example.org")
     assert anna.guardianships.count() == 2 and not anna.has_usable_password()
-    created = LogEntry.objects.get_for_object(anna).get(action=LogEntry.Action.CREATE)
+    created = AuditEntry.objects.get_for_object(anna).get(action=AuditEntry.Action.CREATE)
     assert created.actor == keyed.users["administrator"] and "password" not in created.changes
     bram = Guardianship.objects.get(parent__email="bram@example.org")
     assert not bram.has_parental_authority and bram.pupil == keyed.other_pupil
-    assert LogEntry.objects.get_for_object(bram).filter(action=LogEntry.Action.CREATE).exists()
+    assert AuditEntry.objects.get_for_object(bram).filter(action=AuditEntry.Action.CREATE).exists()
     assert not ImportLine.objects.filter(run=run, applied=False).exists()
 
 
@@ -391,7 +391,7 @@ def test_addresses_and_phone_numbers_come_with_the_parents_encrypted_and_audited
         cursor.execute("SELECT street, phone_mobile FROM pupils_parentcontact")
         stored = " ".join(map(str, cursor.fetchone()))
     assert "Kerkstraat" not in stored and "12345678" not in stored
-    entry = LogEntry.objects.get_for_object(contact).get()
+    entry = AuditEntry.objects.get_for_object(contact).get()
     assert "12345678" not in json.dumps(entry.changes) and "Kerkstraat" not in json.dumps(
         entry.changes
     )
@@ -418,7 +418,7 @@ def test_addresses_and_phone_numbers_come_with_the_parents_encrypted_and_audited
     apply(client, changed, django_capture_on_commit_callbacks)
     contact.refresh_from_db()
     assert contact.phone_mobile == "06-87654321" and contact.street == "Kerkstraat 12a"
-    assert LogEntry.objects.get_for_object(contact).count() == 2
+    assert AuditEntry.objects.get_for_object(contact).count() == 2
 
 
 def test_a_phone_number_that_is_none_is_reported_and_nothing_is_stored(
