@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from schoolprivacy.forms import DATE_WIDGET, DateField
 from schoolprivacy.validators import validate_one_line
 
+from . import history
 from .models import (
     Agreement,
     EmergencyContact,
@@ -366,3 +367,24 @@ __all__ = [
     "SpecialRecordForm",
     "TestResultForm",
 ]
+
+
+class HistoryFilterForm(forms.Form):
+    """Which of a dossier's history to show: of one person, of one kind (read from GET)."""
+
+    who = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("What happened"), required=False)
+
+    def __init__(self, data=None, *, people: list[tuple[int, str]]):
+        super().__init__(data)
+        self.fields["who"].choices = [("", _("Everyone")), *people]
+        self.fields["kind"].choices = [
+            ("", _("Everything")),
+            *((name, label) for name, label, _action in history.KINDS),
+        ]
+
+    def filters(self) -> dict:
+        """The filters chosen, or none where the choice is not valid (its error is shown)."""
+        if not self.is_bound or not self.is_valid():
+            return {"actor_id": None, "kind": ""}
+        return {"actor_id": self.cleaned_data["who"], "kind": self.cleaned_data["kind"]}

@@ -12,7 +12,7 @@ from schoolprivacy.authorization import grants_for
 from schoolprivacy.capabilities import Capability, school_roles_with
 from schoolprivacy.models import BoardMembership, Membership, Role, School, User
 
-from . import permissions
+from . import history, permissions
 from .models import (
     RESTRICTING_HOLDS,
     Agreement,
@@ -502,7 +502,7 @@ VIEWED_PARTS = {
 }
 
 
-def _viewed_part(entry: AuditEntry):
+def viewed_part(entry: AuditEntry):
     viewed = ((entry.changes or {}).get("viewed") or [""])[0]
     return VIEWED_PARTS.get(viewed.split(":")[0], viewed)
 
@@ -530,27 +530,46 @@ def access_history(*, pupil: Pupil) -> list[dict]:
         user_id__in=actor_ids, board_id=pupil.board_id
     ):
         roles.setdefault(board_membership.user_id, []).append(board_membership.get_role_display())
-    return [
-        {
-            "when": e.timestamp,
-            "who": e.actor.full_name,
-            "roles": roles[e.actor_id],
-            "what": _viewed_part(e),
-        }
-        for e in entries
-        if e.actor_id in roles
-    ]
-
-
-def dossier_history(*, pupil: Pupil) -> QuerySet[AuditEntry]:
-    """Every audit entry about the pupil and its dossier: changes and looks, newest first."""
-    pupil_type = ContentType.objects.get_for_model(Pupil)
-    return (
-        AuditEntry.objects.filter(
-            Q(content_type=pupil_type, object_id=pupil.pk) | Q(additional_data__pupil_id=pupil.pk)
+    looks = []
+    for e in entries:
+        if e.actor_id not in roles:
+            continue
+        who = f"{e.actor.full_name} ({', '.join(str(r) for r in roles[e.actor_id])})"
+        event = history.event_of(e, what_was_viewed=viewed_part, who=who)
+        looks.append(
+            {
+                "when": e.timestamp,
+                "day": event.day,
+                "who": e.actor.full_name,
+                "roles": roles[e.actor_id],
+                "what": viewed_part(e),
+                "sentence": event.sentence,
+            }
         )
-        .select_related("actor", "content_type")
-        .order_by("-timestamp")
+    return looks
+
+
+def dossier_history(
+    *, pupil: Pupil, actor_id: int | None = None, kind: str = ""
+) -> QuerySet[AuditEntry]:
+    """Every audit entry about the pupil and its dossier: changes and looks, newest first;
+    only those of *actor_id* and of *kind* (pupils/history.py: KINDS) where given."""
+    pupil_type = ContentType.objects.get_for_model(Pupil)
+    entries = AuditEntry.objects.filter(
+        Q(content_type=pupil_type, object_id=pupil.pk) | Q(additional_data__pupil_id=pupil.pk)
+    )
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if kind:
+        entries = entries.filter(action=history.ACTION_OF_KIND[kind])
+    return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+
+
+def history_people(*, pupil: Pupil) -> list[tuple[int, str]]:
+    """(id, name) of everyone in the pupil's history, by name: whom it can be filtered by."""
+    actors = dossier_history(pupil=pupil).exclude(actor=None).order_by().values("actor_id")
+    return list(
+        User.objects.filter(pk__in=actors).order_by("full_name").values_list("pk", "full_name")
     )
 
 

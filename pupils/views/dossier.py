@@ -1,5 +1,7 @@
 """Staff: the pupil list, the pupil's page, recording an entry, and the director's history."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,8 +14,8 @@ from schoolprivacy.capabilities import Capability, can, require_capability
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 
-from .. import selectors, services
-from ..forms import AgreementForm, NoteForm, TestResultForm
+from .. import history, selectors, services
+from ..forms import AgreementForm, HistoryFilterForm, NoteForm, TestResultForm
 from ..permissions import PupilAction, special_kinds
 from .common import policy
 
@@ -100,9 +102,24 @@ def entry_add(request, pk, kind):
 @login_required
 def pupil_history(request, pk):
     pupil = policy.get(request.user, pk, PupilAction.VIEW_HISTORY)
-    page = page_of(selectors.dossier_history(pupil=pupil), request.GET.get("page"), 100)
+    form = HistoryFilterForm(
+        request.GET if {"who", "kind"} & set(request.GET) else None,
+        people=selectors.history_people(pupil=pupil),
+    )
+    filters = form.filters()
+    page = page_of(selectors.dossier_history(pupil=pupil, **filters), request.GET.get("page"), 50)
+    events = [history.event_of(e, what_was_viewed=selectors.viewed_part) for e in page]
     # Break-glass openings with their reasons (encrypted, masked in the log): the
     # director's mail links here to check each one (services/access.py: emergency_access_report).
     emergencies = selectors.emergency_accesses_of(pupil=pupil)[:50]
-    context = {"pupil": pupil, "page": page, "emergencies": emergencies}
+    chosen = {"who": filters["actor_id"], "kind": filters["kind"]}
+    extra = urlencode({name: value for name, value in chosen.items() if value})
+    context = {
+        "pupil": pupil,
+        "page": page,
+        "events": events,
+        "form": form,
+        "extra": extra,
+        "emergencies": emergencies,
+    }
     return render(request, "pupils/history.html", context)
