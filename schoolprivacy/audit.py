@@ -117,16 +117,26 @@ def _log(sender, instance, action, *, old, new, fields_to_check=None) -> None:
         raise error
 
 
+#: Two markers that never compare equal, for a field one side has not read.
+_UNREAD, _NOT_READ = object(), object()
+
+
 def diff(model, old, new, fields_to_check=None) -> dict | None:
     """What changed between *old* and *new* (either may be None: a row made or deleted), as
     auditlog's ``model_instance_diff`` writes it: per field, (old, new) as text, masked
     where the model masks it; None when nothing did."""
     use_json = settings.AUDITLOG_STORE_JSON_CHANGES
     changes = {}
+    both = old is not None and new is not None
     for field, mask in _logged_fields(model):
         if fields_to_check and not (
             field.name in fields_to_check
             or (isinstance(field, ForeignKey) and field.attname in fields_to_check)
+        ):
+            continue
+        # The same value held on both sides is the same text: not worth converting.
+        if both and old.__dict__.get(field.attname, _UNREAD) == new.__dict__.get(
+            field.attname, _NOT_READ
         ):
             continue
         before = (
