@@ -377,8 +377,8 @@ class HistoryFilterForm(forms.Form):
 
     def __init__(self, data=None, *, people: list[tuple[int, str]]):
         super().__init__(data)
-        self.fields["who"].choices = [("", _("Everyone")), *people]
-        self.fields["kind"].choices = [
+        cast(forms.ChoiceField, self.fields["who"]).choices = [("", _("Everyone")), *people]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             ("", _("Everything")),
             *((name, label) for name, label, _action in history.KINDS),
         ]

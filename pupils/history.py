@@ -10,6 +10,7 @@ policy's VIEW_HISTORY and the portal's.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -101,7 +102,7 @@ def event_of(entry: AuditEntry, *, what_was_viewed=None, who: str | None = None)
         return Event(entry.timestamp, who, _("%(who)s viewed %(what)s") % _of(who, what), kind)
     model = entry.content_type.model_class() if entry.content_type_id else None
     label = f"{entry.content_type.app_label}.{entry.content_type.model}"
-    thing = THINGS.get(label)
+    thing: Any = THINGS.get(label)
     if thing is None:
         name = model._meta.verbose_name if model else entry.content_type.model
         thing = _("a record (%(kind)s)") % {"kind": name}
