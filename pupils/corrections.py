@@ -98,7 +98,7 @@ def display(target: str, field: str, value) -> str:
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.DateField) and not isinstance(value, str):
-        return formats.date_format(value, "j F Y")
+        return formats.date_format(value)
     return str(value)
 
 

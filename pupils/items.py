@@ -125,7 +125,7 @@ def describe(ref: ItemRef, *, kind_label: str, day: datetime.date | None) -> str
     if day is not None:
         text = _("%(kind)s of %(date)s") % {
             "kind": kind_label,
-            "date": formats.date_format(day, "j F Y"),
+            "date": formats.date_format(day),
         }
     if ref.field:
         text = f"{text}: {corrections.correctable_field(ref.target, ref.field).verbose_name}"

@@ -110,7 +110,7 @@ def portal_new(request, pk, kind):
             messages.success(
                 request,
                 _("Your request has been received. The school answers by %(due)s at the latest.")
-                % {"due": data_request.due_on.strftime("%d-%m-%Y")},
+                % {"due": date_format(data_request.due_on)},
             )
             return redirect("requests:portal_detail", data_request.pk)
     return render(
@@ -176,7 +176,7 @@ def portal_correct(request, pk, target, target_id):
                 messages.success(
                     request,
                     _("Your correction request has been received. The school answers by %(due)s.")
-                    % {"due": data_request.due_on.strftime("%d-%m-%Y")},
+                    % {"due": date_format(data_request.due_on)},
                 )
             return redirect("requests:portal_detail", data_request.pk)
     return render(
@@ -484,7 +484,7 @@ def _correctable(pupil) -> list[tuple[str, str]]:
     )
     for target, key, date_field in dated:
         for entry in entries[key].only("pk", date_field):
-            day = date_format(getattr(entry, date_field), "j F Y")
+            day = date_format(getattr(entry, date_field))
             for name in corrections.TARGETS[target].fields:
                 choices.append(
                     (f"{target}:{entry.pk}:{name}", f"{corrections.label(target, name)} ({day})")
@@ -547,7 +547,7 @@ def staff_new(request, pk):
             messages.success(
                 request,
                 _("The request has been recorded; it must be answered by %(due)s.")
-                % {"due": data_request.due_on.strftime("%d-%m-%Y")},
+                % {"due": date_format(data_request.due_on)},
             )
             return redirect("requests:detail", data_request.pk)
     return render(request, "requests/staff_new.html", {"pupil": pupil, "form": form})

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .kinds import KINDS
@@ -66,7 +66,7 @@ def _why_not(request: DataRequest, step: str, today: datetime.date) -> str:
         return _(
             "The first deadline (%(due)s) has passed: an extension had to be decided and "
             "told to the parent before it."
-        ) % {"due": request.first_due_on.strftime("%d-%m-%Y")}
+        ) % {"due": formats.date_format(request.first_due_on)}
     if step == "withdraw" and request.status == Status.NOTIFYING:
         return _("The school has already decided; the request can no longer be withdrawn.")
     if not _undecided(request):

@@ -1,12 +1,30 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_plausible_date
 
 #: The browser's date picker, with the value in the form it understands.
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LabelledField(BoundField):
+    """A form field whose label starts with a capital, as Dutch (and English) write a label,
+    whether it comes from a model's verbose name ("geboortedatum") or a form's own."""
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        self.label = capfirst(self.label)
+
+
+class FormRenderer(TemplatesSetting):
+    """The project's form templates (templates/django/forms/), with labels as written."""
+
+    bound_field_class = LabelledField
 
 
 class DateField(forms.DateField):

@@ -38,8 +38,8 @@ def validate_plausible_date(value) -> None:
         raise ValidationError(
             _("Fill in a date between %(earliest)s and %(latest)s.")
             % {
-                "earliest": formats.date_format(EARLIEST_DATE, "j F Y"),
-                "latest": formats.date_format(LATEST_DATE, "j F Y"),
+                "earliest": formats.date_format(EARLIEST_DATE),
+                "latest": formats.date_format(LATEST_DATE),
             },
             code="implausible_date",
         )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from schoolprivacy import audit
@@ -118,7 +119,7 @@ def pupil_change_group(*, pupil: Pupil, group: Group, on: date, acting_user: Use
         raise ValidationError(
             {
                 "on": _("The pupil is in the current group since %(date)s; choose a later date.")
-                % {"date": current.start_on.strftime("%d-%m-%Y")}
+                % {"date": formats.date_format(current.start_on)}
             }
         )
     with set_actor(acting_user):

@@ -9,7 +9,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from schoolprivacy import audit
@@ -116,7 +116,7 @@ def copy_build(*, copy_id: int, unless_busy: bool = False) -> bool:
             data_request.requester,
             lambda: (
                 _("the copy is ready. Download it in the portal before %(date)s.")
-                % {"date": timezone.localtime(copy.expires_at).strftime("%d-%m-%Y")}
+                % {"date": formats.date_format(timezone.localtime(copy.expires_at))}
             ),
         )
         if data_request.status in OPEN_STATUSES:

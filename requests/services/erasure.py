@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from pupils import items as pupil_items
@@ -77,7 +77,7 @@ def _unit_error(unit, state, choice: CategoryDecision | None) -> str | None:
             "The law requires the school to keep this data until %(until)s: restrict it "
             "instead, and tell the parent why."
         ) % {
-            "until": state.keep_until.strftime("%d-%m-%Y")
+            "until": formats.date_format(state.keep_until)
             if state.keep_until
             else _("some years after the pupil has left")
         }

@@ -4,7 +4,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from schoolprivacy.models import User
@@ -84,7 +84,7 @@ def request_extend(*, data_request: DataRequest, reasons: str, acting_user: User
                     "the school needs more time and will answer by %(due)s at the latest. "
                     "Why is explained in the portal."
                 )
-                % {"due": data_request.due_on.strftime("%d-%m-%Y")}
+                % {"due": formats.date_format(data_request.due_on)}
             ),
         ),
     )
@@ -121,7 +121,7 @@ def _late_note(data_request: DataRequest) -> str:
         return _(
             "Refused after the first month (%(due)s): the law asks for a refusal within one "
             "month of receipt."
-        ) % {"due": data_request.first_due_on.strftime("%d-%m-%Y")}
+        ) % {"due": formats.date_format(data_request.first_due_on)}
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from pupils import corrections
@@ -56,9 +56,9 @@ class AlreadyOpen(ValidationError):
                 "%(due)s; you can follow it under My requests."
             )
             % {
-                "date": data_request.received_on.strftime("%d-%m-%Y"),
+                "date": formats.date_format(data_request.received_on),
                 "reference": data_request.reference,
-                "due": data_request.due_on.strftime("%d-%m-%Y"),
+                "due": formats.date_format(data_request.due_on),
             },
             code="already_open",
         )
@@ -279,8 +279,8 @@ def request_submit(
             lambda: (
                 _("received on %(date)s. The school answers by %(due)s at the latest.")
                 % {
-                    "date": data_request.received_on.strftime("%d-%m-%Y"),
-                    "due": data_request.due_on.strftime("%d-%m-%Y"),
+                    "date": formats.date_format(data_request.received_on),
+                    "due": formats.date_format(data_request.due_on),
                 }
             ),
         ),
@@ -293,7 +293,7 @@ def request_submit(
                 "reference": data_request.reference,
                 "kind": data_request.get_kind_display(),
                 "school": data_request.school.name,
-                "due": data_request.due_on.strftime("%d-%m-%Y"),
+                "due": formats.date_format(data_request.due_on),
             }
         ),
         lambda: _("A new request from a parent"),

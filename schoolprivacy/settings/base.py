@@ -92,8 +92,9 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
-# Project templates may override form templates (templates/django/forms/).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Project templates may override form templates (templates/django/forms/); labels start
+# with a capital (schoolprivacy/forms.py).
+FORM_RENDERER = "schoolprivacy.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------
 DATABASES = {
@@ -210,6 +211,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+# One date format per kind of place, day first in both languages (schoolprivacy/formats/).
+FORMAT_MODULE_PATH = ["schoolprivacy.formats"]
 USE_I18N = True
 USE_TZ = True
 

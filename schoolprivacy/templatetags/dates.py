@@ -1,4 +1,4 @@
-"""``{{ value|isodate|date:"j F Y" }}``: a date kept as ISO text (in JSON) shown as a date."""
+"""``{{ value|isodate|date }}``: a date kept as ISO text (in JSON) shown as a date."""
 
 import datetime
 

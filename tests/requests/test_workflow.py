@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from requests import deadlines, services
 from requests.models import DataRequest, RequestEvent
@@ -61,7 +61,8 @@ def test_an_extension_runs_to_three_months_and_the_parent_is_told_why(world, log
     assert request.first_due_on == deadlines.response_due(request.received_on)
     assert request.extension_reasons.startswith("Het dossier is groot")
     told = Notice.objects.filter(user=world.users["parent"]).latest("created_at")
-    assert request.due_on.strftime("%d-%m-%Y") in told.message
+    with translation.override("nl"):
+        assert formats.date_format(request.due_on) in told.message  # "1 maart 2027"
     assert "Het dossier is groot" not in told.message  # reasons in the portal, not the mail
     assert request.events.filter(kind=RequestEvent.Kind.EXTENDED, to_requester=True).exists()
     page = login(world.users["parent"]).get(reverse("requests:portal_detail", args=[request.pk]))
