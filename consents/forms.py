@@ -147,12 +147,11 @@ class PurposeForm(forms.ModelForm):
 
     class Meta:
         model = Purpose
-        fields = ["code", "category", "trigger", "requires_all_holders"]
+        fields = ["category", "trigger", "requires_all_holders"]
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
-        self.fields["code"].help_text = _("A short name without spaces, e.g. foto-website.")
 
 
 class EventForm(forms.Form):

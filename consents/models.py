@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,12 @@ class Purpose(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def untitled(self) -> str:
+        """What the question is called where it has no text yet: its category, never its
+        code (a code is the school's own key, not a word a reader knows)."""
+        return capfirst(self.get_category_display())
 
 
 class PurposeVersion(models.Model):

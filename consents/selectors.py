@@ -222,7 +222,7 @@ def school_decisions(*, school_id: int) -> QuerySet[Decision]:
 def channel_title(purpose: Purpose) -> str:
     """How a channel is named: the title of its current text (versions prefetched)."""
     version = current_version(purpose)
-    return version.title if version else purpose.code
+    return version.title if version else purpose.untitled
 
 
 def _open_takedowns_of_schools() -> Count:

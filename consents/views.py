@@ -476,7 +476,7 @@ def purpose_create(request):
                 **data,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(version_form, error)
         else:
             messages.success(request, _("The question has been added. Parents see it at once."))
             return redirect("consents:purpose_list")

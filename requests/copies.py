@@ -406,7 +406,7 @@ def _consents(copy: _Copy) -> dict:
     return {
         "now": [
             {
-                "purpose": view.version.title if view.version else view.purpose.code,
+                "purpose": view.version.title if view.version else view.purpose.untitled,
                 "state": str(STATE_LABELS[view.outcome.state]),
             }
             for view in consent_selectors.consent_overview(pupil=pupil)

@@ -21,7 +21,6 @@ def _once(answers):
 def test_a_new_consent_question_clicked_twice_is_one_question(world):
     data = {
         "purpose-school": world.pupil.school_id,
-        "purpose-code": "zorg-logopedie",
         "purpose-category": "care_partner",
         "purpose-trigger": "specialist_support",
         **{f"text-{k}": v for k, v in version_data(valid_from="2026-01-01").items()},

@@ -288,7 +288,6 @@ def test_a_new_text_cannot_apply_before_the_current_one(world, login, purpose):
 def test_a_director_adds_a_question_that_parents_see_at_once(world, login, purpose):
     data = {
         "purpose-school": world.pupil.school_id,
-        "purpose-code": "zorg-logopedie",
         "purpose-category": "care_partner",
         "purpose-trigger": "specialist_support",
         **{f"text-{k}": v for k, v in version_data(valid_from="2026-01-01").items()},
@@ -299,7 +298,7 @@ def test_a_director_adds_a_question_that_parents_see_at_once(world, login, purpo
     assert "Nu ook op Instagram." in page.content.decode()
 
     again = login(world.users["director"]).post(reverse("consents:purpose_create"), data)
-    assert "Dit schoolbestuur heeft al een vraag met deze code." in again.content.decode()
+    assert "Dit schoolbestuur heeft al een vraag met deze titel." in again.content.decode()
 
 
 def test_an_event_asks_the_parents_its_questions_now(
