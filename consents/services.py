@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from pupils import selectors as pupil_selectors
@@ -207,20 +208,19 @@ def teachers_notify(*, decision_id: int) -> int:
     ).distinct()
     url = reverse("consents:class_overview", args=[pupil.group_id]) if pupil.group_id else ""
     sent = 0
+    state = selectors.consent_state(pupil=pupil, purpose=decision.purpose)
+
+    def message() -> str:
+        return _("The consent of %(pupil)s for “%(purpose)s” has changed: %(state)s.") % {
+            "pupil": pupil.full_name,
+            "purpose": state.version.title if state.version else decision.purpose.untitled,
+            "state": STATE_LABELS[state.outcome.state],
+        }
+
     for teacher in teachers:
         with translation.override(teacher.language):
-            state = selectors.consent_state(pupil=pupil, purpose=decision.purpose)
-            message = _("The consent of %(pupil)s for “%(purpose)s” has changed: %(state)s.") % {
-                "pupil": pupil.full_name,
-                "purpose": state.version.title if state.version else decision.purpose.code,
-                "state": STATE_LABELS[state.outcome.state],
-            }
-            notice_queue(
-                user=teacher,
-                subject=_("A consent in your group has changed"),
-                message=message,
-                path=url,
-            )
+            subject = _("A consent in your group has changed")
+        notice_queue(user=teacher, subject=subject, message=message, path=url)
         sent += 1
     return sent
 
@@ -489,17 +489,22 @@ def _consent_request_message(
 def purpose_create(
     *,
     school,
-    code: str,
     category: str,
     trigger: str,
     requires_all_holders: bool,
     acting_user: User,
     first_version: dict,
+    code: str = "",
 ) -> Purpose:
-    """A new consent question for *school*, with its first text (Dutch and English)."""
+    """A new consent question for *school*, with its first text (Dutch and English).
+
+    Its code, the board's key for it, is made of the Dutch title unless one is given (the
+    demo's and an import's fixed keys); nobody reads it, so nobody has to think of one.
+    """
+    code = code or slugify(first_version["title_nl"])[:64] or "vraag"
     if Purpose.objects.filter(board_id=school.board_id, code=code).exists():
         raise ValidationError(
-            {"code": _("This school board already has a question with this code.")}
+            {"title_nl": _("This school board already has a question with this title.")}
         )
     with set_actor(acting_user):
         purpose = Purpose.objects.create(
@@ -526,7 +531,7 @@ def purpose_version_publish(*, purpose: Purpose, acting_user: User, **text) -> P
         raise ValidationError(
             {
                 "valid_from": _("The new text cannot apply before the current one (%(date)s).")
-                % {"date": latest.valid_from.strftime("%d-%m-%Y")}
+                % {"date": formats.date_format(latest.valid_from)}
             }
         )
     with set_actor(acting_user):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -246,6 +247,9 @@ class Notice(models.Model):
         verbose_name=_("user"),
     )
     message = models.CharField(_("message"), max_length=500)
+    # The message in each language of the interface, where it was written so (services:
+    # notice_queue): the overview shows it in the language of the page.
+    texts = models.JSONField(_("the message in each language"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -284,6 +288,11 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def text(self) -> str:
+        """The message in the language of the page, where it was written in it."""
+        return self.texts.get(get_language(), self.message) if self.texts else self.message
 
 
 class Submission(models.Model):

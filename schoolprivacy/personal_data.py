@@ -265,7 +265,7 @@ def _core_holdings() -> list[Holding]:
         Holding(
             Notice,
             Subject.PARENT,
-            kinds("user", "message", "mail_subject", "url"),
+            kinds("user", "message", "texts", "mail_subject", "url"),
             copy=None,
             erasure=Erasure.ANONYMISE,
             pupil=None,

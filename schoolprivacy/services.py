@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -9,7 +10,7 @@ from operator import or_
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import maintenance
 from .encryption import EncryptionError, current_key_id, token_key_id, token_prefix
@@ -148,15 +149,25 @@ def _reseal(row, fields, kid, rotations, report) -> None:
 
 
 def notices_scrub(text: str, replacement: str = "[…]") -> int:
-    """Take *text* (an erased pupil's name) out of every notice; returns how many changed."""
-    from django.db.models import Value
+    """Take *text* (an erased pupil's name) out of every notice, in each language it was
+    written in; returns how many changed."""
+    from django.db.models import Q, TextField, Value
     from django.db.models.functions import Replace
 
     if not text.strip():
         return 0
-    return Notice.objects.filter(message__contains=text).update(
+    changed = Notice.objects.filter(message__contains=text).update(
         message=Replace("message", Value(text), Value(replacement))
     )
+    written = Notice.objects.annotate(written=Cast("texts", TextField())).filter(
+        ~Q(texts={}), written__contains=text
+    )
+    for notice in written:
+        notice.texts = {
+            language: words.replace(text, replacement) for language, words in notice.texts.items()
+        }
+        notice.save(update_fields=["texts"])
+    return changed
 
 
 def notices_mark_read(*, user: User) -> int:
@@ -164,34 +175,52 @@ def notices_mark_read(*, user: User) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notice_send(*, user: User, subject: str, message: str, path: str = "") -> int:
+#: What a notice says: text in the recipient's language, or a function that writes it in
+#: the active language, so that the notice reads in the language of the page it is on.
+Message = str | Callable[[], str]
+
+
+def _notice(user: User, message: Message, path: str, **mail) -> Notice:
+    """The notice to *user*: its text in the user's language (the e-mail's), and, for a
+    *message* that can be written again, in each language of the interface."""
+    if not callable(message):
+        return Notice(user=user, message=message[:500], url=path, **mail)
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts[language] = str(message())[:500]
+    own = texts.get(user.language)
+    if own is None:
+        with translation.override(user.language):
+            own = str(message())[:500]
+    return Notice(user=user, message=own, texts=texts, url=path, **mail)
+
+
+def notice_send(*, user: User, subject: str, message: Message, path: str = "") -> int:
     """Tell *user* in the app and by e-mail; *path* is the page it is about. Returns mails sent.
 
-    The caller renders *subject* and *message* in the user's language.
+    The caller renders *subject* in the user's language; *message* is a text in it or a
+    function that writes it (then the notice reads in the language of the page).
     """
     from django.core.mail import send_mail
 
-    Notice.objects.create(user=user, message=message[:500], url=path)
-    body = f"{message}\n\n{settings.SITE_URL}{path}" if path else message
+    notice = _notice(user, message, path)
+    notice.save()
+    body = f"{notice.message}\n\n{settings.SITE_URL}{path}" if path else notice.message
     return send_mail(subject, body, None, [user.email])
 
 
-def notice_queue(*, user: User, subject: str, message: str, path: str = "") -> Notice:
+def notice_queue(*, user: User, subject: str, message: Message, path: str = "") -> Notice:
     """Tell *user* in the app now and by e-mail soon, in the caller's transaction.
 
     The notice and its e-mail are written together: a rollback leaves neither, a
     commit leaves both, and :func:`notices_deliver` sends the mail afterwards, at
     least once, with a Message-ID of its own so a repeat is recognised as the same
     mail. Use this where a task may be killed halfway (deadline sweeps). The caller
-    renders *subject* and *message* in the user's language.
+    renders *subject* in the user's language; *message* as for :func:`notice_send`.
     """
-    notice = Notice.objects.create(
-        user=user,
-        message=message[:500],
-        url=path,
-        mail_subject=subject[:200],
-        mail_pending=True,
-    )
+    notice = _notice(user, message, path, mail_subject=subject[:200], mail_pending=True)
+    notice.save()
     notices_deliver_after_commit()
     return notice
 
@@ -199,13 +228,7 @@ def notice_queue(*, user: User, subject: str, message: str, path: str = "") -> N
 def notice_queue_many(messages) -> int:
     """:func:`notice_queue` for many (user, subject, message, path) at once, in one insert."""
     notices = [
-        Notice(
-            user=user,
-            message=message[:500],
-            url=path,
-            mail_subject=subject[:200],
-            mail_pending=True,
-        )
+        _notice(user, message, path, mail_subject=subject[:200], mail_pending=True)
         for user, subject, message, path in messages
     ]
     if notices:

@@ -6,7 +6,7 @@ from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from schoolprivacy.authorization import grants_for
@@ -271,28 +271,33 @@ def _warn_privacy_officers(breach: Breach, kind: str) -> int:
         board_memberships__role=BoardRole.PRIVACY_OFFICER,
     ).distinct()
     sent = 0
+
+    def text() -> str:
+        deadline = formats.date_format(timezone.localtime(breach.deadline_at), "DATETIME_FORMAT")
+        if kind == BreachWarning.Kind.PASSED:
+            body = _(
+                "The deadline to notify the Autoriteit Persoonsgegevens of “%(title)s” "
+                "passed at %(deadline)s. Notify now, or record why not."
+            )
+        else:
+            body = _(
+                "Notify the Autoriteit Persoonsgegevens of “%(title)s” before %(deadline)s, "
+                "or record why not."
+            )
+        return body % {"title": breach.title, "deadline": deadline}
+
     for officer in officers:
         with translation.override(officer.language):
-            deadline = timezone.localtime(breach.deadline_at).strftime("%d-%m-%Y %H:%M")
             if kind == BreachWarning.Kind.PASSED:
                 subject = _("The 72 hours for a data breach have passed")
-                body = _(
-                    "The deadline to notify the Autoriteit Persoonsgegevens of “%(title)s” "
-                    "passed at %(deadline)s. Notify now, or record why not."
-                )
             else:
                 subject = _("A data breach must be notified within 24 hours")
-                body = _(
-                    "Notify the Autoriteit Persoonsgegevens of “%(title)s” before %(deadline)s, "
-                    "or record why not."
-                )
-            text = body % {"title": breach.title, "deadline": deadline}
-            sent += notice_send(
-                user=officer,
-                subject=subject,
-                message=text,
-                path=reverse("suppliers:breach", args=[breach.pk]),
-            )
+        sent += notice_send(
+            user=officer,
+            subject=subject,
+            message=text,
+            path=reverse("suppliers:breach", args=[breach.pk]),
+        )
     return sent
 
 
@@ -344,22 +349,21 @@ def _register_keepers(board_id: int):
 def _remind_register_keepers(supplier: Supplier, kind: str, about: datetime.date) -> int:
     sent = 0
     path = reverse("suppliers:edit", args=[supplier.pk])
+
+    def text() -> str:
+        if kind == SupplierReminder.Kind.AGREEMENT_EXPIRES:
+            words = _("The processor agreement with %(name)s expires on %(date)s.")
+        else:
+            words = _(
+                "The privacy leaflet of %(name)s dates from %(date)s: ask the supplier "
+                "for the current one."
+            )
+        return words % {"name": supplier.name, "date": formats.date_format(about)}
+
     for keeper in _register_keepers(supplier.board_id):
         with translation.override(keeper.language):
-            if kind == SupplierReminder.Kind.AGREEMENT_EXPIRES:
-                text = _("The processor agreement with %(name)s expires on %(date)s.")
-            else:
-                text = _(
-                    "The privacy leaflet of %(name)s dates from %(date)s: ask the supplier "
-                    "for the current one."
-                )
-            text = text % {"name": supplier.name, "date": about.strftime("%d-%m-%Y")}
-            sent += notice_send(
-                user=keeper,
-                subject=_("Supplier register: action needed"),
-                message=text,
-                path=path,
-            )
+            subject = _("Supplier register: action needed")
+        sent += notice_send(user=keeper, subject=subject, message=text, path=path)
     return sent
 
 

@@ -2,6 +2,7 @@
 dossier, and at 18 parental authority ends (Civil Code 1:233). The pupil and the parents
 are told, by a daily sweep."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -156,7 +157,7 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         person,
                         _("A message from %(school)s about your child")
                         % {"school": pupil.school.name},
-                        _adulthood_text(kind, pupil, guardianship),
+                        functools.partial(_adulthood_text, kind, pupil, guardianship),
                         reverse("portal:child", args=[pupil.pk]),
                     )
                 )
@@ -168,7 +169,7 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         account,
                         _("A message from %(school)s about your data")
                         % {"school": pupil.school.name},
-                        _adulthood_text(kind, pupil, None),
+                        functools.partial(_adulthood_text, kind, pupil, None),
                         reverse("portal:parents_access", args=[pupil.pk]),
                     )
                 )

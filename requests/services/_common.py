@@ -9,6 +9,7 @@ their own language (in the portal and by e-mail, through the core's notice outbo
 
 import contextlib
 import datetime
+from collections.abc import Callable
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,28 +154,44 @@ def _tell_requester(data_request: DataRequest, message: str) -> None:
     """Tell the requester in the portal and by e-mail: the reference, what happened, a link.
 
     No names and no contents: the mail leaves the system, the details stay in the portal.
+    A *message* made by :func:`_say` is written again in the language of the page the
+    notice is read on.
     """
     person = data_request.requester
-    with translation.override(person.language):
-        subject = _("Your request to %(school)s") % {"school": data_request.school.name}
-        text = _("Your request %(reference)s (%(kind)s): %(message)s") % {
+    write = getattr(message, "write", lambda: message)
+
+    def text() -> str:
+        return _("Your request %(reference)s (%(kind)s): %(message)s") % {
             "reference": data_request.reference,
             "kind": data_request.get_kind_display(),
-            "message": message,
+            "message": write(),
         }
+
+    with translation.override(person.language):
+        subject = _("Your request to %(school)s") % {"school": data_request.school.name}
     notice_queue(user=person, subject=subject, message=text, path=_portal_path(data_request))
 
 
-def _say(person: User, text_func):
+class Said(str):
+    """A text in one person's language (kept as it is: a note the requester reads) that
+    can be written again in the active language (``write``), for a notice."""
+
+    write: Callable[[], str]
+
+
+def _say(person: User, text_func: Callable[[], str]) -> Said:
     with translation.override(person.language):
-        return text_func()
+        said = Said(text_func())
+    said.write = text_func
+    return said
 
 
 def _tell_handlers(data_request: DataRequest, text_func, subject_func) -> None:
     messages = []
     for person in selectors.handlers_of(data_request):
         with translation.override(person.language):
-            messages.append((person, subject_func(), text_func(), _staff_path(data_request)))
+            subject = subject_func()
+        messages.append((person, subject, text_func, _staff_path(data_request)))
     notice_queue_many(messages)
 
 

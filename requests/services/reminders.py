@@ -3,12 +3,13 @@ and warns while an extension can still be decided.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -174,7 +175,8 @@ def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport)
         path = _staff_path(data_request)
         for person in recipients:
             with translation.override(person.language):
-                subject, text = _reminder_text(data_request, kind, due, today)
+                subject, _text = _reminder_text(data_request, kind, due, today)
+            text = functools.partial(_reminder_words, data_request, kind, due, today)
             messages.append((person, subject, text, path))
             counts[(data_request.pk, kind)] += 1
         report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
@@ -226,6 +228,11 @@ def _people_to_remind(batch: list[DataRequest]) -> dict:
     return {"handlers": handlers, "officers": officers}
 
 
+def _reminder_words(data_request: DataRequest, kind: str, due: datetime.date, today) -> str:
+    """The message of a reminder in the active language (the notice reads in the page's)."""
+    return _reminder_text(data_request, kind, due, today)[1]
+
+
 def _reminder_text(
     data_request: DataRequest, kind: str, due: datetime.date, today
 ) -> tuple[str, str]:
@@ -235,7 +242,7 @@ def _reminder_text(
         "reference": data_request.reference,
         "kind": Kind(data_request.kind).label,  # get_kind_display, without its per-call hashing
         "school": data_request.school.name,
-        "due": due.strftime("%d-%m-%Y"),
+        "due": formats.date_format(due),
         "days": days,
     }
     if kind == Reminder.Kind.EXTENSION:

@@ -106,7 +106,9 @@ COLUMNS = {
     "schoolprivacy_boardmembership": {"role": APP},
     "schoolprivacy_heartbeat": {"name": APP},
     "schoolprivacy_membership": {"role": APP},
-    "schoolprivacy_notice": dict.fromkeys(["mail_failure", "mail_subject", "message", "url"], APP),
+    "schoolprivacy_notice": dict.fromkeys(
+        ["mail_failure", "mail_subject", "message", "texts", "url"], APP
+    ),
     "schoolprivacy_recoverycode": {"digest": HASHED},
     "schoolprivacy_recoverycodes": {"name": APP},
     "schoolprivacy_school": {"brin": ORDINARY, "kind": APP, "name": ORDINARY},

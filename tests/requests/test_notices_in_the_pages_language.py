@@ -1,0 +1,58 @@
+"""A notice reads in the language of the page it is on: the parent who reads the overview
+in English reads "Your request …", in Dutch "Uw verzoek …", whichever language the notice
+and its e-mail were written in (schoolprivacy.services.notice_queue)."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from schoolprivacy.models import Notice
+from schoolprivacy.services import notice_queue, notices_scrub
+from tests.requests.conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _notices_on_the_overview(client, language: str) -> str:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("home")).content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_parents_notice_reads_in_the_language_of_the_page(world, login):
+    parent = world.users["parent"]
+    assert parent.language == "nl"
+    data_request = submit(world)
+    notice = Notice.objects.get(user=parent)
+    assert notice.message.startswith(f"Uw verzoek {data_request.reference}")  # the e-mail's
+    client = login(parent)
+
+    english = _notices_on_the_overview(client, "en")
+    assert f"Your request {data_request.reference}" in english
+    assert "The school answers by" in english
+    assert "Uw verzoek" not in english
+
+    dutch = _notices_on_the_overview(client, "nl")
+    assert f"Uw verzoek {data_request.reference}" in dutch
+    assert "Your request" not in dutch
+
+
+def test_a_notice_written_in_one_language_only_reads_as_written(world, login):
+    parent = world.users["parent"]
+    notice_queue(user=parent, subject="Onderwerp", message="Een bericht in het Nederlands.")
+    english = _notices_on_the_overview(login(parent), "en")
+    assert "Een bericht in het Nederlands." in english
+
+
+def test_an_erased_name_leaves_the_notice_in_every_language(world):
+    teacher = world.users["teacher"]
+    name = world.pupil.full_name
+    notice_queue(
+        user=teacher, subject="Onderwerp", message=lambda: f"{name}: iets veranderd / changed"
+    )
+    notices_scrub(name)
+    notice = Notice.objects.get(user=teacher)
+    assert name not in notice.message
+    assert notice.texts and all(name not in text for text in notice.texts.values())
