@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.capabilities import Capability, can
-from schoolprivacy.navigation import NavItem, register
+from schoolprivacy.navigation import CONSENT, PUPILS, NavItem, register
 
 
 def _decides_or_sees(user, grants) -> bool:
@@ -21,23 +21,27 @@ register(
         "consents:class_index",
         lambda user, grants: can(grants, Capability.CLASS_CONSENTS),
         order=30,
+        section=PUPILS,
     ),
     NavItem(
         _("Publications"),
         "consents:publication_index",
         lambda user, grants: can(grants, Capability.PUBLICATIONS),
         order=35,
+        section=CONSENT,
     ),
     NavItem(
         _("Consent questions"),
         "consents:purpose_list",
         lambda user, grants: can(grants, Capability.MANAGE_PURPOSES),
         order=55,
+        section=CONSENT,
     ),
     NavItem(
         _("Consent records"),
         "consents:proof_index",
         lambda user, grants: can(grants, Capability.CONSENT_RECORDS),
         order=60,
+        section=CONSENT,
     ),
 )

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.capabilities import Capability, can
-from schoolprivacy.navigation import NavItem, register
+from schoolprivacy.navigation import PUPILS, NavItem, register
 
 
 def _is_parent(user, grants) -> bool:
@@ -28,17 +28,20 @@ register(
         "pupils:list",
         lambda user, grants: can(grants, Capability.SEE_PUPILS),
         order=20,
+        section=PUPILS,
     ),
     NavItem(
         _("Emergency sheets"),
         "pupils:emergency_sheets",
         lambda user, grants: can(grants, Capability.EMERGENCY_SHEETS),
         order=75,
+        section=PUPILS,
     ),
     NavItem(
         _("Emergency access"),
         "pupils:emergency_search",
         lambda user, grants: can(grants, Capability.SEE_PUPILS),
         order=80,
+        section=PUPILS,
     ),
 )

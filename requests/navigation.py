@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.capabilities import Capability, can
-from schoolprivacy.navigation import NavItem, register
+from schoolprivacy.navigation import REQUESTS, NavItem, register
 
 
 def _may_ask(user, grants) -> bool:
@@ -34,17 +34,20 @@ register(
         "requests:dashboard",
         _handles,
         order=40,
+        section=REQUESTS,
     ),
     NavItem(
         _("Request settings"),
         "requests:settings",
         lambda user, grants: can(grants, Capability.REQUEST_SETTINGS),
         order=85,
+        section=REQUESTS,
     ),
     NavItem(
         _("Retention"),
         "requests:retention",
         lambda user, grants: can(grants, Capability.RETENTION_REPORT),
         order=72,
+        section=REQUESTS,
     ),
 )

@@ -1,4 +1,4 @@
-from .navigation import items_for
+from .navigation import items_for, menu_of
 
 
 def navigation(request):
@@ -6,8 +6,9 @@ def navigation(request):
     template of its own, and would otherwise make the whole menu again."""
     user = getattr(request, "user", None)
     if user is None:
-        return {"nav_items": []}
-    items = getattr(request, "_schoolprivacy_nav_items", None)
-    if items is None:
-        items = request._schoolprivacy_nav_items = items_for(user, request.path)
-    return {"nav_items": items}
+        return {"nav_items": [], "nav_menu": []}
+    made = getattr(request, "_schoolprivacy_nav", None)
+    if made is None:
+        items = items_for(user, request.path)
+        made = request._schoolprivacy_nav = {"nav_items": items, "nav_menu": menu_of(items)}
+    return made

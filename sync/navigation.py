@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.capabilities import Capability, can
-from schoolprivacy.navigation import NavItem, register
+from schoolprivacy.navigation import ADMINISTRATION, NavItem, register
 
 register(
     NavItem(
@@ -11,5 +11,6 @@ register(
         "sync:index",
         lambda user, grants: can(grants, Capability.IMPORT),
         order=87,
+        section=ADMINISTRATION,
     ),
 )
