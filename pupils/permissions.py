@@ -69,7 +69,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from schoolprivacy.authorization import AccessPolicy, Grants, grants_for, hidden
-from schoolprivacy.models import Role, User
+from schoolprivacy.models import Role
+from schoolprivacy.selectors import rows_exist
 
 from . import ages
 from .models import (
@@ -227,15 +228,11 @@ def portal_standing(user) -> PortalStanding:
     standing = getattr(user, "_schoolprivacy_portal_standing", None)
     if standing is None:
         standing = PortalStanding(
-            **User.objects.filter(pk=user.pk)
-            .values(
-                guardian=Exists(Guardianship.objects.filter(parent=OuterRef("pk"))),
-                authority=Exists(
-                    Guardianship.objects.filter(parent=OuterRef("pk"), has_parental_authority=True)
-                ),
-                own_account=Exists(Pupil.objects.filter(account=OuterRef("pk"))),
+            *rows_exist(
+                (Guardianship, {"parent": user.pk}),
+                (Guardianship, {"parent": user.pk, "has_parental_authority": True}),
+                (Pupil, {"account": user.pk}),
             )
-            .get()
         )
         user._schoolprivacy_portal_standing = standing
     return standing

@@ -33,6 +33,7 @@ from pupils.permissions import PupilAction, PupilPolicy, acting_for, acts_for, o
 from schoolprivacy.authorization import AccessPolicy, grants_for, hidden
 from schoolprivacy.capabilities import Capability, school_roles_with
 from schoolprivacy.models import Board, BoardRole, Role, School
+from schoolprivacy.selectors import rows_exist
 
 from .models import DEFAULT_HANDLER_ROLES, DataRequest, SchoolRouting
 
@@ -167,7 +168,7 @@ def asked_before(user) -> bool:
     """Whether *user* made a request (the menu shows it to a former parent too)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return DataRequest.objects.filter(requester=user).exists()
+    return rows_exist((DataRequest, {"requester": user.pk}))[0]
 
 
 def requester_role(pupil: Pupil, person, day=None) -> str:
