@@ -250,3 +250,20 @@ def test_a_leaflet_copy_that_is_not_a_pdf_is_refused(world, login):
     )
     assert "Het bestand is geen pdf" in response.content.decode()
     assert not Supplier.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_public_page_names_whom_to_ask_and_the_right_to_complain(client, world, language):
+    from django.conf import settings
+
+    board = world.pupil.school.board
+    board.privacy_contact_email = "privacy@bestuur.example"
+    board.save(update_fields=["privacy_contact_email"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("suppliers:public_school", args=[world.pupil.school.brin]))
+    content = page.content.decode()
+    assert 'href="mailto:privacy@bestuur.example"' in content
+    assert "Autoriteit Persoonsgegevens" in content
+    assert 'href="https://autoriteitpersoonsgegevens.nl/"' in content
+    complain = {"nl": "klacht indienen", "en": "complain"}[language]
+    assert complain in content
