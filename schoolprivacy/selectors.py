@@ -3,6 +3,7 @@
 import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -65,7 +66,7 @@ def mail_set_aside_count() -> int:
 
 
 #: One question for :func:`rows_exist`: a model and the values its fields must equal.
-Question = tuple[type[models.Model], dict[str, object]]
+Question = tuple[type[models.Model], dict[str, Any]]
 
 
 def rows_exist(*questions: Question) -> tuple[bool, ...]:
@@ -78,7 +79,7 @@ def rows_exist(*questions: Question) -> tuple[bool, ...]:
     per shape, from the models' own table and column names.
     """
     shape = tuple((model, tuple(values)) for model, values in questions)
-    params = [value for _, values in questions for value in values.values()]
+    params: list[Any] = [value for _, values in questions for value in values.values()]
     model = questions[0][0]
     with connections[router.db_for_read(model)].cursor() as cursor:
         cursor.execute(_rows_exist_sql(shape), params)
@@ -90,7 +91,14 @@ def _rows_exist_sql(shape: Sequence[tuple[type[models.Model], tuple[str, ...]]])
     quote = connections[router.db_for_read(shape[0][0])].ops.quote_name
     answers = []
     for model, names in shape:
-        where = " AND ".join(f"{quote(model._meta.get_field(n).column)} = %s" for n in names)
+        where = " AND ".join(f"{quote(_column(model, name))} = %s" for name in names)
         table = quote(model._meta.db_table)
         answers.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where})")  # noqa: S608 (names)
     return "SELECT " + ", ".join(answers)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{model._meta.label}.{name} is not a column of its table")
+    return field.column
