@@ -1,6 +1,7 @@
 """Every page a parent or a pupil reaches reads on a phone (360 px) as on a desktop (1280 px),
 in Dutch and in English: nothing wider than the screen (no sideways scrolling), buttons
-a thumb can hit (44 px high, the width of the column on a phone), and axe-core clean.
+a thumb can hit (44 px high, the width of the column on a phone), labels that start
+with a capital, and axe-core clean.
 
 Each person's pages are found the way they find them: from the overview, following every
 link, one page of each kind (a page per child is one kind); every one of them answers.
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 from demo import data
 from tests.accessibility import AXE_SCRIPT, violations
 from tests.browser import SCREENSHOTS, open_login_page
+from tests.utils import unwritten_labels
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,6 +115,8 @@ def test_every_portal_page_reads_on_a_phone_and_a_desktop(browser, live_server, 
                     problems.append(f"{where}: wider than the screen: {problem}")
                 for problem in page.evaluate(SMALL_BUTTONS, width < 600):
                     problems.append(f"{where}: button too small: {problem}")
+                for problem in unwritten_labels(page.content()):
+                    problems.append(f"{where}: {problem}")
                 for problem in violations(page):
                     problems.append(f"{where}: {problem}")
                 if width == 360:

@@ -20,7 +20,7 @@ from tests.requests.test_permission_matrix import COVERED_URL_NAMES as REQUEST_U
 from tests.staff.test_permission_matrix import COVERED_URL_NAMES as STAFF_URL_NAMES
 from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
 from tests.sync.test_permission_matrix import COVERED_URL_NAMES as SYNC_URL_NAMES
-from tests.utils import post_forms_without_key
+from tests.utils import post_forms_without_key, unwritten_labels
 
 # Who may open a route: "public" (anyone), "user" (anyone logged in), or a set
 # of staff roles (anyone else gets 404).
@@ -183,7 +183,10 @@ def test_each_route_answers_each_role_as_classified(client, demo, name):
             assert response.status_code in (route.ok_status, 302), (name, email)
             if response.status_code == 200 and "html" in response.get("Content-Type", ""):
                 # One submission, one effect: every form a user posts carries its key.
-                assert post_forms_without_key(response.content.decode()) == [], (name, email)
+                html = response.content.decode()
+                assert post_forms_without_key(html) == [], (name, email)
+                # Labels as Dutch writes them: a capital, no space before a colon.
+                assert unwritten_labels(html) == [], (name, email)
             if response.status_code == 302:
                 assert route.sends_on(response), (name, email, response["Location"])
         else:

@@ -69,3 +69,21 @@ def post_forms_without_key(html: str) -> list[str]:
         if re.search(r'method="post"', form, re.I) and 'name="submission"' not in form:
             missing.append(form[:160])
     return missing
+
+
+def unwritten_labels(html: str) -> list[str]:
+    """Labels, headers and terms that do not start as Dutch and English write them: with a
+    capital (a digit or a sign is fine), and never with a space before a colon."""
+    import re
+    from html import unescape
+
+    wrong = []
+    for tag in ("label", "legend", "th", "dt", "h1", "h2", "h3"):
+        for inner in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", html, flags=re.S | re.I):
+            text = " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+            if text[:1].islower():
+                wrong.append(f"<{tag}> {text[:80]}")
+    body = unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[-1]))
+    for before in re.findall(r"\w \s*:(?=\s)", body):
+        wrong.append(f"space before a colon: {before!r}")
+    return wrong
