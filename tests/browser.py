@@ -147,15 +147,19 @@ class Words:
         return translated
 
 
-def menu(page: Page, label: str) -> None:
+def menu(page: Page, label: str, check=None) -> None:
     """Open the menu item *label*, as a user does: in the menu bar, or, for an item of a
     section (schoolprivacy/navigation.py), the section in the bar and then the item in the
-    row below it."""
+    row below it. *check*, if given, is called on the section's page on the way (an
+    audit: a journey audits every page it opens)."""
     bar = page.get_by_role("navigation", name=re.compile("^(Hoofdmenu|Main menu)$"))
     link = bar.get_by_role("link", name=label, exact=True)
     if link.count() == 0:
         section = _section_of(label, page.locator("html").get_attribute("lang") or "nl")
         bar.get_by_role("link", name=section, exact=True).click()
+        page.wait_for_load_state()
+        if check is not None:
+            check("menu-section")
         link = page.get_by_role("navigation", name=section).get_by_role(
             "link", name=label, exact=True
         )

@@ -138,7 +138,7 @@ def test_the_care_coordinator_ends_a_medication_and_attaches_the_new_protocol(
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_a_teacher_opens_the_class_emergency_sheet_and_prints_it(page, live_server, language):
     say, journey = _start(page, live_server, language, "sheet", "leerkracht@horizon.example")
-    menu(page, say("Emergency sheets"))
+    menu(page, say("Emergency sheets"), check=journey.check)
     journey.check("sheets")
     daan = Pupil.objects.select_related("group").get(first_name="Daan", last_name="Bakker")
     page.get_by_role("link", name=daan.group.name, exact=True).click()

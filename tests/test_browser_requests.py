@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from django.core import mail
 from django.utils import translation
+from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from demo import data
@@ -96,7 +97,7 @@ def test_a_parent_asks_the_director_handles_and_the_parent_gets_the_answers(
 
     menu(page, nl("Requests"))
     open_request(page, "Lotte Bakker", kinds["erasure"].capitalize())
-    page.get_by_label(nl("delete"), exact=True).check()
+    page.get_by_label(capfirst(nl("delete")), exact=True).check()
     page.get_by_role("button", name=nl("Carry out the decision")).click()
     erasure_notices = page.get_by_role("table").filter(has_text="ParnasSys")
     expect(erasure_notices.get_by_role("row")).to_have_count(3)  # ParnasSys and OSO

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from demo import data
@@ -85,7 +86,7 @@ def test_the_parent_deletes_one_report_and_only_its_recipients_are_told(
         page.get_by_role("heading", name=say("What the parent asked to delete"))
     ).to_be_visible()
     mail.outbox.clear()
-    page.get_by_label(say("delete"), exact=True).check()
+    page.get_by_label(capfirst(say("delete")), exact=True).check()
     page.get_by_role("button", name=say("Carry out the decision")).click()
     expect(page.get_by_role("status")).to_contain_text(
         say("The decision has been carried out and the parent has been told.")

@@ -32,7 +32,7 @@ def test_the_administrator_imports_the_demo_export_and_sees_the_school(
     if language == "en":
         page.get_by_role("button", name="English", exact=True).click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
-    menu(page, say("Pupil administration"))
+    menu(page, say("Pupil administration"), check=journey.check)
     journey.check("sync-index")
 
     page.get_by_label(say("The export of the pupil administration (EDEX.XML)")).set_input_files(
@@ -62,7 +62,7 @@ def test_the_administrator_imports_the_demo_export_and_sees_the_school(
     journey.check("pupils")
 
     # The parents: the columns are said once, then the preview, then confirmed.
-    menu(page, say("Pupil administration"))
+    menu(page, say("Pupil administration"), check=journey.check)
     page.get_by_role(
         "link", name=say("Parents and guardians: import their export and invite them")
     ).click()
@@ -89,7 +89,7 @@ def test_the_administrator_imports_the_demo_export_and_sees_the_school(
     journey.check("pupil-contacts")
 
     # The new teacher, with the group the export gave her, under Staff.
-    menu(page, say("Staff"))
+    menu(page, say("Staff"), check=journey.check)
     journey.check("staff")
     page.get_by_role("link", name="Ilse de Boer").click()
     journey.check("staff-member")

@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from playwright.sync_api import expect
 
 from consents.models import Decision, Purpose
@@ -299,7 +300,7 @@ def test_teacher_journey(page, live_server):
     ).exists()
 
     # The class consent overview shows the parent's withdrawal.
-    menu(page, say("Who may be in the photo"))
+    menu(page, say("Who may be in the photo"), check=journey.check)
     journey.check("consent-groups")
     page.get_by_role("link", name=re.compile(r"^Groep 5 \(2026")).click()
     headers = page.get_by_role("columnheader").all_inner_texts()
@@ -461,7 +462,7 @@ def test_administrator_and_privacy_officer_journey(page, live_server, tmp_path):
     # The administrator adds a supplier with its privacy leaflet, and what it receives.
     log_in(page, live_server, ADMINISTRATOR, journey.check)
     journey.check("home")
-    menu(page, say("Suppliers"))
+    menu(page, say("Suppliers"), check=journey.check)
     journey.check("suppliers")
     page.get_by_role("link", name=say("Add a supplier")).click()
     journey.check("supplier-form")
@@ -479,7 +480,7 @@ def test_administrator_and_privacy_officer_journey(page, live_server, tmp_path):
         "link", name=say("record the fields")
     ).click()
     journey.check("field-set-form")
-    for label in ("voornaam", "achternaam", "groep", "resultaten in de lesmethode"):
+    for label in ("Voornaam", "Achternaam", "Groep", "Resultaten in de lesmethode"):
         field = page.get_by_label(label, exact=True)
         tab_to(page, field)
         page.keyboard.press("Space")  # a keyboard user ticks a box with the space bar
@@ -504,7 +505,7 @@ def test_administrator_and_privacy_officer_journey(page, live_server, tmp_path):
     # The privacy officer exports the processing register ...
     log_in(page, live_server, PRIVACY_OFFICER, journey.check)
     journey.check("privacy-officer-home")
-    menu(page, say("Processing register"))
+    menu(page, say("Processing register"), check=journey.check)
     expect(page.get_by_role("main")).to_contain_text("Rekentuin")  # a processor now
     journey.check("register")
     with page.expect_download() as download:
@@ -513,21 +514,21 @@ def test_administrator_and_privacy_officer_journey(page, live_server, tmp_path):
     assert "Rekentuin" in exported
 
     # ... and records a breach: the 72 hours run from the moment the school knew.
-    menu(page, say("Data breaches"))
+    menu(page, say("Data breaches"), check=journey.check)
     journey.check("breaches")
     page.get_by_role("link", name=say("Register a breach")).click()
     journey.check("breach-form")
     aware = timezone.localtime() - datetime.timedelta(hours=2)
-    page.get_by_label(say("what happened, in short") + ":", exact=True).fill(
+    page.get_by_label(capfirst(say("what happened, in short")) + ":", exact=True).fill(
         "Lijst met allergieën gemaild aan verkeerde ouder"
     )
-    page.get_by_label(say("what happened") + ":", exact=True).fill(
+    page.get_by_label(capfirst(say("what happened")) + ":", exact=True).fill(
         "De lijst van groep 5 ging per ongeluk naar één ouder buiten de groep."
     )
-    when = page.get_by_label(say("became aware at") + ":", exact=True)
+    when = page.get_by_label(capfirst(say("became aware at")) + ":", exact=True)
     when.fill(aware.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Basisschool De Regenboog").check()
-    page.get_by_label(say("number of pupils affected") + ":", exact=True).fill("27")
+    page.get_by_label(capfirst(say("number of pupils affected")) + ":", exact=True).fill("27")
     page.get_by_role("button", name=say("Register")).click()
     breach = Breach.objects.get()
     assert breach.deadline_at == breach.aware_at + datetime.timedelta(hours=72)
