@@ -6,6 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from pupils import services
 from pupils.models import EmergencyContact, ParentContact, ProcessingHold, SpecialRecord
@@ -216,7 +217,8 @@ def test_the_teacher_opens_the_class_emergency_sheet_and_it_is_logged(
     response = login(teacher).get(reverse("pupils:emergency_sheet", args=[group.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert world.pupil.full_name in html and world.other_pupil.full_name not in html
+    assert escape(world.pupil.full_name) in html
+    assert escape(world.other_pupil.full_name) not in html
     assert GRANNY_PHONE in html and MOTHER_PHONE in html
     assert "Puffer" in html  # a current safety record
     assert "Dyslexie" not in html  # not a safety record

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from pupils.models import (
     Group,
@@ -199,7 +200,7 @@ def test_the_board_administrator_follows_a_pupil_across_schools(world, board_adm
     client = login(board_admin)
     search = {"pupil": world.pupil.last_name}
     page = client.get(reverse("staff:member", args=[coordinator.pk]), search)
-    assert world.pupil.full_name in page.content.decode()
+    assert escape(world.pupil.full_name) in page.content.decode()
     client.post(reverse("staff:follow", args=[coordinator.pk]), {"pupil": world.pupil.pk})
     assert PupilUserObjectPermission.objects.filter(
         user=coordinator, content_object=world.pupil
