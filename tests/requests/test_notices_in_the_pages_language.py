@@ -46,13 +46,18 @@ def test_a_notice_written_in_one_language_only_reads_as_written(world, login):
     assert "Een bericht in het Nederlands." in english
 
 
-def test_an_erased_name_leaves_the_notice_in_every_language(world):
+@pytest.mark.parametrize("name", ["world", "Zoë 't Hart", 'Bo "Bobbie" de Wit'])
+def test_an_erased_name_leaves_the_notice_in_every_language(world, name):
     teacher = world.users["teacher"]
-    name = world.pupil.full_name
+    name = world.pupil.full_name if name == "world" else name
     notice_queue(
         user=teacher, subject="Onderwerp", message=lambda: f"{name}: iets veranderd / changed"
     )
-    notices_scrub(name)
-    notice = Notice.objects.get(user=teacher)
+    other = notice_queue(user=teacher, subject="Onderwerp", message=lambda: "Niets over haar.")
+    assert notices_scrub(name) == 1
+    notice = Notice.objects.get(pk__lt=other.pk, user=teacher)
     assert name not in notice.message
     assert notice.texts and all(name not in text for text in notice.texts.values())
+    assert notice.texts["nl"] == "[…]: iets veranderd / changed"
+    other.refresh_from_db()
+    assert other.texts["nl"] == "Niets over haar."  # nothing else changed
