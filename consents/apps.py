@@ -12,14 +12,15 @@ class ConsentsConfig(AppConfig):
         from . import models, views
 
         for model in (
-            models.Purpose,
             models.PurposeVersion,
+            models.PurposePick,
             models.Decision,
             models.Takedown,
             models.ConsentEvent,
         ):
             audit.register(model)
         audit.register(models.Publication, m2m=("pupils",))
+        audit.register(models.Purpose, m2m=("groups",))
         from pupils import voluntary
 
         from . import selectors

@@ -10,11 +10,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Pupil
+from pupils.models import Group, Pupil
 from schoolprivacy.forms import DATE_WIDGET, DateField
 from schoolprivacy.models import School
 
-from .models import Decision, Publication, Purpose, PurposeVersion
+from .models import PUPIL_WORDING, Decision, Publication, Purpose, PurposeVersion
 from .selectors import channel_title
 
 
@@ -129,15 +129,35 @@ class VersionForm(forms.ModelForm):
 
     class Meta:
         model = PurposeVersion
-        fields = ["valid_from", "material_change", "title_nl", "text_nl", "title_en", "text_en"]
+        fields = [
+            "valid_from",
+            "material_change",
+            "title_nl",
+            "text_nl",
+            "title_en",
+            "text_en",
+            *PUPIL_WORDING,
+        ]
         widgets = {
             "valid_from": DATE_WIDGET,
             "text_nl": forms.Textarea(attrs={"rows": 6}),
             "text_en": forms.Textarea(attrs={"rows": 6}),
+            "pupil_text_nl": forms.Textarea(attrs={"rows": 6}),
+            "pupil_text_en": forms.Textarea(attrs={"rows": 6}),
         }
         help_texts = {
             "text_nl": _("Plain language: what it means for the child, and that no answer is no."),
+            "pupil_title_nl": _(
+                "A pupil of 16 or older decides alone and reads the question in their own "
+                "words (“je”, not “uw kind”). Needed where the question is put to such pupils."
+            ),
         }
+
+    def parent_fields(self):
+        return [self[name] for name in self.Meta.fields if name not in PUPIL_WORDING]
+
+    def pupil_fields(self):
+        return [self[name] for name in PUPIL_WORDING]
 
 
 class PurposeForm(forms.ModelForm):
@@ -164,3 +184,65 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["trigger"]).choices = triggers
         self.initial.setdefault("started_on", timezone.localdate())
+
+
+class AudienceForm(forms.ModelForm):
+    """Whom a question is for (consents/audience.py): each kind filled in narrows it."""
+
+    departments = forms.MultipleChoiceField(
+        label=_("departments"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    year_groups = forms.TypedMultipleChoiceField(
+        label=_("year groups"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Purpose
+        fields = ["departments", "groups", "year_groups", "min_age", "max_age", "picked_only"]
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "max_age": _("The age on the day the question is asked."),
+        }
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = list(groups)
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["groups"]
+        ).queryset = Group.objects.filter(pk__in=[group.pk for group in groups])
+        departments = sorted({group.department for group in groups if group.department})
+        cast(forms.MultipleChoiceField, self.fields["departments"]).choices = [
+            (name, name) for name in sorted({*departments, *self.instance.departments})
+        ]
+        year_groups = sorted({g.year_group for g in groups if g.year_group is not None})
+        cast(forms.MultipleChoiceField, self.fields["year_groups"]).choices = [
+            (number, str(number)) for number in sorted({*year_groups, *self.instance.year_groups})
+        ]
+        for name in ("min_age", "max_age"):
+            self.fields[name].widget.attrs.update({"min": 0, "max": 25})
+        for name in ("departments", "year_groups"):
+            if not self.fields[name].choices:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", _("The highest age is lower than the lowest."))
+        return data
+
+
+class PickForm(forms.Form):
+    """The care coordinator puts a question to one pupil."""
+
+    purpose = forms.ModelChoiceField(queryset=Purpose.objects.none(), label=_("question"))
+
+    def __init__(self, *args, purposes, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["purpose"])
+        field.queryset = Purpose.objects.filter(pk__in=[p.pk for p in purposes])
+        titles = {p.pk: channel_title(p) for p in purposes}
+        field.label_from_instance = lambda obj: titles.get(obj.pk, obj.untitled)

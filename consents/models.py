@@ -7,15 +7,18 @@ the decisions every time (see effective_consent).
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Pupil
+from pupils.models import Group, Pupil
 from schoolprivacy.models import Board, School
 from schoolprivacy.validators import validate_one_line, validate_plausible_date
+
+from .audience import Audience
 
 
 class Purpose(models.Model):
@@ -59,6 +62,33 @@ class Purpose(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     active = models.BooleanField(_("active"), default=True)
+    # Whom the question is for (consents/audience.py): every pupil of its schools unless
+    # narrowed. Each kind that is filled in narrows; within a kind any value matches.
+    departments = ArrayField(
+        models.CharField(max_length=64),
+        verbose_name=_("departments"),
+        default=list,
+        blank=True,
+    )
+    groups = models.ManyToManyField(Group, related_name="+", blank=True, verbose_name=_("groups"))
+    year_groups = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("year groups"),
+        default=list,
+        blank=True,
+    )
+    min_age = models.PositiveSmallIntegerField(_("from the age of"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(
+        _("up to and including the age of"), null=True, blank=True
+    )
+    picked_only = models.BooleanField(
+        _("only pupils the care coordinator picks"),
+        default=False,
+        help_text=_(
+            "For a care partner that works with a few pupils: the question is asked of a "
+            "pupil once the care coordinator picks them for it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("consent purpose")
@@ -68,16 +98,39 @@ class Purpose(models.Model):
             models.UniqueConstraint(
                 fields=["board", "code"], name="purpose_code_unique_per_board"
             ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
+                name="purpose_age_range_in_order",
+            ),
         ]
 
     def __str__(self):
         return self.code
 
     @property
+    def audience(self) -> Audience:
+        """Whom the question is for (consents/audience.py); the groups come prefetched."""
+        return Audience(
+            trigger=self.trigger,
+            departments=frozenset(self.departments),
+            group_ids=frozenset(group.pk for group in self.groups.all()),
+            year_groups=frozenset(self.year_groups),
+            min_age=self.min_age,
+            max_age=self.max_age,
+            picked_only=self.picked_only,
+        )
+
+    @property
     def untitled(self) -> str:
         """What the question is called where it has no text yet: its category, never its
         code (a code is the school's own key, not a word a reader knows)."""
         return capfirst(self.get_category_display())
+
+
+#: The wording of a question to a pupil of 16 or older (PurposeVersion).
+PUPIL_WORDING = ("pupil_title_nl", "pupil_text_nl", "pupil_title_en", "pupil_text_en")
 
 
 class PurposeVersion(models.Model):
@@ -99,6 +152,19 @@ class PurposeVersion(models.Model):
     )
     text_nl = models.TextField(_("text (Dutch)"), max_length=4000)
     text_en = models.TextField(_("text (English)"), max_length=4000)
+    # The same question put to a pupil of 16 or older, who decides alone ("je", not "uw
+    # kind"). Empty where the question is never put to a pupil (consents/audience.py).
+    pupil_title_nl = models.CharField(
+        _("title to the pupil (Dutch)"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    pupil_text_nl = models.TextField(_("text to the pupil (Dutch)"), max_length=4000, blank=True)
+    pupil_title_en = models.CharField(
+        _("title to the pupil (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_one_line],
+    )
+    pupil_text_en = models.TextField(_("text to the pupil (English)"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -119,6 +185,21 @@ class PurposeVersion(models.Model):
     @property
     def text(self) -> str:
         return self.text_en if get_language() == "en" else self.text_nl
+
+    @property
+    def pupil_title(self) -> str:
+        """The title as the pupil of 16 or older reads it (the parents' where none)."""
+        own = self.pupil_title_en if get_language() == "en" else self.pupil_title_nl
+        return own or self.title
+
+    @property
+    def pupil_text(self) -> str:
+        own = self.pupil_text_en if get_language() == "en" else self.pupil_text_nl
+        return own or self.text
+
+    def wording(self, *, to_pupil: bool) -> tuple[str, str]:
+        """(title, text) in the page's language, put to the pupil or to the parents."""
+        return (self.pupil_title, self.pupil_text) if to_pupil else (self.title, self.text)
 
 
 def consent_form_path(instance, filename: str) -> str:
@@ -369,6 +450,38 @@ class ConsentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_trigger_display()} – {self.started_on}"
+
+    def get_additional_data(self):
+        return {"pupil_id": self.pupil_id}
+
+
+class PurposePick(models.Model):
+    """That the care coordinator put a question to one pupil (consents/audience.py): a care
+    partner the pupil works with. Personal data: it hints at the pupil's needs."""
+
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.CASCADE, related_name="picks", verbose_name=_("question")
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
+    )
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("picked by"),
+    )
+    picked_at = models.DateTimeField(_("picked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question put to a pupil")
+        verbose_name_plural = _("questions put to a pupil")
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "pupil"], name="purpose_pick_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} – {self.pupil_id}"
 
     def get_additional_data(self):
         return {"pupil_id": self.pupil_id}

@@ -53,6 +53,14 @@ def holdings() -> list[Holding]:
             eraser=_decisions_erase,
         ),
         Holding(
+            m.PurposePick,
+            Subject.PUPIL,
+            kinds("purpose", "picked_by", "picked_at"),
+            copy=consents,
+            erasure=Erasure.DELETE,
+            retention=consents,
+        ),
+        Holding(
             m.ConsentEvent,
             Subject.PUPIL,
             kinds("trigger", "started_on", "started_by"),

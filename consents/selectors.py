@@ -11,11 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils import selectors as pupil_selectors
-from pupils.models import Guardianship, Pupil, SpecialRecord
+from pupils.models import Group, Guardianship, Pupil, SpecialRecord
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.models import School, User
 
-from .models import Decision, Publication, Purpose, PurposeVersion, Takedown
+from .audience import PupilFacts, is_for
+from .models import (
+    ConsentEvent,
+    Decision,
+    Publication,
+    Purpose,
+    PurposePick,
+    PurposeVersion,
+    Takedown,
+)
 from .permissions import PUBLICATION_ROLES
 from .rules import (
     DecisionFacts,
@@ -50,7 +59,8 @@ class ConsentView:
 def purposes_of_school(*, school_id: int, category: str | None = None) -> QuerySet[Purpose]:
     """The active purposes a school asks, with their versions (newest first)."""
     purposes = Purpose.objects.filter(schools=school_id, active=True).prefetch_related(
-        Prefetch("versions", queryset=PurposeVersion.objects.order_by("-number"))
+        Prefetch("versions", queryset=PurposeVersion.objects.order_by("-number")),
+        Prefetch("groups", queryset=Group.objects.only("pk")),
     )
     if category:
         purposes = purposes.filter(category=category)
@@ -174,6 +184,104 @@ def consent_states(
             )
             states[(pupil.pk, purpose.pk)] = ConsentView(purpose, current, outcome)
     return states
+
+
+# --- Whom each question is for (consents/audience.py) -------------------------------------
+
+
+def school_year_of(day) -> int:
+    """The school year of *day*: the calendar year in which 1 August last fell."""
+    return day.year if (day.month, day.day) >= (8, 1) else day.year - 1
+
+
+def questions_for(
+    *, pupils: list[Pupil], purposes: list[Purpose], day=None
+) -> set[tuple[int, int]]:
+    """The (pupil, purpose) pairs the school asks, as audience.is_for decides them.
+
+    No query where every question is for everyone; else at most three (the pupils'
+    groups, the picks, the events), whatever the number of pupils.
+    """
+    day = day or timezone.localdate()
+    audiences = {purpose.pk: purpose.audience for purpose in purposes}
+    if all(audience.everyone for audience in audiences.values()):
+        return {(pupil.pk, purpose.pk) for pupil in pupils for purpose in purposes}
+    pupil_ids = [pupil.pk for pupil in pupils]
+    narrowed = [pk for pk, audience in audiences.items() if not audience.everyone]
+    picked = set(
+        PurposePick.objects.filter(pupil_id__in=pupil_ids, purpose_id__in=narrowed).values_list(
+            "pupil_id", "purpose_id"
+        )
+    )
+    groups: dict[int, tuple[str, int | None]] = {}
+    if any(a.departments or a.year_groups for a in audiences.values()):
+        group_ids = {pupil.group_id for pupil in pupils if pupil.group_id}
+        groups = {
+            pk: (department, year_group)
+            for pk, department, year_group in Group.objects.filter(pk__in=group_ids).values_list(
+                "pk", "department", "year_group"
+            )
+        }
+    events: dict[int, set[str]] = defaultdict(set)
+    if any(audiences[pk].trigger != Purpose.Trigger.ALL for pk in narrowed):
+        for pupil_id, trigger in ConsentEvent.objects.filter(pupil_id__in=pupil_ids).values_list(
+            "pupil_id", "trigger"
+        ):
+            events[pupil_id].add(trigger)
+    pairs = set()
+    for pupil in pupils:
+        department, year_group = groups.get(pupil.group_id or 0, ("", None))
+        for purpose in purposes:
+            facts = PupilFacts(
+                date_of_birth=pupil.date_of_birth,
+                group_id=pupil.group_id,
+                department=department,
+                year_group=year_group,
+                picked=(pupil.pk, purpose.pk) in picked,
+                events=frozenset(events[pupil.pk]),
+            )
+            if is_for(audiences[purpose.pk], facts, day):
+                pairs.add((pupil.pk, purpose.pk))
+    return pairs
+
+
+def shown_purposes(
+    pupil: Pupil, purposes: list[Purpose], states: dict[tuple[int, int], ConsentView], day=None
+) -> list[Purpose]:
+    """The questions shown for *pupil*: those asked of it, and those on which a decision
+    counts now (a consent can always be withdrawn, audience.py)."""
+    asked = questions_for(pupils=[pupil], purposes=purposes, day=day)
+    return [
+        purpose
+        for purpose in purposes
+        if (pupil.pk, purpose.pk) in asked
+        or states[(pupil.pk, purpose.pk)].outcome.state != State.NO_DECISION
+    ]
+
+
+def audience_groups(*, school_ids, purpose: Purpose | None = None) -> QuerySet[Group]:
+    """The groups a question can be narrowed to: those of *school_ids* in this school year
+    and later, and the ones it is narrowed to already."""
+    groups = Q(school_id__in=school_ids, school_year__gte=school_year_of(timezone.localdate()))
+    if purpose is not None and purpose.pk:
+        groups |= Q(pk__in=purpose.groups.values("pk"))
+    return (
+        Group.objects.filter(groups)
+        .select_related("school")
+        .order_by("school__name", "school_year", "year_group", "name")
+    )
+
+
+def picks_of(*, pupil: Pupil) -> QuerySet[PurposePick]:
+    """The questions the care coordinator put to *pupil*, with who did."""
+    return (
+        PurposePick.objects.filter(pupil=pupil)
+        .select_related("purpose", "picked_by")
+        .prefetch_related(
+            Prefetch("purpose__versions", queryset=PurposeVersion.objects.order_by("-number"))
+        )
+        .order_by("purpose__order", "pk")
+    )
 
 
 def consent_state(*, pupil: Pupil, purpose: Purpose, day=None) -> ConsentView:
@@ -365,11 +473,14 @@ def open_questions(
         ).values_list("pupil_id", "purpose_id", "decided_by_id", "version__number")
         if number >= boundaries[purpose_id]
     }
+    asked = questions_for(pupils=pupils, purposes=purposes, day=day)
     candidates: list[OpenQuestion] = []
     for pupil in pupils:
         entitled, _by_pupil = entitled_deciders(pupil, holders[pupil.pk], day)
         for purpose in purposes:
             view = states[(pupil.pk, purpose.pk)]
+            if (pupil.pk, purpose.pk) not in asked:
+                continue
             if view.version is None or view.outcome.state not in ASK_STATES:
                 continue
             candidates.extend(
@@ -396,7 +507,7 @@ def open_questions_for(*, user, pupils: list[Pupil], day=None) -> dict[int, set[
             by_school[pupil.school_id].append(pupil)
     asked: dict[int, set[int]] = defaultdict(set)
     for school_id, school_pupils in by_school.items():
-        purposes = campaign_purposes(school_id=school_id)
+        purposes = school_purposes(school_id=school_id)
         for question in open_questions(pupils=school_pupils, purposes=purposes, day=day):
             if question.recipient_id == user.pk:
                 asked[question.pupil_id].add(question.purpose_id)
@@ -442,7 +553,7 @@ def consent_overview(*, pupil: Pupil) -> list[ConsentView]:
     """The pupil's consent for each purpose the school asks, as the rule decides it today."""
     purposes = list(purposes_of_school(school_id=pupil.school_id))
     states = consent_states(pupils=[pupil], purposes=purposes)
-    return [states[(pupil.pk, purpose.pk)] for purpose in purposes]
+    return [states[(pupil.pk, purpose.pk)] for purpose in shown_purposes(pupil, purposes, states)]
 
 
 def questions_asked_of(*, pupil: Pupil) -> QuerySet:

@@ -28,24 +28,26 @@ from pupils import selectors as pupil_selectors
 from pupils import services as pupil_services
 from pupils.models import Guardianship, Pupil
 from schoolprivacy import personal_data
-from schoolprivacy.models import User
+from schoolprivacy.models import School, User
 from schoolprivacy.services import notice_queue
 from schoolprivacy.tasks import enqueue_on_commit
 from schoolprivacy.uploads import verified_upload
 
 from . import selectors
 from .models import (
+    PUPIL_WORDING,
     ConsentEvent,
     ConsentRequest,
     Decision,
     Publication,
     Purpose,
+    PurposePick,
     PurposeVersion,
     Takedown,
 )
 from .permissions import can_record_paper, can_start_events
 from .rules import pupil_decides
-from .selectors import STATE_LABELS
+from .selectors import STATE_LABELS, school_year_of
 
 logger = logging.getLogger(__name__)
 #: The retention category of the consent record (requests.models.ErasureCategory.CONSENTS).
@@ -123,15 +125,22 @@ def decision_record(
     decider = decided_by if decided_by is not None else acting_user  # paper: who signed
     day = form_date or timezone.localdate()
 
-    current = selectors.current_version(
-        Purpose.objects.prefetch_related("versions").get(pk=purpose.pk), day
-    )
+    fresh = Purpose.objects.prefetch_related("versions", "groups").get(pk=purpose.pk)
+    current = selectors.current_version(fresh, day)
     if current is None or current.pk != int(version_id):
         raise ValidationError(
             _("The text of this consent has changed. Read the new text and decide again."),
             code="stale_version",
         )
     role = decider_role(pupil, decider, day)
+    # Refusing and withdrawing are always possible; consent only where the school asks.
+    if choice == Decision.Choice.GIVEN and not selectors.questions_for(
+        pupils=[pupil], purposes=[fresh], day=day
+    ):
+        raise ValidationError(
+            _("The school does not ask this question for %(name)s.") % {"name": pupil.first_name},
+            code="not_asked",
+        )
     # Decisions on one pupil are taken one after the other, so that each sees the state the
     # one before left: the takedowns then follow the final state, however fast the clicks.
     list(Pupil.objects.select_for_update(no_key=True).filter(pk=pupil.pk).values("pk"))
@@ -307,11 +316,6 @@ class CampaignReport:
     failed: int = 0
 
 
-def school_year_of(day: datetime.date) -> int:
-    """The school year of *day*: the calendar year in which 1 August last fell."""
-    return day.year if (day.month, day.day) >= (8, 1) else day.year - 1
-
-
 def _sweep_moment(today: datetime.date) -> datetime.datetime:
     now = timezone.now()
     if today == timezone.localdate(now):
@@ -420,12 +424,13 @@ def _send_consent_requests(
     # Every open question of these recipients is listed, not only the ones due now.
     pupil_ids = {p for r in due for p, _v in open_by_recipient[r]}
     version_ids = {v for r in due for _p, v in open_by_recipient[r]}
-    names = {
-        p.pk: p.full_name
+    pupils = {
+        p.pk: p
         for p in Pupil.objects.filter(pk__in=pupil_ids).only(
-            "first_name", "name_prefix", "last_name", "anonymised_at"
+            "first_name", "name_prefix", "last_name", "anonymised_at", "account_id"
         )
     }
+    names = {pk: pupil.full_name for pk, pupil in pupils.items()}
     versions = {
         v.pk: v
         for v in PurposeVersion.objects.filter(pk__in=version_ids).select_related("purpose")
@@ -443,7 +448,11 @@ def _send_consent_requests(
             reminder = all(r.sent_at is not None for r in requests)
             message = _consent_request_message(
                 people[recipient_id],
-                [(names[p], versions[v]) for p, v in questions],
+                # A pupil of 16 or older is asked in their own words ("je", not "uw kind").
+                [
+                    (names[p], versions[v], pupils[p].account_id == recipient_id)
+                    for p, v in questions
+                ],
                 reminder=reminder,
             )
             try:
@@ -463,15 +472,19 @@ def _send_consent_requests(
 
 
 def _consent_request_message(
-    recipient: User, questions: list[tuple[str, PurposeVersion]], *, reminder: bool
+    recipient: User, questions: list[tuple[str, PurposeVersion, bool]], *, reminder: bool
 ) -> EmailMessage:
-    """The e-mail to one decider, in their own language."""
+    """The e-mail to one decider, in their own language: each question with the pupil's name
+    and the title put to the parents, or to the pupil (the bool)."""
     with translation.override(recipient.language):
         body = render_to_string(
             "consents/email/consent_requests.txt",
             {
                 "recipient": recipient,
-                "questions": [(name, version.title) for name, version in questions],
+                "questions": [
+                    (name, version.wording(to_pupil=to_pupil)[0])
+                    for name, version, to_pupil in questions
+                ],
                 "count": len(questions),
                 "reminder": reminder,
                 "url": settings.SITE_URL + reverse("consents:portal_index"),
@@ -495,8 +508,10 @@ def purpose_create(
     acting_user: User,
     first_version: dict,
     code: str = "",
+    audience: dict | None = None,
 ) -> Purpose:
-    """A new consent question for *school*, with its first text (Dutch and English).
+    """A new consent question for *school*, with its first text (Dutch and English) and
+    whom it is for (*audience*: the fields of purpose_audience_set; everyone if None).
 
     Its code, the board's key for it, is made of the Dutch title unless one is given (the
     demo's and an import's fixed keys); nobody reads it, so nobody has to think of one.
@@ -515,11 +530,34 @@ def purpose_create(
             requires_all_holders=requires_all_holders,
         )
         purpose.schools.add(school)
+        if audience is not None:
+            purpose_audience_set(purpose=purpose, acting_user=acting_user, **audience)
+        _check_pupil_wording(purpose, first_version)
         # The first text starts the first round of decisions whatever the box said.
         PurposeVersion.objects.create(
             purpose=purpose, number=1, **{**first_version, "material_change": True}
         )
     return purpose
+
+
+def _check_pupil_wording(purpose: Purpose, text: dict) -> None:
+    """A question that can be put to a pupil of 16 or older (a school with such pupils, an
+    audience that reaches them) needs its wording to the pupil, in both languages."""
+    if not purpose.audience.reaches_pupils_who_decide:
+        return
+    if not purpose.schools.exclude(kind=School.Kind.PRIMARY).exists():
+        return
+    missing = [field for field in PUPIL_WORDING if not (text.get(field) or "").strip()]
+    if missing:
+        raise ValidationError(
+            {
+                field: _(
+                    "Pupils of 16 or older decide on this question themselves: write it to "
+                    "them too."
+                )
+                for field in missing
+            }
+        )
 
 
 @transaction.atomic
@@ -534,6 +572,7 @@ def purpose_version_publish(*, purpose: Purpose, acting_user: User, **text) -> P
                 % {"date": formats.date_format(latest.valid_from)}
             }
         )
+    _check_pupil_wording(purpose, text)
     with set_actor(acting_user):
         version = PurposeVersion.objects.create(
             purpose=purpose, number=(latest.number + 1 if latest else 1), **text
@@ -563,13 +602,26 @@ def consent_event_start(
 def event_consent_ask(*, event_id: int) -> CampaignReport:
     """Ask the pupil's deciders the questions of the event, once per text and school year."""
     event = ConsentEvent.objects.select_related("pupil").get(pk=event_id)
+    purposes = selectors.purposes_of_school(school_id=event.pupil.school_id)
+    return _ask_now(event.pupil, list(purposes.filter(trigger=event.trigger)))
+
+
+def pick_consent_ask(*, pick_id: int) -> CampaignReport:
+    """Ask the pupil's deciders the question the care coordinator put to the pupil."""
+    pick = PurposePick.objects.select_related("pupil").filter(pk=pick_id).first()
+    if pick is None:  # taken back before the worker got to it
+        return CampaignReport(school_year=school_year_of(timezone.localdate()))
+    purposes = selectors.purposes_of_school(school_id=pick.pupil.school_id)
+    return _ask_now(pick.pupil, list(purposes.filter(pk=pick.purpose_id)))
+
+
+def _ask_now(pupil: Pupil, purposes: list[Purpose]) -> CampaignReport:
+    """Ask *pupil*'s deciders those of *purposes* that are for the pupil and still open,
+    once per text and school year."""
     today = timezone.localdate()
     year = school_year_of(today)
     report = CampaignReport(school_year=year)
-    purposes = list(
-        selectors.purposes_of_school(school_id=event.pupil.school_id).filter(trigger=event.trigger)
-    )
-    questions = selectors.open_questions(pupils=[event.pupil], purposes=purposes, day=today)
+    questions = selectors.open_questions(pupils=[pupil], purposes=purposes, day=today)
     open_by_recipient: dict[int, set[tuple[int, int]]] = defaultdict(set)
     _record_questions(questions, year, open_by_recipient)
     report.open_questions = len(questions)
@@ -577,6 +629,73 @@ def event_consent_ask(*, event_id: int) -> CampaignReport:
         sorted(open_by_recipient), open_by_recipient, year, timezone.now(), report
     )
     return report
+
+
+# --- Whom a question is for (consents/audience.py) -----------------------------------------
+
+
+def purpose_audience_set(*, purpose: Purpose, acting_user: User, groups, **audience) -> Purpose:
+    """Narrow (or widen) whom *purpose* is asked of. Decisions already made keep counting."""
+    if groups and any(group.school_id not in _school_ids(purpose) for group in groups):
+        raise ValidationError(
+            {"groups": _("Choose groups of the schools that ask this question.")}
+        )
+    low, high = audience.get("min_age"), audience.get("max_age")
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"max_age": _("The highest age is lower than the lowest.")})
+    reached = purpose.audience.reaches_pupils_who_decide
+    with transaction.atomic(), set_actor(acting_user):
+        for field, value in audience.items():
+            setattr(purpose, field, value)
+        latest = purpose.versions.order_by("-number").first()
+        if latest is not None and not reached:
+            # Widened to pupils of 16 or older: the text must speak to them as well.
+            try:
+                _check_pupil_wording(purpose, vars(latest))
+            except ValidationError:
+                raise ValidationError(
+                    {
+                        "max_age": _(
+                            "Pupils of 16 or older would decide on this question themselves, "
+                            "but its text is not written to them yet: publish a new text "
+                            "first."
+                        )
+                    }
+                ) from None
+        purpose.save(update_fields=list(audience))
+        purpose.groups.set(groups)
+    return purpose
+
+
+def _school_ids(purpose: Purpose) -> set[int]:
+    return set(purpose.schools.values_list("pk", flat=True))
+
+
+def purpose_pick(*, pupil: Pupil, purpose: Purpose, acting_user: User) -> PurposePick:
+    """Put a question to one pupil (a care partner the pupil works with): the parents, or
+    the pupil of 16 or older, are asked at once."""
+    if not can_start_events(acting_user, pupil):
+        raise PermissionDenied
+    if pupil.school_id not in _school_ids(purpose):
+        raise ValidationError({"purpose": _("This school does not ask this question.")})
+    with transaction.atomic(), set_actor(acting_user):
+        pick, created = PurposePick.objects.get_or_create(
+            purpose=purpose, pupil=pupil, defaults={"picked_by": acting_user}
+        )
+    if created:
+        from .tasks import ask_for_pick
+
+        enqueue_on_commit(ask_for_pick, pick.pk)
+    return pick
+
+
+def purpose_unpick(*, pick: PurposePick, acting_user: User) -> None:
+    """The question is no longer put to the pupil. Decisions made on it keep counting (a
+    consent given can still be withdrawn) until the pupil's consents are erased."""
+    if not can_start_events(acting_user, pick.pupil):
+        raise PermissionDenied
+    with transaction.atomic(), set_actor(acting_user):
+        pick.delete()
 
 
 # --- Erasure (GDPR Art. 17 and retention; called by the requests app) ------------------------
@@ -602,10 +721,13 @@ def pupil_consents_erase(*, pupil: Pupil, acting_user: User | None = None) -> di
 
 
 def events_catch_up(*, days: int = 7) -> int:
-    """Ask the questions of recent events again (only what was not asked yet is sent):
-    for an event whose task was lost in a broker outage. Returns the events looked at."""
+    """Ask the questions of recent events and picks again (only what was not asked yet is
+    sent): for a task lost in a broker outage. Returns the events and picks looked at."""
     since = timezone.now() - datetime.timedelta(days=days)
     events = list(ConsentEvent.objects.filter(created_at__gte=since).values_list("pk", flat=True))
     for event_id in events:
         event_consent_ask(event_id=event_id)
-    return len(events)
+    picks = list(PurposePick.objects.filter(picked_at__gte=since).values_list("pk", flat=True))
+    for pick_id in picks:
+        pick_consent_ask(pick_id=pick_id)
+    return len(events) + len(picks)

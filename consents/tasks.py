@@ -21,3 +21,8 @@ def sweep_consent_requests() -> None:
 @shared_task
 def ask_for_event(event_id: int) -> None:
     services.event_consent_ask(event_id=event_id)
+
+
+@shared_task
+def ask_for_pick(pick_id: int) -> None:
+    services.pick_consent_ask(pick_id=pick_id)

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,29 +25,40 @@ from schoolprivacy.uploads import download_response, stored_kind, takes_upload
 
 from . import permissions, selectors, services
 from .forms import (
+    AudienceForm,
     DecisionForm,
     EventForm,
     PaperForm,
+    PickForm,
     PublicationForm,
     PurposeForm,
     TakedownDoneForm,
     VersionForm,
 )
-from .models import Purpose
+from .models import PUPIL_WORDING, Purpose
 from .selectors import STATE_LABELS
 
 
-def _rows(pupil: Pupil, purposes, *, holders=None) -> list[dict]:
-    states = selectors.consent_states(pupils=[pupil], purposes=list(purposes), holders=holders)
-    return [
-        {
-            "purpose": purpose,
-            "view": states[(pupil.pk, purpose.pk)],
-            "label": STATE_LABELS[states[(pupil.pk, purpose.pk)].outcome.state],
-            "submission": uuid.uuid4(),
-        }
-        for purpose in purposes
-    ]
+def _rows(pupil: Pupil, purposes, *, holders=None, to_pupil: bool = False) -> list[dict]:
+    """The questions shown for *pupil* (selectors.shown_purposes), with their state and the
+    wording for whoever reads them."""
+    purposes = list(purposes)
+    states = selectors.consent_states(pupils=[pupil], purposes=purposes, holders=holders)
+    rows = []
+    for purpose in selectors.shown_purposes(pupil, purposes, states):
+        view = states[(pupil.pk, purpose.pk)]
+        title, text = view.version.wording(to_pupil=to_pupil) if view.version else ("", "")
+        rows.append(
+            {
+                "purpose": purpose,
+                "view": view,
+                "title": title or purpose.untitled,
+                "text": text,
+                "label": STATE_LABELS[view.outcome.state],
+                "submission": uuid.uuid4(),
+            }
+        )
+    return rows
 
 
 def _error_text(error: ValidationError) -> str:
@@ -67,12 +79,14 @@ def portal_consents(request, pk):
         reason = _error_text(error)
     history = selectors.decision_history(pupil=pupil)
     asked = selectors.open_questions_for(user=request.user, pupils=[pupil]).get(pupil.pk, set())
+    to_pupil = pupil.account_id == request.user.pk
     return render(
         request,
         "consents/portal.html",
         {
             "pupil": pupil,
-            "rows": _rows(pupil, purposes),
+            "to_pupil": to_pupil,
+            "rows": _rows(pupil, purposes, to_pupil=to_pupil),
             "may_decide": reason is None,
             "reason": reason,
             "history": history,
@@ -174,16 +188,61 @@ def pupil_section(request, pupil) -> str | None:
     purposes = selectors.school_purposes(school_id=pupil.school_id)
     can_start = permissions.can_start_events(request.user, pupil)
     triggers = _event_triggers(purposes)
+    picks = list(selectors.picks_of(pupil=pupil)) if can_start else []
+    pickable = _pickable(purposes, picks) if can_start else []
     return render_to_string(
         "consents/pupil_section.html",
         {
             "pupil": pupil,
+            "asks_any": bool(purposes),
             "rows": _rows(pupil, purposes, holders=selectors.holders_of_pupil(pupil)),
             "can_record": permissions.can_record_paper(request.user, pupil),
             "event_form": EventForm(triggers=triggers) if can_start and triggers else None,
+            "picks": [(pick, selectors.channel_title(pick.purpose)) for pick in picks],
+            "pick_form": PickForm(purposes=pickable) if pickable else None,
         },
         request=request,
     )
+
+
+def _pickable(purposes, picks) -> list[Purpose]:
+    """The questions the care coordinator can put to one pupil: those not for everyone."""
+    picked = {pick.purpose_id for pick in picks}
+    return [p for p in purposes if not p.audience.everyone and p.pk not in picked]
+
+
+@login_required
+@require_POST
+def purpose_pick(request, pk):
+    pupil = permissions.pupil_for_event(request.user, pk)
+    purposes = selectors.school_purposes(school_id=pupil.school_id)
+    form = PickForm(request.POST, purposes=_pickable(purposes, selectors.picks_of(pupil=pupil)))
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the questions in the list."))
+    else:
+        services.purpose_pick(
+            pupil=pupil, purpose=form.cleaned_data["purpose"], acting_user=request.user
+        )
+        messages.success(
+            request, _("The question is put to this pupil; whoever decides is asked now.")
+        )
+    return redirect(f"{reverse('pupils:detail', args=[pupil.pk])}#consents")
+
+
+@login_required
+@require_POST
+def purpose_unpick(request, pk, pick_pk):
+    pupil = permissions.pupil_for_event(request.user, pk)
+    pick = selectors.picks_of(pupil=pupil).filter(pk=pick_pk).first()
+    if pick is None:
+        messages.info(request, _("This question was no longer put to this pupil."))
+    else:
+        services.purpose_unpick(pick=pick, acting_user=request.user)
+        messages.success(
+            request,
+            _("The question is no longer put to this pupil. Decisions made on it still count."),
+        )
+    return redirect(f"{reverse('pupils:detail', args=[pupil.pk])}#consents")
 
 
 def _event_triggers(purposes) -> list[tuple[str, str | Promise]]:
@@ -221,6 +280,10 @@ def _deciders(pupil: Pupil) -> list[tuple[int, str]]:
 def paper_form(request, pk):
     pupil = permissions.pupil_for_staff(request.user, pk, record=True)
     purposes = selectors.purposes_of_school(school_id=pupil.school_id)
+    every = list(purposes)
+    states = selectors.consent_states(pupils=[pupil], purposes=every)
+    shown = selectors.shown_purposes(pupil, every, states)
+    purposes = purposes.filter(pk__in=[purpose.pk for purpose in shown])
     form = PaperForm(
         request.POST or None,
         request.FILES or None,
@@ -454,34 +517,123 @@ def takedown_done(request, school_pk, pk):
 def purpose_list(request):
     purposes = (
         permissions.purposes_to_manage(request.user)
-        .prefetch_related("schools", "versions")
+        .prefetch_related("schools", "versions", "groups")
         .order_by("order", "code")
     )
-    rows = [(purpose, selectors.current_version(purpose)) for purpose in purposes]
+    rows = [
+        (purpose, selectors.current_version(purpose), _audience_summary(purpose))
+        for purpose in purposes
+    ]
     return render(request, "consents/purpose_list.html", {"rows": rows})
+
+
+def _audience_summary(purpose: Purpose) -> str:
+    """Whom a question is for, in a few words (consents/audience.py)."""
+    parts = []
+    if purpose.picked_only:
+        parts.append(_("pupils the care coordinator picks"))
+    if purpose.departments:
+        parts.append(_("department %(names)s") % {"names": ", ".join(purpose.departments)})
+    if purpose.groups.all():
+        names = ", ".join(group.name for group in purpose.groups.all())
+        parts.append(_("groups %(names)s") % {"names": names})
+    if purpose.year_groups:
+        numbers = ", ".join(str(n) for n in sorted(purpose.year_groups))
+        parts.append(_("year groups %(numbers)s") % {"numbers": numbers})
+    low, high = purpose.min_age, purpose.max_age
+    if low is not None and high is not None:
+        parts.append(_("aged %(low)s to %(high)s") % {"low": low, "high": high})
+    elif low is not None:
+        parts.append(_("aged %(low)s or older") % {"low": low})
+    elif high is not None:
+        parts.append(_("aged %(high)s or younger") % {"high": high})
+    return capfirst("; ".join(str(part) for part in parts)) if parts else _("Every pupil")
 
 
 @require_capability(Capability.MANAGE_PURPOSES)
 def purpose_create(request):
     schools = permissions.schools_for_purposes(request.user)
     form = PurposeForm(request.POST or None, schools=schools, prefix="purpose")
+    audience_form = AudienceForm(
+        request.POST or None,
+        groups=selectors.audience_groups(school_ids=schools.values("pk")),
+        prefix="audience",
+    )
     version_form = VersionForm(request.POST or None, prefix="text")
-    if request.method == "POST" and form.is_valid() and version_form.is_valid():
+    forms = (form, audience_form, version_form)
+    if request.method == "POST" and all([f.is_valid() for f in forms]):
         data = form.cleaned_data
         try:
             services.purpose_create(
                 school=data.pop("school"),
                 acting_user=request.user,
                 first_version=version_form.cleaned_data,
+                audience=_audience(audience_form),
                 **data,
             )
         except ValidationError as error:
-            add_service_errors(version_form, error)
+            _service_errors(error, forms)
         else:
             messages.success(request, _("The question has been added. Parents see it at once."))
             return redirect("consents:purpose_list")
     return render(
-        request, "consents/purpose_form.html", {"form": form, "version_form": version_form}
+        request,
+        "consents/purpose_form.html",
+        {"form": form, "audience_form": audience_form, "version_form": version_form},
+    )
+
+
+def _audience(form: AudienceForm) -> dict:
+    """The audience fields of a valid form, every kind present (an empty one widens)."""
+    data = form.cleaned_data
+    return {
+        "departments": list(data.get("departments", [])),
+        "groups": list(data.get("groups", [])),
+        "year_groups": list(data.get("year_groups", [])),
+        "min_age": data.get("min_age"),
+        "max_age": data.get("max_age"),
+        "picked_only": data.get("picked_only", False),
+    }
+
+
+def _service_errors(error: ValidationError, forms) -> None:
+    """A service's error next to its field, in whichever form has that field."""
+    if hasattr(error, "error_dict"):
+        for form in forms:
+            mine = {f: e for f, e in error.error_dict.items() if f in form.fields}
+            if mine:
+                add_service_errors(form, ValidationError(mine))
+        known = {f for form in forms for f in form.fields}
+        rest = [e for f, errors in error.error_dict.items() if f not in known for e in errors]
+        if rest:
+            add_service_errors(forms[0], ValidationError(rest))
+    else:
+        add_service_errors(forms[0], error)
+
+
+@login_required
+def purpose_audience(request, pk):
+    purpose = permissions.purpose_to_manage(request.user, pk)
+    form = AudienceForm(
+        request.POST or None,
+        instance=purpose,
+        groups=selectors.audience_groups(school_ids=purpose.schools.values("pk"), purpose=purpose),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purpose_audience_set(
+                purpose=purpose, acting_user=request.user, **_audience(form)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Whom the question is for has been saved."))
+            return redirect("consents:purpose_list")
+    current = purpose.versions.order_by("-number").first()
+    return render(
+        request,
+        "consents/audience_form.html",
+        {"form": form, "purpose": purpose, "current": current},
     )
 
 
@@ -489,9 +641,8 @@ def purpose_create(request):
 def version_create(request, pk):
     purpose = permissions.purpose_to_manage(request.user, pk)
     current = purpose.versions.order_by("-number").first()
-    initial = {
-        field: getattr(current, field) for field in ("title_nl", "text_nl", "title_en", "text_en")
-    }
+    wording = ("title_nl", "text_nl", "title_en", "text_en", *PUPIL_WORDING)
+    initial = {field: getattr(current, field) for field in wording}
     form = VersionForm(
         request.POST or None, initial={**initial, "valid_from": timezone.localdate()}
     )
@@ -508,5 +659,5 @@ def version_create(request, pk):
     return render(
         request,
         "consents/version_form.html",
-        {"form": form, "purpose": purpose, "current": current},
+        {"version_form": form, "purpose": purpose, "current": current},
     )

@@ -11,7 +11,7 @@ import random
 
 from django.utils import timezone
 
-from consents.models import Decision, Publication, Purpose, PurposeVersion
+from consents.models import Decision, Publication, Purpose, PurposePick, PurposeVersion
 from pupils.models import Guardianship, Pupil
 from schoolprivacy.models import User
 
@@ -136,9 +136,9 @@ PURPOSES = [
         90,
         "Gegevens delen met het stagebedrijf",
         "Sharing information with the internship company",
-        "Voor een stage deelt de school je naam, je begeleidingsbehoefte en je contactgegevens "
-        "met het stagebedrijf.",
-        "For an internship the school shares your name, your support needs and your contact "
+        "Voor een stage deelt de school de naam, de begeleidingsbehoefte en de contactgegevens "
+        "van uw kind met het stagebedrijf.",
+        "For an internship the school shares your child's name, support needs and contact "
         "details with the company.",
     ),
     (
@@ -155,6 +155,103 @@ PURPOSES = [
         "example at holidays or meals). This is never required.",
     ),
 ]
+
+# The same questions put to a pupil of 16 or older, who decides alone: (title nl, title en,
+# text nl, text en), "je" instead of "uw kind".
+TO_PUPIL = {
+    "foto-website": (
+        "Foto's en video's op de website van de school",
+        "Photos and videos on the school website",
+        "We zetten soms foto's of korte filmpjes van activiteiten op onze website, bijvoorbeeld "
+        "van een sportdag. Iedereen op internet kan die zien. We zetten er nooit je volledige "
+        "naam bij.",
+        "We sometimes put photos or short videos of activities on our website, for example of a "
+        "sports day. Anyone on the internet can see them. We never add your full name.",
+    ),
+    "foto-nieuwsbrief": (
+        "Foto's in de nieuwsbrief en de ouderapp",
+        "Photos in the newsletter and the parent app",
+        "In de nieuwsbrief en de ouderapp delen we foto's van wat er in de klas gebeurt. Alleen "
+        "ouders van de school kunnen die zien; jij kunt dus op zo'n foto staan.",
+        "In the newsletter and the parent app we share photos of what happens in class. Only "
+        "parents of the school can see them, and you may be in such a photo.",
+    ),
+    "foto-schoolgids": (
+        "Foto's in de schoolgids",
+        "Photos in the school guide",
+        "De schoolgids staat op onze website en ligt op school. Er kan een foto van jou in staan.",
+        "The school guide is on our website and at school. It may contain a photo of you.",
+    ),
+    "foto-sociale-media": (
+        "Foto's en video's op sociale media",
+        "Photos and videos on social media",
+        "We plaatsen soms foto's op Facebook. Een foto van jou op sociale media kan door anderen "
+        "worden gedeeld en is moeilijk helemaal te verwijderen.",
+        "We sometimes post photos on Facebook. A photo of you on social media can be shared by "
+        "others and is hard to remove completely.",
+    ),
+    "foto-pers": (
+        "Foto's in de krant of op tv",
+        "Photos in the newspaper or on TV",
+        "Soms komt er een journalist op school, bijvoorbeeld bij een opening of een project. Je "
+        "kunt dan in de krant, op een nieuwssite of op tv komen.",
+        "Sometimes a journalist visits the school, for example at an opening or a project. You "
+        "may then appear in the newspaper, on a news site or on TV.",
+    ),
+    "zorg-revalidatie": (
+        "Gegevens delen met het revalidatiecentrum",
+        "Sharing information with the rehabilitation centre",
+        "Als je therapie krijgt van het revalidatiecentrum, wisselen de intern begeleider en de "
+        "therapeut informatie uit over wat je nodig hebt in de klas.",
+        "When you receive therapy from the rehabilitation centre, the care coordinator and the "
+        "therapist exchange information about what you need in class.",
+    ),
+    "zorg-lwoe": (
+        "Gegevens delen met het Landelijk Werkverband Onderwijs en Epilepsie",
+        "Sharing information with the national epilepsy education service (LWOE)",
+        "Een consulent van het LWOE helpt de school om je goed te begeleiden bij je epilepsie. "
+        "Daarvoor deelt de school medische en schoolgegevens met de consulent.",
+        "A consultant of the LWOE helps the school to support you with your epilepsy. For that "
+        "the school shares medical and school information with the consultant.",
+    ),
+    "zorg-bartimeus": (
+        "Gegevens delen met Bartiméus",
+        "Sharing information with Bartiméus",
+        "Bartiméus begeleidt leerlingen die slecht zien. De school deelt daarvoor gegevens over "
+        "hoe je ziet en hoe je leert.",
+        "Bartiméus supports pupils with a visual impairment. For that the school shares "
+        "information about your sight and your learning.",
+    ),
+    "stage": (
+        "Gegevens delen met je stagebedrijf",
+        "Sharing information with your internship company",
+        "Voor je stage deelt de school je naam, je begeleidingsbehoefte en je contactgegevens "
+        "met het stagebedrijf.",
+        "For your internship the school shares your name, your support needs and your contact "
+        "details with the company.",
+    ),
+    "geloof": (
+        "Je geloof vastleggen (niet verplicht)",
+        "Recording your religion (optional)",
+        "Je mag de school laten weten welk geloof je hebt, zodat we daar rekening mee houden "
+        "(bijvoorbeeld bij feestdagen of eten). Dit is nooit verplicht.",
+        "You may tell the school your religion, so that we can take it into account (for "
+        "example at holidays or meals). This is never required.",
+    ),
+}
+
+# Whom the questions are for (consents/audience.py): the care partners only for the pupils
+# the care coordinator picks (De Twijn: "waar van toepassing"), the internship for the VSO
+# from 15; the rest for every pupil of their schools.
+AUDIENCES: dict[str, dict[str, object]] = {
+    "zorg-revalidatie": {"picked_only": True},
+    "zorg-lwoe": {"picked_only": True},
+    "zorg-bartimeus": {"picked_only": True},
+    "stage": {"departments": ["VSO"], "min_age": 15},
+}
+
+#: The pupil the care coordinator put the epilepsy network's question to (demo/dossiers.py).
+PICKS = [("Daan", "Bakker", "zorg-lwoe", "ib@horizon.example")]
 
 SOCIAL_MEDIA_V2 = (
     "Foto's en video's op sociale media",
@@ -178,7 +275,12 @@ def seed_consents(seeder, board, schools) -> None:
         purpose, created = Purpose.objects.get_or_create(
             board=board,
             code=code,
-            defaults={"category": category, "trigger": trigger, "order": order},
+            defaults={
+                "category": category,
+                "trigger": trigger,
+                "order": order,
+                **AUDIENCES.get(code, {}),
+            },
         )
         seeder.report.count("consent purposes", created)
         purpose.schools.add(*[schools[k] for k in school_keys])
@@ -191,6 +293,7 @@ def seed_consents(seeder, board, schools) -> None:
                 "title_en": ten,
                 "text_nl": xnl,
                 "text_en": xen,
+                **_to_pupil(code),
             },
         )
         purposes[code] = purpose
@@ -205,11 +308,41 @@ def seed_consents(seeder, board, schools) -> None:
             "title_en": ten,
             "text_nl": xnl,
             "text_en": xen,
+            **_to_pupil("foto-sociale-media", instagram=True),
         },
     )
     _pupil_account(seeder)
+    _picks(purposes)
     _decisions(seeder, purposes, social_v2)
     _publication(seeder, schools, purposes)
+
+
+def _to_pupil(code: str, *, instagram: bool = False) -> dict[str, str]:
+    title_nl, title_en, text_nl, text_en = TO_PUPIL[code]
+    if instagram:
+        text_nl = text_nl.replace(
+            "op Facebook", "op Facebook en sinds dit schooljaar op Instagram"
+        )
+        text_en = text_en.replace(
+            "on Facebook", "on Facebook and, from this school year, on Instagram"
+        )
+    return {
+        "pupil_title_nl": title_nl,
+        "pupil_title_en": title_en,
+        "pupil_text_nl": text_nl,
+        "pupil_text_en": text_en,
+    }
+
+
+def _picks(purposes) -> None:
+    """Demo history, like the decisions: written straight, so seeding sends no e-mail."""
+    for first, last, code, email in PICKS:
+        pupil = Pupil.objects.get(first_name=first, last_name=last, school__brin="99HZ")
+        PurposePick.objects.get_or_create(
+            purpose=purposes[code],
+            pupil=pupil,
+            defaults={"picked_by": User.objects.get(email=email)},
+        )
 
 
 def _pupil_account(seeder) -> None:

@@ -55,6 +55,13 @@ SCHOOLS: list[SchoolSpec] = [
     },
 ]
 
+
+def department_of(group_name: str) -> str:
+    """The department of a special-needs centre's group: SO or VSO, from its name."""
+    prefix = group_name.split("-", 1)[0]
+    return prefix if prefix in ("SO", "VSO") else ""
+
+
 PUPILS_PER_SCHOOL = 50
 
 # (e-mail, full name, school key or None for the board, role)

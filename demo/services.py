@@ -86,7 +86,7 @@ class _Seeder:
                     school=school,
                     school_year=data.SCHOOL_YEAR,
                     name=name,
-                    defaults={"year_group": year_group},
+                    defaults={"year_group": year_group, "department": data.department_of(name)},
                 )
                 self.report.count("groups", created)
                 groups[spec["key"]].append((group, age))
@@ -98,7 +98,7 @@ class _Seeder:
                     school=school,
                     school_year=data.SCHOOL_YEAR - 1,
                     name=earlier.name,
-                    defaults={"year_group": earlier.year_group},
+                    defaults={"year_group": earlier.year_group, "department": earlier.department},
                 )
                 self.report.count("groups", created)
                 self.previous_groups[group.pk] = previous

@@ -20,6 +20,11 @@ class Group(models.Model):
         help_text=_("The calendar year in which the school year starts (1 August)."),
     )
     year_group = models.PositiveSmallIntegerField(_("year group"), null=True, blank=True)
+    # A special-needs centre's department (SO, VSO), or a school's location: consent
+    # questions can be put to one department (consents/audience.py).
+    department = models.CharField(
+        _("department"), max_length=64, blank=True, validators=[validate_one_line]
+    )
     # The group's key in the pupil administration (EDEXML groep/@key): what a sync matches on.
     external_key = models.CharField(  # noqa: DJ001 (NULL: not from the administration)
         _("key in the pupil administration"),

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consents.models import ConsentEvent, Decision, Publication, Takedown
+from consents.models import ConsentEvent, Decision, Publication, Purpose, PurposePick, Takedown
 from tests.pupils.conftest import ROLES
 
 from .conftest import make_purpose
@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = {"teacher", "care_coordinator", "team_leader", "director", "administrator"}
 PAPER = {"team_leader", "director", "administrator"}
 PROOF = {"director", "privacy_officer"}
+EVENTS = {"care_coordinator", "team_leader", "director", "administrator"}
+MANAGE = {"director", "administrator", "privacy_officer"}
 SCHOOL = {
     "teacher",
     "teacher_other_group",
@@ -42,16 +44,12 @@ MATRIX = {
     "publication_create": ("consents:publication_create", SCHOOL, "get"),
     "takedown_list": ("consents:takedown_list", SCHOOL, "get"),
     "takedown_done": ("consents:takedown_done", SCHOOL, "post"),
-    "event_start": (
-        "consents:event_start",
-        {"care_coordinator", "team_leader", "director", "administrator"},
-        "post",
-    ),
-    "version_create": (
-        "consents:version_create",
-        {"director", "administrator", "privacy_officer"},
-        "get",
-    ),
+    "event_start": ("consents:event_start", EVENTS, "post"),
+    "version_create": ("consents:version_create", MANAGE, "get"),
+    "purpose_audience": ("consents:purpose_audience", MANAGE, "get"),
+    "purpose_audience_post": ("consents:purpose_audience", MANAGE, "post"),
+    "purpose_pick": ("consents:purpose_pick", EVENTS, "post"),
+    "purpose_unpick": ("consents:purpose_unpick", EVENTS, "post"),
 }
 
 #: URL names of consents that take an object; the route matrix checks it is complete.
@@ -62,6 +60,8 @@ COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()} | {
 
 def address(page, world, purpose):
     pupil = world.pupil
+    if page == "purpose_unpick":
+        return reverse("consents:purpose_unpick", args=[pupil.pk, pick(world).pk])
     return {
         "portal": reverse("consents:portal", args=[pupil.pk]),
         "decide": reverse("consents:decide", args=[pupil.pk, purpose.pk]),
@@ -75,10 +75,22 @@ def address(page, world, purpose):
         "takedown_list": reverse("consents:takedown_list", args=[pupil.school_id]),
         "version_create": reverse("consents:version_create", args=[purpose.pk]),
         "event_start": reverse("consents:event_start", args=[pupil.pk]),
+        "purpose_audience": reverse("consents:purpose_audience", args=[purpose.pk]),
+        "purpose_audience_post": reverse("consents:purpose_audience", args=[purpose.pk]),
+        "purpose_pick": reverse("consents:purpose_pick", args=[pupil.pk]),
         "takedown_done": reverse(
             "consents:takedown_done", args=[pupil.school_id, takedown(world, purpose).pk]
         ),
     }[page]
+
+
+def pick(world):
+    """The care partner's question, put to the pupil by its care coordinator."""
+    return PurposePick.objects.get_or_create(
+        purpose=Purpose.objects.get(code="zorg"),
+        pupil=world.pupil,
+        defaults={"picked_by": world.users["care_coordinator"]},
+    )[0]
 
 
 def takedown(world, purpose):
@@ -118,6 +130,12 @@ def payload(page, world, purpose):
         return {"note": "Foto verwijderd."}
     if page == "event_start":
         return {"trigger": "specialist_support", "started_on": "2026-11-20"}
+    if page == "purpose_audience_post":
+        return {"max_age": "12"}
+    if page == "purpose_pick":
+        return {"purpose": Purpose.objects.get(code="zorg").pk}
+    if page == "purpose_unpick":
+        return {}
     return {
         "purpose": purpose.pk,
         "choice": "given",
@@ -160,4 +178,6 @@ def snapshot():
         Decision.objects.count(),
         list(Takedown.objects.values_list("pk", "done_at")),
         Publication.objects.count(),
+        list(Purpose.objects.values_list("pk", "max_age")),
+        list(PurposePick.objects.values_list("pk", flat=True)),
     )

@@ -288,8 +288,8 @@ def test_a_new_text_cannot_apply_before_the_current_one(world, login, purpose):
 def test_a_director_adds_a_question_that_parents_see_at_once(world, login, purpose):
     data = {
         "purpose-school": world.pupil.school_id,
-        "purpose-category": "care_partner",
-        "purpose-trigger": "specialist_support",
+        "purpose-category": "other",
+        "purpose-trigger": "all",
         **{f"text-{k}": v for k, v in version_data(valid_from="2026-01-01").items()},
     }
     response = login(world.users["director"]).post(reverse("consents:purpose_create"), data)
