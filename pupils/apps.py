@@ -33,3 +33,10 @@ class PupilsConfig(AppConfig):
         audit.register(models.ParentDeclaration)
         audit.register(models.Attachment, exclude=("content",))  # sealed bytes, not text
         audit.register(models.Invitation, exclude=("token_hash",))
+        audit.register(models.QuestionContact)
+
+        from schoolprivacy import sections
+
+        from .views.portal import ask_section
+
+        sections.register("ask", ask_section)

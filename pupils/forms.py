@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.forms import DATE_WIDGET, DateField
+from schoolprivacy.models import Role
 from schoolprivacy.validators import validate_one_line
 
 from . import history
@@ -20,6 +21,7 @@ from .models import (
     ParentContact,
     ParentDeclaration,
     Pupil,
+    QuestionContact,
     Source,
     SpecialRecord,
     TestResult,
@@ -388,3 +390,14 @@ class HistoryFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {"actor_id": None, "kind": ""}
         return {"actor_id": self.cleaned_data["who"], "kind": self.cleaned_data["kind"]}
+
+
+class QuestionContactsForm(forms.Form):
+    """Per topic, the role that answers parents' and pupils' questions at a school."""
+
+    def __init__(self, *args, roles: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for topic, label in QuestionContact.Topic.choices:
+            self.fields[topic] = forms.ChoiceField(
+                label=label, choices=Role.choices, initial=roles[topic]
+            )

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from schoolprivacy.capabilities import Capability, can
-from schoolprivacy.navigation import PUPILS, NavItem, register
+from schoolprivacy.navigation import ADMINISTRATION, PUPILS, NavItem, register
 
 
 def _is_parent(user, grants) -> bool:
@@ -36,6 +36,13 @@ register(
         lambda user, grants: can(grants, Capability.EMERGENCY_SHEETS),
         order=75,
         section=PUPILS,
+    ),
+    NavItem(
+        _("Whom parents ask"),
+        "pupils:question_contacts_index",
+        lambda user, grants: can(grants, Capability.QUESTION_CONTACTS),
+        order=87,
+        section=ADMINISTRATION,
     ),
     NavItem(
         _("Emergency access"),

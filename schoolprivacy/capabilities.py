@@ -25,6 +25,7 @@ class Capability(StrEnum):
     CONSENT_EVENTS = "consent_events"  # record an event that asks a question again
     PUBLICATIONS = "publications"  # record where photos and videos were published
     MANAGE_PURPOSES = "manage_purposes"  # the consent questions and their texts
+    QUESTION_CONTACTS = "question_contacts"  # whom parents and pupils ask about what
     CONSENT_RECORDS = "consent_records"  # the proof of every consent decision
     HANDLE_REQUESTS = "handle_requests"  # data-subject requests (handling as routing says)
     REQUEST_SETTINGS = "request_settings"  # who handles, extra holidays
@@ -55,6 +56,7 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.MANAGE_PURPOSES: frozenset(
         {Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER}
     ),
+    Capability.QUESTION_CONTACTS: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}),
     Capability.CONSENT_RECORDS: frozenset({Role.DIRECTOR, BoardRole.PRIVACY_OFFICER}),
     Capability.HANDLE_REQUESTS: frozenset(
         {Role.DIRECTOR, Role.TEAM_LEADER, BoardRole.PRIVACY_OFFICER}

@@ -67,6 +67,9 @@ ROUTES = {
     "pupils:create": Route(frozenset({Role.DIRECTOR, Role.ADMINISTRATOR})),
     "pupils:emergency_search": Route(STAFF),
     "pupils:emergency_sheets": Route(frozenset({Role.TEACHER, Role.DIRECTOR})),
+    "pupils:question_contacts_index": Route(
+        frozenset({Role.DIRECTOR, Role.ADMINISTRATOR}), redirect=r"/pupils/questions/\d+/"
+    ),
     "portal:home": Route(USER),
     "notices_read": Route(USER, method="post", ok_status=302, redirect="/"),
     "consents:portal_index": Route(USER),

@@ -30,4 +30,5 @@ from .access import EmergencyAccess, RestrictedAccess  # noqa: F401
 from .holds import ProcessingHold, RESTRICTING_HOLDS  # noqa: F401
 from .dossier import EntryRevision, Attachment  # noqa: F401
 from .emergency_contacts import EmergencyContact  # noqa: F401
+from .ask import QuestionContact  # noqa: F401
 # isort: on

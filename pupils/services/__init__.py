@@ -23,6 +23,7 @@ from .adulthood import (  # noqa: F401 (re-exported)
     parent_access_set,
     sixteen_sweep,
 )
+from .ask import question_contacts_set  # noqa: F401 (re-exported)
 from .common import REQUEST_ROLES  # noqa: F401 (re-exported)
 from .contacts import (  # noqa: F401 (re-exported)
     emergency_contact_move,

@@ -11,6 +11,8 @@ from .administration import (  # noqa: F401 (re-exported)
     pupil_change_group,
     pupil_create,
     pupil_edit,
+    question_contacts,
+    question_contacts_index,
 )
 from .contacts import (  # noqa: F401 (re-exported)
     emergency_contact_edit,

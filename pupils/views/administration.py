@@ -19,6 +19,7 @@ from ..forms import (
     NewPupilForm,
     ParentForm,
     PupilForm,
+    QuestionContactsForm,
 )
 from ..permissions import PupilAction
 from .common import _int, policy
@@ -151,3 +152,41 @@ def guardianship_edit(request, pk, guardianship_pk):
         "pupils/guardianship_form.html",
         {"form": form, "pupil": pupil, "guardianship": guardianship},
     )
+
+
+# --- Whom parents and pupils ask ---------------------------------------------------------
+
+
+@require_capability(Capability.QUESTION_CONTACTS)
+def question_contacts_index(request):
+    schools = selectors.schools_for_question_contacts(user=request.user)
+    if len(schools) == 1:
+        return redirect("pupils:question_contacts", schools[0].pk)
+    return render(request, "pupils/question_contacts_index.html", {"schools": schools})
+
+
+@login_required
+def question_contacts(request, school_pk):
+    school = next(
+        (
+            s
+            for s in selectors.schools_for_question_contacts(user=request.user)
+            if s.pk == school_pk
+        ),
+        None,
+    )
+    if school is None:
+        hidden()
+    roles = selectors.question_roles(school_id=school.pk)
+    form = QuestionContactsForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_contacts_set(
+                school=school, roles=form.cleaned_data, acting_user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Parents and pupils now see whom to ask."))
+            return redirect("pupils:question_contacts", school.pk)
+    return render(request, "pupils/question_contacts.html", {"school": school, "form": form})

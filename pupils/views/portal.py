@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,3 +157,24 @@ def portal_document(request, pk, uid):
         hidden()  # the information right covers the progress, not the special categories
     content = services.attachment_content(attachment=attachment, acting_user=request.user)
     return _document_response(attachment, content)
+
+
+def ask_section(request, pupil) -> str | None:
+    """Whom to ask about *pupil*, on every page about it a parent or the pupil sees
+    (registered with schoolprivacy.sections as "ask"; staff never get it)."""
+    standing = permissions.portal_standing(request.user)
+    if not (standing.guardian or standing.own_account):
+        return None
+    right = permissions.portal_right(request.user, pupil)
+    if right is None:
+        return None
+    return render_to_string(
+        "pupils/includes/ask.html",
+        {
+            "pupil": pupil,
+            "own": right == PortalRight.SELF,
+            "answerers": selectors.whom_to_ask(pupil=pupil),
+            "board": selectors.board_of(pupil=pupil),
+        },
+        request=request,
+    )

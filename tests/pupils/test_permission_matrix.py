@@ -263,7 +263,10 @@ MATRIX = {
 LIFE_PAGES = set(list(MATRIX)[list(MATRIX).index("entry") :])
 
 #: Every URL name of the dossier that takes a pupil; the route matrix checks it is complete.
-COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()} | {"portal:parents_access"}
+COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()} | {
+    "portal:parents_access",
+    "pupils:question_contacts",  # every role in test_whom_to_ask.py
+}
 
 
 def snapshot(world) -> dict:
