@@ -14,9 +14,10 @@ What the data looks like (docs/benchmarks.md repeats it):
   group) and two without a group; one privacy officer for the board;
 * per pupil one or two parents with parental authority (70 % have two; 170,000),
   a current group placement, three test results and a note, a medical record for 5 %;
-* six consent purposes (four photo channels) with one text version each, adopted by
-  every school; ten decisions per pupil (a decision on each purpose, and later
-  withdrawals and renewals on the photo channels);
+* six consent purposes (four photo channels; the care partner only for picked pupils,
+  the internship from 15) with one text version each, adopted by every school; ten
+  decisions per pupil (a decision on each purpose, and later withdrawals and renewals on
+  the photo channels);
 * ten requests per pupil: 1 % open and due within the sweep's horizon (or a few days
   overdue), 0.5 % open and not yet due, the rest answered, refused or withdrawn in the
   past three years; no request events, notices or copies for these;
@@ -191,24 +192,28 @@ def load_board() -> None:
         "VALUES (1, 'privacy_officer', now(), 1, %s)",
         [PRIVACY_OFFICER],
     )
+    # (code, category, whom it is for: consents/audience.py) The care partner's question
+    # only for the pupils the care coordinator picks, the internship from 15, as De Twijn.
     purposes = [
-        ("website", "images"),
-        ("social-media", "images"),
-        ("nieuwsbrief", "images"),
-        ("jaarboek", "images"),
-        ("zorgpartner", "care_partner"),
-        ("stage", "internship"),
+        ("website", "images", None, False),
+        ("social-media", "images", None, False),
+        ("nieuwsbrief", "images", None, False),
+        ("jaarboek", "images", None, False),
+        ("zorgpartner", "care_partner", None, True),
+        ("stage", "internship", 15, False),
     ]
-    for pk, (code, category) in enumerate(purposes, start=1):
+    for pk, (code, category, min_age, picked_only) in enumerate(purposes, start=1):
         execute(
             'INSERT INTO consents_purpose (id, code, category, "trigger", requires_all_holders, '
-            "\"order\", active, board_id) VALUES (%s, %s, %s, 'all', false, %s, true, 1)",
-            [pk, code, category, pk * 10],
+            '"order", active, departments, year_groups, min_age, picked_only, board_id) '
+            "VALUES (%s, %s, %s, 'all', false, %s, true, '{}', '{}', %s, %s, 1)",
+            [pk, code, category, pk * 10, min_age, picked_only],
         )
         execute(
             "INSERT INTO consents_purposeversion (id, number, valid_from, material_change, "
-            "title_nl, title_en, text_nl, text_en, created_at, purpose_id) VALUES "
-            "(%s, 1, '2023-08-01', true, %s, %s, %s, %s, now(), %s)",
+            "title_nl, title_en, text_nl, text_en, pupil_title_nl, pupil_text_nl, "
+            "pupil_title_en, pupil_text_en, created_at, purpose_id) VALUES "
+            "(%s, 1, '2023-08-01', true, %s, %s, %s, %s, '', '', '', '', now(), %s)",
             [
                 pk,
                 f"Foto's: {code}",
@@ -237,9 +242,9 @@ def load_schools(first: int, last: int) -> None:
         params,
     )
     execute(
-        "INSERT INTO pupils_group (id, name, school_year, year_group, school_id) "
+        "INSERT INTO pupils_group (id, name, school_year, year_group, department, school_id) "
         "SELECT (s - 1) * %(g)s + g + 1, 'Groep ' || (g %% 8 + 1) || chr(65 + g / 8), "
-        f"{SCHOOL_YEAR}, g %% 8 + 1, s "
+        f"{SCHOOL_YEAR}, g %% 8 + 1, '', s "
         "FROM generate_series(%(first)s, %(last)s) s, generate_series(0, %(g)s - 1) g",
         params,
     )

@@ -49,9 +49,13 @@ COLUMNS = {
     "consents_consentevent": {"trigger": APP},
     "consents_decision": {"channel": APP, "choice": APP, "decider_role": APP, "scan": FILE},
     "consents_publication": {"location": ORDINARY, "title": ORDINARY},
-    "consents_purpose": {"category": APP, "code": APP, "trigger": APP},
+    "consents_purpose": {"category": APP, "code": APP, "trigger": APP}
+    | {"departments": ORDINARY, "year_groups": ORDINARY},
     "consents_purposeversion": dict.fromkeys(
         ["text_en", "text_nl", "title_en", "title_nl"], ORDINARY
+    )
+    | dict.fromkeys(
+        ["pupil_text_en", "pupil_text_nl", "pupil_title_en", "pupil_title_nl"], ORDINARY
     ),
     "consents_takedown": {"note": HANDLING},
     "django_admin_log": {"change_message": LIBRARY, "object_id": LIBRARY, "object_repr": LIBRARY},
@@ -68,8 +72,9 @@ COLUMNS = {
     | {"participants": HANDLING, "source": APP, "source_detail": HANDLING},
     "pupils_attachment": {"content": SEALED, "kind": APP},
     "pupils_emergencycontact": {"kind": APP},
-    "pupils_group": {"external_key": APP, "name": ORDINARY},
+    "pupils_group": {"external_key": APP, "name": ORDINARY, "department": ORDINARY},
     "pupils_guardianship": {"relation": APP},
+    "pupils_questioncontact": {"topic": APP, "role": APP},
     "pupils_invitation": {"token_hash": HASHED, "full_name": ORDINARY, "relation": APP},
     "pupils_note": {"body": HANDLING, "kind": APP, "source": APP}
     | {"source_detail": HANDLING, "title": HANDLING},
