@@ -24,6 +24,13 @@ register(
         section=PUPILS,
     ),
     NavItem(
+        _("Who has not answered"),
+        "consents:campaign_index",
+        lambda user, grants: can(grants, Capability.CLASS_CONSENTS),
+        order=33,
+        section=CONSENT,
+    ),
+    NavItem(
         _("Publications"),
         "consents:publication_index",
         lambda user, grants: can(grants, Capability.PUBLICATIONS),

@@ -514,6 +514,69 @@ def open_questions_for(*, user, pupils: list[Pupil], day=None) -> dict[int, set[
     return dict(asked)
 
 
+@dataclass(frozen=True)
+class GroupCampaign:
+    """How far one group is in the campaign: its pupils, and those with open questions
+    (with the titles of the questions and whom the school still waits for)."""
+
+    group: Group
+    pupils: int
+    open: list[tuple[Pupil, list[str], list[str]]]
+
+    @property
+    def answered(self) -> int:
+        return self.pupils - len(self.open)
+
+
+def campaign_open_questions(*, group: Group, day=None) -> list[OpenQuestion]:
+    """The open campaign questions (open_questions) about the current pupils of *group*."""
+    pupils = class_pupils(group=group)
+    purposes = [p for p in school_purposes(school_id=group.school_id) if p.trigger == "all"]
+    return open_questions(pupils=pupils, purposes=purposes, day=day)
+
+
+def campaign_status(*, groups: list[Group], day=None) -> list[GroupCampaign]:
+    """For each of *groups*, how far its families are in answering the questions the school
+    asks of every pupil. Queries: a few per school, not per group or pupil."""
+    day = day or timezone.localdate()
+    pupils = list(
+        Pupil.objects.filter(group__in=groups, left_on__isnull=True).order_by(
+            "last_name", "first_name", "pk"
+        )
+    )
+    by_school: dict[int, list[Pupil]] = defaultdict(list)
+    for pupil in pupils:
+        by_school[pupil.school_id].append(pupil)
+    open_of: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    recipients: dict[int, set[int]] = defaultdict(set)
+    titles: dict[int, str] = {}
+    for school_id, school_pupils in by_school.items():
+        purposes = [p for p in school_purposes(school_id=school_id) if p.trigger == "all"]
+        titles.update({p.pk: channel_title(p) for p in purposes})
+        for q in open_questions(pupils=school_pupils, purposes=purposes, day=day):
+            open_of[q.pupil_id][q.purpose_id].add(q.recipient_id)
+            recipients[q.pupil_id].add(q.recipient_id)
+    names = dict(
+        User.objects.filter(pk__in={r for rs in recipients.values() for r in rs}).values_list(
+            "pk", "full_name"
+        )
+    )
+    status = []
+    for group in groups:
+        members = [p for p in pupils if p.group_id == group.pk]
+        waiting = [
+            (
+                pupil,
+                [titles[purpose_id] for purpose_id in sorted(open_of[pupil.pk])],
+                sorted(names[r] for r in recipients[pupil.pk]),
+            )
+            for pupil in members
+            if open_of.get(pupil.pk)
+        ]
+        status.append(GroupCampaign(group, len(members), waiting))
+    return status
+
+
 def class_pupils(*, group) -> list[Pupil]:
     """The pupils currently in *group*, by name, for the class overview."""
     return list(

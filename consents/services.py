@@ -389,6 +389,15 @@ def consent_requests_sweep(*, today: datetime.date | None = None) -> CampaignRep
     return report
 
 
+def _days_before(now: datetime.datetime, days: int) -> datetime.datetime:
+    """The start of the day *days* - 1 days before *now*'s: "at least *days* days ago"."""
+    return timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate(now) - datetime.timedelta(days=days - 1), datetime.time.min
+        )
+    )
+
+
 @transaction.atomic
 def _send_consent_requests(
     recipient_ids: list[int],
@@ -396,18 +405,18 @@ def _send_consent_requests(
     year: int,
     now: datetime.datetime,
     report: CampaignReport,
+    due_when: Q | None = None,
 ) -> None:
-    """Claim the requests of these recipients that are due, and send each recipient one e-mail."""
-    remind_before = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate(now) - datetime.timedelta(days=REMINDER_DAYS - 1),
-            datetime.time.min,
+    """Claim the requests of these recipients that are due (*due_when*; by default: never
+    asked, or asked REMINDER_DAYS ago and not reminded yet), and send each one e-mail."""
+    if due_when is None:
+        due_when = Q(sent_at__isnull=True) | Q(
+            sent_at__lt=_days_before(now, REMINDER_DAYS), reminded_at__isnull=True
         )
-    )
     claimed = (
         ConsentRequest.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(recipient_id__in=recipient_ids, school_year=year)
-        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=remind_before, reminded_at__isnull=True))
+        .filter(due_when)
         .select_related("recipient")
         .order_by("pk")
     )
@@ -469,6 +478,51 @@ def _send_consent_requests(
     ConsentRequest.objects.filter(pk__in=reminded_ids).update(reminded_at=now)
     report.asked += len(asked_ids)
     report.reminded += len(reminded_ids)
+
+
+#: A family reminded by hand is not reminded again within this many days.
+MANUAL_REMINDER_GAP_DAYS = 7
+
+
+def campaign_group_remind(*, group, acting_user: User) -> CampaignReport:
+    """Remind the families of *group* who have not answered yet: one e-mail per person
+    listing their open questions about the group's pupils. A person asked or reminded in
+    the last MANUAL_REMINDER_GAP_DAYS days is left alone (no nagging by two clicks)."""
+    from .permissions import may_see_overview
+
+    if not may_see_overview(acting_user, group):
+        raise PermissionDenied
+    today = timezone.localdate()
+    now = timezone.now()
+    year = school_year_of(today)
+    report = CampaignReport(school_year=year)
+    questions = selectors.campaign_open_questions(group=group, day=today)
+    open_by_recipient: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    _record_questions(questions, year, open_by_recipient)
+    report.open_questions = len(questions)
+    recent = _days_before(now, MANUAL_REMINDER_GAP_DAYS)
+    pupil_ids = {q.pupil_id for q in questions}
+    recently = set(
+        ConsentRequest.objects.filter(
+            pupil_id__in=pupil_ids, school_year=year, recipient_id__in=open_by_recipient
+        )
+        .filter(Q(sent_at__gte=recent) | Q(reminded_at__gte=recent))
+        .values_list("recipient_id", flat=True)
+    )
+    recipients = sorted(set(open_by_recipient) - recently)
+    # Every request of these people about the group's pupils is due now: whether it was
+    # asked before decides whether the e-mail asks or reminds.
+    _send_consent_requests(
+        recipients, open_by_recipient, year, now, report, due_when=Q(pupil_id__in=pupil_ids)
+    )
+    logger.info(
+        "Group %s reminded by user %s: %d open questions, %d e-mails",
+        group.pk,
+        acting_user.pk,
+        report.open_questions,
+        report.emails,
+    )
+    return report
 
 
 def _consent_request_message(

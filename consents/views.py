@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pupils.models import Pupil
@@ -175,6 +176,63 @@ def class_overview(request, group_pk):
             "titles": [selectors.current_version(p) for p in purposes],
             "now": timezone.localtime(),
         },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- The campaign: who has not answered yet, per group ----------------------------------------
+
+
+@require_capability(Capability.CLASS_CONSENTS)
+def campaign_index(request):
+    year = selectors.school_year_of(timezone.localdate())
+    groups = list(
+        permissions.groups_for_overview(request.user)
+        .filter(school_year=year)
+        .order_by("school__name", "year_group", "name")
+    )
+    return render(
+        request,
+        "consents/campaign_index.html",
+        {"status": selectors.campaign_status(groups=groups), "with_school": _several(groups)},
+    )
+
+
+def _several(groups) -> bool:
+    return len({group.school_id for group in groups}) > 1
+
+
+@login_required
+def campaign_group(request, group_pk):
+    group = permissions.group_for_overview(request.user, group_pk)
+    if request.method == "POST":
+        report = services.campaign_group_remind(group=group, acting_user=request.user)
+        if report.emails:
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder has been sent to %(count)s person.",
+                    "A reminder has been sent to %(count)s people.",
+                    report.emails,
+                )
+                % {"count": report.emails},
+            )
+        else:
+            messages.info(
+                request,
+                _(
+                    "Nobody was reminded: everyone still to answer was asked or reminded "
+                    "in the last %(days)s days."
+                )
+                % {"days": services.MANUAL_REMINDER_GAP_DAYS},
+            )
+        return redirect("consents:campaign_group", group.pk)
+    (status,) = selectors.campaign_status(groups=[group])
+    response = render(
+        request,
+        "consents/campaign_group.html",
+        {"group": group, "status": status, "gap": services.MANUAL_REMINDER_GAP_DAYS},
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -219,4 +219,5 @@ def not_personal() -> dict:
     return {
         m.Group: "a group's name and school year",
         m.GroupUserObjectPermission: "which staff member teaches a group (staff's roles)",
+        m.QuestionContact: "which role at a school answers parents' questions on what",
     }

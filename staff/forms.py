@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Group, Pupil
 from schoolprivacy.models import Board, BoardRole, Role, School
+from schoolprivacy.validators import validate_one_line
 
 
 class _Person(forms.Form):
@@ -99,6 +100,13 @@ class GroupForm(forms.Form):
     )
     year_group = forms.IntegerField(
         label=_("Year group"), min_value=0, max_value=20, required=False
+    )
+    department = forms.CharField(
+        label=_("Department"),
+        max_length=64,
+        required=False,
+        help_text=_("For example SO or VSO: a consent question can be put to one department."),
+        validators=[validate_one_line],
     )
 
     def __init__(self, *args, schools=None, editing=False, **kwargs):

@@ -304,23 +304,38 @@ def _group_save(group: Group, acting_user: User) -> Group:
 
 @transaction.atomic
 def group_create(
-    *, school: School, name: str, school_year: int, year_group: int | None, acting_user: User
+    *,
+    school: School,
+    name: str,
+    school_year: int,
+    year_group: int | None,
+    acting_user: User,
+    department: str = "",
 ) -> Group:
     """A group made by hand (a school that imports gets its groups from the import)."""
     _require_school(acting_user, school)
-    group = Group(school=school, name=name.strip(), school_year=school_year, year_group=year_group)
+    group = Group(
+        school=school,
+        name=name.strip(),
+        school_year=school_year,
+        year_group=year_group,
+        department=department.strip(),
+    )
     return _group_save(group, acting_user)
 
 
 @transaction.atomic
-def group_update(*, group: Group, name: str, year_group: int | None, acting_user: User) -> Group:
-    """Rename a group or change its year group. A group of the administration (with a key) is
-    named there: the next import would undo the change."""
+def group_update(
+    *, group: Group, name: str, year_group: int | None, acting_user: User, department: str = ""
+) -> Group:
+    """Rename a group, change its year group or its department. A group of the
+    administration (with a key) is named there: the next import would undo a new name or
+    year group. Its department the administration does not know: the school sets it here."""
     group = Group.objects.select_for_update().get(pk=group.pk)
     _require_school(acting_user, group.school)
-    if group.external_key:
+    if group.external_key and (name.strip(), year_group) != (group.name, group.year_group):
         raise ValidationError(
             _("This group comes from the pupil administration: change it there.")
         )
-    group.name, group.year_group = name.strip(), year_group
+    group.name, group.year_group, group.department = name.strip(), year_group, department.strip()
     return _group_save(group, acting_user)

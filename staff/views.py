@@ -254,7 +254,11 @@ def group_edit(request, pk):
     form = GroupForm(
         request.POST or None,
         editing=True,
-        initial={"name": group.name, "year_group": group.year_group},
+        initial={
+            "name": group.name,
+            "year_group": group.year_group,
+            "department": group.department,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

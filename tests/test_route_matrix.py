@@ -74,6 +74,7 @@ ROUTES = {
     "notices_read": Route(USER, method="post", ok_status=302, redirect="/"),
     "consents:portal_index": Route(USER),
     "consents:class_index": Route(STAFF),
+    "consents:campaign_index": Route(STAFF),
     "consents:proof_index": Route(frozenset({Role.DIRECTOR, BoardRole.PRIVACY_OFFICER})),
     "consents:publication_index": Route(STAFF, redirect=r"/consents/schools/\d+/publications/"),
     "consents:purpose_list": Route(MANAGERS),

@@ -10,7 +10,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consents.models import ConsentEvent, Decision, Publication, Purpose, PurposePick, Takedown
+from consents.models import (
+    ConsentEvent,
+    ConsentRequest,
+    Decision,
+    Publication,
+    Purpose,
+    PurposePick,
+    Takedown,
+)
 from tests.pupils.conftest import ROLES
 
 from .conftest import make_purpose
@@ -36,6 +44,8 @@ MATRIX = {
     "portal": ("consents:portal", {"parent"}, "get"),
     "decide": ("consents:decide", {"parent"}, "post"),
     "class_overview": ("consents:class_overview", OVERVIEW, "get"),
+    "campaign_group": ("consents:campaign_group", OVERVIEW, "get"),
+    "campaign_remind": ("consents:campaign_group", OVERVIEW, "post"),
     "paper_form": ("consents:paper_form", PAPER, "get"),
     "paper_form_post": ("consents:paper_form", PAPER, "post"),
     "school_proof": ("consents:school_proof", PROOF, "get"),
@@ -66,6 +76,8 @@ def address(page, world, purpose):
         "portal": reverse("consents:portal", args=[pupil.pk]),
         "decide": reverse("consents:decide", args=[pupil.pk, purpose.pk]),
         "class_overview": reverse("consents:class_overview", args=[pupil.group_id]),
+        "campaign_group": reverse("consents:campaign_group", args=[pupil.group_id]),
+        "campaign_remind": reverse("consents:campaign_group", args=[pupil.group_id]),
         "paper_form": reverse("consents:paper_form", args=[pupil.pk]),
         "paper_form_post": reverse("consents:paper_form", args=[pupil.pk]),
         "school_proof": reverse("consents:school_proof", args=[pupil.school_id]),
@@ -134,7 +146,7 @@ def payload(page, world, purpose):
         return {"max_age": "12"}
     if page == "purpose_pick":
         return {"purpose": Purpose.objects.get(code="zorg").pk}
-    if page == "purpose_unpick":
+    if page in ("purpose_unpick", "campaign_remind"):
         return {}
     return {
         "purpose": purpose.pk,
@@ -180,4 +192,5 @@ def snapshot():
         Publication.objects.count(),
         list(Purpose.objects.values_list("pk", "max_age")),
         list(PurposePick.objects.values_list("pk", flat=True)),
+        list(ConsentRequest.objects.values_list("pk", "sent_at")),
     )

@@ -332,3 +332,26 @@ def test_the_staff_list_and_a_teachers_page_take_the_same_queries_for_few_and_ma
             assert client.get(url).status_code == 200
         many.append(len(captured.captured_queries))
     assert many == few
+
+
+def test_a_group_of_the_administration_gets_its_department_here(world, login):
+    """The administration knows no departments: the school sets SO or VSO itself, so that
+    a consent question can be put to one department (consents/audience.py)."""
+    group = world.pupil.group
+    Group.objects.filter(pk=group.pk).update(external_key="G-D")
+    client = login(world.users["administrator"])
+    response = client.post(
+        reverse("staff:group_edit", args=[group.pk]),
+        {"name": group.name, "year_group": group.year_group, "department": "VSO"},
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.department, group.external_key) == ("VSO", "G-D")
+    # Its name still belongs to the administration.
+    response = client.post(
+        reverse("staff:group_edit", args=[group.pk]),
+        {"name": "Anders", "year_group": group.year_group, "department": "SO"},
+    )
+    assert response.status_code == 200
+    group.refresh_from_db()
+    assert (group.name, group.department) != ("Anders", "SO")
