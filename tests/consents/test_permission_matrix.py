@@ -70,8 +70,13 @@ COVERED_URL_NAMES = {url_name for url_name, _, _ in MATRIX.values()} | {
 
 def address(page, world, purpose):
     pupil = world.pupil
+    # Made only for their own page: they change what the other pages find.
     if page == "purpose_unpick":
         return reverse("consents:purpose_unpick", args=[pupil.pk, pick(world).pk])
+    if page == "takedown_done":
+        return reverse(
+            "consents:takedown_done", args=[pupil.school_id, takedown(world, purpose).pk]
+        )
     return {
         "portal": reverse("consents:portal", args=[pupil.pk]),
         "decide": reverse("consents:decide", args=[pupil.pk, purpose.pk]),
@@ -90,9 +95,6 @@ def address(page, world, purpose):
         "purpose_audience": reverse("consents:purpose_audience", args=[purpose.pk]),
         "purpose_audience_post": reverse("consents:purpose_audience", args=[purpose.pk]),
         "purpose_pick": reverse("consents:purpose_pick", args=[pupil.pk]),
-        "takedown_done": reverse(
-            "consents:takedown_done", args=[pupil.school_id, takedown(world, purpose).pk]
-        ),
     }[page]
 
 
