@@ -18,9 +18,10 @@ from tests.accessibility import AXE_SCRIPT, violations
 from tests.browser import SCREENSHOTS, is_staff_login, open_login_page, second_step
 from tests.utils import unwritten_labels
 
-#: Links that fetch a file rather than a page, and the technical admin.
+#: Links that fetch a file rather than a page (but the form to add a document is a page),
+#: and the technical admin.
 NOT_A_PAGE = re.compile(
-    r"^/admin/|/(download|document|documents|scan|static|media|copy)/|[?&]format="
+    r"^/admin/|/(download|document|documents|scan|static|media|copy)/(?!new/)|[?&]format="
 )
 
 #: Whatever is wider than the screen, with what is wider: the page scrolls sideways. An
