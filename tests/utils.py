@@ -83,7 +83,11 @@ def unwritten_labels(html: str) -> list[str]:
             text = " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
             if text[:1].islower():
                 wrong.append(f"<{tag}> {text[:80]}")
-    body = unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[-1]))
+    # Text tags (<strong>2026</strong>: late) join the words around them; others part them.
+    body = re.sub(
+        r"</?(strong|em|b|i|span|a|abbr|time|code)\b[^>]*>", "", html.split("<body", 1)[-1]
+    )
+    body = unescape(re.sub(r"<[^>]+>", " ", body))
     for before in re.findall(r"\w \s*:(?=\s)", body):
         wrong.append(f"space before a colon: {before!r}")
     return wrong
