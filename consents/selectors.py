@@ -351,8 +351,8 @@ def photo_consent_choices(user: User, pupils: QuerySet[Pupil]) -> list[tuple[str
     choices = []
     for channel in channels:
         title = {"title": channel_title(channel.purpose)}
-        choices.append((f"given:{channel.purpose.pk}", _("Consent for %(title)s") % title))
-        choices.append((f"missing:{channel.purpose.pk}", _("No consent for %(title)s") % title))
+        choices.append((f"given:{channel.purpose.pk}", _("Consent: %(title)s") % title))
+        choices.append((f"missing:{channel.purpose.pk}", _("No consent: %(title)s") % title))
     if len(channels) > 1:
         choices.append((ANY_CHANNEL, str(_("No consent for one or more photo channels"))))
     return choices

@@ -67,8 +67,8 @@ def test_the_choices_name_each_channel_by_its_title(world, login, purpose):
         in main
     )
     title = "Foto&#x27;s: foto-website"  # the text's title, never the code alone
-    assert f'<option value="missing:{purpose.pk}">Geen toestemming voor {title}</option>' in main
-    assert f'<option value="given:{purpose.pk}">Toestemming voor {title}</option>' in main
+    assert f'<option value="missing:{purpose.pk}">Geen toestemming: {title}</option>' in main
+    assert f'<option value="given:{purpose.pk}">Toestemming: {title}</option>' in main
     assert "missing:any" not in main  # one channel: "one or more" says nothing more
 
 
