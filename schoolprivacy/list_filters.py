@@ -30,7 +30,9 @@ Select = Callable[[User, QuerySet[Any], str], Collection[int] | QuerySet[Any]]
 
 @dataclass(frozen=True)
 class ListFilter:
-    """One filter of a list: *name* is its query parameter, *label* its label."""
+    """One filter of a list: *name* is its query parameter (one the list does not read
+    itself: not "q", "page" or "sort", nor the name of the list's own filters), *label*
+    its label."""
 
     name: str
     label: Label
