@@ -7,7 +7,8 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents")
 
     def ready(self) -> None:
-        from schoolprivacy import audit, sections
+        from pupils import selectors as pupil_selectors
+        from schoolprivacy import audit, list_filters, sections
 
         from . import models, views
 
@@ -28,3 +29,13 @@ class ConsentsConfig(AppConfig):
         voluntary.register_consent_rule(selectors.explicit_consent)
         sections.register("pupil", views.pupil_section)
         sections.register("portal_child", views.portal_section)
+        sections.register_action("class_consents", views.class_overview_link)
+        list_filters.register(
+            pupil_selectors.LIST_PAGE,
+            list_filters.ListFilter(
+                name="consent",
+                label=_("Photo consent"),
+                choices=selectors.photo_consent_choices,
+                select=selectors.pupils_by_photo_consent,
+            ),
+        )

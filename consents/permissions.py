@@ -3,6 +3,7 @@
 | what                          | who                                                            |
 |-------------------------------|----------------------------------------------------------------|
 | a pupil's consents (staff)    | whoever may see the pupil (pupils.permissions, VIEW)           |
+| filter the pupil list on them | the same: only among the pupils the list shows                 |
 | record a paper form           | director, team leader, administrator of the pupil's school     |
 | class overview of a group     | its teachers; care coordinator, team leader, director, admin   |
 | decide in the portal          | a holder of parental authority (pupil under 16); the pupil 16+ |

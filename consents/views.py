@@ -238,6 +238,14 @@ def campaign_group(request, group_pk):
     return response
 
 
+def class_overview_link(request, group) -> str | None:
+    """The class overview of *group*, to print, where *request*'s user may open it (the
+    sections action "class_consents": the pupil list links to it for the chosen group)."""
+    if not permissions.may_see_overview(request.user, group):
+        return None
+    return reverse("consents:class_overview", args=[group.pk])
+
+
 # --- Staff: a pupil's consents and paper forms ------------------------------------------------
 
 

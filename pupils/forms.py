@@ -401,3 +401,68 @@ class QuestionContactsForm(forms.Form):
             self.fields[topic] = forms.ChoiceField(
                 label=label, choices=Role.choices, initial=roles[topic]
             )
+
+
+#: A filter's value that is not among its choices: said, and the list shown without it.
+NOT_A_CHOICE = _("This choice is not available: the list is shown without it.")
+
+
+class PupilListForm(forms.Form):
+    """Which pupils the list shows (read from GET): of a group, of a year group, and what
+    the filters other apps registered for the list keep (schoolprivacy.list_filters).
+
+    Every choice is one of the user's own (the groups of the pupils they may see, …);
+    another value is refused with NOT_A_CHOICE and left out of the filters.
+    """
+
+    def __init__(self, data=None, *, groups, with_school: bool, offered=()):
+        super().__init__(data)
+        groups = list(groups)
+        group_choices = [
+            (g.pk, f"{g.name} ({g.school_name})" if with_school else g.name) for g in groups
+        ]
+        years = sorted({g.year_group for g in groups if g.year_group is not None})
+        self.fields["group"] = self._choice(
+            _("Group"), [("", _("All groups")), *group_choices], coerce=int
+        )
+        self.fields["year_group"] = self._choice(
+            _("Year group"),
+            [("", _("All year groups")), *((y, str(y)) for y in years)],
+            coerce=int,
+        )
+        #: The names of the fields of other apps' filters (list_filters.ListFilter.name).
+        self.registered = []
+        for list_filter, choices in offered:
+            self.fields[list_filter.name] = self._choice(
+                list_filter.label, [("", _("All pupils")), *choices]
+            )
+            self.registered.append(list_filter.name)
+
+    @staticmethod
+    def _choice(label, choices, coerce=str) -> forms.TypedChoiceField:
+        return forms.TypedChoiceField(
+            label=label,
+            choices=choices,
+            coerce=coerce,
+            empty_value=None,
+            required=False,
+            error_messages={"invalid_choice": NOT_A_CHOICE},
+            widget=forms.Select(attrs={"class": "sp-input"}),
+        )
+
+    def filters(self) -> dict:
+        """The valid choices: ``group_id``, ``year_group`` and ``chosen`` (the registered
+        filters' values by name); a field whose value is not a choice is left out."""
+        self.is_valid()  # an unbound form: no choices
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "group_id": cleaned.get("group"),
+            "year_group": cleaned.get("year_group"),
+            "chosen": {name: cleaned[name] for name in self.registered if cleaned.get(name)},
+        }
+
+    def chosen_query(self) -> dict[str, str]:
+        """The valid choices as query parameters, for the pages and the column headers."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: str(value) for name, value in cleaned.items() if value not in (None, "")}

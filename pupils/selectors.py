@@ -1,5 +1,6 @@
 """Reads of the dossier, already filtered by the access policy."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -9,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schoolprivacy import list_filters
 from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.capabilities import Capability, school_roles_with
@@ -23,6 +25,7 @@ from .models import (
     EmergencyAccess,
     EmergencyContact,
     EntryRevision,
+    Group,
     Guardianship,
     Invitation,
     Note,
@@ -47,12 +50,80 @@ def administered_schools(user: User) -> QuerySet[School]:
     return School.objects.filter(pk__in=grants_for(user).schools_with(*roles))
 
 
-def pupil_list(*, user: User, search: str = "") -> QuerySet[Pupil]:
-    """The pupils *user* may see, as the list shows them (listed), found by *search*."""
+#: The page of the pupil list in schoolprivacy.list_filters: other apps' filters on it.
+LIST_PAGE = "pupils"
+
+#: The orders of the pupil list, by the key its column headers send ("-key": reversed).
+#: Each is its first column, then the ones that break ties; "school" only where the list
+#: names the school (sees_several_schools).
+LIST_ORDERS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name"),
+    "group": ("group_name", "last_name", "first_name"),
+    "year_group": ("year_group", "group_name", "last_name", "first_name"),
+    "school": ("school_name", "group_name", "last_name", "first_name"),
+}
+
+
+def pupil_list(
+    *,
+    user: User,
+    search: str = "",
+    group_id: int | None = None,
+    year_group: int | None = None,
+    chosen: Mapping[str, str] | None = None,
+    sort: str = "",
+) -> QuerySet[Pupil]:
+    """The pupils *user* may see, as the list shows them (listed), found by *search*, of
+    *group_id* and *year_group* where given, and kept by the filters other apps registered
+    for the list (*chosen*: their values by name; list_filters.narrowed), in *sort*'s order.
+
+    Every filter narrows the pupils the policy lets *user* see: none widens them.
+    """
     pupils = PupilPolicy().scope(user, PupilAction.VIEW)
     for word in search.split()[:4]:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return listed(pupils, with_school=sees_several_schools(user))
+    if group_id is not None:
+        pupils = pupils.filter(group_id=group_id)
+    if year_group is not None:
+        pupils = pupils.filter(group__year_group=year_group)
+    for list_filter in list_filters.filters_of(LIST_PAGE):
+        value = (chosen or {}).get(list_filter.name)
+        if value:
+            pupils = list_filters.narrowed(list_filter, user, pupils, value)
+    return listed(pupils, with_school=sees_several_schools(user), sort=sort)
+
+
+def list_groups(*, user: User) -> QuerySet[Group]:
+    """The groups of the pupils *user* may see (what the list filters on), with their
+    school's name (``school_name``), by school, year group and name."""
+    visible = PupilPolicy().scope(user, PupilAction.VIEW).order_by().values("group_id")
+    return (
+        Group.objects.filter(pk__in=visible)
+        .annotate(school_name=F("school__name"))
+        .only("name", "year_group", "school_id")
+        .order_by("school_name", F("year_group").asc(nulls_last=True), "name", "pk")
+    )
+
+
+def list_filter_choices(*, user: User) -> list[tuple[list_filters.ListFilter, Sequence]]:
+    """The filters other apps registered for the pupil list that *user* is offered, each
+    with its choices (on the pupils *user* may see)."""
+    visible = PupilPolicy().scope(user, PupilAction.VIEW)
+    offered = []
+    for list_filter in list_filters.filters_of(LIST_PAGE):
+        choices = list_filter.choices(user, visible)
+        if choices:
+            offered.append((list_filter, choices))
+    return offered
+
+
+def list_sort(sort: str, *, with_school: bool) -> str:
+    """*sort* where the list knows it (a key of LIST_ORDERS, maybe reversed), else the
+    list's own order: by (school,) group and name."""
+    key = sort.removeprefix("-")
+    if key in LIST_ORDERS and (key != "school" or with_school):
+        return sort
+    return "school" if with_school else "group"
 
 
 def sees_several_schools(user: User) -> bool:
@@ -65,18 +136,26 @@ def sees_several_schools(user: User) -> bool:
     return len(grants.schools_with()) > 1 or grants.has_any_role(Role.CARE_COORDINATOR)
 
 
-def listed(pupils: QuerySet[Pupil], *, with_school: bool) -> QuerySet[Pupil]:
-    """*pupils* by (school,) group and name, with what the list shows of them.
+def listed(pupils: QuerySet[Pupil], *, with_school: bool, sort: str = "") -> QuerySet[Pupil]:
+    """*pupils* in the order *sort* (list_sort; by (school,) group and name where not
+    given), with what the list shows of them.
 
-    Beside each pupil's name come the names of its group (``group_name``) and, *with_school*,
-    its school (``school_name``), not their rows: the list shows nothing else of them.
+    Beside each pupil's name come the names of its group (``group_name``), its year group
+    (``year_group``) and, *with_school*, its school (``school_name``), not their rows: the
+    list shows nothing else of them. A pupil without a group comes last either way.
     """
-    pupils = pupils.only(*LIST_FIELDS).annotate(group_name=F("group__name"))
-    order: tuple[str, ...] = ("group_name", "last_name", "first_name", "pk")
+    pupils = pupils.only(*LIST_FIELDS).annotate(
+        group_name=F("group__name"), year_group=F("group__year_group")
+    )
     if with_school:
         pupils = pupils.annotate(school_name=F("school__name"))
-        order = ("school_name", *order)
-    return pupils.order_by(*order)
+    sort = list_sort(sort, with_school=with_school)
+    first, *rest = LIST_ORDERS[sort.removeprefix("-")]
+    if sort.startswith("-"):
+        leading = F(first).desc(nulls_last=True)
+    else:
+        leading = F(first).asc(nulls_last=True)
+    return pupils.order_by(leading, *(F(name).asc(nulls_last=True) for name in rest), "pk")
 
 
 def emergency_candidates(*, user: User, search: str) -> QuerySet[Pupil]:

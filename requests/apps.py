@@ -7,8 +7,9 @@ class RequestsConfig(AppConfig):
     verbose_name = _("Data-subject requests")
 
     def ready(self) -> None:
+        from pupils import selectors as pupil_selectors
         from pupils import voluntary
-        from schoolprivacy import audit, metrics, sections
+        from schoolprivacy import audit, list_filters, metrics, sections
 
         from . import models, selectors, services, views
 
@@ -27,6 +28,15 @@ class RequestsConfig(AppConfig):
         sections.register("portal_child", views.portal_section)
         sections.register_action("correct", views.correction_link)
         sections.register_action("erase", views.erasure_link)
+        list_filters.register(
+            pupil_selectors.LIST_PAGE,
+            list_filters.ListFilter(
+                name="request",
+                label=_("Requests"),
+                choices=selectors.open_request_choices,
+                select=selectors.pupils_with_open_request,
+            ),
+        )
         voluntary.register_erasure_recorder(services.erasure_of_voluntary_data)
         metrics.register(
             "copies_stuck",

@@ -12,6 +12,8 @@
 | a paper request, see the contents       | director, team leader or both), and its director  |
 | see the board's requests (oversight)    | the privacy officer: kinds, dates, status, course;|
 |                                         | never the contents or the dossier                 |
+| filter the pupil list on an open request| who sees requests (above), on the pupils they may |
+|                                         | see anyway (the pupils policy)                    |
 | routing of a school                     | director and administrator; the privacy officer   |
 | extra holidays of the board             | the privacy officer                               |
 | legal hold on a pupil                   | the school's director and team leader             |

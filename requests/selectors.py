@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consents.models import Decision as ConsentDecision
 from pupils import corrections
 from pupils import items as pupil_items
 from pupils import selectors as pupil_selectors
 from pupils.models import ProcessingHold, Pupil
+from schoolprivacy.authorization import grants_for
 from schoolprivacy.models import BoardRole, User
 
 from . import retention
@@ -53,6 +55,29 @@ def dashboard(*, user: User, open_only: bool = True) -> QuerySet[DataRequest]:
     if open_only:
         return requests.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at", "pk")
     return requests.exclude(status__in=OPEN_STATUSES).order_by("-closed_at", "-pk")
+
+
+def open_request_choices(user: User, pupils: QuerySet[Pupil]) -> list[tuple[str, str]]:
+    """What the pupil list filters on for requests (schoolprivacy.list_filters): a pupil with
+    an open request, offered only to who sees requests as staff (RequestPolicy)."""
+    grants = grants_for(user)
+    if not (handler_schools(user) or grants.boards_with(BoardRole.PRIVACY_OFFICER)):
+        return []
+    return [("open", str(_("With an open request")))]
+
+
+def pupils_with_open_request(user: User, pupils: QuerySet[Pupil], value: str) -> QuerySet:
+    """The ids of the pupils with an open request (received, being handled, informing the
+    recipients) that *user* may see (RequestPolicy); none for any other *value*."""
+    if value != "open":
+        return Pupil.objects.none().values("pk")
+    return (
+        RequestPolicy()
+        .scope(user, RequestAction.VIEW)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("pupil_id")
+    )
 
 
 def with_days_left(requests, today=None) -> list[DataRequest]:

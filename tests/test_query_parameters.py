@@ -25,7 +25,23 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("schoolprivacy", "pupils", "consents", "suppliers", "requests", "sync", "staff")
 
 #: Every query parameter a view reads (found in the sources, see below).
-PARAMETERS = ("school", "page", "q", "year", "kind", "field", "item", "format", "pupil", "next")
+PARAMETERS = (
+    "school",
+    "page",
+    "q",
+    "year",
+    "kind",
+    "field",
+    "item",
+    "format",
+    "pupil",
+    "next",
+    "sort",
+    "group",
+    "year_group",
+    "consent",
+    "request",
+)
 
 #: Values a careless link, a typing error or a prober sends instead of an id or a number.
 BAD_VALUES = (

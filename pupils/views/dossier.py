@@ -15,7 +15,7 @@ from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 
 from .. import history, selectors, services
-from ..forms import AgreementForm, HistoryFilterForm, NoteForm, TestResultForm
+from ..forms import AgreementForm, HistoryFilterForm, NoteForm, PupilListForm, TestResultForm
 from ..permissions import PupilAction, special_kinds
 from .common import policy
 
@@ -23,17 +23,60 @@ from .common import policy
 @require_capability(Capability.SEE_PUPILS)
 def pupil_list(request):
     search = request.GET.get("q", "").strip()[:100]
-    page = page_of(
-        selectors.pupil_list(user=request.user, search=search), request.GET.get("page"), 50
+    with_school = selectors.sees_several_schools(request.user)
+    groups = list(selectors.list_groups(user=request.user))
+    form = PupilListForm(
+        request.GET,
+        groups=groups,
+        with_school=with_school,
+        offered=selectors.list_filter_choices(user=request.user),
     )
-    can_add = can(grants_for(request.user), Capability.PUPIL_ADMINISTRATION)
+    filters = form.filters()
+    sort = selectors.list_sort(request.GET.get("sort", ""), with_school=with_school)
+    pupils = selectors.pupil_list(user=request.user, search=search, sort=sort, **filters)
+    page = page_of(pupils, request.GET.get("page"), 50)
+    chosen = form.chosen_query()
+    # The column headers keep the search and the filters; the pages keep the order too.
+    unsorted = urlencode({"q": search, **chosen} if search else chosen)
+    group = next((g for g in groups if g.pk == filters["group_id"]), None)
     context = {
         "page": page,
         "search": search,
-        "can_add": can_add,
-        "with_school": selectors.sees_several_schools(request.user),
+        "form": form,
+        "filtered": bool(search or chosen),
+        "sort": sort,
+        "extra": urlencode({**chosen, "sort": sort}),
+        "columns": _sort_columns(sort, unsorted, with_school=with_school),
+        "group": group,
+        "can_add": can(grants_for(request.user), Capability.PUPIL_ADMINISTRATION),
+        "with_school": with_school,
     }
     return render(request, "pupils/list.html", context)
+
+
+def _sort_columns(sort: str, query: str, *, with_school: bool) -> list[dict]:
+    """The list's column headers: each sorts by its key (again: reversed), and says
+    ``aria_sort`` where the list is sorted by it."""
+    columns = [
+        ("name", _("Name")),
+        ("group", _("Group")),
+        ("year_group", _("Year group")),
+    ]
+    if with_school:
+        columns.append(("school", _("School")))
+    headers = []
+    for key, label in columns:
+        current = sort.removeprefix("-") == key
+        descending = sort.startswith("-")
+        next_sort = f"-{key}" if current and not descending else key
+        headers.append(
+            {
+                "label": label,
+                "query": f"{query}&sort={next_sort}" if query else f"sort={next_sort}",
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+            }
+        )
+    return headers
 
 
 @login_required
