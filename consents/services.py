@@ -45,7 +45,7 @@ from .models import (
     PurposeVersion,
     Takedown,
 )
-from .permissions import can_record_paper, can_start_events
+from .permissions import can_record_paper, can_start_events, purposes_to_manage
 from .rules import pupil_decides
 from .selectors import STATE_LABELS, school_year_of
 
@@ -690,6 +690,8 @@ def _ask_now(pupil: Pupil, purposes: list[Purpose]) -> CampaignReport:
 
 def purpose_audience_set(*, purpose: Purpose, acting_user: User, groups, **audience) -> Purpose:
     """Narrow (or widen) whom *purpose* is asked of. Decisions already made keep counting."""
+    if not purposes_to_manage(acting_user).filter(pk=purpose.pk).exists():
+        raise PermissionDenied
     if groups and any(group.school_id not in _school_ids(purpose) for group in groups):
         raise ValidationError(
             {"groups": _("Choose groups of the schools that ask this question.")}

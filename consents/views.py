@@ -627,7 +627,7 @@ def purpose_create(request):
     )
     version_form = VersionForm(request.POST or None, prefix="text")
     forms = (form, audience_form, version_form)
-    if request.method == "POST" and all([f.is_valid() for f in forms]):
+    if request.method == "POST" and all([f.is_valid() for f in forms]):  # every form's errors
         data = form.cleaned_data
         try:
             services.purpose_create(
@@ -638,7 +638,7 @@ def purpose_create(request):
                 **data,
             )
         except ValidationError as error:
-            _service_errors(error, forms)
+            add_service_errors(version_form, error, form, audience_form)
         else:
             messages.success(request, _("The question has been added. Parents see it at once."))
             return redirect("consents:purpose_list")
@@ -660,21 +660,6 @@ def _audience(form: AudienceForm) -> dict:
         "max_age": data.get("max_age"),
         "picked_only": data.get("picked_only", False),
     }
-
-
-def _service_errors(error: ValidationError, forms) -> None:
-    """A service's error next to its field, in whichever form has that field."""
-    if hasattr(error, "error_dict"):
-        for form in forms:
-            mine = {f: e for f, e in error.error_dict.items() if f in form.fields}
-            if mine:
-                add_service_errors(form, ValidationError(mine))
-        known = {f for form in forms for f in form.fields}
-        rest = [e for f, errors in error.error_dict.items() if f not in known for e in errors]
-        if rest:
-            add_service_errors(forms[0], ValidationError(rest))
-    else:
-        add_service_errors(forms[0], error)
 
 
 @login_required

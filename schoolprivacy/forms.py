@@ -52,11 +52,18 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to its field, or above the form."""
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *more: forms.BaseForm
+) -> None:
+    """Show a service's ValidationError on the form: next to its field, in whichever of the
+    page's forms (*form*, *more*) has it, or above the first form."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            owner = next((f for f in (form, *more) if field in f.fields), None)
+            if owner is None:
+                form.add_error(None, errors)
+            else:
+                owner.add_error(field, errors)
     else:
         form.add_error(None, error)
 

@@ -11,7 +11,7 @@ from schoolprivacy.authorization import hidden
 from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 
-from .. import selectors, services
+from .. import selectors, services, whom_to_ask
 from ..forms import (
     ChangeGroupForm,
     DeclarationForm,
@@ -159,7 +159,7 @@ def guardianship_edit(request, pk, guardianship_pk):
 
 @require_capability(Capability.QUESTION_CONTACTS)
 def question_contacts_index(request):
-    schools = selectors.schools_for_question_contacts(user=request.user)
+    schools = whom_to_ask.schools_for_question_contacts(user=request.user)
     if len(schools) == 1:
         return redirect("pupils:question_contacts", schools[0].pk)
     return render(request, "pupils/question_contacts_index.html", {"schools": schools})
@@ -170,14 +170,14 @@ def question_contacts(request, school_pk):
     school = next(
         (
             s
-            for s in selectors.schools_for_question_contacts(user=request.user)
+            for s in whom_to_ask.schools_for_question_contacts(user=request.user)
             if s.pk == school_pk
         ),
         None,
     )
     if school is None:
         hidden()
-    roles = selectors.question_roles(school_id=school.pk)
+    roles = whom_to_ask.question_roles(school_id=school.pk)
     form = QuestionContactsForm(request.POST or None, roles=roles)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,7 +13,7 @@ from schoolprivacy import sections
 from schoolprivacy.authorization import hidden
 from schoolprivacy.forms import add_service_errors
 
-from .. import ages, permissions, selectors, services
+from .. import ages, permissions, selectors, services, whom_to_ask
 from ..forms import ParentAccessForm, ParentContactForm
 from ..permissions import PortalRight, SpecialRecordPolicy
 from .common import _document_response, policy
@@ -173,8 +173,8 @@ def ask_section(request, pupil) -> str | None:
         {
             "pupil": pupil,
             "own": right == PortalRight.SELF,
-            "answerers": selectors.whom_to_ask(pupil=pupil),
-            "board": selectors.board_of(pupil=pupil),
+            "answerers": whom_to_ask.whom_to_ask(pupil=pupil),
+            "board": whom_to_ask.board_of(pupil=pupil),
         },
         request=request,
     )

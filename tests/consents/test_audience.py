@@ -444,3 +444,15 @@ def test_a_question_of_a_school_with_pupils_of_16_needs_the_words_to_the_pupil(c
     response = client.post(reverse("consents:purpose_create"), {**data, "audience-max_age": "12"})
     assert response.status_code == 302
     assert Purpose.objects.get(code="schoolfotograaf").max_age == 12
+
+
+def test_the_service_itself_refuses_whom_a_question_is_for_from_a_teacher(twijn):
+    from django.core.exceptions import PermissionDenied
+
+    audience = {"departments": [], "year_groups": [], "min_age": None, "max_age": 4}
+    with pytest.raises(PermissionDenied):
+        services.purpose_audience_set(
+            purpose=twijn.photos, acting_user=twijn.teacher, groups=[], **audience
+        )
+    twijn.photos.refresh_from_db()
+    assert twijn.photos.max_age is None

@@ -116,10 +116,10 @@ def test_where_nobody_holds_the_role_the_director_answers(world, login):
 
 
 def test_whom_to_ask_takes_a_fixed_number_of_queries(world, login, django_assert_max_num_queries):
-    from pupils import selectors
+    from pupils import whom_to_ask
 
     with django_assert_max_num_queries(3):
-        answerers = selectors.whom_to_ask(pupil=world.pupil)
+        answerers = whom_to_ask.whom_to_ask(pupil=world.pupil)
     assert [a.topic for a in answerers] == [
         "leren, vorderingen en het dossier",
         "zorg en begeleiding",
