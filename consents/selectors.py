@@ -3,9 +3,9 @@
 import pickle
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -82,17 +82,28 @@ def school_purposes(*, school_id: int, category: str | None = None) -> list[Purp
     revision means the same purposes and texts. What is kept is the pickled purposes
     with their versions; each call gets objects of its own.
     """
+    return purposes_of_schools(school_ids=[school_id], category=category)[school_id]
+
+
+def purposes_of_schools(
+    *, school_ids: Iterable[int], category: str | None = None
+) -> dict[int, list[Purpose]]:
+    """school_purposes for several schools, with one read of the revision."""
     revision = _texts_revision()
-    key = (school_id, category)
-    kept = _KEPT.get(key)
-    if revision is None or kept is None or kept[0] != revision:
+    found = {}
+    for school_id in school_ids:
+        key = (school_id, category)
+        kept = _KEPT.get(key)
+        if revision is not None and kept is not None and kept[0] == revision:
+            found[school_id] = pickle.loads(kept[1])  # noqa: S301 (bytes this process pickled)
+            continue
         purposes = list(purposes_of_school(school_id=school_id, category=category))
         if revision is not None:
             if len(_KEPT) > 10_000:
                 _KEPT.clear()
             _KEPT[key] = (revision, pickle.dumps(purposes))
-        return purposes
-    return pickle.loads(kept[1])  # noqa: S301 (bytes this process pickled itself)
+        found[school_id] = purposes
+    return found
 
 
 def _texts_revision() -> uuid.UUID | None:
@@ -249,14 +260,21 @@ def questions_for(
 def shown_purposes(
     pupil: Pupil, purposes: list[Purpose], states: dict[tuple[int, int], ConsentView], day=None
 ) -> list[Purpose]:
-    """The questions shown for *pupil*: those asked of it, and those on which a decision
-    counts now (a consent can always be withdrawn, audience.py)."""
-    asked = questions_for(pupils=[pupil], purposes=purposes, day=day)
+    """The questions shown for *pupil*: those on which a decision counts now (a consent
+    can always be withdrawn, audience.py), and those asked of it. Whom a question is for
+    is read only for the questions without such a decision."""
+    undecided = {
+        purpose.pk
+        for purpose in purposes
+        if states[(pupil.pk, purpose.pk)].outcome.state == State.NO_DECISION
+    }
+    asked = questions_for(
+        pupils=[pupil], purposes=[p for p in purposes if p.pk in undecided], day=day
+    )
     return [
         purpose
         for purpose in purposes
-        if (pupil.pk, purpose.pk) in asked
-        or states[(pupil.pk, purpose.pk)].outcome.state != State.NO_DECISION
+        if purpose.pk not in undecided or (pupil.pk, purpose.pk) in asked
     ]
 
 
@@ -425,24 +443,24 @@ class Channel:
 
 def image_channels_seen(*, user: User, pupils: QuerySet[Pupil]) -> list[Channel]:
     """The active photo and video purposes of the schools of *pupils* (the pupils *user*
-    sees on the list), each with its versions and the schools among those that ask it. Two
-    queries, kept on the user for the request: the list's choices and its filter share them.
+    sees on the list), each with its versions and the schools among those that ask it.
+
+    Two small queries (the schools, the revision of the purposes kept by
+    purposes_of_schools), kept on the user for the request: the list's choices and its
+    filter share them.
     """
     kept = user.__dict__.get("_schoolprivacy_image_channels")
     if kept is None:
-        purposes = (
-            Purpose.objects.filter(
-                active=True,
-                category=Purpose.Category.IMAGES,
-                schools__in=pupils.order_by().values("school_id"),
-            )
-            .annotate(school_ids=ArrayAgg("schools", distinct=True))
-            .prefetch_related(
-                Prefetch("versions", queryset=PurposeVersion.objects.order_by("-number"))
-            )
-            .order_by("order", "code", "pk")
+        school_ids = sorted(set(pupils.order_by().values_list("school_id", flat=True).distinct()))
+        seen: dict[int, tuple[Purpose, set[int]]] = {}
+        by_school = purposes_of_schools(school_ids=school_ids, category=Purpose.Category.IMAGES)
+        for school_id, purposes in by_school.items():
+            for purpose in purposes:
+                seen.setdefault(purpose.pk, (purpose, set()))[1].add(school_id)
+        ordered = sorted(
+            seen.values(), key=lambda found: (found[0].order, found[0].code, found[0].pk)
         )
-        kept = [Channel(p, frozenset(getattr(p, "school_ids", ()))) for p in purposes]
+        kept = [Channel(purpose, frozenset(ids)) for purpose, ids in ordered]
         user.__dict__["_schoolprivacy_image_channels"] = kept
     return kept
 

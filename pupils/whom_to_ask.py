@@ -1,13 +1,27 @@
 """Reads of whom parents and pupils ask about a child (QuestionContact): per topic, the
 people who answer it, as the school chose their role."""
 
+import functools
+from collections import defaultdict
 from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.db import connection
 
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.capabilities import Capability, school_roles_with
 from schoolprivacy.models import Board, Membership, Role, School, User
 
-from .models import Pupil, QuestionContact
+from .models import GroupUserObjectPermission, Pupil, QuestionContact
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who answers questions: name and e-mail address only."""
+
+    pk: int
+    full_name: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -16,7 +30,7 @@ class Answerer:
 
     topic: str
     role: str
-    people: list[User]
+    people: list[Person]
 
 
 def question_roles(*, school_id: int) -> dict[str, str]:
@@ -25,46 +39,79 @@ def question_roles(*, school_id: int) -> dict[str, str]:
     return {topic: chosen.get(topic, role) for topic, role in QuestionContact.DEFAULTS.items()}
 
 
-def whom_to_ask(*, pupil: Pupil) -> list[Answerer]:
+@dataclass(frozen=True)
+class AskBox:
+    """Whom to ask about one pupil: per topic, and the board's privacy contact."""
+
+    answerers: list[Answerer]
+    board_name: str
+    privacy_contact_email: str
+
+
+def whom_to_ask(*, pupil: Pupil) -> AskBox:
     """Per topic, the people who answer questions about *pupil*: the teachers of its group
     where the teacher answers, else the holders of the role at its school. Where nobody
-    holds the role, the director answers. Three queries."""
-    roles = question_roles(school_id=pupil.school_id)
-    people: dict[str, list[User]] = {role: [] for role in roles.values()}
-    if Role.TEACHER in people and pupil.group_id:
-        people[Role.TEACHER] = list(
-            User.objects.filter(
-                is_active=True,
-                groupuserobjectpermission__content_object_id=pupil.group_id,
-                groupuserobjectpermission__permission__codename="teach_group",
-            )
-            .distinct()
-            .only("full_name", "email")
-            .order_by("full_name")
+    holds the role, the director answers. With the board's privacy contact.
+
+    One statement (_ask_sql): every portal page about a child shows this box, and the
+    ORM took longer to build its four queries than PostgreSQL to run them
+    (docs/benchmarks.md, M3 portal).
+    """
+    chosen: dict[str, str] = {}
+    people: dict[str, list[Person]] = defaultdict(list)
+    board_name = privacy_email = ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ask_sql(),
+            {"school": pupil.school_id, "group": pupil.group_id, "teacher": Role.TEACHER},
         )
-    staff = (
-        Membership.objects.filter(
-            school_id=pupil.school_id,
-            role__in={*people, Role.DIRECTOR} - {Role.TEACHER},
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("user__full_name")
-    )
-    for membership in staff:
-        people.setdefault(membership.role, []).append(membership.user)
+        for kind, topic, role, pk, email, name in cursor.fetchall():
+            if kind == "chosen":
+                chosen[topic] = role
+            elif kind == "board":
+                board_name, privacy_email = name, email or ""
+            else:
+                people[role].append(Person(pk, name, email))
     labels = dict(QuestionContact.Topic.choices)
     answerers = []
-    for topic, role in roles.items():
-        found = people.get(role) or people.get(Role.DIRECTOR, [])
+    for topic, default in QuestionContact.DEFAULTS.items():
+        role = chosen.get(topic, default)
         answering = role if people.get(role) else Role.DIRECTOR
-        answerers.append(Answerer(str(labels[topic]), str(Role(answering).label), found))
-    return answerers
+        answerers.append(
+            Answerer(str(labels[topic]), str(Role(answering).label), people.get(answering, []))
+        )
+    return AskBox(answerers, board_name, privacy_email)
 
 
-def board_of(*, pupil: Pupil):
-    """The school board responsible for *pupil*'s data, with its privacy contact."""
-    return Board.objects.only("name", "privacy_contact_email").get(schools=pupil.school_id)
+@functools.cache
+def _ask_sql() -> str:
+    """The rows of whom_to_ask: the school's choices; the active teachers of the pupil's
+    group; the active holders of the other roles at its school; its board. By name."""
+    choices, users = QuestionContact._meta.db_table, User._meta.db_table
+    grants, permissions = GroupUserObjectPermission._meta.db_table, Permission._meta.db_table
+    memberships, schools, boards = (
+        Membership._meta.db_table,
+        School._meta.db_table,
+        Board._meta.db_table,
+    )
+    return f"""
+        SELECT 'chosen', c.topic, c.role, NULL::bigint, NULL, NULL
+          FROM {choices} c WHERE c.school_id = %(school)s
+        UNION ALL
+        SELECT 'person', NULL, %(teacher)s, u.id, u.email, u.full_name
+          FROM {users} u
+         WHERE u.is_active AND u.id IN (
+               SELECT g.user_id FROM {grants} g JOIN {permissions} p ON p.id = g.permission_id
+                WHERE g.content_object_id = %(group)s AND p.codename = 'teach_group')
+        UNION ALL
+        SELECT 'person', NULL, m.role, u.id, u.email, u.full_name
+          FROM {memberships} m JOIN {users} u ON u.id = m.user_id
+         WHERE m.school_id = %(school)s AND m.role <> %(teacher)s AND u.is_active
+        UNION ALL
+        SELECT 'board', NULL, NULL, b.id, b.privacy_contact_email, b.name
+          FROM {schools} s JOIN {boards} b ON b.id = s.board_id WHERE s.id = %(school)s
+        ORDER BY 6, 4
+    """  # noqa: S608 (table names from the models)
 
 
 def schools_for_question_contacts(*, user: User) -> list[School]:

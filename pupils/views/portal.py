@@ -173,8 +173,7 @@ def ask_section(request, pupil) -> str | None:
         {
             "pupil": pupil,
             "own": right == PortalRight.SELF,
-            "answerers": whom_to_ask.whom_to_ask(pupil=pupil),
-            "board": whom_to_ask.board_of(pupil=pupil),
+            "ask": whom_to_ask.whom_to_ask(pupil=pupil),
         },
         request=request,
     )
