@@ -31,6 +31,7 @@ RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/app
 # machine never end up in the image.
 COPY manage.py ./
 COPY schoolprivacy ./schoolprivacy
+COPY signin ./signin
 COPY pupils ./pupils
 COPY consents ./consents
 COPY suppliers ./suppliers

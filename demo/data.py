@@ -234,3 +234,27 @@ SUPPLIERS = [
         ["regenboog"],
     ),
 ]
+
+
+# --- Signing in with the board's own accounts (signin/, demo/oidc_provider.py) ----------
+# `make run` starts a local OpenID Connect provider with these accounts; the demo board
+# signs its staff in through it. Published demo values: loopback only, never production.
+class DemoProvider(TypedDict):
+    name: str
+    client_id: str
+    client_secret: str
+    domains: list[str]
+
+
+OIDC_PROVIDER: DemoProvider = {
+    "name": "Kindkracht-account",
+    "client_id": "schoolprivacy-demo",
+    "client_secret": "demo-oidc-client-secret-loopback-only",
+    "domains": ["kindkracht.example", "regenboog.example", "horizon.example"],
+}
+#: The default address of the demo provider (scripts/stack.py may choose another port).
+OIDC_ISSUER = "http://127.0.0.1:8765"
+#: Accounts at the demo provider: (username, password, the staff member's e-mail, MFA).
+OIDC_ACCOUNTS = [
+    ("fatima", "Kindkracht-2026", "leerkracht2@regenboog.example", True),
+]

@@ -1,5 +1,6 @@
 """Seeding the demo board. Idempotent: a second run finds everything and changes nothing."""
 
+import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -66,10 +67,30 @@ class _Seeder:
         consents.seed_consents(self, board, schools)
         self.suppliers(board, schools)
         requests.seed_requests(self, board, schools)
+        self.identity_provider(board)
         admin_email, admin_name = data.TECHNICAL_ADMIN
         self.authenticator(self.user(admin_email, admin_name, is_staff=True, is_superuser=True))
         self.report.logins.append((admin_email, admin_name, "technical administrator"))
         return self.report
+
+    def identity_provider(self, board) -> None:
+        """The board's sign-in through the local provider `make run` starts (its address
+        from DEMO_OIDC_ISSUER, which scripts/stack.py sets)."""
+        from signin.models import IdentityProvider
+        from signin.services import provider_save
+
+        issuer = os.environ.get("DEMO_OIDC_ISSUER", data.OIDC_ISSUER)
+        settings = data.OIDC_PROVIDER
+        provider = IdentityProvider.objects.filter(board=board, name=settings["name"]).first()
+        if provider is not None and provider.issuer == issuer:
+            return
+        created = provider is None
+        provider = provider or IdentityProvider(board=board, name=settings["name"])
+        provider.issuer = issuer
+        provider.client_id = settings["client_id"]
+        provider.domains = settings["domains"]
+        provider_save(provider=provider, secret=settings["client_secret"])
+        self.report.count("identity providers", created)
 
     def schools(self, board):
         schools, groups = {}, {}

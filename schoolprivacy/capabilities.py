@@ -36,6 +36,8 @@ class Capability(StrEnum):
     KEEP_SCHOOL_REGISTER = "keep_school_register"  # the suppliers a school uses
     KEEP_BOARD_REGISTER = "keep_board_register"  # the board's supplier register
     OVERSEE = "oversee"  # the breach and processing registers (Art. 30, 33)
+    SIGN_IN_SETTINGS = "sign_in_settings"  # the board's identity providers for staff
+    SIGN_IN_LOG = "sign_in_log"  # the sign-ins through them, failed ones first
 
 
 _EVERY_SCHOOL_ROLE = frozenset(Role)
@@ -75,6 +77,8 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
         {BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR}
     ),
     Capability.OVERSEE: frozenset({BoardRole.PRIVACY_OFFICER}),
+    Capability.SIGN_IN_SETTINGS: frozenset({BoardRole.BOARD_ADMINISTRATOR}),
+    Capability.SIGN_IN_LOG: frozenset({BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR}),
 }
 
 

@@ -117,6 +117,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 12 * 60 * 60},
     },
+    # Sign-ins through a board's provider are kept a year (signin/services.py), then go.
+    "sign-in-attempts": {
+        "task": "signin.tasks.forget_old_attempts",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "heartbeat": {
         "task": "schoolprivacy.tasks.record_heartbeat",
         "schedule": timedelta(seconds=int(os.environ.get("HEARTBEAT_INTERVAL", "30"))),

@@ -11,7 +11,7 @@ account_patterns = [
     path("two-step/", views.two_step_setup, name="two_step_setup"),
     path("two-step/verify/", views.two_step_verify, name="two_step_verify"),
     path("two-step/recovery-codes/", views.recovery_codes_new, name="recovery_codes_new"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
@@ -40,6 +40,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("notices/read/", views.notices_read, name="notices_read"),
     path("account/", include(account_patterns)),
+    path("sign-in/", include("signin.urls")),
     path("language/", views.choose_language, name="set_language"),
     path("health/", views.health, name="health"),
     path("metrics/", views.metrics, name="metrics"),

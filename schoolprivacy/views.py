@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
-from . import languages, reauth, security, selectors, services
+from . import languages, reauth, sections, security, selectors, services
 from . import metrics as operations
 from .authorization import LoggedInRequest, grants_for
 from .celery import app as celery_app
@@ -41,6 +41,27 @@ class LoginView(auth_views.LoginView):
         security.session_started(self.request)
         reauth.stamp(self.request)
         return languages.after_login(self.request, response)
+
+    def get_context_data(self, **kwargs):
+        # Other ways in, which apps offer (signin: the school board's own accounts).
+        return {
+            **super().get_context_data(**kwargs),
+            "sections": sections.render("login", self.request, None),
+        }
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout; where the user logged in through a school board's provider, the
+    browser goes on to end that session too (an app's "end_session" action)."""
+
+    def post(self, request, *args, **kwargs):
+        elsewhere = sections.action_url("end_session", request)  # read before the session ends
+        response = super().post(request, *args, **kwargs)
+        if not elsewhere:
+            return response
+        # A page of our own that goes on: the Content-Security-Policy's form-action keeps
+        # the logout form's own redirects on this site.
+        return render(request, "registration/logged_out_elsewhere.html", {"elsewhere": elsewhere})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -251,7 +272,13 @@ def reauthenticate(request: LoggedInRequest):
         ended = _wrong_try(request, _("Too many wrong passwords. Log in again."))
         if ended is not None:
             return ended
-    return render(request, "registration/reauthenticate.html", {"form": form, "next": target})
+    # Who logged in through a school board's provider confirms there (signin).
+    elsewhere = sections.render("reauthenticate", request, target)
+    return render(
+        request,
+        "registration/reauthenticate.html",
+        {"form": form, "next": target, "sections": elsewhere},
+    )
 
 
 def _database_ok() -> bool:

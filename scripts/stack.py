@@ -362,8 +362,12 @@ def run() -> int:
         stack.manage("wait_for_services", "--timeout", "30")
         stack.manage("migrate", "--noinput", "-v", "0")
         stack.manage("compiletranslations")
-        stack.manage("seed_demo")
         port = free_port(int(stack.env.get("PORT", "8000")))
+        # The demo board signs its staff in through a local OpenID Connect provider
+        # (demo/oidc_provider.py); seed_demo gives the board its address.
+        oidc_port = free_port(8765)
+        stack.env["DEMO_OIDC_ISSUER"] = f"http://127.0.0.1:{oidc_port}"
+        stack.manage("seed_demo")
         # Links in e-mails (invitations, break-glass notices) point at this server.
         stack.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         beat_schedule = LOCAL / "celerybeat-schedule"
@@ -384,6 +388,18 @@ def run() -> int:
         )
         supervisor.start(
             "beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(beat_schedule)]
+        )
+        supervisor.start(
+            "oidc",
+            [
+                PYTHON,
+                "manage.py",
+                "demo_oidc_provider",
+                "--port",
+                str(oidc_port),
+                "--app-url",
+                f"http://127.0.0.1:{port}",
+            ],
         )
         # The web server opens once beat's first heartbeat has gone through Redis and
         # the worker into PostgreSQL: then /health/ shows the whole chain working.

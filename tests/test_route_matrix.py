@@ -17,6 +17,7 @@ from schoolprivacy.services import heartbeat_record
 from tests.consents.test_permission_matrix import COVERED_URL_NAMES as CONSENT_URL_NAMES
 from tests.pupils.test_permission_matrix import COVERED_URL_NAMES
 from tests.requests.test_permission_matrix import COVERED_URL_NAMES as REQUEST_URL_NAMES
+from tests.signin.test_settings import COVERED_URL_NAMES as SIGNIN_URL_NAMES
 from tests.staff.test_permission_matrix import COVERED_URL_NAMES as STAFF_URL_NAMES
 from tests.suppliers.test_permission_matrix import COVERED_URL_NAMES as SUPPLIER_URL_NAMES
 from tests.sync.test_permission_matrix import COVERED_URL_NAMES as SYNC_URL_NAMES
@@ -112,6 +113,13 @@ ROUTES = {
     "staff:board_invite": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
     "staff:groups_index": Route(STAFF_MANAGERS),
     "staff:group_create": Route(STAFF_MANAGERS),
+    # An answer of a provider that nobody asked for: back to the login page (or home).
+    "signin:callback": Route(PUBLIC, redirect="/(account/login/)?"),
+    "signin:providers": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
+    "signin:provider_create": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
+    "signin:attempts": Route(
+        frozenset({BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR})
+    ),
     "portal:accept_invitation": Route(
         PUBLIC, kwargs=(("token", "not-a-real-token"),), ok_status=404
     ),
@@ -125,6 +133,7 @@ OBJECT_ROUTES = (
     | REQUEST_URL_NAMES
     | SYNC_URL_NAMES
     | STAFF_URL_NAMES
+    | SIGNIN_URL_NAMES
 )
 
 # The technical admin site guards itself (is_staff); it is checked separately.

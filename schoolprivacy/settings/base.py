@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "django_prometheus",
     "schoolprivacy.apps.CoreConfig",
+    "signin.apps.SigninConfig",
     "pupils.apps.PupilsConfig",
     "consents.apps.ConsentsConfig",
     "suppliers.apps.SuppliersConfig",
@@ -293,6 +294,9 @@ LOGGING: dict[str, Any] = {
         "django.request": {"level": "WARNING"},
         # A failed login is counted in the database (django-axes), not written to the log.
         "axes": {"level": "WARNING"},
+        # The identity provider's addresses carry one-time codes and states (signin/).
+        "httpx2": {"level": "WARNING"},
+        "httpcore2": {"level": "WARNING"},
         "django.server": {"level": "WARNING" if not env_bool("LOG_REQUESTS", False) else "INFO"},
     },
 }

@@ -141,6 +141,13 @@ COLUMNS = {
         ORDINARY,
     ),
     "suppliers_recipient": {"fields": APP, "legal_basis": ORDINARY, "name": ORDINARY},
+    # Signing in through the board's provider: its settings (the secret is encrypted), the
+    # provider's identifier of a person, and what a sign-in gave and how it ended.
+    "signin_externalidentity": {"subject": ORDINARY},
+    "signin_identityprovider": dict.fromkeys(["name", "issuer", "client_id", "domains"], APP),
+    "signin_providermfadevice": {"name": APP},
+    "signin_signinattempt": {"email": ORDINARY, "subject": ORDINARY}
+    | {"outcome": APP, "reason": APP},
     "suppliers_supplier": dict.fromkeys(
         [
             "agreement_model",

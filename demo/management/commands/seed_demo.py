@@ -25,3 +25,9 @@ class Command(BaseCommand):
             f"{base64.b32encode(bytes.fromhex(data.DEMO_TOTP_KEY)).decode()} to an "
             "authenticator app, or run `.venv/bin/python manage.py demo_code`."
         )
+        provider = data.OIDC_PROVIDER["name"]
+        for username, password, email, _mfa in data.OIDC_ACCOUNTS:
+            self.stdout.write(
+                f'\nOr, on the login page, "Inloggen met {provider}" (the local provider '
+                f"`make run` starts) as {username} / {password}: {email}, without a code."
+            )

@@ -1,0 +1,143 @@
+"""Writes of signing in through a board's identity provider: who the answer is, the
+record of every attempt, and the board's settings."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from schoolprivacy.models import BoardMembership, Membership, User
+
+from .models import ExternalIdentity, IdentityProvider, ProviderMfaDevice, SignInAttempt
+from .oidc import Answer, Refused, asserts_mfa
+
+Reason = SignInAttempt.Reason
+Outcome = SignInAttempt.Outcome
+
+#: How long a sign-in through a provider, or its refusal, is kept: long enough to look
+#: back on a year of school, not longer (data minimisation, GDPR Art. 5(1)(e)).
+ATTEMPTS_KEPT_DAYS = 365
+
+
+def attempt_record(
+    *,
+    provider: IdentityProvider,
+    outcome: str,
+    reason: str = "",
+    claims: dict | None = None,
+    user: User | None = None,
+    remote_addr: str | None = None,
+) -> SignInAttempt:
+    """Keep one sign-in through *provider*, or its refusal (for the privacy officer)."""
+    claims = claims or {}
+    return SignInAttempt.objects.create(
+        provider=provider,
+        outcome=outcome,
+        reason=reason,
+        email=str(claims.get("email", ""))[:254],
+        subject=str(claims.get("sub", ""))[:255],
+        user=user,
+        mfa=asserts_mfa(claims),
+        remote_addr=remote_addr or None,
+    )
+
+
+def old_attempts_forget(*, now=None) -> int:
+    """Delete the sign-ins older than ATTEMPTS_KEPT_DAYS, in one statement; how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=ATTEMPTS_KEPT_DAYS)
+    deleted, _ = SignInAttempt.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def _works_at(user: User, provider: IdentityProvider) -> bool:
+    """A role at one of the board's schools or at the board itself."""
+    return (
+        Membership.objects.filter(user=user, school__board_id=provider.board_id).exists()
+        or BoardMembership.objects.filter(user=user, board_id=provider.board_id).exists()
+    )
+
+
+def _in_domains(email: str, provider: IdentityProvider) -> bool:
+    domain = email.rpartition("@")[2].lower()
+    return bool(domain) and domain in {d.lower() for d in provider.domains}
+
+
+@transaction.atomic
+def identify(answer: Answer) -> tuple[User, bool]:
+    """The staff account *answer* signs in, and whether the provider asserted MFA.
+
+    By the provider's stable subject, once known; else, the first time, by the address
+    the provider verified, within the board's domains, to an existing account with a
+    role at the board, which then gets the subject. Never makes an account or a role.
+    Raises Refused with the reason.
+    """
+    provider, claims = answer.provider, answer.claims
+    subject = str(claims["sub"])
+    linked = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(provider=provider, subject=subject)
+        .first()
+    )
+    if linked is not None:
+        user = linked.user
+    else:
+        user = _first_match(provider, claims)
+        linked = ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
+    if not user.is_active:
+        raise Refused(Reason.INACTIVE, provider, claims)
+    if not _works_at(user, provider):
+        raise Refused(Reason.NOT_STAFF, provider, claims)
+    mfa = asserts_mfa(claims)
+    if provider.mfa_required and not mfa:
+        raise Refused(Reason.MFA_MISSING, provider, claims)
+    linked.last_sign_in_at = timezone.now()
+    linked.save(update_fields=["last_sign_in_at"])
+    return user, mfa
+
+
+def _first_match(provider: IdentityProvider, claims: dict) -> User:
+    email = str(claims.get("email") or "").strip()
+    if not email or claims.get("email_verified") is not True:
+        raise Refused(Reason.UNVERIFIED, provider, claims)
+    if not _in_domains(email, provider):
+        raise Refused(Reason.OTHER_DOMAIN, provider, claims)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        raise Refused(Reason.UNKNOWN_USER, provider, claims)
+    if ExternalIdentity.objects.filter(provider=provider, user=user).exists():
+        # The account is linked to another subject of this provider: not this person.
+        raise Refused(Reason.UNKNOWN_USER, provider, claims)
+    if not user.is_active:
+        raise Refused(Reason.INACTIVE, provider, claims)
+    if not _works_at(user, provider):
+        raise Refused(Reason.NOT_STAFF, provider, claims)
+    return user
+
+
+def confirmed_user(answer: Answer, user: User) -> bool:
+    """Whether *answer* (a confirmation before a sensitive step) is *user* again."""
+    return ExternalIdentity.objects.filter(
+        provider=answer.provider, subject=str(answer.claims["sub"]), user=user
+    ).exists()
+
+
+def mfa_device(user: User) -> ProviderMfaDevice:
+    """django-otp's device for multi-factor authentication at the provider (one per user)."""
+    device, _created = ProviderMfaDevice.objects.get_or_create(
+        user=user, defaults={"name": "identity provider", "confirmed": True}
+    )
+    return device
+
+
+# --- The board's settings ----------------------------------------------------------------
+
+
+def provider_save(*, provider: IdentityProvider, secret: str = "") -> IdentityProvider:
+    """Create or change a provider (audited); an empty *secret* keeps the one it has."""
+    if secret:
+        provider.client_secret = secret
+    provider.domains = sorted({d.strip().lower().lstrip("@") for d in provider.domains if d})
+    provider.full_clean()
+    provider.save()
+    return provider

@@ -1,0 +1,260 @@
+"""Signing in through a board's identity provider, and the board's settings for it."""
+
+import logging
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
+
+from schoolprivacy import languages, reauth, security
+from schoolprivacy.authorization import LoggedInRequest, hidden
+from schoolprivacy.capabilities import Capability, require_capability
+from schoolprivacy.forms import add_service_errors
+from schoolprivacy.paging import page_of
+
+from . import oidc, selectors, services
+from .forms import ProviderForm
+from .models import SignInAttempt
+from .permissions import PROVIDERS, boards_to_set_up
+
+logger = logging.getLogger(__name__)
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+#: The session keys of a sign-in through a provider: which one, and its ID token (the
+#: hint for ending the provider's session too).
+SESSION_PROVIDER = "signin_provider"
+SESSION_ID_TOKEN = "signin_id_token"  # noqa: S105 (a session key, not a secret)
+
+Reason = SignInAttempt.Reason
+Outcome = SignInAttempt.Outcome
+
+
+def _refusal_message(reason: str, provider_name: str) -> str:
+    messages_by_reason: dict[str, str] = {
+        Reason.UNKNOWN_USER: _(
+            "%(provider)s knows you, but this app has no staff account with that address. "
+            "Ask your school's administrator for an invitation."
+        ),
+        Reason.INACTIVE: _("Your account in this app is switched off. Ask your school."),
+        Reason.NOT_STAFF: _(
+            "Your account has no role at this school board. Ask your school's administrator."
+        ),
+        Reason.UNVERIFIED: _(
+            "%(provider)s did not confirm your e-mail address, so we cannot tell who you are."
+        ),
+        Reason.OTHER_DOMAIN: _(
+            "Your address at %(provider)s is not one of this school board's addresses."
+        ),
+        Reason.MFA_MISSING: _(
+            "Your school board asks for a second factor at %(provider)s (for example the "
+            "Authenticator app). Sign in there with it and try again."
+        ),
+        Reason.UNREACHABLE: _("%(provider)s cannot be reached just now. Try again later."),
+        Reason.OTHER_USER: _(
+            "You confirmed as someone else than who is logged in here. Nothing was opened."
+        ),
+    }
+    default = _("Logging in through %(provider)s did not work or took too long. Try again.")
+    return messages_by_reason.get(reason, default) % {"provider": provider_name}
+
+
+def _next(request) -> str:
+    target = request.GET.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _client_address(request) -> str | None:
+    return get_client_ip_address(request) or None
+
+
+@require_GET
+@never_cache
+def start(request, uid):
+    """Off to the provider: to log in, or (``?confirm=1``, logged in through it) to
+    confirm who one is before a sensitive step."""
+    provider = selectors.provider_in_use(uid)
+    if provider is None:
+        hidden()
+    confirm = request.GET.get("confirm") == "1"
+    if confirm and not request.user.is_authenticated:
+        return redirect("login")
+    try:
+        url = oidc.begin(
+            request.session,
+            provider,
+            redirect_uri=request.build_absolute_uri(reverse("signin:callback")),
+            purpose="confirm" if confirm else "sign_in",
+            next_url=_next(request),
+        )
+    except oidc.Refused as refused:
+        services.attempt_record(
+            provider=provider,
+            outcome=Outcome.REFUSED,
+            reason=refused.reason,
+            remote_addr=_client_address(request),
+        )
+        messages.error(request, _refusal_message(refused.reason, provider.name))
+        return redirect("home" if confirm else "login")
+    return redirect(url)
+
+
+@require_GET
+@never_cache
+def callback(request):
+    """The provider's answer: checked, matched to a staff account, logged in."""
+    try:
+        answer = oidc.finish(request.session, request.GET)
+        if answer.purpose == "confirm":
+            return _confirmed(request, answer)
+        user, mfa = services.identify(answer)
+    except oidc.Refused as refused:
+        return _refused(request, refused)
+    login(request, user, backend=MODEL_BACKEND)
+    security.session_started(request)
+    reauth.stamp(request)
+    if mfa:
+        otp_login(request, services.mfa_device(user))
+    request.session[SESSION_PROVIDER] = str(answer.provider.uid)
+    request.session[SESSION_ID_TOKEN] = answer.id_token
+    services.attempt_record(
+        provider=answer.provider,
+        outcome=Outcome.SIGNED_IN,
+        claims=answer.claims,
+        user=user,
+        remote_addr=_client_address(request),
+    )
+    return languages.after_login(request, redirect(answer.next_url or "home"))
+
+
+def _refused(request, refused: oidc.Refused):
+    if refused.provider is None:  # no sign-in of ours: nothing to keep for a board
+        logger.warning("sign-in answer refused: %s", refused.reason)
+        name = _("your school's login")
+    else:
+        services.attempt_record(
+            provider=refused.provider,
+            outcome=Outcome.REFUSED,
+            reason=refused.reason,
+            claims=refused.claims,
+            remote_addr=_client_address(request),
+        )
+        name = refused.provider.name
+    messages.error(request, _refusal_message(refused.reason, name))
+    return redirect("home" if request.user.is_authenticated else "login")
+
+
+def _confirmed(request, answer: oidc.Answer):
+    user = request.user
+    if not user.is_authenticated or not services.confirmed_user(answer, user):
+        raise oidc.Refused(Reason.OTHER_USER, answer.provider, answer.claims)
+    request.session.cycle_key()
+    reauth.stamp(request)
+    services.attempt_record(
+        provider=answer.provider,
+        outcome=Outcome.CONFIRMED,
+        claims=answer.claims,
+        user=user,
+        remote_addr=_client_address(request),
+    )
+    return redirect(answer.next_url or "home")
+
+
+# --- What the core's pages show (schoolprivacy.sections) --------------------------------
+
+
+def login_section(request, _obj) -> str | None:
+    """The login page's buttons: one per provider in use."""
+    providers = selectors.providers_for_login()
+    if not providers:
+        return None
+    query = urlencode({"next": _next(request)}) if _next(request) else ""
+    return render_to_string(
+        "signin/login_buttons.html", {"providers": providers, "query": query}, request=request
+    )
+
+
+def confirm_section(request, target: str) -> str | None:
+    """On the confirmation page: confirm at the provider one logged in through."""
+    provider = selectors.provider_in_use(request.session.get(SESSION_PROVIDER, ""))
+    if provider is None:
+        return None
+    query = urlencode({"confirm": "1", "next": target or reverse("home")})
+    return render_to_string(
+        "signin/confirm_button.html", {"provider": provider, "query": query}, request=request
+    )
+
+
+def end_session(request) -> str | None:
+    """Where logging out sends the browser on to end the provider's session too."""
+    provider = selectors.provider_in_use(request.session.get(SESSION_PROVIDER, ""))
+    id_token = request.session.get(SESSION_ID_TOKEN, "")
+    if provider is None or not id_token:
+        return None
+    return oidc.end_session_url(
+        provider, id_token=id_token, return_to=request.build_absolute_uri(reverse("login"))
+    )
+
+
+# --- The board's settings and the sign-ins ------------------------------------------------
+
+
+@require_capability(Capability.SIGN_IN_SETTINGS)
+def provider_list(request: LoggedInRequest):
+    return render(
+        request,
+        "signin/providers.html",
+        {
+            "providers": selectors.providers_of(request.user),
+            "callback": request.build_absolute_uri(reverse("signin:callback")),
+            "after_logout": request.build_absolute_uri(reverse("login")),
+        },
+    )
+
+
+@require_capability(Capability.SIGN_IN_SETTINGS)
+def provider_edit(request: LoggedInRequest, pk=None):
+    provider = PROVIDERS.get(request.user, pk, "change") if pk is not None else None
+    form = ProviderForm(
+        request.POST or None, instance=provider, boards=boards_to_set_up(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provider_save(provider=form.save(), secret=form.cleaned_data["secret"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The identity provider is saved."))
+            return redirect("signin:providers")
+    return render(
+        request,
+        "signin/provider_form.html",
+        {
+            "form": form,
+            "provider": provider,
+            "callback": request.build_absolute_uri(reverse("signin:callback")),
+        },
+    )
+
+
+@require_capability(Capability.SIGN_IN_LOG)
+def attempt_list(request: LoggedInRequest):
+    everything = request.GET.get("all") == "1"
+    page = page_of(
+        selectors.attempts_seen(request.user, refused_only=not everything),
+        request.GET.get("page"),
+        50,
+    )
+    return render(request, "signin/attempts.html", {"page": page, "everything": everything})

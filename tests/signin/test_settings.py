@@ -1,0 +1,169 @@
+"""The board's settings for signing in through its provider, and the sign-ins the privacy
+officer sees: who may, what is kept, and what bad input does."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from schoolprivacy.models import AuditEntry, BoardRole, Role
+from signin.models import IdentityProvider, SignInAttempt
+from tests.factories import BoardMembershipFactory, MembershipFactory, SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+# Pages about one provider, tested here with real objects (tests/test_route_matrix.py).
+COVERED_URL_NAMES = {"signin:start", "signin:provider_edit"}
+
+ROLES = [Role.TEACHER, Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER]
+
+
+@pytest.fixture
+def board(idp):
+    return idp.board
+
+
+def member(board, role):
+    if role in BoardRole.values:
+        return BoardMembershipFactory(board=board, role=role).user
+    return MembershipFactory(school=board.schools.get(), role=role).user
+
+
+def form_data(**changes):
+    data = {
+        "name": "Microsoft",
+        "issuer": "https://login.microsoftonline.com/tenant/v2.0",
+        "client_id": "app-id-123",
+        "secret": "s3cret-value-from-entra",
+        "domain_list": "school.example, Bestuur.example",
+        "mfa_required": "on",
+        "active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_board_administrator_adds_a_provider(client, board):
+    admin = member(board, BoardRole.BOARD_ADMINISTRATOR)
+    client.force_login(admin)
+    response = client.post(
+        reverse("signin:provider_create"), form_data(board=board.pk), follow=True
+    )
+    assert "De identiteitsprovider is bewaard." in response.content.decode()
+    provider = IdentityProvider.objects.get(name="Microsoft")
+    assert provider.domains == ["bestuur.example", "school.example"]
+    assert provider.client_secret == "s3cret-value-from-entra"
+    assert provider.mfa_required
+    with connection.cursor() as cursor:  # encrypted at rest
+        cursor.execute(
+            "SELECT client_secret FROM signin_identityprovider WHERE id = %s", [provider.pk]
+        )
+        assert "s3cret" not in cursor.fetchone()[0]
+    entry = AuditEntry.objects.get(content_type__model="identityprovider", object_pk=provider.pk)
+    assert entry.actor == admin
+    assert "s3cret" not in str(entry.changes)
+
+
+def test_changing_a_provider_keeps_its_secret_when_left_empty(client, board, idp):
+    client.force_login(member(board, BoardRole.BOARD_ADMINISTRATOR))
+    response = client.post(
+        reverse("signin:provider_edit", args=[idp.pk]),
+        form_data(name="Google", secret="", domain_list="school.example"),
+    )
+    assert response.status_code == 302
+    idp.refresh_from_db()
+    assert (idp.name, idp.client_secret) == ("Google", "a-client-secret-for-the-tests")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"domain_list": " , "}, "Geef een of meer domeinen"),
+        ({"issuer": "http://idp.example"}, "begint met https://"),
+        ({"secret": ""}, "Dit veld is verplicht"),
+        ({"name": "Twee\nregels"}, ""),
+    ],
+)
+def test_bad_input_is_explained_and_saves_nothing(client, board, changes, message):
+    client.force_login(member(board, BoardRole.BOARD_ADMINISTRATOR))
+    before = list(IdentityProvider.objects.values_list("pk", "name"))
+    response = client.post(reverse("signin:provider_create"), form_data(board=board.pk, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(IdentityProvider.objects.values_list("pk", "name")) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_one_else_sees_or_changes_the_settings(client, board, idp, role):
+    client.force_login(member(board, role))
+    assert client.get(reverse("signin:providers")).status_code == 404
+    response = client.post(
+        reverse("signin:provider_edit", args=[idp.pk]), form_data(name="Overgenomen")
+    )
+    assert response.status_code == 404
+    idp.refresh_from_db()
+    assert idp.name == "Schoolaccount"
+
+
+def test_another_board_s_administrator_does_not_reach_the_provider(client, idp):
+    other_board = SchoolFactory().board
+    client.force_login(member(other_board, BoardRole.BOARD_ADMINISTRATOR))
+    assert client.get(reverse("signin:provider_edit", args=[idp.pk])).status_code == 404
+    assert "Schoolaccount" not in client.get(reverse("signin:providers")).content.decode()
+
+
+def test_anonymous_visitors_go_to_the_login_page(client, idp):
+    for name, args in [("signin:providers", []), ("signin:provider_edit", [idp.pk])]:
+        response = client.get(reverse(name, args=args))
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_start_of_a_sign_in_with_an_unknown_or_switched_off_provider_is_404(client, idp):
+    IdentityProvider.objects.filter(pk=idp.pk).update(active=False)
+    assert client.get(reverse("signin:start", args=[idp.uid])).status_code == 404
+
+
+def test_the_privacy_officer_sees_the_refused_sign_ins_of_the_board(client, board, idp):
+    SignInAttempt.objects.create(
+        provider=idp, outcome="refused", reason="unknown_user", email="onbekend@school.example"
+    )
+    SignInAttempt.objects.create(provider=idp, outcome="signed_in", email="juf@school.example")
+    other = IdentityProvider.objects.create(
+        board=SchoolFactory().board,
+        name="Elders",
+        issuer="https://elders.example",
+        client_id="x",
+        client_secret="y",
+        domains=["elders.example"],
+    )
+    SignInAttempt.objects.create(
+        provider=other, outcome="refused", reason="inactive", email="elders@elders.example"
+    )
+    client.force_login(member(board, BoardRole.PRIVACY_OFFICER))
+    html = client.get(reverse("signin:attempts")).content.decode()
+    assert "onbekend@school.example" in html
+    assert "geen account met dit adres" in html
+    assert "juf@school.example" not in html  # refused ones only, unless asked
+    assert "elders@elders.example" not in html
+    everything = client.get(reverse("signin:attempts"), {"all": "1"}).content.decode()
+    assert "juf@school.example" in everything
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.DIRECTOR, Role.ADMINISTRATOR])
+def test_school_staff_do_not_see_the_sign_ins(client, board, role):
+    client.force_login(member(board, role))
+    assert client.get(reverse("signin:attempts")).status_code == 404
+
+
+def test_sign_ins_are_kept_a_year_then_forgotten(idp):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from signin import services
+
+    old = SignInAttempt.objects.create(provider=idp, outcome="refused", reason="inactive")
+    recent = SignInAttempt.objects.create(provider=idp, outcome="signed_in")
+    SignInAttempt.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=366))
+    SignInAttempt.objects.filter(pk=recent.pk).update(at=timezone.now() - timedelta(days=364))
+    assert services.old_attempts_forget() == 1
+    assert list(SignInAttempt.objects.values_list("pk", flat=True)) == [recent.pk]
