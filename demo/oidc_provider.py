@@ -212,14 +212,14 @@ class Provider:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def serve_forever(self) -> None:
-        """Announce the issuer on stdout and serve until SIGINT or SIGTERM, then stop
+    def serve_forever(self, announce: str = "OIDC provider at {issuer}") -> None:
+        """Print *announce* (with the issuer) and serve until SIGINT or SIGTERM, then stop
         cleanly (the CLI; call it from the main thread)."""
         done = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: done.set())
         self.start()
-        print(f"OIDC provider at {self.issuer}", flush=True)
+        print(announce.format(issuer=self.issuer, port=self.port), flush=True)
         while not done.wait(0.5):
             pass
         self.stop()

@@ -42,4 +42,8 @@ class Command(BaseCommand):
                 "post_logout_redirect_uris": [f"{app_url}/account/login/"],
             }
         ]
-        Provider(users=users, clients=clients, port=port).serve_forever()
+        # Not the address itself: `make run` announces the app's address as the one
+        # http://127.0.0.1:PORT on its output (README.md).
+        Provider(users=users, clients=clients, port=port).serve_forever(
+            announce="The demo board's OpenID Connect provider listens on port {port}."
+        )
