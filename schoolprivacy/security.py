@@ -55,6 +55,14 @@ def second_step_done(user) -> bool:
     return user.is_verified()
 
 
+def local_second_step_done(user) -> bool:
+    """Whether this session passed the app's own second step (an authenticator or a
+    recovery code), not only a second factor proven elsewhere (a device whose
+    ``proven_here`` is False: signin's ProviderMfaDevice). Changing the second step
+    itself asks for this one."""
+    return user.is_verified() and getattr(user.otp_device, "proven_here", True)
+
+
 def needs_second_step(user) -> bool:
     """Staff always; a parent who set up two-step verification too."""
     return is_staff_user(user) or has_two_step(user)

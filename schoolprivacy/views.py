@@ -129,7 +129,7 @@ def two_step_verify(request: LoggedInRequest):
     from django_otp import match_token
 
     target = _safe_next(request)
-    if security.second_step_done(request.user):
+    if security.local_second_step_done(request.user):
         return redirect(target or "home")
     if not security.has_two_step(request.user):
         return redirect("two_step_setup")
@@ -169,7 +169,7 @@ def two_step_setup(request: LoggedInRequest):
     from django.core.exceptions import ValidationError
     from django_otp import login as otp_login
 
-    if security.has_two_step(request.user) and not security.second_step_done(request.user):
+    if security.has_two_step(request.user) and not security.local_second_step_done(request.user):
         return redirect(f"{reverse('two_step_verify')}?next={reverse('two_step_setup')}")
     device = Authenticator.objects.filter(
         user=request.user, confirmed=False, pk=request.session.get("otp_setup_device")
@@ -211,8 +211,8 @@ def two_step_setup(request: LoggedInRequest):
 @login_required
 @require_POST
 def recovery_codes_new(request: LoggedInRequest):
-    """New recovery codes (the old ones stop working); only after the second step."""
-    if not security.second_step_done(request.user):
+    """New recovery codes (the old ones stop working); only after the app's own second step."""
+    if not security.local_second_step_done(request.user):
         return redirect("two_step_verify")
     codes = services.recovery_codes_issue(user=request.user)
     return render(

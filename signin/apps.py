@@ -12,7 +12,7 @@ class SigninConfig(AppConfig):
         from . import models, navigation, views  # noqa: F401 (navigation registers its items)
 
         audit.register(models.IdentityProvider)
-        audit.register(models.ExternalIdentity)
+        audit.register(models.ExternalIdentity, exclude=("last_sign_in_at",))
         sections.register("login", views.login_section)
         sections.register("reauthenticate", views.confirm_section)
         sections.register_action("end_session", views.end_session)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from schoolprivacy.validators import validate_one_line
 
 from .models import IdentityProvider
+from .oidc import callable_address
 
 
 class ProviderForm(forms.ModelForm):
@@ -56,7 +57,7 @@ class ProviderForm(forms.ModelForm):
 
     def clean_issuer(self) -> str:
         issuer = self.cleaned_data["issuer"].rstrip("/")
-        if not issuer.startswith("https://") and not issuer.startswith("http://127.0.0.1"):
+        if not callable_address(issuer):
             raise forms.ValidationError(_("The issuer's address starts with https://."))
         return issuer
 

@@ -129,6 +129,9 @@ class SignInAttempt(models.Model):
         PROVIDER_ERROR = "provider_error", _("the provider reported an error")
         UNREACHABLE = "unreachable", _("the provider could not be reached")
         OTHER_USER = "other_user", _("confirmed as another person than the one logged in")
+        LINKED_ELSEWHERE = "linked_elsewhere", _("the account is linked to another identity")
+        NOT_HERE = "not_here", _("the account may not sign in through a provider")
+        STALE = "stale", _("the provider did not log the person in again")
 
     provider = models.ForeignKey(
         IdentityProvider,
@@ -167,9 +170,13 @@ class ProviderMfaDevice(Device):
     provider (its ID token asserted multi-factor authentication). It verifies no code:
     the app's own second step (Authenticator, RecoveryCodes) stays as it is."""
 
+    #: Not the app's own second step: changing that asks for the app's own (security.py).
+    proven_here = False
+
     class Meta:
         verbose_name = _("multi-factor authentication at the identity provider")
         verbose_name_plural = _("multi-factor authentication at the identity provider")
+        constraints = [models.UniqueConstraint(fields=["user"], name="signin_mfa_device_user")]
 
     def verify_token(self, token) -> bool:
         return False

@@ -13,11 +13,13 @@ accepted once, for the state it names.
 import time
 from dataclasses import dataclass
 from typing import cast
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
+from django.conf import settings
 from django.core.cache import cache
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -39,7 +41,10 @@ METADATA_SECONDS = 60 * 60
 LEEWAY = 60
 #: Signature algorithms accepted for an ID token (never "none", never HMAC).
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
-TIMEOUT = httpx2.Timeout(10.0)
+#: A slow provider must not hold a web worker long: connect within 3 s, answer within 5.
+TIMEOUT = httpx2.Timeout(5.0, connect=3.0)
+#: The largest configuration or key set read from a provider.
+MAX_RESPONSE = 256 * 1024
 
 
 class Refused(Exception):
@@ -64,15 +69,44 @@ class Answer:
 
 
 def metadata(provider: IdentityProvider, *, fresh: bool = False) -> dict:
-    """The provider's configuration (OpenID Connect Discovery), kept for an hour."""
+    """The provider's configuration (OpenID Connect Discovery), kept for an hour: its
+    issuer must be the one set up, and every endpoint used an address we may call."""
     key = f"signin:oidc:meta:{provider.issuer}"
     found = None if fresh else cache.get(key)
     if found is None:
-        found = _get_json(provider.issuer.rstrip("/") + "/.well-known/openid-configuration")
-        if found.get("issuer", "").rstrip("/") != provider.issuer.rstrip("/"):
+        found = _get_json(
+            provider, provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        )
+        issuer = found.get("issuer")
+        if not isinstance(issuer, str) or issuer.rstrip("/") != provider.issuer.rstrip("/"):
             raise Refused(Reason.INVALID_TOKEN, provider)
+        for name in ENDPOINTS:
+            if not callable_address(found.get(name)):
+                raise Refused(Reason.INVALID_TOKEN, provider)
+        end = found.get("end_session_endpoint")
+        if end is not None and not callable_address(end):
+            found.pop("end_session_endpoint")
         cache.set(key, found, METADATA_SECONDS)
     return found
+
+
+#: The endpoints of the discovery document the flow needs.
+ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+
+
+def callable_address(url) -> bool:
+    """An https address; plain http only to this machine, where settings allow that (the
+    demo provider of `make run` and the tests: SIGNIN_LOOPBACK_HTTP)."""
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return (
+        parts.scheme == "http"
+        and parts.hostname in ("127.0.0.1", "localhost")
+        and getattr(settings, "SIGNIN_LOOPBACK_HTTP", False)
+    )
 
 
 def keys(provider: IdentityProvider, *, fresh: bool = False) -> KeySet:
@@ -80,18 +114,27 @@ def keys(provider: IdentityProvider, *, fresh: bool = False) -> KeySet:
     key = f"signin:oidc:jwks:{provider.issuer}"
     found = None if fresh else cache.get(key)
     if found is None:
-        found = _get_json(metadata(provider)["jwks_uri"])
+        found = _get_json(provider, metadata(provider)["jwks_uri"])
         cache.set(key, found, METADATA_SECONDS)
-    return KeySet.import_key_set(cast("KeySetSerialization", found))
+    try:
+        return KeySet.import_key_set(cast("KeySetSerialization", found))
+    except (JoseError, KeyError, TypeError, ValueError) as error:
+        raise Refused(Reason.INVALID_TOKEN, provider) from error
 
 
-def _get_json(url: str) -> dict:
+def _get_json(provider: IdentityProvider, url: str) -> dict:
+    """A JSON object from *url* (at most MAX_RESPONSE bytes), or Refused."""
     try:
         response = httpx2.get(url, timeout=TIMEOUT, follow_redirects=False)
         response.raise_for_status()
-        return response.json()
+        if len(response.content) > MAX_RESPONSE:
+            raise Refused(Reason.INVALID_TOKEN, provider)
+        found = response.json()
     except (httpx2.HTTPError, ValueError) as error:
-        raise Refused(Reason.UNREACHABLE) from error
+        raise Refused(Reason.UNREACHABLE, provider) from error
+    if not isinstance(found, dict):
+        raise Refused(Reason.INVALID_TOKEN, provider)
+    return found
 
 
 def _client(provider: IdentityProvider, redirect_uri: str) -> OAuth2Client:
@@ -128,7 +171,8 @@ def begin(
         for key, value in session.get(PENDING, {}).items()
         if value["started"] > time.time() - PENDING_SECONDS
     }
-    for old in sorted(pending, key=lambda k: pending[k]["started"])[: -PENDING_KEPT + 1]:
+    oldest_first = sorted(pending, key=lambda k: pending[k]["started"])
+    for old in oldest_first[: max(0, len(oldest_first) - (PENDING_KEPT - 1))]:
         del pending[old]
     pending[state] = {
         "provider": str(provider.uid),
@@ -145,15 +189,18 @@ def begin(
 
 def finish(session, params) -> Answer:
     """The provider's answer (the query of the redirect back), checked: the sign-in it
-    belongs to (once), the code redeemed, the ID token's signature and claims."""
+    belongs to (once), the code redeemed, the ID token's signature and claims; for a
+    confirmation, that the provider logged the person in after it was asked."""
     pending = session.get(PENDING, {})
     started = pending.pop(params.get("state", ""), None)
-    session[PENDING] = pending
-    if started is None or started["started"] < time.time() - PENDING_SECONDS:
+    if started is None:
         raise Refused(Reason.STATE)
+    session[PENDING] = pending
     provider = IdentityProvider.objects.filter(uid=started["provider"], active=True).first()
     if provider is None:
         raise Refused(Reason.STATE)
+    if started["started"] < time.time() - PENDING_SECONDS:
+        raise Refused(Reason.STATE, provider)
     if params.get("error") or not params.get("code"):
         raise Refused(Reason.PROVIDER_ERROR, provider)
     meta = metadata(provider)
@@ -167,15 +214,24 @@ def finish(session, params) -> Answer:
                 code=params["code"],
                 code_verifier=started["verifier"],
             )
-    except OAuthError as error:
+    except (OAuthError, KeyError, TypeError, ValueError) as error:
         raise Refused(Reason.INVALID_TOKEN, provider) from error
     except httpx2.HTTPError as error:
         raise Refused(Reason.UNREACHABLE, provider) from error
-    id_token = token.get("id_token")
-    if not id_token:
+    id_token = token.get("id_token") if isinstance(token, dict) else None
+    if not isinstance(id_token, str):
         raise Refused(Reason.INVALID_TOKEN, provider)
     claims = checked_claims(provider, id_token, nonce=started["nonce"])
+    if started["purpose"] == "confirm" and not _authenticated_since(claims, started["started"]):
+        raise Refused(Reason.STALE, provider, claims)
     return Answer(provider, claims, id_token, started["purpose"], started["next"])
+
+
+def _authenticated_since(claims: dict, started: float) -> bool:
+    """Whether the provider says it logged the person in after *started* (auth_time):
+    prompt=login and max_age=0 are requests a provider may pass over."""
+    auth_time = claims.get("auth_time")
+    return isinstance(auth_time, int | float) and auth_time >= started - LEEWAY
 
 
 def checked_claims(provider: IdentityProvider, id_token: str, *, nonce: str) -> dict:
@@ -202,7 +258,7 @@ def checked_claims(provider: IdentityProvider, id_token: str, *, nonce: str) -> 
     except JoseError as error:
         raise Refused(Reason.INVALID_TOKEN, provider, claims) from error
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+    if (len(audiences) > 1 or "azp" in claims) and claims.get("azp") != provider.client_id:
         raise Refused(Reason.INVALID_TOKEN, provider, claims)
     return claims
 
@@ -225,11 +281,12 @@ def end_session_url(provider: IdentityProvider, *, id_token: str, return_to: str
         return ""
     if not endpoint:
         return ""
-    query = httpx2.QueryParams(
+    parts = urlsplit(endpoint)
+    query = httpx2.QueryParams(parts.query).merge(
         {
             "id_token_hint": id_token,
             "post_logout_redirect_uri": return_to,
             "client_id": provider.client_id,
         }
     )
-    return f"{endpoint}?{query}"
+    return urlunsplit(parts._replace(query=str(query)))

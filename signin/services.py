@@ -3,7 +3,7 @@ record of every attempt, and the board's settings."""
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from schoolprivacy.models import BoardMembership, Membership, User
@@ -57,61 +57,79 @@ def _works_at(user: User, provider: IdentityProvider) -> bool:
     )
 
 
+def _may_sign_in_here(user: User, provider: IdentityProvider) -> bool:
+    """Not the technical administrator, and no role at another board: whoever sets up a
+    board's provider must not open accounts beyond that board's."""
+    if user.is_staff or user.is_superuser:
+        return False
+    return not (
+        Membership.objects.filter(user=user).exclude(school__board_id=provider.board_id).exists()
+        or BoardMembership.objects.filter(user=user).exclude(board_id=provider.board_id).exists()
+    )
+
+
 def _in_domains(email: str, provider: IdentityProvider) -> bool:
     domain = email.rpartition("@")[2].lower()
     return bool(domain) and domain in {d.lower() for d in provider.domains}
 
 
-@transaction.atomic
 def identify(answer: Answer) -> tuple[User, bool]:
     """The staff account *answer* signs in, and whether the provider asserted MFA.
 
     By the provider's stable subject, once known; else, the first time, by the address
     the provider verified, within the board's domains, to an existing account with a
-    role at the board, which then gets the subject. Never makes an account or a role.
-    Raises Refused with the reason.
+    role at the board (and none elsewhere), which then gets the subject. Never makes an
+    account or a role. Raises Refused with the reason.
     """
     provider, claims = answer.provider, answer.claims
     subject = str(claims["sub"])
-    linked = (
-        ExternalIdentity.objects.select_for_update()
-        .select_related("user")
-        .filter(provider=provider, subject=subject)
-        .first()
-    )
-    if linked is not None:
-        user = linked.user
-    else:
-        user = _first_match(provider, claims)
-        linked = ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
+    try:
+        with transaction.atomic():
+            linked = (
+                ExternalIdentity.objects.select_for_update(of=("self",))
+                .select_related("user")
+                .filter(provider=provider, subject=subject)
+                .first()
+            )
+            if linked is None:
+                user = _first_match(provider, claims)
+                linked = ExternalIdentity.objects.create(
+                    provider=provider, subject=subject, user=user
+                )
+            user = linked.user
+            _check(user, provider, claims)
+            mfa = asserts_mfa(claims)
+            if provider.mfa_required and not mfa:
+                raise Refused(Reason.MFA_MISSING, provider, claims)
+            linked.last_sign_in_at = timezone.now()
+            linked.save(update_fields=["last_sign_in_at"])
+    except IntegrityError as error:  # the same person's first sign-in, twice at once
+        raise Refused(Reason.STATE, provider, claims) from error
+    return user, mfa
+
+
+def _check(user: User, provider: IdentityProvider, claims: dict) -> None:
     if not user.is_active:
         raise Refused(Reason.INACTIVE, provider, claims)
     if not _works_at(user, provider):
         raise Refused(Reason.NOT_STAFF, provider, claims)
-    mfa = asserts_mfa(claims)
-    if provider.mfa_required and not mfa:
-        raise Refused(Reason.MFA_MISSING, provider, claims)
-    linked.last_sign_in_at = timezone.now()
-    linked.save(update_fields=["last_sign_in_at"])
-    return user, mfa
+    if not _may_sign_in_here(user, provider):
+        raise Refused(Reason.NOT_HERE, provider, claims)
 
 
 def _first_match(provider: IdentityProvider, claims: dict) -> User:
-    email = str(claims.get("email") or "").strip()
+    email = str(claims.get("email") or "").strip().lower()
     if not email or claims.get("email_verified") is not True:
         raise Refused(Reason.UNVERIFIED, provider, claims)
     if not _in_domains(email, provider):
         raise Refused(Reason.OTHER_DOMAIN, provider, claims)
-    user = User.objects.filter(email__iexact=email).first()
+    # Addresses are kept in lower case (User.objects.create_user); an exact match, not
+    # PostgreSQL's case folding, which folds some letters of other scripts together.
+    user = User.objects.filter(email=email).first()
     if user is None:
         raise Refused(Reason.UNKNOWN_USER, provider, claims)
     if ExternalIdentity.objects.filter(provider=provider, user=user).exists():
-        # The account is linked to another subject of this provider: not this person.
-        raise Refused(Reason.UNKNOWN_USER, provider, claims)
-    if not user.is_active:
-        raise Refused(Reason.INACTIVE, provider, claims)
-    if not _works_at(user, provider):
-        raise Refused(Reason.NOT_STAFF, provider, claims)
+        raise Refused(Reason.LINKED_ELSEWHERE, provider, claims)
     return user
 
 
@@ -133,11 +151,24 @@ def mfa_device(user: User) -> ProviderMfaDevice:
 # --- The board's settings ----------------------------------------------------------------
 
 
+@transaction.atomic
 def provider_save(*, provider: IdentityProvider, secret: str = "") -> IdentityProvider:
-    """Create or change a provider (audited); an empty *secret* keeps the one it has."""
+    """Create or change a provider (audited); an empty *secret* keeps the one it has.
+
+    A subject is only unique at one issuer (and client): when either changes, the
+    identities linked so far are forgotten, and each person is found by address again.
+    """
     if secret:
         provider.client_secret = secret
     provider.domains = sorted({d.strip().lower().lstrip("@") for d in provider.domains if d})
     provider.full_clean()
+    if provider.pk is not None:
+        before = IdentityProvider.objects.filter(pk=provider.pk).values("issuer", "client_id")
+        if before and dict(before[0]) != {
+            "issuer": provider.issuer,
+            "client_id": provider.client_id,
+        }:
+            for identity in ExternalIdentity.objects.filter(provider=provider):
+                identity.delete()  # one by one: each deletion is audited
     provider.save()
     return provider

@@ -62,6 +62,17 @@ def _refusal_message(reason: str, provider_name: str) -> str:
         Reason.OTHER_USER: _(
             "You confirmed as someone else than who is logged in here. Nothing was opened."
         ),
+        Reason.LINKED_ELSEWHERE: _(
+            "Your account in this app is linked to another account at %(provider)s. "
+            "Ask your school's administrator."
+        ),
+        Reason.NOT_HERE: _(
+            "Your account may not log in through %(provider)s. Log in with your password."
+        ),
+        Reason.STALE: _(
+            "%(provider)s did not ask you to log in again, so nothing was opened. Try "
+            "again, or type your password."
+        ),
     }
     default = _("Logging in through %(provider)s did not work or took too long. Try again.")
     return messages_by_reason.get(reason, default) % {"provider": provider_name}
@@ -180,7 +191,8 @@ def login_section(request, _obj) -> str | None:
     providers = selectors.providers_for_login()
     if not providers:
         return None
-    query = urlencode({"next": _next(request)}) if _next(request) else ""
+    target = _next(request)
+    query = urlencode({"next": target}) if target else ""
     return render_to_string(
         "signin/login_buttons.html", {"providers": providers, "query": query}, request=request
     )
@@ -225,6 +237,7 @@ def provider_list(request: LoggedInRequest):
 
 
 @require_capability(Capability.SIGN_IN_SETTINGS)
+@reauth.require_recent_login
 def provider_edit(request: LoggedInRequest, pk=None):
     provider = PROVIDERS.get(request.user, pk, "change") if pk is not None else None
     form = ProviderForm(

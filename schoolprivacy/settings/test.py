@@ -31,6 +31,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
+# A school board's identity provider may be plain http on this machine: the demo
+# provider of `make run` and the tests' (signin/oidc.py: callable_address).
+SIGNIN_LOOPBACK_HTTP = True
 # Each run writes its own erasure ledger (the restore test reads it).
 ERASURE_LEDGER_PATH = (
     Path(os.environ.get("ERASURE_LEDGER_PATH") or tempfile.mkdtemp(prefix="ledger-"))

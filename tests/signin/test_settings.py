@@ -1,12 +1,14 @@
 """The board's settings for signing in through its provider, and the sign-ins the privacy
 officer sees: who may, what is kept, and what bad input does."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from schoolprivacy.models import AuditEntry, BoardRole, Role
-from signin.models import IdentityProvider, SignInAttempt
+from signin.models import ExternalIdentity, IdentityProvider, SignInAttempt
 from tests.factories import BoardMembershipFactory, MembershipFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,14 @@ def member(board, role):
     return MembershipFactory(school=board.schools.get(), role=role).user
 
 
+def log_in_recently(client, user):
+    """Logged in, and confirmed who one is just now (changing a provider asks for it)."""
+    client.force_login(user)
+    session = client.session
+    session["schoolprivacy_authenticated_at"] = int(time.time())
+    session.save()
+
+
 def form_data(**changes):
     data = {
         "name": "Microsoft",
@@ -44,7 +54,7 @@ def form_data(**changes):
 
 def test_the_board_administrator_adds_a_provider(client, board):
     admin = member(board, BoardRole.BOARD_ADMINISTRATOR)
-    client.force_login(admin)
+    log_in_recently(client, admin)
     response = client.post(
         reverse("signin:provider_create"), form_data(board=board.pk), follow=True
     )
@@ -64,7 +74,7 @@ def test_the_board_administrator_adds_a_provider(client, board):
 
 
 def test_changing_a_provider_keeps_its_secret_when_left_empty(client, board, idp):
-    client.force_login(member(board, BoardRole.BOARD_ADMINISTRATOR))
+    log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
     response = client.post(
         reverse("signin:provider_edit", args=[idp.pk]),
         form_data(name="Google", secret="", domain_list="school.example"),
@@ -72,6 +82,26 @@ def test_changing_a_provider_keeps_its_secret_when_left_empty(client, board, idp
     assert response.status_code == 302
     idp.refresh_from_db()
     assert (idp.name, idp.client_secret) == ("Google", "a-client-secret-for-the-tests")
+
+
+def test_changing_a_provider_asks_to_confirm_who_one_is_first(client, board, idp):
+    client.force_login(member(board, BoardRole.BOARD_ADMINISTRATOR))
+    url = reverse("signin:provider_edit", args=[idp.pk])
+    response = client.post(url, form_data(name="Google", domain_list="school.example"))
+    assert response["Location"].startswith(reverse("reauthenticate"))
+    idp.refresh_from_db()
+    assert idp.name == "Schoolaccount"
+
+
+def test_a_new_issuer_forgets_the_identities_linked_so_far(client, board, idp):
+    teacher = member(board, Role.TEACHER)
+    ExternalIdentity.objects.create(provider=idp, subject="abc", user=teacher)
+    log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
+    client.post(
+        reverse("signin:provider_edit", args=[idp.pk]),
+        form_data(secret="", domain_list="school.example", issuer="https://ander.example"),
+    )
+    assert not ExternalIdentity.objects.filter(provider=idp).exists()
 
 
 @pytest.mark.parametrize(
@@ -84,7 +114,7 @@ def test_changing_a_provider_keeps_its_secret_when_left_empty(client, board, idp
     ],
 )
 def test_bad_input_is_explained_and_saves_nothing(client, board, changes, message):
-    client.force_login(member(board, BoardRole.BOARD_ADMINISTRATOR))
+    log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
     before = list(IdentityProvider.objects.values_list("pk", "name"))
     response = client.post(reverse("signin:provider_create"), form_data(board=board.pk, **changes))
     assert response.status_code == 200
@@ -106,7 +136,7 @@ def test_no_one_else_sees_or_changes_the_settings(client, board, idp, role):
 
 def test_another_board_s_administrator_does_not_reach_the_provider(client, idp):
     other_board = SchoolFactory().board
-    client.force_login(member(other_board, BoardRole.BOARD_ADMINISTRATOR))
+    log_in_recently(client, member(other_board, BoardRole.BOARD_ADMINISTRATOR))
     assert client.get(reverse("signin:provider_edit", args=[idp.pk])).status_code == 404
     assert "Schoolaccount" not in client.get(reverse("signin:providers")).content.decode()
 

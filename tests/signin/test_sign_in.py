@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from schoolprivacy.models import AuditEntry, User
+from schoolprivacy.models import AuditEntry, Authenticator, RecoveryCodes, User
 from signin.models import ExternalIdentity, IdentityProvider, SignInAttempt
 from signin.views import SESSION_ID_TOKEN, SESSION_PROVIDER
+from tests.factories import MembershipFactory
 
 from .conftest import AFTER_LOGOUT, Browser, idp_user
 
@@ -218,3 +219,47 @@ def test_the_session_remembers_the_provider_for_logging_out(op, idp, teacher, vi
     visitor.sign_in(idp, idp_user(op, teacher))
     assert visitor.client.session[SESSION_PROVIDER] == str(idp.uid)
     assert visitor.client.session[SESSION_ID_TOKEN].count(".") == 2
+
+
+@pytest.mark.parametrize("who", ["technical administrator", "role at another board"])
+def test_accounts_beyond_the_board_may_not_sign_in_through_it(op, idp, teacher, visitor, who):
+    if who == "technical administrator":
+        User.objects.filter(pk=teacher.pk).update(is_staff=True)
+    else:
+        MembershipFactory(user=teacher)  # a school of another board
+    visitor.sign_in(idp, idp_user(op, teacher))
+    assert logged_in_as(visitor.client) is None
+    assert refused(idp, Reason.NOT_HERE)
+
+
+def test_the_address_is_matched_whatever_its_case(op, idp, teacher, visitor):
+    visitor.sign_in(idp, idp_user(op, teacher, email="Juf.Jansen@School.EXAMPLE"))
+    assert logged_in_as(visitor.client) == teacher
+
+
+def test_a_confirmation_without_a_new_login_at_the_provider_opens_nothing(
+    op, idp, teacher, visitor
+):
+    account = idp_user(op, teacher)
+    visitor.sign_in(idp, account)
+    session = visitor.client.session
+    session["schoolprivacy_authenticated_at"] = 0
+    session.save()
+    op.options["override_claims"] = {"auth_time": int(time.time()) - 3600}  # its old session
+    start = visitor.client.get(reverse("signin:start", args=[idp.uid]), {"confirm": "1"})
+    visitor.back_to_app(visitor.log_in_at_provider(visitor.go_to_provider(start), account))
+    assert visitor.client.session["schoolprivacy_authenticated_at"] == 0
+    assert refused(idp, Reason.STALE)
+
+
+def test_mfa_at_the_provider_does_not_replace_the_app_s_own_second_step(op, idp, teacher, visitor):
+    Authenticator.objects.create(user=teacher, name="telefoon", confirmed=True)
+    visitor.sign_in(idp, idp_user(op, teacher, mfa=True))
+    assert visitor.client.get(reverse("pupils:list")).status_code == 200
+    # A new authenticator or new recovery codes ask for the app's own code first.
+    response = visitor.client.get(reverse("two_step_setup"))
+    assert response["Location"].startswith(reverse("two_step_verify"))
+    assert visitor.client.get(response["Location"]).status_code == 200  # no loop
+    response = visitor.client.post(reverse("recovery_codes_new"))
+    assert response["Location"].startswith(reverse("two_step_verify"))
+    assert not RecoveryCodes.objects.filter(user=teacher).exists()
