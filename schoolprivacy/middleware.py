@@ -28,14 +28,33 @@ class BadTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        values = [*request.GET.keys()]
-        values += [v for key in request.GET for v in request.GET.getlist(key)]
         # Bytes that are not UTF-8 come back into the path percent-encoded: no route has a "%".
-        if "%" in request.path or any(_bad_text(v) for v in (request.path, *values)):
-            from django.shortcuts import render
-
-            return render(request, "400.html", status=400)
+        if "%" in request.path or self._bad_query(request, ()):
+            return self._refused(request)
         return self.get_response(request)
+
+    def _bad_query(self, request, lenient) -> bool:
+        values = [*request.GET.keys()]
+        values += [
+            v for key in request.GET if key not in lenient for v in request.GET.getlist(key)
+        ]
+        if not any(_bad_text(v) for v in (request.path, *values)):
+            return False
+        # A view may take a parameter that another party writes and it never uses, such
+        # as an identity provider's error_description (signin/views.py: callback).
+        try:
+            lenient_here = getattr(resolve(request.path_info).func, "lenient_query", ())
+        except Resolver404:
+            return True
+        if lenient or not lenient_here:
+            return True
+        return self._bad_query(request, frozenset(lenient_here))
+
+    @staticmethod
+    def _refused(request):
+        from django.shortcuts import render
+
+        return render(request, "400.html", status=400)
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):

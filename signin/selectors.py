@@ -8,8 +8,13 @@ from .permissions import ATTEMPTS, PROVIDERS
 
 
 def providers_for_login() -> list[IdentityProvider]:
-    """The providers in use, for the buttons of the login page."""
-    return list(IdentityProvider.objects.filter(active=True).only("uid", "name", "board_id"))
+    """The providers in use, with their board's name, for the buttons of the login page."""
+    return list(
+        IdentityProvider.objects.filter(active=True)
+        .select_related("board")
+        .only("uid", "name", "board__name")
+        .order_by("board__name", "name")
+    )
 
 
 def provider_in_use(uid) -> IdentityProvider | None:

@@ -150,6 +150,11 @@ def callback(request):
     return languages.after_login(request, redirect(answer.next_url or "home"))
 
 
+# The provider's own words on an error (Entra ID's hold line breaks): never used or shown,
+# so the core's check of the query leaves them be (schoolprivacy/middleware.py).
+callback.lenient_query = frozenset({"error_description"})  # type: ignore[attr-defined]
+
+
 def _refused(request, refused: oidc.Refused):
     if refused.provider is None:  # no sign-in of ours: nothing to keep for a board
         logger.warning("sign-in answer refused: %s", refused.reason)
@@ -194,7 +199,14 @@ def login_section(request, _obj) -> str | None:
     target = _next(request)
     query = urlencode({"next": target}) if target else ""
     return render_to_string(
-        "signin/login_buttons.html", {"providers": providers, "query": query}, request=request
+        "signin/login_buttons.html",
+        {
+            "providers": providers,
+            "query": query,
+            # Where boards share the app, each button says whose accounts it takes.
+            "several_boards": len({p.board_id for p in providers}) > 1,
+        },
+        request=request,
     )
 
 

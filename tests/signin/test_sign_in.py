@@ -13,7 +13,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from schoolprivacy.models import AuditEntry, Authenticator, RecoveryCodes, User
 from signin.models import ExternalIdentity, IdentityProvider, SignInAttempt
 from signin.views import SESSION_ID_TOKEN, SESSION_PROVIDER
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, SchoolFactory
 
 from .conftest import AFTER_LOGOUT, Browser, idp_user
 
@@ -263,3 +263,38 @@ def test_mfa_at_the_provider_does_not_replace_the_app_s_own_second_step(op, idp,
     response = visitor.client.post(reverse("recovery_codes_new"))
     assert response["Location"].startswith(reverse("two_step_verify"))
     assert not RecoveryCodes.objects.filter(user=teacher).exists()
+
+
+def test_a_refusal_at_the_provider_with_line_breaks_in_its_words_is_kept(
+    op, idp, teacher, visitor
+):
+    """Entra ID's error_description holds line breaks; the answer is a refusal, not a 400."""
+    start = visitor.client.get(reverse("signin:start", args=[idp.uid]))
+    state = re.search(r"state=([^&]+)", start["Location"])[1]
+    response = visitor.client.get(
+        reverse("signin:callback"),
+        {
+            "error": "access_denied",
+            "error_description": "AADSTS50105: not assigned.\r\nTrace ID: 1\r\n",
+            "state": state,
+        },
+    )
+    assert response["Location"] == reverse("login")
+    assert refused(idp, Reason.PROVIDER_ERROR)
+    # Elsewhere such text is still refused.
+    assert visitor.client.get(reverse("login"), {"next": "a\r\nb"}).status_code == 400
+
+
+def test_where_boards_share_the_app_each_button_names_its_board(client, idp):
+    other = SchoolFactory().board
+    IdentityProvider.objects.create(
+        board=other,
+        name="Schoolaccount",
+        issuer="https://ander.example",
+        client_id="x",
+        client_secret="y",
+        domains=["ander.example"],
+    )
+    html = client.get(reverse("login")).content.decode()
+    assert f"Inloggen met Schoolaccount ({idp.board.name})" in html
+    assert f"Inloggen met Schoolaccount ({other.name})" in html
