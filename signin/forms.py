@@ -32,7 +32,17 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
-        fields = ["board", "name", "issuer", "client_id", "mfa_required", "active"]
+        fields = [
+            "board",
+            "name",
+            "issuer",
+            "client_id",
+            "address_claim",
+            "tenant_claim",
+            "tenant",
+            "mfa_required",
+            "active",
+        ]
 
     def __init__(self, *args, boards, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
@@ -51,6 +52,39 @@ class IdentityProvider(models.Model):
         verbose_name=_("e-mail domains"),
         help_text=_("The domains of the staff's addresses, e.g. school.nl."),
     )
+
+    class AddressClaim(models.TextChoices):
+        EMAIL = "email", _("the e-mail address the provider verified (email_verified)")
+        USERNAME = (
+            "preferred_username",
+            _(
+                "the user name in the board's own organisation at the provider "
+                "(Microsoft Entra ID: preferred_username, with the organisation pinned)"
+            ),
+        )
+
+    address_claim = models.CharField(
+        _("the first sign-in finds the account by"),
+        max_length=24,
+        choices=AddressClaim.choices,
+        default=AddressClaim.EMAIL,
+    )
+    tenant_claim = models.CharField(
+        _("claim of the organisation"),
+        max_length=32,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_(
+            "The claim that names the board's organisation: tid (Microsoft), hd (Google)."
+        ),
+    )
+    tenant = models.CharField(
+        _("the board's organisation"),
+        max_length=255,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_("Its value for the board: the tenant id, or the Google Workspace domain."),
+    )
     mfa_required = models.BooleanField(
         _("require multi-factor authentication at the provider"),
         default=False,
@@ -72,6 +106,19 @@ class IdentityProvider(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if bool(self.tenant_claim) != bool(self.tenant):
+            raise ValidationError(
+                _("Give both the organisation's claim and its value, or neither.")
+            )
+        if self.address_claim == self.AddressClaim.USERNAME and not self.tenant:
+            raise ValidationError(
+                _(
+                    "A user name finds an account only within the board's own organisation: "
+                    "give the organisation's claim and value."
+                )
+            )
 
 
 class ExternalIdentity(models.Model):
@@ -132,6 +179,7 @@ class SignInAttempt(models.Model):
         LINKED_ELSEWHERE = "linked_elsewhere", _("the account is linked to another identity")
         NOT_HERE = "not_here", _("the account may not sign in through a provider")
         STALE = "stale", _("the provider did not log the person in again")
+        OTHER_TENANT = "other_tenant", _("an account of another organisation at the provider")
 
     provider = models.ForeignKey(
         IdentityProvider,

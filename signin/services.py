@@ -109,6 +109,8 @@ def identify(answer: Answer) -> tuple[User, bool]:
 
 
 def _check(user: User, provider: IdentityProvider, claims: dict) -> None:
+    if provider.tenant_claim and str(claims.get(provider.tenant_claim, "")) != provider.tenant:
+        raise Refused(Reason.OTHER_TENANT, provider, claims)
     if not user.is_active:
         raise Refused(Reason.INACTIVE, provider, claims)
     if not _works_at(user, provider):
@@ -118,9 +120,9 @@ def _check(user: User, provider: IdentityProvider, claims: dict) -> None:
 
 
 def _first_match(provider: IdentityProvider, claims: dict) -> User:
-    email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is not True:
-        raise Refused(Reason.UNVERIFIED, provider, claims)
+    if provider.tenant_claim and str(claims.get(provider.tenant_claim, "")) != provider.tenant:
+        raise Refused(Reason.OTHER_TENANT, provider, claims)
+    email = _address(provider, claims)
     if not _in_domains(email, provider):
         raise Refused(Reason.OTHER_DOMAIN, provider, claims)
     # Addresses are kept in lower case (User.objects.create_user); an exact match, not
@@ -131,6 +133,21 @@ def _first_match(provider: IdentityProvider, claims: dict) -> User:
     if ExternalIdentity.objects.filter(provider=provider, user=user).exists():
         raise Refused(Reason.LINKED_ELSEWHERE, provider, claims)
     return user
+
+
+def _address(provider: IdentityProvider, claims: dict) -> str:
+    """The address the provider vouches for: its verified e-mail address, or (with the
+    board's organisation pinned, as Microsoft Entra ID sends no email_verified) the user
+    name the board's own administrators give out. Never an unverified e-mail claim."""
+    if provider.address_claim == IdentityProvider.AddressClaim.USERNAME:
+        email = str(claims.get("preferred_username") or "").strip().lower()
+        if not provider.tenant or "@" not in email:
+            raise Refused(Reason.UNVERIFIED, provider, claims)
+        return email
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") is not True:
+        raise Refused(Reason.UNVERIFIED, provider, claims)
+    return email
 
 
 def confirmed_user(answer: Answer, user: User) -> bool:

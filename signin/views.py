@@ -62,6 +62,10 @@ def _refusal_message(reason: str, provider_name: str) -> str:
         Reason.OTHER_USER: _(
             "You confirmed as someone else than who is logged in here. Nothing was opened."
         ),
+        Reason.OTHER_TENANT: _(
+            "You signed in at %(provider)s with an account of another organisation than "
+            "your school board. Sign in with your school account."
+        ),
         Reason.LINKED_ELSEWHERE: _(
             "Your account in this app is linked to another account at %(provider)s. "
             "Ask your school's administrator."

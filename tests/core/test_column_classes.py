@@ -144,7 +144,9 @@ COLUMNS = {
     # Signing in through the board's provider: its settings (the secret is encrypted), the
     # provider's identifier of a person, and what a sign-in gave and how it ended.
     "signin_externalidentity": {"subject": ORDINARY},
-    "signin_identityprovider": dict.fromkeys(["name", "issuer", "client_id", "domains"], APP),
+    "signin_identityprovider": dict.fromkeys(
+        ["name", "issuer", "client_id", "domains", "address_claim", "tenant_claim", "tenant"], APP
+    ),
     "signin_providermfadevice": {"name": APP},
     "signin_signinattempt": {"email": ORDINARY, "subject": ORDINARY}
     | {"outcome": APP, "reason": APP},

@@ -45,6 +45,7 @@ def form_data(**changes):
         "client_id": "app-id-123",
         "secret": "s3cret-value-from-entra",
         "domain_list": "school.example, Bestuur.example",
+        "address_claim": "email",
         "mfa_required": "on",
         "active": "on",
     }
@@ -111,6 +112,8 @@ def test_a_new_issuer_forgets_the_identities_linked_so_far(client, board, idp):
         ({"issuer": "http://idp.example"}, "begint met https://"),
         ({"secret": ""}, "Dit veld is verplicht"),
         ({"name": "Twee\nregels"}, ""),
+        ({"address_claim": "preferred_username"}, "binnen de eigen organisatie"),
+        ({"tenant_claim": "tid"}, "of geen van beide"),
     ],
 )
 def test_bad_input_is_explained_and_saves_nothing(client, board, changes, message):

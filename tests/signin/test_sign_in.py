@@ -298,3 +298,38 @@ def test_where_boards_share_the_app_each_button_names_its_board(client, idp):
     html = client.get(reverse("login")).content.decode()
     assert f"Inloggen met Schoolaccount ({idp.board.name})" in html
     assert f"Inloggen met Schoolaccount ({other.name})" in html
+
+
+@pytest.fixture
+def entra(idp):
+    """A provider like Microsoft Entra ID: no email_verified; the user name counts within
+    the board's own tenant."""
+    IdentityProvider.objects.filter(pk=idp.pk).update(
+        address_claim=IdentityProvider.AddressClaim.USERNAME, tenant_claim="tid", tenant="t-42"
+    )
+    idp.refresh_from_db()
+    return idp
+
+
+@pytest.mark.parametrize(("tid", "signed_in"), [("t-42", True), ("t-other", False), (None, False)])
+def test_an_entra_account_is_found_by_its_user_name_within_the_board_s_tenant(
+    op, entra, teacher, visitor, tid, signed_in
+):
+    account = idp_user(op, teacher, verified=False, email="juf@gmail.example")
+    claims = {"preferred_username": teacher.email.upper()}
+    if tid:
+        claims["tid"] = tid
+    op.options["override_claims"] = claims
+    visitor.sign_in(entra, account)
+    assert (logged_in_as(visitor.client) == teacher) is signed_in
+    if not signed_in:
+        assert refused(entra, Reason.OTHER_TENANT)
+        assert not ExternalIdentity.objects.exists()
+
+
+def test_an_unverified_e_mail_address_never_finds_an_account(op, idp, teacher, visitor):
+    """The e-mail claim without email_verified (nOAuth) is not an identity."""
+    op.options["override_claims"] = {"preferred_username": teacher.email}
+    visitor.sign_in(idp, idp_user(op, teacher, verified=False))
+    assert logged_in_as(visitor.client) is None
+    assert refused(idp, Reason.UNVERIFIED)
