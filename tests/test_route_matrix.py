@@ -116,7 +116,10 @@ ROUTES = {
     # An answer of a provider that nobody asked for: back to the login page (or home).
     "signin:callback": Route(PUBLIC, redirect="/(account/login/)?"),
     "signin:providers": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
-    "signin:provider_create": Route(frozenset({BoardRole.BOARD_ADMINISTRATOR})),
+    # A provider's settings open only after the password is confirmed (schoolprivacy/reauth.py).
+    "signin:provider_create": Route(
+        frozenset({BoardRole.BOARD_ADMINISTRATOR}), redirect=r"/account/confirm/\?next=\S+"
+    ),
     "signin:attempts": Route(
         frozenset({BoardRole.PRIVACY_OFFICER, BoardRole.BOARD_ADMINISTRATOR})
     ),
