@@ -8,8 +8,9 @@ from .oidc import callable_address
 
 
 class ProviderForm(forms.ModelForm):
-    """A board's OpenID Connect provider. The secret is never shown again: left empty when
-    changing, the one kept stays."""
+    """A board's identity provider. OpenID Connect: the secret is never shown again; left
+    empty when changing, the one kept stays. SAML: the metadata is read from its address
+    when saved (services.provider_save), or pasted."""
 
     secret = forms.CharField(
         label=_("Client secret"),
@@ -26,8 +27,21 @@ class ProviderForm(forms.ModelForm):
 
     issuer = forms.URLField(
         label=_("Issuer"),
+        required=False,
         assume_scheme="https",
         help_text=IdentityProvider._meta.get_field("issuer").help_text,
+    )
+    idp_metadata_url = forms.URLField(
+        label=_("Address of the provider's metadata"),
+        required=False,
+        assume_scheme="https",
+        help_text=IdentityProvider._meta.get_field("idp_metadata_url").help_text,
+    )
+    context_list = forms.CharField(
+        label=_("Authentication contexts that are multi-factor"),
+        required=False,
+        help_text=IdentityProvider._meta.get_field("mfa_contexts").help_text,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta:
@@ -35,8 +49,12 @@ class ProviderForm(forms.ModelForm):
         fields = [
             "board",
             "name",
+            "protocol",
             "issuer",
             "client_id",
+            "idp_metadata_url",
+            "idp_metadata",
+            "address_attribute",
             "address_claim",
             "tenant_claim",
             "tenant",
@@ -48,12 +66,28 @@ class ProviderForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["board"].queryset = boards
         self.fields["board"].empty_label = None
+        self.fields["idp_metadata"].widget.attrs["rows"] = 4
         if self.instance.pk:
             self.fields["domain_list"].initial = ", ".join(self.instance.domains)
+            self.fields["context_list"].initial = "\n".join(self.instance.mfa_contexts)
             self.fields["secret"].help_text = _("Leave empty to keep the secret that is kept.")
             del self.fields["board"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("protocol") == IdentityProvider.Protocol.SAML:
+            if not (cleaned.get("idp_metadata_url") or cleaned.get("idp_metadata")):
+                self.add_error(
+                    "idp_metadata_url",
+                    _("Give the address of the provider's metadata, or paste it."),
+                )
         else:
-            self.fields["secret"].required = True
+            for name in ("issuer", "client_id"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, _("Needed for OpenID Connect."))
+            if not self.instance.client_secret and not cleaned.get("secret"):
+                self.add_error("secret", _("Needed for OpenID Connect."))
+        return cleaned
 
     def clean_domain_list(self) -> list[str]:
         domains = [
@@ -67,10 +101,21 @@ class ProviderForm(forms.ModelForm):
 
     def clean_issuer(self) -> str:
         issuer = self.cleaned_data["issuer"].rstrip("/")
-        if not callable_address(issuer):
+        if issuer and not callable_address(issuer):
             raise forms.ValidationError(_("The issuer's address starts with https://."))
         return issuer
 
+    def clean_idp_metadata_url(self) -> str:
+        url = self.cleaned_data["idp_metadata_url"]
+        if url and not callable_address(url):
+            raise forms.ValidationError(_("The address starts with https://."))
+        return url
+
+    def clean_context_list(self) -> list[str]:
+        found = self.cleaned_data["context_list"].replace(",", "\n").split("\n")
+        return [value.strip() for value in found if value.strip()]
+
     def save(self, commit=True):
         self.instance.domains = self.cleaned_data["domain_list"]
+        self.instance.mfa_contexts = self.cleaned_data["context_list"]
         return super().save(commit=False)

@@ -1,11 +1,12 @@
-"""Signing in through a board's own identity provider (OpenID Connect).
+"""Signing in through a board's own identity provider (OpenID Connect or SAML 2.0).
 
-A board's administrator sets up its provider (IdentityProvider: the issuer, our client
-id and the client secret, encrypted). A member of staff signs in there; the first time,
-the provider's verified e-mail address within the board's domains finds their account,
-and from then on the provider's stable subject does (ExternalIdentity). Signing in never
-makes an account or gives a role. Every sign-in and every refusal is kept
-(SignInAttempt) for the board's privacy officer.
+A board's administrator sets up its provider (IdentityProvider: for OpenID Connect the
+issuer, our client id and the client secret, encrypted; for SAML the provider's metadata,
+and our own certificate and key, which the app makes). A member of staff signs in there;
+the first time, the address the provider vouches for, within the board's domains, finds
+their account, and from then on the provider's stable subject does (ExternalIdentity).
+Signing in never makes an account or gives a role. Every sign-in and every refusal is
+kept (SignInAttempt) for the board's privacy officer.
 """
 
 import uuid
@@ -17,13 +18,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
-from schoolprivacy.fields import EncryptedCharField
+from schoolprivacy.fields import EncryptedCharField, EncryptedTextField
 from schoolprivacy.models import Board
 from schoolprivacy.validators import validate_one_line
 
+#: The SAML attribute of the e-mail address (eduPerson's and Entree Federatie's ``mail``).
+SAML_MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
+
 
 class IdentityProvider(models.Model):
-    """A board's OpenID Connect provider (Microsoft Entra ID, Google Workspace, …)."""
+    """A board's identity provider: OpenID Connect (Microsoft Entra ID, Google Workspace)
+    or SAML 2.0 (Entree Federatie, ADFS)."""
+
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", _("OpenID Connect (Microsoft Entra ID, Google Workspace)")
+        SAML = "saml", _("SAML 2.0 (Entree Federatie, ADFS)")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     board = models.ForeignKey(
@@ -38,15 +47,50 @@ class IdentityProvider(models.Model):
         validators=[validate_one_line],
         help_text=_('Shown on the login page as "Log in with <name>", e.g. Microsoft.'),
     )
+    protocol = models.CharField(
+        _("protocol"), max_length=8, choices=Protocol.choices, default=Protocol.OIDC
+    )
     issuer = models.URLField(
         _("issuer"),
+        blank=True,
         help_text=_(
             "The provider's address; its settings are read from "
             "<issuer>/.well-known/openid-configuration."
         ),
     )
-    client_id = models.CharField(_("client id"), max_length=255, validators=[validate_one_line])
-    client_secret = EncryptedCharField(_("client secret"), max_length=500)
+    client_id = models.CharField(
+        _("client id"), max_length=255, blank=True, validators=[validate_one_line]
+    )
+    client_secret = EncryptedCharField(_("client secret"), max_length=500, blank=True)
+    # SAML: the provider's metadata as read (its entity id, addresses and certificates), and
+    # our own certificate and key, made by the app (saml.py: sp_keys).
+    idp_metadata_url = models.URLField(
+        _("address of the provider's metadata"),
+        blank=True,
+        help_text=_("Read again when the settings are saved. Or paste the metadata below."),
+    )
+    idp_metadata = models.TextField(_("the provider's metadata (XML)"), blank=True)
+    sp_certificate = models.TextField(_("our certificate"), blank=True, editable=False)
+    sp_private_key = EncryptedTextField(
+        _("our private key"), null=True, blank=True, editable=False
+    )
+    address_attribute = models.CharField(
+        _("attribute of the e-mail address"),
+        max_length=255,
+        blank=True,
+        default=SAML_MAIL,
+        validators=[validate_one_line],
+    )
+    mfa_contexts = ArrayField(
+        models.CharField(max_length=255),
+        verbose_name=_("authentication contexts that are multi-factor"),
+        blank=True,
+        default=list,
+        help_text=_(
+            "The AuthnContextClassRef values with which the provider says a second factor "
+            "was used, e.g. https://refeds.org/profile/mfa."
+        ),
+    )
     domains = ArrayField(
         models.CharField(max_length=253),
         verbose_name=_("e-mail domains"),
@@ -107,12 +151,24 @@ class IdentityProvider(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_saml(self) -> bool:
+        return self.protocol == self.Protocol.SAML
+
     def clean(self):
+        if self.is_saml and not (self.idp_metadata or self.idp_metadata_url):
+            raise ValidationError(_("Give the address of the provider's metadata, or paste it."))
+        if not self.is_saml and not (self.issuer and self.client_id):
+            raise ValidationError(_("Give the issuer and the client id."))
         if bool(self.tenant_claim) != bool(self.tenant):
             raise ValidationError(
                 _("Give both the organisation's claim and its value, or neither.")
             )
-        if self.address_claim == self.AddressClaim.USERNAME and not self.tenant:
+        if (
+            not self.is_saml
+            and self.address_claim == self.AddressClaim.USERNAME
+            and not self.tenant
+        ):
             raise ValidationError(
                 _(
                     "A user name finds an account only within the board's own organisation: "
@@ -180,6 +236,7 @@ class SignInAttempt(models.Model):
         NOT_HERE = "not_here", _("the account may not sign in through a provider")
         STALE = "stale", _("the provider did not log the person in again")
         OTHER_TENANT = "other_tenant", _("an account of another organisation at the provider")
+        NO_SUBJECT = "no_subject", _("the provider sent no lasting identifier")
 
     provider = models.ForeignKey(
         IdentityProvider,

@@ -6,11 +6,10 @@ checks the ID token's signature against the provider's published keys and its cl
 (issuer, audience, expiry, nonce). Nothing here signs, parses or checks a token by hand.
 
 What a started sign-in must remember (state, nonce, PKCE verifier, where to go next)
-waits in the session under its state, for at most PENDING_SECONDS; the answer is
-accepted once, for the state it names.
+waits in the session under its state (pending.py); the answer is accepted once, for the
+state it names.
 """
 
-import time
 from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlsplit, urlunsplit
@@ -25,16 +24,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, KeySetSerialization
 
+from . import pending
 from .models import IdentityProvider, SignInAttempt
 
 Reason = SignInAttempt.Reason
 
-#: The session key of the sign-ins started and not yet answered, by state.
-PENDING = "signin_pending"
-#: How long a started sign-in waits for the provider's answer.
-PENDING_SECONDS = 10 * 60
-#: Several tabs may start a sign-in; the oldest are forgotten beyond this.
-PENDING_KEPT = 5
 #: How long a provider's configuration and keys are kept (a new key is fetched at once).
 METADATA_SECONDS = 60 * 60
 #: Seconds of clock difference allowed between the provider and us.
@@ -166,24 +160,18 @@ def begin(
             code_verifier=verifier,
             **extra,
         )
-    pending = {
-        key: value
-        for key, value in session.get(PENDING, {}).items()
-        if value["started"] > time.time() - PENDING_SECONDS
-    }
-    oldest_first = sorted(pending, key=lambda k: pending[k]["started"])
-    for old in oldest_first[: max(0, len(oldest_first) - (PENDING_KEPT - 1))]:
-        del pending[old]
-    pending[state] = {
-        "provider": str(provider.uid),
-        "nonce": nonce,
-        "verifier": verifier,
-        "purpose": purpose,
-        "next": next_url,
-        "redirect_uri": redirect_uri,
-        "started": time.time(),
-    }
-    session[PENDING] = pending
+    pending.remember(
+        session,
+        state,
+        {
+            "provider": str(provider.uid),
+            "nonce": nonce,
+            "verifier": verifier,
+            "purpose": purpose,
+            "next": next_url,
+            "redirect_uri": redirect_uri,
+        },
+    )
     return url
 
 
@@ -191,15 +179,15 @@ def finish(session, params) -> Answer:
     """The provider's answer (the query of the redirect back), checked: the sign-in it
     belongs to (once), the code redeemed, the ID token's signature and claims; for a
     confirmation, that the provider logged the person in after it was asked."""
-    pending = session.get(PENDING, {})
-    started = pending.pop(params.get("state", ""), None)
+    started = pending.take(session, params.get("state", ""))
     if started is None:
         raise Refused(Reason.STATE)
-    session[PENDING] = pending
-    provider = IdentityProvider.objects.filter(uid=started["provider"], active=True).first()
+    provider = IdentityProvider.objects.filter(
+        uid=started["provider"], active=True, protocol=IdentityProvider.Protocol.OIDC
+    ).first()
     if provider is None:
         raise Refused(Reason.STATE)
-    if started["started"] < time.time() - PENDING_SECONDS:
+    if pending.waited_too_long(started):
         raise Refused(Reason.STATE, provider)
     if params.get("error") or not params.get("code"):
         raise Refused(Reason.PROVIDER_ERROR, provider)

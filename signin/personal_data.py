@@ -10,12 +10,13 @@ def holdings() -> list[Holding]:
         Holding(
             IdentityProvider,
             Subject.STAFF,
-            kinds(secret=("client_secret",)),
+            kinds(secret=("client_secret", "sp_private_key")),
             copy=None,
             erasure=Erasure.WITH_OWNER,
             pupil=None,
             why="a school board's identity provider: no one's personal data, but its client "
-            "secret opens the board's staff accounts, so it is kept encrypted and never shown",
+            "secret (OpenID Connect) and our private key (SAML) open the board's staff "
+            "accounts, so they are kept encrypted and never shown",
         ),
         Holding(
             ExternalIdentity,

@@ -3,11 +3,14 @@ record of every attempt, and the board's settings."""
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schoolprivacy.models import BoardMembership, Membership, User
 
+from . import saml
 from .models import ExternalIdentity, IdentityProvider, ProviderMfaDevice, SignInAttempt
 from .oidc import Answer, Refused, asserts_mfa
 
@@ -172,20 +175,62 @@ def mfa_device(user: User) -> ProviderMfaDevice:
 def provider_save(*, provider: IdentityProvider, secret: str = "") -> IdentityProvider:
     """Create or change a provider (audited); an empty *secret* keeps the one it has.
 
-    A subject is only unique at one issuer (and client): when either changes, the
-    identities linked so far are forgotten, and each person is found by address again.
+    A SAML provider's metadata is read again from its address, when it has one, and
+    must hold what a sign-in needs; the first save makes our certificate and key.
+
+    A subject is only unique at one issuer (and client; for SAML, one provider's entity
+    id): when that changes, the identities linked so far are forgotten, and each person
+    is found by address again.
     """
     if secret:
         provider.client_secret = secret
     provider.domains = sorted({d.strip().lower().lstrip("@") for d in provider.domains if d})
+    if provider.is_saml:
+        _saml_prepare(provider)
     provider.full_clean()
     if provider.pk is not None:
-        before = IdentityProvider.objects.filter(pk=provider.pk).values("issuer", "client_id")
-        if before and dict(before[0]) != {
-            "issuer": provider.issuer,
-            "client_id": provider.client_id,
-        }:
+        before = IdentityProvider.objects.filter(pk=provider.pk).first()
+        if before and _subjects_of(before) != _subjects_of(provider):
             for identity in ExternalIdentity.objects.filter(provider=provider):
                 identity.delete()  # one by one: each deletion is audited
     provider.save()
     return provider
+
+
+def _subjects_of(provider: IdentityProvider) -> tuple:
+    """Where the provider's subjects are unique: its issuer and our client id; for SAML,
+    its entity id."""
+    if provider.is_saml:
+        try:
+            return (provider.protocol, saml.idp_of(provider.idp_metadata)["entityId"])
+        except ValueError:
+            return (provider.protocol, None)
+    return (provider.protocol, provider.issuer, provider.client_id)
+
+
+def _saml_prepare(provider: IdentityProvider) -> None:
+    """The provider's metadata (read from its address, if given) checked, its entity id
+    kept as the issuer, and our certificate and key made once."""
+    if provider.idp_metadata_url:
+        try:
+            provider.idp_metadata = saml.metadata_read(provider.idp_metadata_url)
+        except ValueError as error:
+            raise ValidationError(
+                {"idp_metadata_url": _("The metadata could not be read from this address.")}
+            ) from error
+    try:
+        saml.idp_of(provider.idp_metadata)
+    except ValueError as error:
+        raise ValidationError(
+            {
+                "idp_metadata": _(
+                    "This is not the metadata of a SAML identity provider with an address "
+                    "to log in (HTTP-Redirect) and a signing certificate."
+                )
+            }
+        ) from error
+    provider.issuer = ""
+    provider.client_id = ""
+    provider.client_secret = ""
+    if not provider.sp_certificate or not provider.sp_private_key:
+        provider.sp_certificate, provider.sp_private_key = saml.sp_keys()

@@ -4,15 +4,17 @@ import logging
 
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from schoolprivacy import languages, reauth, security
@@ -21,7 +23,7 @@ from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.paging import page_of
 
-from . import oidc, selectors, services
+from . import oidc, saml, selectors, services
 from .forms import ProviderForm
 from .models import SignInAttempt
 from .permissions import PROVIDERS, boards_to_set_up
@@ -33,6 +35,8 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 #: hint for ending the provider's session too).
 SESSION_PROVIDER = "signin_provider"
 SESSION_ID_TOKEN = "signin_id_token"  # noqa: S105 (a session key, not a secret)
+#: A SAML provider's session (saml.Session), to end it too at logout.
+SESSION_SAML = "signin_saml"
 
 Reason = SignInAttempt.Reason
 Outcome = SignInAttempt.Outcome
@@ -106,14 +110,18 @@ def start(request, uid):
     confirm = request.GET.get("confirm") == "1"
     if confirm and not request.user.is_authenticated:
         return redirect("login")
+    purpose = "confirm" if confirm else "sign_in"
     try:
-        url = oidc.begin(
-            request.session,
-            provider,
-            redirect_uri=request.build_absolute_uri(reverse("signin:callback")),
-            purpose="confirm" if confirm else "sign_in",
-            next_url=_next(request),
-        )
+        if provider.is_saml:
+            url = saml.begin(request, provider, purpose=purpose, next_url=_next(request))
+        else:
+            url = oidc.begin(
+                request.session,
+                provider,
+                redirect_uri=request.build_absolute_uri(reverse("signin:callback")),
+                purpose=purpose,
+                next_url=_next(request),
+            )
     except oidc.Refused as refused:
         services.attempt_record(
             provider=provider,
@@ -129,7 +137,7 @@ def start(request, uid):
 @require_GET
 @never_cache
 def callback(request):
-    """The provider's answer: checked, matched to a staff account, logged in."""
+    """The OpenID Connect provider's answer: checked, matched to a staff account, logged in."""
     try:
         answer = oidc.finish(request.session, request.GET)
         if answer.purpose == "confirm":
@@ -137,13 +145,21 @@ def callback(request):
         user, mfa = services.identify(answer)
     except oidc.Refused as refused:
         return _refused(request, refused)
+    _log_in(request, user, mfa=mfa, provider=answer.provider)
+    request.session[SESSION_ID_TOKEN] = answer.id_token
+    return _signed_in(request, answer, user)
+
+
+def _log_in(request, user, *, mfa: bool, provider) -> None:
     login(request, user, backend=MODEL_BACKEND)
     security.session_started(request)
     reauth.stamp(request)
     if mfa:
         otp_login(request, services.mfa_device(user))
-    request.session[SESSION_PROVIDER] = str(answer.provider.uid)
-    request.session[SESSION_ID_TOKEN] = answer.id_token
+    request.session[SESSION_PROVIDER] = str(provider.uid)
+
+
+def _signed_in(request, answer: oidc.Answer, user):
     services.attempt_record(
         provider=answer.provider,
         outcome=Outcome.SIGNED_IN,
@@ -157,6 +173,67 @@ def callback(request):
 # The provider's own words on an error (Entra ID's hold line breaks): never used or shown,
 # so the core's check of the query leaves them be (schoolprivacy/middleware.py).
 callback.lenient_query = frozenset({"error_description"})  # type: ignore[attr-defined]
+
+
+def _saml_provider(uid):
+    provider = selectors.provider_in_use(uid)
+    if provider is None or not provider.is_saml:
+        hidden()
+    return provider
+
+
+@require_GET
+def saml_metadata(request, uid):
+    """Our SAML metadata for this provider, at a stable address to hand to it."""
+    provider = _saml_provider(uid)
+    return HttpResponse(
+        saml.sp_metadata(provider, request.build_absolute_uri("/").rstrip("/")),
+        content_type="application/samlmetadata+xml",
+    )
+
+
+@csrf_exempt  # posted by the provider; it answers a request of this session (InResponseTo)
+@require_POST
+@never_cache
+def saml_acs(request, uid):
+    """The SAML provider's answer: checked, matched to a staff account, logged in.
+
+    Posted across sites, it arrives without our session cookie (SameSite=Lax), so the
+    first time it is posted once more from a page of ours, which carries it."""
+    provider = _saml_provider(uid)
+    if request.POST.get("again") != "1":
+        return render(
+            request,
+            "signin/saml_again.html",
+            {"response": request.POST.get("SAMLResponse", "")},
+        )
+    try:
+        answer, session = saml.finish(request, provider)
+        if answer.purpose == "confirm":
+            return _confirmed(request, answer)
+        user, mfa = services.identify(answer)
+    except oidc.Refused as refused:
+        return _refused(request, refused)
+    _log_in(request, user, mfa=mfa, provider=provider)
+    request.session[SESSION_SAML] = session.as_dict()
+    return _signed_in(request, answer, user)
+
+
+@require_GET
+@never_cache
+def saml_sls(request, uid):
+    """The SAML provider's single logout: its answer to ours (back to the login page), or
+    its own request to end this browser's session, answered."""
+    provider = _saml_provider(uid)
+
+    def end_session():
+        if request.session.get(SESSION_PROVIDER) == str(provider.uid):
+            logout(request)
+
+    url = saml.logout_answer(request, provider, end_session=end_session)
+    if url is None:
+        hidden()
+    return redirect(url or "login")
 
 
 def _refused(request, refused: oidc.Refused):
@@ -228,6 +305,16 @@ def confirm_section(request, target: str) -> str | None:
 def end_session(request) -> str | None:
     """Where logging out sends the browser on to end the provider's session too."""
     provider = selectors.provider_in_use(request.session.get(SESSION_PROVIDER, ""))
+    if provider is not None and provider.is_saml:
+        session = request.session.get(SESSION_SAML)
+        if not session:
+            return None
+        return (
+            saml.logout_url(
+                request, provider, session, return_to=request.build_absolute_uri(reverse("login"))
+            )
+            or None
+        )
     id_token = request.session.get(SESSION_ID_TOKEN, "")
     if provider is None or not id_token:
         return None
@@ -274,6 +361,11 @@ def provider_edit(request: LoggedInRequest, pk=None):
             "form": form,
             "provider": provider,
             "callback": request.build_absolute_uri(reverse("signin:callback")),
+            "saml": (
+                saml.sp_urls(provider, request.build_absolute_uri("/").rstrip("/"))
+                if provider is not None and provider.is_saml
+                else None
+            ),
         },
     )
 

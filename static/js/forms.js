@@ -5,3 +5,10 @@ const summary = document.querySelector("[data-error-summary]");
 if (summary) {
   summary.focus();
 }
+
+// A form that only carries an answer on (the SAML sign-in, signin/views.py: saml_acs) is
+// sent at once; without JavaScript its button does the same.
+const atOnce = document.querySelector("form[data-submit-at-once]");
+if (atOnce) {
+  atOnce.requestSubmit();
+}

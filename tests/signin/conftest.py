@@ -1,5 +1,5 @@
-"""A real OpenID Connect provider on loopback (demo/oidc_provider.py), a board that signs
-its staff in through it, and a browser that goes back and forth between the two."""
+"""Real identity providers on loopback (demo/oidc_provider.py, demo/saml_provider.py), a
+board that signs its staff in through each, and a browser that goes back and forth."""
 
 import re
 from html import unescape
@@ -11,6 +11,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from demo.oidc_provider import OPTIONS, Provider
+from demo.saml_provider import MFA_CONTEXT
+from demo.saml_provider import OPTIONS as SAML_OPTIONS
+from demo.saml_provider import Provider as SamlProvider
+from signin import services
 from signin.models import IdentityProvider
 from tests.factories import BoardMembershipFactory, MembershipFactory, SchoolFactory, UserFactory
 
@@ -131,5 +135,91 @@ class Browser:
 def visitor(client):
     """One person's browser (Browser); not Playwright's ``browser``."""
     visitor = Browser(client)
+    yield visitor
+    visitor.op.close()
+
+
+# --- SAML: a real identity provider on loopback (demo/saml_provider.py) ---------------------
+
+
+@pytest.fixture(scope="session")
+def saml_op():
+    """The SAML provider, for the whole session; each test gets its users and switches."""
+    provider = SamlProvider(users=[]).start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def saml_idp(saml_op, db):
+    """The board's SAML provider row, set up as the board's administrator would: the
+    metadata read from its address, our certificate and key made."""
+    saml_op.users.clear()
+    saml_op.options.clear()
+    saml_op.options.update(SAML_OPTIONS)
+    saml_op.responses.clear()
+    saml_op.logouts.clear()
+    school = SchoolFactory()
+    return services.provider_save(
+        provider=IdentityProvider(
+            board=school.board,
+            name="Entree",
+            protocol=IdentityProvider.Protocol.SAML,
+            idp_metadata_url=saml_op.entity_id,
+            domains=["school.example"],
+            mfa_contexts=[MFA_CONTEXT],
+        )
+    )
+
+
+@pytest.fixture
+def saml_teacher(saml_idp):
+    teacher = UserFactory(email="meester.bakker@school.example")
+    MembershipFactory(user=teacher, school=saml_idp.board.schools.get())
+    return teacher
+
+
+def saml_user(saml_op, user, *, mfa=True, name_id=None, mail=None) -> dict:
+    """An account at the SAML provider for *user* (their address, unless *mail*)."""
+    account = {
+        "username": f"s{user.pk}",
+        "password": IDP_PASSWORD,
+        "name_id": name_id or f"persistent-{user.pk}",
+        "mail": mail or user.email,
+        "mfa": mfa,
+    }
+    saml_op.users.append(account)
+    return account
+
+
+class SamlBrowser(Browser):
+    """One person's browser between the app and the SAML provider."""
+
+    def posted_response(self, page: httpx2.Response) -> tuple[str, str]:
+        """The provider's page that posts its Response to the app: (address, Response)."""
+        assert page.status_code == 200, page.text
+        action = unescape(re.search(r'<form[^>]*action="([^"]*)"', page.text).group(1))
+        response = re.search(r'name="SAMLResponse" value="([^"]*)"', page.text).group(1)
+        return action, unescape(response)
+
+    def post_to_app(self, action: str, saml_response: str):
+        """Post the Response as the provider's page does, across sites (the app answers
+        with its own page that posts it once more), and that second post; its answer."""
+        path = urlsplit(action).path
+        first = self.client.post(path, {"SAMLResponse": saml_response})
+        assert first.status_code == 200, first.status_code
+        assert 'name="again" value="1"' in first.content.decode()
+        return self.client.post(path, {"SAMLResponse": saml_response, "again": "1"})
+
+    def sign_in(self, idp, account: dict, *, next_url: str = ""):
+        query = f"?next={next_url}" if next_url else ""
+        start = self.client.get(reverse("signin:start", args=[idp.uid]) + query)
+        page = self.log_in_at_provider(self.go_to_provider(start), account)
+        return self.post_to_app(*self.posted_response(page))
+
+
+@pytest.fixture
+def saml_visitor(client):
+    visitor = SamlBrowser(client)
     yield visitor
     visitor.op.close()

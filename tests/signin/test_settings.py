@@ -14,7 +14,14 @@ from tests.factories import BoardMembershipFactory, MembershipFactory, SchoolFac
 pytestmark = pytest.mark.django_db
 
 # Pages about one provider, tested here with real objects (tests/test_route_matrix.py).
-COVERED_URL_NAMES = {"signin:start", "signin:provider_edit"}
+COVERED_URL_NAMES = {
+    "signin:start",
+    "signin:provider_edit",
+    # tests/signin/test_saml.py
+    "signin:saml_metadata",
+    "signin:saml_acs",
+    "signin:saml_sls",
+}
 
 ROLES = [Role.TEACHER, Role.DIRECTOR, Role.ADMINISTRATOR, BoardRole.PRIVACY_OFFICER]
 
@@ -41,6 +48,7 @@ def log_in_recently(client, user):
 def form_data(**changes):
     data = {
         "name": "Microsoft",
+        "protocol": "oidc",
         "issuer": "https://login.microsoftonline.com/tenant/v2.0",
         "client_id": "app-id-123",
         "secret": "s3cret-value-from-entra",
@@ -110,7 +118,7 @@ def test_a_new_issuer_forgets_the_identities_linked_so_far(client, board, idp):
     [
         ({"domain_list": " , "}, "Geef een of meer domeinen"),
         ({"issuer": "http://idp.example"}, "begint met https://"),
-        ({"secret": ""}, "Dit veld is verplicht"),
+        ({"secret": ""}, "Nodig voor OpenID Connect"),
         ({"name": "Twee\nregels"}, ""),
         ({"address_claim": "preferred_username"}, "binnen de eigen organisatie"),
         ({"tenant_claim": "tid"}, "of geen van beide"),
@@ -120,6 +128,73 @@ def test_bad_input_is_explained_and_saves_nothing(client, board, changes, messag
     log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
     before = list(IdentityProvider.objects.values_list("pk", "name"))
     response = client.post(reverse("signin:provider_create"), form_data(board=board.pk, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(IdentityProvider.objects.values_list("pk", "name")) == before
+
+
+def saml_form(**changes):
+    data = {
+        "name": "Entree",
+        "protocol": "saml",
+        "domain_list": "school.example",
+        "address_attribute": "urn:oid:0.9.2342.19200300.100.1.3",
+        "address_claim": "email",
+        "context_list": "https://refeds.org/profile/mfa",
+        "active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_board_administrator_adds_a_saml_provider_from_its_metadata_address(
+    client, board, saml_op
+):
+    log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
+    response = client.post(
+        reverse("signin:provider_create"),
+        saml_form(board=board.pk, idp_metadata_url=saml_op.entity_id),
+    )
+    assert response.status_code == 302
+    provider = IdentityProvider.objects.get(name="Entree")
+    assert provider.is_saml and saml_op.entity_id in provider.idp_metadata
+    assert provider.mfa_contexts == ["https://refeds.org/profile/mfa"]
+    assert provider.sp_certificate.startswith("-----BEGIN CERTIFICATE-----")
+    assert "PRIVATE KEY" in provider.sp_private_key
+    with connection.cursor() as cursor:  # the key is encrypted at rest
+        cursor.execute(
+            "SELECT sp_private_key FROM signin_identityprovider WHERE id = %s", [provider.pk]
+        )
+        assert "PRIVATE" not in cursor.fetchone()[0]
+    # The list links our metadata, to hand to the provider; its page shows our addresses.
+    listing = client.get(reverse("signin:providers")).content.decode()
+    assert reverse("signin:saml_metadata", args=[provider.uid]) in listing
+    page = client.get(reverse("signin:provider_edit", args=[provider.pk])).content.decode()
+    assert reverse("signin:saml_acs", args=[provider.uid]) in page
+    # Saved again, the certificate stays: the provider keeps trusting it.
+    certificate = provider.sp_certificate
+    client.post(
+        reverse("signin:provider_edit", args=[provider.pk]),
+        saml_form(name="Entree Federatie", idp_metadata_url=saml_op.entity_id),
+    )
+    provider.refresh_from_db()
+    assert (provider.name, provider.sp_certificate) == ("Entree Federatie", certificate)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({}, "Geef het adres van de metadata van de provider, of plak ze"),
+        ({"idp_metadata": "<html>geen metadata</html>"}, "Dit is niet de metadata"),
+        ({"idp_metadata_url": "http://127.0.0.1:9/metadata"}, "kon niet van dit adres"),
+        ({"idp_metadata_url": "http://idp.example/metadata"}, "begint met https://"),
+    ],
+    ids=["nothing", "not metadata", "unreachable", "plain http"],
+)
+def test_bad_saml_input_is_explained_and_saves_nothing(client, board, changes, message):
+    log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
+    before = list(IdentityProvider.objects.values_list("pk", "name"))
+    response = client.post(reverse("signin:provider_create"), saml_form(board=board.pk, **changes))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert list(IdentityProvider.objects.values_list("pk", "name")) == before

@@ -1,0 +1,341 @@
+"""SAML 2.0 Web Browser SSO as the service provider (Entree Federatie, ADFS, …).
+
+python3-saml builds and signs our AuthnRequest and LogoutRequest, and checks the
+provider's Response: its signature (xmlsec) against the certificates in the provider's
+metadata, that the assertion is signed and the only one, its audience (our entity id),
+recipient and destination (our address), its times, and that it answers the request
+this browser started (InResponseTo). Nothing here signs, parses or checks a signature
+by hand.
+
+A started sign-in waits in the session under its request's ID (pending.py) and is
+accepted once. The provider posts its answer across sites, which carries no session
+cookie (SameSite=Lax): the answer is posted once more from our own page (views.py:
+saml_acs), which does.
+
+The answer is told in the words of OpenID Connect (``sub``, ``email``,
+``email_verified``, ``amr``), so that services.identify decides for both protocols
+alike: the subject is the persistent NameID, the address the configured attribute
+(the board's own provider vouches for it; the board's domains still bound it), and
+"mfa" where the authentication context is one the board counts as multi-factor.
+"""
+
+import binascii
+import datetime
+import logging
+from dataclasses import dataclass
+
+import httpx2
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings as django_settings
+from django.urls import reverse
+from onelogin.saml2.auth import OneLogin_Saml2_Auth
+from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
+from onelogin.saml2.errors import OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+from onelogin.saml2.response import OneLogin_Saml2_Response
+from onelogin.saml2.settings import OneLogin_Saml2_Settings
+from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
+
+from . import pending
+from .models import IdentityProvider, SignInAttempt
+from .oidc import LEEWAY, MAX_RESPONSE, TIMEOUT, Answer, Refused, callable_address
+
+logger = logging.getLogger(__name__)
+
+Reason = SignInAttempt.Reason
+
+#: What we ask of a provider's messages and sign in ours (strict: nothing unsigned, no
+#: SHA-1, only the answer to a request this browser started).
+SECURITY = {
+    "authnRequestsSigned": True,
+    "logoutRequestSigned": True,
+    "logoutResponseSigned": True,
+    "wantAssertionsSigned": True,
+    "wantMessagesSigned": False,
+    "wantNameId": True,
+    "wantAssertionsEncrypted": False,
+    "wantNameIdEncrypted": False,
+    "requestedAuthnContext": False,
+    "rejectUnsolicitedResponsesWithInResponseTo": True,
+    "rejectDeprecatedAlgorithm": True,
+    "signatureAlgorithm": Saml.RSA_SHA256,
+    "digestAlgorithm": Saml.SHA256,
+    "allowRepeatAttributeName": True,
+}
+#: A NameID that changes at every sign-in finds nobody the next time.
+UNSTABLE_NAMEID = {Saml.NAMEID_TRANSIENT}
+#: Our certificate: long enough that a board need not hand a new one to its provider often.
+CERTIFICATE_DAYS = 10 * 365
+
+
+@dataclass(frozen=True)
+class Session:
+    """What ending the provider's session needs (SAML single logout)."""
+
+    name_id: str
+    name_id_format: str
+    session_index: str
+
+    def as_dict(self) -> dict:
+        return {
+            "name_id": self.name_id,
+            "name_id_format": self.name_id_format,
+            "session_index": self.session_index,
+        }
+
+
+# --- Our certificate and the provider's metadata -----------------------------------------
+
+
+def sp_keys() -> tuple[str, str]:
+    """A new key and self-signed certificate for our requests (PEM): (certificate, key)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "schoolprivacy SAML")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=CERTIFICATE_DAYS))
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+    )
+
+
+def metadata_read(url: str) -> str:
+    """The provider's metadata from *url* (an address we may call, at most MAX_RESPONSE
+    bytes); ValueError with a reason a person can act on."""
+    if not callable_address(url):
+        raise ValueError("address")
+    try:
+        response = httpx2.get(url, timeout=TIMEOUT, follow_redirects=False)
+        response.raise_for_status()
+    except httpx2.HTTPError as error:
+        raise ValueError("unreachable") from error
+    if len(response.content) > MAX_RESPONSE:
+        raise ValueError("size")
+    return response.text
+
+
+def idp_of(metadata: str) -> dict:
+    """The provider's part of python3-saml's settings, from its metadata: entity id, the
+    address to sign in (Redirect binding), to log out if it has one, and its signing
+    certificates. ValueError when the metadata does not hold what a sign-in needs."""
+    try:
+        parsed = OneLogin_Saml2_IdPMetadataParser.parse(
+            metadata,
+            required_sso_binding=Saml.BINDING_HTTP_REDIRECT,
+            required_slo_binding=Saml.BINDING_HTTP_REDIRECT,
+        )
+    except Exception as error:  # lxml's and the parser's own errors: not metadata
+        raise ValueError("metadata") from error
+    idp = parsed.get("idp", {})
+    certificates = idp.get("x509certMulti", {}).get("signing") or [idp.get("x509cert")]
+    if not (
+        idp.get("entityId")
+        and callable_address(idp.get("singleSignOnService", {}).get("url"))
+        and any(certificates)
+    ):
+        raise ValueError("metadata")
+    slo = idp.get("singleLogoutService", {})
+    if slo and not callable_address(slo.get("url")):
+        idp.pop("singleLogoutService")
+    return idp
+
+
+def sp_urls(provider: IdentityProvider, base: str) -> dict[str, str]:
+    """Our addresses for *provider*: the entity id (where our metadata is), the assertion
+    consumer service and the single logout service. *base*: scheme and host."""
+    return {
+        name: base + reverse(f"signin:saml_{name}", args=[provider.uid])
+        for name in ("metadata", "acs", "sls")
+    }
+
+
+def _settings(provider: IdentityProvider, base: str, *, sp_only: bool = False):
+    urls = sp_urls(provider, base)
+    data = {
+        "strict": True,
+        "debug": False,
+        "sp": {
+            "entityId": urls["metadata"],
+            "assertionConsumerService": {"url": urls["acs"], "binding": Saml.BINDING_HTTP_POST},
+            "singleLogoutService": {"url": urls["sls"], "binding": Saml.BINDING_HTTP_REDIRECT},
+            "NameIDFormat": Saml.NAMEID_UNSPECIFIED,
+            "x509cert": provider.sp_certificate,
+            "privateKey": provider.sp_private_key,
+        },
+        "security": {
+            **SECURITY,
+            # The test client's host ("testserver"), only where loopback HTTP is allowed.
+            "allowSingleLabelDomains": getattr(django_settings, "SIGNIN_LOOPBACK_HTTP", False),
+        },
+    }
+    if not sp_only:
+        try:
+            data["idp"] = idp_of(provider.idp_metadata)
+        except ValueError as error:
+            raise Refused(Reason.INVALID_TOKEN, provider) from error
+    return OneLogin_Saml2_Settings(data, sp_validation_only=sp_only)
+
+
+def sp_metadata(provider: IdentityProvider, base: str) -> str:
+    """Our metadata for *provider*, to hand to it: entity id, addresses, certificate."""
+    settings = _settings(provider, base, sp_only=True)
+    return settings.get_sp_metadata().decode()
+
+
+# --- Signing in ----------------------------------------------------------------------------
+
+
+def _request_data(request) -> dict:
+    """The request as python3-saml reads it (it checks the Destination against it)."""
+    return {
+        "https": "on" if request.is_secure() else "off",
+        "http_host": request.get_host(),
+        "script_name": request.path,
+        "get_data": request.GET.copy(),
+        "post_data": request.POST.copy(),
+    }
+
+
+def _base(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -> str:
+    """The provider's address with our signed AuthnRequest, remembered in the session.
+
+    *purpose* "confirm" asks the provider to authenticate the user again (ForceAuthn),
+    whatever its own session, before a sensitive step.
+    """
+    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+    url = auth.login(force_authn=purpose == "confirm", set_nameid_policy=False)
+    pending.remember(
+        request.session,
+        auth.get_last_request_id(),
+        {"provider": str(provider.uid), "purpose": purpose, "next": next_url},
+    )
+    return url
+
+
+def finish(request, provider: IdentityProvider) -> tuple[Answer, Session]:
+    """The provider's Response (posted to our assertion consumer service), checked."""
+    settings = _settings(provider, _base(request))
+    try:
+        response = OneLogin_Saml2_Response(settings, request.POST["SAMLResponse"])
+        in_response_to = response.get_in_response_to()
+    except (KeyError, binascii.Error, ValueError, OneLogin_Saml2_Error) as error:
+        raise Refused(Reason.INVALID_TOKEN, provider) from error
+    except Exception as error:  # lxml: not XML at all
+        raise Refused(Reason.INVALID_TOKEN, provider) from error
+    started = pending.take(request.session, in_response_to)
+    if started is None or started["provider"] != str(provider.uid):
+        raise Refused(Reason.STATE, provider)
+    if pending.waited_too_long(started):
+        raise Refused(Reason.STATE, provider)
+    try:
+        response.check_status()
+    except OneLogin_Saml2_ValidationError as error:
+        raise Refused(Reason.PROVIDER_ERROR, provider) from error
+    try:
+        response.is_valid(_request_data(request), in_response_to, raise_exceptions=True)
+    except (OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError) as error:
+        logger.warning("SAML answer refused: %s", error)
+        raise Refused(Reason.INVALID_TOKEN, provider) from error
+    claims = _claims(provider, response)
+    if started["purpose"] == "confirm" and not _authenticated_since(response, started["started"]):
+        raise Refused(Reason.STALE, provider, claims)
+    session = Session(
+        name_id=response.get_nameid(),
+        name_id_format=response.get_nameid_format() or "",
+        session_index=response.get_session_index() or "",
+    )
+    return Answer(provider, claims, "", started["purpose"], started["next"]), session
+
+
+def _claims(provider: IdentityProvider, response: OneLogin_Saml2_Response) -> dict:
+    """The checked assertion in the words of OpenID Connect (see the module's doc)."""
+    attributes = response.get_attributes()
+
+    def first(name: str) -> str:
+        values = attributes.get(name) or []
+        return str(values[0]).strip() if values and values[0] is not None else ""
+
+    name_id = response.get_nameid() or ""
+    claims: dict = {"sub": name_id, "email": first(provider.address_attribute).lower()}
+    claims["email_verified"] = bool(claims["email"])
+    if provider.tenant_claim:
+        claims[provider.tenant_claim] = first(provider.tenant_claim)
+    if set(response.get_authn_contexts()) & set(provider.mfa_contexts):
+        claims["amr"] = ["mfa"]
+    if not name_id or response.get_nameid_format() in UNSTABLE_NAMEID:
+        raise Refused(Reason.NO_SUBJECT, provider, claims)
+    return claims
+
+
+def _authenticated_since(response: OneLogin_Saml2_Response, started: float) -> bool:
+    """Whether the checked assertion says the person logged in after *started*
+    (AuthnInstant): ForceAuthn is a request a provider may pass over."""
+    instants = OneLogin_Saml2_XML.query(
+        response.get_xml_document(),
+        "/samlp:Response/saml:Assertion/saml:AuthnStatement/@AuthnInstant",
+    )
+    if len(instants) != 1:
+        return False
+    try:
+        moment = datetime.datetime.fromisoformat(str(instants[0]).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return moment.timestamp() >= started - LEEWAY
+
+
+# --- Logging out ---------------------------------------------------------------------------
+
+
+def logout_url(request, provider: IdentityProvider, session: dict, *, return_to: str) -> str:
+    """Where the browser ends the provider's session too (a signed LogoutRequest), or ""
+    where the provider has no single logout."""
+    try:
+        settings = _settings(provider, _base(request))
+    except Refused:
+        return ""
+    if not settings.get_idp_data().get("singleLogoutService", {}).get("url"):
+        return ""
+    auth = OneLogin_Saml2_Auth(_request_data(request), settings)
+    return auth.logout(
+        return_to=return_to,
+        name_id=session.get("name_id"),
+        session_index=session.get("session_index") or None,
+        name_id_format=session.get("name_id_format") or None,
+    )
+
+
+def logout_answer(request, provider: IdentityProvider, *, end_session) -> str | None:
+    """The provider's single logout message (GET): its answer to our LogoutRequest, or its
+    own LogoutRequest, which calls *end_session* and gives the address of our signed
+    answer. None when the message is not valid."""
+    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+    try:
+        url = auth.process_slo(keep_local_session=False, delete_session_cb=end_session)
+    except (OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError, binascii.Error, ValueError):
+        return None
+    except Exception:  # lxml: not XML at all
+        return None
+    if auth.get_errors():
+        logger.warning("SAML logout refused: %s", auth.get_last_error_reason())
+        return None
+    return url or ""
