@@ -2,13 +2,15 @@
 the provider's answer is posted across sites, without the app's session cookie, and the
 app's own page posts it on; logging out ends the provider's session too."""
 
+import base64
 import re
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
 from demo import data
-from demo.saml_provider import MFA_CONTEXT
+from demo.saml_provider import MFA_CONTEXT, OPTIONS
 from schoolprivacy.models import Board
 from signin import services
 from signin.models import ExternalIdentity, IdentityProvider, SignInAttempt
@@ -25,6 +27,9 @@ EMAIL = "leerkracht2@regenboog.example"  # Fatima El Amrani, a teacher of the de
 def board_saml(saml_op, live_server, demo):
     saml_op.users.clear()
     saml_op.logouts.clear()
+    saml_op.responses.clear()
+    saml_op.options.clear()
+    saml_op.options.update(OPTIONS)
     board = IdentityProvider.objects.get(name=data.OIDC_PROVIDER["name"]).board
     return services.provider_save(
         provider=IdentityProvider(
@@ -69,18 +74,122 @@ def test_sign_in_through_saml_and_log_out_there_too(page, live_server, saml_op, 
     expect(page.get_by_label("Password")).to_be_visible()
 
 
-def test_without_mfa_the_app_asks_its_code_in_english(page, live_server, saml_op, board_saml):
+def fatima(saml_op, **changes) -> dict:
     who = {
         "username": "fatima",
         "password": IDP_PASSWORD,
         "name_id": "entree-0001",
         "mail": EMAIL,
-        "mfa": False,
+        "mfa": True,
+        **changes,
     }
     saml_op.users.append(who)
+    return who
+
+
+def test_without_mfa_the_app_asks_its_code_in_english(page, live_server, saml_op, board_saml):
+    who = fatima(saml_op, mfa=False)
     open_login_page(page, live_server)
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="Log in with Entree").click()
     sign_in_at_provider(page, who)
     expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/account/two-step/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-step verification")
+
+
+def refused_on_the_login_page(page, live_server, text: str) -> None:
+    expect(page).to_have_url(login_url(live_server))
+    expect(page.get_by_text(text)).to_be_visible()
+    assert not ExternalIdentity.objects.exists()
+
+
+def test_an_expired_assertion_is_refused(page, live_server, saml_op, board_saml):
+    saml_op.options["assertion_seconds"] = -120
+    who = fatima(saml_op)
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Entree").click()
+    sign_in_at_provider(page, who)
+    refused_on_the_login_page(page, live_server, "Inloggen via Entree is niet gelukt")
+    assert SignInAttempt.objects.get(provider=board_saml).reason == "invalid_token"
+
+
+def test_an_assertion_changed_on_its_way_is_refused(page, live_server, saml_op, board_saml):
+    """Someone between the provider and the app puts another address in the signed
+    assertion, to be let in as the director."""
+    who = fatima(saml_op)
+
+    def tamper(route):
+        body = route.request.post_data_json or {}
+        if "SAMLResponse" in body and "again" not in body:
+            xml = base64.b64decode(body["SAMLResponse"]).decode()
+            body["SAMLResponse"] = base64.b64encode(
+                xml.replace(EMAIL, "directeur@regenboog.example").encode()
+            ).decode()
+            route.continue_(post_data=urlencode(body))
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/sign-in/saml/.*/acs/$"), tamper)
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Entree").click()
+    sign_in_at_provider(page, who)
+    refused_on_the_login_page(page, live_server, "Inloggen via Entree is niet gelukt")
+
+
+def test_an_assertion_replayed_later_opens_nothing(
+    page, browser, live_server, saml_op, board_saml
+):
+    who = fatima(saml_op)
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Entree").click()
+    sign_in_at_provider(page, who)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Fatima")
+    [used] = saml_op.responses
+    # Someone who copied the answer posts it in a browser of their own.
+    context = browser.new_context()
+    other = context.new_page()
+    acs = f"{live_server.url}/sign-in/saml/{board_saml.uid}/acs/"
+    other.goto(live_server.url + "/account/login/")
+    other.evaluate(
+        """([acs, response]) => {
+            const form = document.createElement("form");
+            form.method = "post"; form.action = acs;
+            const field = document.createElement("input");
+            field.type = "hidden"; field.name = "SAMLResponse"; field.value = response;
+            form.append(field); document.body.append(form); form.submit();
+        }""",
+        [acs, used],
+    )
+    refused_on_the_login_page_of(other, live_server)
+    context.close()
+    assert SignInAttempt.objects.filter(provider=board_saml, reason="state").exists()
+
+
+def refused_on_the_login_page_of(page, live_server) -> None:
+    expect(page).to_have_url(login_url(live_server))
+    expect(page.get_by_text("Inloggen via Entree is niet gelukt")).to_be_visible()
+
+
+def test_a_changed_address_still_finds_the_person(page, live_server, saml_op, board_saml):
+    who = fatima(saml_op)
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Entree").click()
+    sign_in_at_provider(page, who)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Fatima")
+    page.get_by_role("button", name="Uitloggen", exact=True).click()
+    expect(page).to_have_url(login_url(live_server))
+    who["mail"] = "f.elamrani@regenboog.example"
+    page.get_by_role("link", name="Inloggen met Entree").click()
+    sign_in_at_provider(page, who)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Fatima")
+
+
+def test_an_unknown_person_reads_why_in_english(page, live_server, saml_op, board_saml):
+    who = fatima(saml_op, username="nieuw", name_id="entree-0099", mail="nieuw@regenboog.example")
+    open_login_page(page, live_server)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="Log in with Entree").click()
+    sign_in_at_provider(page, who)
+    expect(page).to_have_url(login_url(live_server))
+    expect(page.get_by_text("has no staff account with that address")).to_be_visible()
+    assert SignInAttempt.objects.get(provider=board_saml).reason == "unknown_user"

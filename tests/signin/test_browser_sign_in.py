@@ -100,3 +100,55 @@ def test_an_unknown_person_reads_why_in_english(page, live_server, op, board_pro
     expect(page).to_have_url(login_url(live_server))
     expect(page.get_by_text("has no staff account with that address")).to_be_visible()
     assert SignInAttempt.objects.get(provider=board_provider).reason == "unknown_user"
+
+
+@pytest.mark.parametrize(
+    "option",
+    [{"id_token_ttl": -120}, {"sign_with_other_key": True}],
+    ids=["expired", "signed by someone else"],
+)
+def test_an_id_token_that_does_not_hold_is_refused(page, live_server, op, board_provider, option):
+    op.options.update(option)
+    who = account(op, mfa=True)
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Kindkracht-account").click()
+    sign_in_at_provider(page, who)
+    expect(page).to_have_url(login_url(live_server))
+    expect(page.get_by_text("Inloggen via Kindkracht-account is niet gelukt")).to_be_visible()
+    assert not ExternalIdentity.objects.exists()
+    assert SignInAttempt.objects.get(provider=board_provider).reason == "invalid_token"
+
+
+def test_an_answer_replayed_in_another_browser_opens_nothing(
+    page, browser, live_server, op, board_provider
+):
+    who = account(op, mfa=True)
+    answers = []
+    page.on(
+        "request",
+        lambda request: answers.append(request.url) if "/callback/" in request.url else None,
+    )
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Kindkracht-account").click()
+    sign_in_at_provider(page, who)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Fatima")
+    [answer] = answers
+    context = browser.new_context()
+    other = context.new_page()
+    other.goto(answer)
+    expect(other).to_have_url(login_url(live_server))
+    expect(other.get_by_text("is niet gelukt")).to_be_visible()
+    context.close()
+
+
+def test_a_changed_address_still_finds_the_person(page, live_server, op, board_provider):
+    who = account(op, mfa=True)
+    open_login_page(page, live_server)
+    page.get_by_role("link", name="Inloggen met Kindkracht-account").click()
+    sign_in_at_provider(page, who)
+    page.get_by_role("button", name="Uitloggen", exact=True).click()
+    expect(page).to_have_url(login_url(live_server))
+    who["email"] = "f.elamrani@regenboog.example"
+    page.get_by_role("link", name="Inloggen met Kindkracht-account").click()
+    sign_in_at_provider(page, who)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Fatima")
