@@ -293,6 +293,27 @@ class Provider:
 
     # --- Logging out -----------------------------------------------------------------------
 
+    def logout_request_url(self, sls: str, *, name_id: str, other_key: bool = False) -> str:
+        """Where we send the browser to end a service provider's session (its single
+        logout service *sls*): a signed LogoutRequest by HTTP-Redirect."""
+        request = (
+            f'<samlp:LogoutRequest xmlns:samlp="{Saml.NS_SAMLP}" xmlns:saml="{Saml.NS_SAML}" '
+            f'ID="{_id()}" Version="2.0" IssueInstant="{_instant(time.time())}" '
+            f'Destination="{html.escape(sls)}">'
+            f"<saml:Issuer>{self.entity_id}</saml:Issuer>"
+            f'<saml:NameID Format="{Saml.NAMEID_PERSISTENT}">{html.escape(name_id)}</saml:NameID>'
+            "</samlp:LogoutRequest>"
+        )
+        encoded = OneLogin_Saml2_Utils.deflate_and_base64_encode(request)
+        query = "&".join(
+            f"{name}={OneLogin_Saml2_Utils.escape_url(value)}"
+            for name, value in (("SAMLRequest", encoded), ("SigAlg", Saml.RSA_SHA256))
+        )
+        key = self._other[1] if other_key else self.key
+        signature = OneLogin_Saml2_Utils.sign_binary(query.encode(), key)
+        escaped = OneLogin_Saml2_Utils.escape_url(base64.b64encode(signature).decode())
+        return f"{sls}?{query}&Signature={escaped}"
+
     def slo(self, request: Request) -> Response:
         """The service provider's LogoutRequest: our session ended, a LogoutResponse back."""
         try:

@@ -268,3 +268,29 @@ def test_logging_out_ends_the_provider_s_session_too(
 
 def _entity(idp) -> str:
     return f"http://testserver/sign-in/saml/{idp.uid}/metadata/"
+
+
+def test_a_logout_message_that_is_not_one_ends_nothing(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    saml_visitor.sign_in(saml_idp, saml_user(saml_op, saml_teacher))
+    sls = reverse("signin:saml_sls", args=[saml_idp.uid])
+    for query in ({"SAMLRequest": "bm90IHNhbWw="}, {"SAMLResponse": "%%%"}, {}):
+        assert saml_visitor.client.get(sls, query).status_code == 404
+    assert logged_in_as(saml_visitor.client) == saml_teacher
+
+
+def test_the_provider_ends_the_session_here_with_a_signed_logout_request(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    account = saml_user(saml_op, saml_teacher)
+    saml_visitor.sign_in(saml_idp, account)
+    sls = "http://testserver" + reverse("signin:saml_sls", args=[saml_idp.uid])
+    forged = urlsplit(saml_op.logout_request_url(sls, name_id=account["name_id"], other_key=True))
+    assert saml_visitor.client.get(f"{forged.path}?{forged.query}").status_code == 404
+    assert logged_in_as(saml_visitor.client) == saml_teacher
+    real = urlsplit(saml_op.logout_request_url(sls, name_id=account["name_id"]))
+    answer = saml_visitor.client.get(f"{real.path}?{real.query}")
+    assert answer.status_code == 302 and answer["Location"].startswith(saml_op.base + "/slo?")
+    assert "SAMLResponse=" in answer["Location"] and "Signature=" in answer["Location"]
+    assert logged_in_as(saml_visitor.client) is None
