@@ -293,7 +293,9 @@ class Provider:
 
     # --- Logging out -----------------------------------------------------------------------
 
-    def logout_request_url(self, sls: str, *, name_id: str, other_key: bool = False) -> str:
+    def logout_request_url(
+        self, sls: str, *, name_id: str, other_key: bool = False, signed: bool = True
+    ) -> str:
         """Where we send the browser to end a service provider's session (its single
         logout service *sls*): a signed LogoutRequest by HTTP-Redirect."""
         request = (
@@ -309,6 +311,8 @@ class Provider:
             f"{name}={OneLogin_Saml2_Utils.escape_url(value)}"
             for name, value in (("SAMLRequest", encoded), ("SigAlg", Saml.RSA_SHA256))
         )
+        if not signed:
+            return f"{sls}?{query}"
         key = self._other[1] if other_key else self.key
         signature = OneLogin_Saml2_Utils.sign_binary(query.encode(), key)
         escaped = OneLogin_Saml2_Utils.escape_url(base64.b64encode(signature).decode())

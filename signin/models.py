@@ -115,11 +115,12 @@ class IdentityProvider(models.Model):
     )
     tenant_claim = models.CharField(
         _("claim of the organisation"),
-        max_length=32,
+        max_length=255,
         blank=True,
         validators=[validate_one_line],
         help_text=_(
-            "The claim that names the board's organisation: tid (Microsoft), hd (Google)."
+            "The claim that names the board's organisation: tid (Microsoft), hd (Google); "
+            "for SAML its attribute, e.g. schacHomeOrganization."
         ),
     )
     tenant = models.CharField(
@@ -158,6 +159,16 @@ class IdentityProvider(models.Model):
     def clean(self):
         if self.is_saml and not (self.idp_metadata or self.idp_metadata_url):
             raise ValidationError(_("Give the address of the provider's metadata, or paste it."))
+        if self.is_saml and not self.tenant:
+            # A federation's hub (Entree Federatie) signs for every school behind it: only
+            # the board's own organisation may vouch for an address of the board.
+            raise ValidationError(
+                _(
+                    "SAML: give the attribute that names the board's organisation and its "
+                    "value, e.g. urn:mace:terena.org:attribute-def:schacHomeOrganization and "
+                    "the board's domain."
+                )
+            )
         if not self.is_saml and not (self.issuer and self.client_id):
             raise ValidationError(_("Give the issuer and the client id."))
         if bool(self.tenant_claim) != bool(self.tenant):

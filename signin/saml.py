@@ -19,7 +19,7 @@ alike: the subject is the persistent NameID, the address the configured attribut
 "mfa" where the authentication context is one the board counts as multi-factor.
 """
 
-import binascii
+import base64
 import datetime
 import logging
 from dataclasses import dataclass
@@ -33,10 +33,12 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
-from onelogin.saml2.errors import OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError
+from onelogin.saml2.errors import OneLogin_Saml2_ValidationError
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
 from . import pending
@@ -67,6 +69,8 @@ SECURITY = {
 }
 #: A NameID that changes at every sign-in finds nobody the next time.
 UNSTABLE_NAMEID = {Saml.NAMEID_TRANSIENT}
+#: The longest NameID kept (ExternalIdentity.subject).
+NAME_ID_MAX = 255
 #: Our certificate: long enough that a board need not hand a new one to its provider often.
 CERTIFICATE_DAYS = 10 * 365
 
@@ -236,11 +240,12 @@ def finish(request, provider: IdentityProvider) -> tuple[Answer, Session]:
     """The provider's Response (posted to our assertion consumer service), checked."""
     settings = _settings(provider, _base(request))
     try:
-        response = OneLogin_Saml2_Response(settings, request.POST["SAMLResponse"])
+        posted = request.POST["SAMLResponse"]
+        if _encrypted(posted):  # we ask for none; never decrypt what is not yet checked
+            raise ValueError("encrypted")
+        response = OneLogin_Saml2_Response(settings, posted)
         in_response_to = response.get_in_response_to()
-    except (KeyError, binascii.Error, ValueError, OneLogin_Saml2_Error) as error:
-        raise Refused(Reason.INVALID_TOKEN, provider) from error
-    except Exception as error:  # lxml: not XML at all
+    except Exception as error:  # not base64, not XML, not a Response (lxml's own errors too)
         raise Refused(Reason.INVALID_TOKEN, provider) from error
     started = pending.take(request.session, in_response_to)
     if started is None or started["provider"] != str(provider.uid):
@@ -253,18 +258,59 @@ def finish(request, provider: IdentityProvider) -> tuple[Answer, Session]:
         raise Refused(Reason.PROVIDER_ERROR, provider) from error
     try:
         response.is_valid(_request_data(request), in_response_to, raise_exceptions=True)
-    except (OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError) as error:
+        confirmed = _confirmed_for(response, in_response_to, settings)
+        claims = _claims(provider, response)
+        session = Session(
+            name_id=response.get_nameid(),
+            name_id_format=response.get_nameid_format() or "",
+            session_index=response.get_session_index() or "",
+        )
+    except Refused:
+        raise
+    except Exception as error:  # python3-saml's refusals, and its parsing of bad times
         logger.warning("SAML answer refused: %s", error)
         raise Refused(Reason.INVALID_TOKEN, provider) from error
-    claims = _claims(provider, response)
+    if not confirmed:
+        raise Refused(Reason.INVALID_TOKEN, provider, claims)
     if started["purpose"] == "confirm" and not _authenticated_since(response, started["started"]):
         raise Refused(Reason.STALE, provider, claims)
-    session = Session(
-        name_id=response.get_nameid(),
-        name_id_format=response.get_nameid_format() or "",
-        session_index=response.get_session_index() or "",
-    )
     return Answer(provider, claims, "", started["purpose"], started["next"]), session
+
+
+def _encrypted(posted: str) -> bool:
+    raw = base64.b64decode(posted, validate=False)
+    return b"EncryptedAssertion" in raw or b"EncryptedID" in raw
+
+
+def _in_assertion(response: OneLogin_Saml2_Response, path: str) -> list:
+    """*path* below the Response's one assertion, which is_valid found signed (and the only
+    one): what the assertion itself says, not the unsigned envelope around it."""
+    return OneLogin_Saml2_XML.query(
+        response.get_xml_document(), "/samlp:Response/saml:Assertion" + path
+    )
+
+
+def _confirmed_for(response: OneLogin_Saml2_Response, request_id: str, settings) -> bool:
+    """The signed assertion itself names our request and our address: every bearer
+    confirmation answers *request_id*, at exactly our assertion consumer service, until a
+    stated moment; and the assertion names its audience. python3-saml checks these only
+    where they are present, and our request's ID otherwise only in the unsigned envelope."""
+    acs = settings.get_sp_data()["assertionConsumerService"]["url"]
+    data = _in_assertion(
+        response,
+        "/saml:Subject/saml:SubjectConfirmation[@Method='urn:oasis:names:tc:SAML:2.0:cm:bearer']"
+        "/saml:SubjectConfirmationData",
+    )
+    return (
+        bool(data)
+        and all(
+            d.get("InResponseTo") == request_id
+            and d.get("Recipient") == acs
+            and d.get("NotOnOrAfter")
+            for d in data
+        )
+        and bool(response.get_audiences())
+    )
 
 
 def _claims(provider: IdentityProvider, response: OneLogin_Saml2_Response) -> dict:
@@ -276,6 +322,8 @@ def _claims(provider: IdentityProvider, response: OneLogin_Saml2_Response) -> di
         return str(values[0]).strip() if values and values[0] is not None else ""
 
     name_id = response.get_nameid() or ""
+    if len(name_id) > NAME_ID_MAX:
+        raise Refused(Reason.NO_SUBJECT, provider)
     claims: dict = {"sub": name_id, "email": first(provider.address_attribute).lower()}
     claims["email_verified"] = bool(claims["email"])
     if provider.tenant_claim:
@@ -290,17 +338,14 @@ def _claims(provider: IdentityProvider, response: OneLogin_Saml2_Response) -> di
 def _authenticated_since(response: OneLogin_Saml2_Response, started: float) -> bool:
     """Whether the checked assertion says the person logged in after *started*
     (AuthnInstant): ForceAuthn is a request a provider may pass over."""
-    instants = OneLogin_Saml2_XML.query(
-        response.get_xml_document(),
-        "/samlp:Response/saml:Assertion/saml:AuthnStatement/@AuthnInstant",
-    )
+    instants = _in_assertion(response, "/saml:AuthnStatement/@AuthnInstant")
     if len(instants) != 1:
         return False
     try:
-        moment = datetime.datetime.fromisoformat(str(instants[0]).replace("Z", "+00:00"))
-    except ValueError:
+        moment = OneLogin_Saml2_Utils.parse_SAML_to_time(str(instants[0]))
+    except Exception:  # its own error for a time it cannot read
         return False
-    return moment.timestamp() >= started - LEEWAY
+    return moment >= started - LEEWAY
 
 
 # --- Logging out ---------------------------------------------------------------------------
@@ -324,16 +369,25 @@ def logout_url(request, provider: IdentityProvider, session: dict, *, return_to:
     )
 
 
-def logout_answer(request, provider: IdentityProvider, *, end_session) -> str | None:
-    """The provider's single logout message (GET): its answer to our LogoutRequest, or its
-    own LogoutRequest, which calls *end_session* and gives the address of our signed
-    answer. None when the message is not valid."""
-    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+def logout_answer(request, provider: IdentityProvider, *, name_id: str, end_session) -> str | None:
+    """The provider's single logout message (GET): its answer to our LogoutRequest (our
+    session ended already), or its own LogoutRequest, which must be signed and calls
+    *end_session* when it names the person of this session (*name_id*); the address of our
+    signed answer. None when the message is not valid."""
+    if "SAMLRequest" in request.GET and "Signature" not in request.GET:
+        return None  # anyone could write an unsigned one; an answer to ours ends nothing
     try:
-        url = auth.process_slo(keep_local_session=False, delete_session_cb=end_session)
-    except (OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError, binascii.Error, ValueError):
-        return None
-    except Exception:  # lxml: not XML at all
+        auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+        asked, named = request.GET.get("SAMLRequest"), None
+        if asked:
+            named = OneLogin_Saml2_Logout_Request.get_nameid(
+                OneLogin_Saml2_Utils.decode_base64_and_inflate(asked)
+            )
+        url = auth.process_slo(
+            keep_local_session=not asked,
+            delete_session_cb=lambda: end_session() if name_id and named == name_id else None,
+        )
+    except Exception:  # not base64, not XML, not a logout message, or bad stored metadata
         return None
     if auth.get_errors():
         logger.warning("SAML logout refused: %s", auth.get_last_error_reason())

@@ -230,7 +230,10 @@ def saml_sls(request, uid):
         if request.session.get(SESSION_PROVIDER) == str(provider.uid):
             logout(request)
 
-    url = saml.logout_answer(request, provider, end_session=end_session)
+    session = request.session.get(SESSION_SAML) or {}
+    url = saml.logout_answer(
+        request, provider, name_id=session.get("name_id", ""), end_session=end_session
+    )
     if url is None:
         hidden()
     return redirect(url or "login")

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from demo.oidc_provider import OPTIONS, Provider
-from demo.saml_provider import MFA_CONTEXT
+from demo.saml_provider import MFA_CONTEXT, ORGANISATION
 from demo.saml_provider import OPTIONS as SAML_OPTIONS
 from demo.saml_provider import Provider as SamlProvider
 from signin import services
@@ -168,6 +168,8 @@ def saml_idp(saml_op, db):
             idp_metadata_url=saml_op.entity_id,
             domains=["school.example"],
             mfa_contexts=[MFA_CONTEXT],
+            tenant_claim=ORGANISATION,
+            tenant="school.example",
         )
     )
 
@@ -186,6 +188,7 @@ def saml_user(saml_op, user, *, mfa=True, name_id=None, mail=None) -> dict:
         "password": IDP_PASSWORD,
         "name_id": name_id or f"persistent-{user.pk}",
         "mail": mail or user.email,
+        "organisation": "school.example",
         "mfa": mfa,
     }
     saml_op.users.append(account)

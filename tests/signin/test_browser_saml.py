@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demo import data
-from demo.saml_provider import MFA_CONTEXT, OPTIONS
+from demo.saml_provider import MFA_CONTEXT, OPTIONS, ORGANISATION
 from schoolprivacy.models import Board
 from signin import services
 from signin.models import ExternalIdentity, IdentityProvider, SignInAttempt
@@ -39,6 +39,8 @@ def board_saml(saml_op, live_server, demo):
             idp_metadata_url=saml_op.entity_id,
             domains=["regenboog.example"],
             mfa_contexts=[MFA_CONTEXT],
+            tenant_claim=ORGANISATION,
+            tenant="regenboog.example",
         )
     )
 
@@ -51,14 +53,7 @@ def sign_in_at_provider(page, who: dict) -> None:
 
 
 def test_sign_in_through_saml_and_log_out_there_too(page, live_server, saml_op, board_saml):
-    who = {
-        "username": "fatima",
-        "password": IDP_PASSWORD,
-        "name_id": "entree-0001",
-        "mail": EMAIL,
-        "mfa": True,
-    }
-    saml_op.users.append(who)
+    who = fatima(saml_op)
     open_login_page(page, live_server)
     page.get_by_role("link", name="Inloggen met Entree").click()
     sign_in_at_provider(page, who)
@@ -80,6 +75,7 @@ def fatima(saml_op, **changes) -> dict:
         "password": IDP_PASSWORD,
         "name_id": "entree-0001",
         "mail": EMAIL,
+        "organisation": "regenboog.example",
         "mfa": True,
         **changes,
     }

@@ -286,11 +286,44 @@ def test_the_provider_ends_the_session_here_with_a_signed_logout_request(
     account = saml_user(saml_op, saml_teacher)
     saml_visitor.sign_in(saml_idp, account)
     sls = "http://testserver" + reverse("signin:saml_sls", args=[saml_idp.uid])
-    forged = urlsplit(saml_op.logout_request_url(sls, name_id=account["name_id"], other_key=True))
-    assert saml_visitor.client.get(f"{forged.path}?{forged.query}").status_code == 404
+    for forged in (
+        saml_op.logout_request_url(sls, name_id=account["name_id"], other_key=True),
+        saml_op.logout_request_url(sls, name_id=account["name_id"], signed=False),
+    ):
+        parts = urlsplit(forged)
+        assert saml_visitor.client.get(f"{parts.path}?{parts.query}").status_code == 404
+    # Signed by the provider, but about someone else: answered, this session kept.
+    other = urlsplit(saml_op.logout_request_url(sls, name_id="persistent-someone-else"))
+    assert saml_visitor.client.get(f"{other.path}?{other.query}").status_code == 302
     assert logged_in_as(saml_visitor.client) == saml_teacher
     real = urlsplit(saml_op.logout_request_url(sls, name_id=account["name_id"]))
     answer = saml_visitor.client.get(f"{real.path}?{real.query}")
     assert answer.status_code == 302 and answer["Location"].startswith(saml_op.base + "/slo?")
     assert "SAMLResponse=" in answer["Location"] and "Signature=" in answer["Location"]
     assert logged_in_as(saml_visitor.client) is None
+
+
+def test_an_account_of_another_organisation_behind_the_provider_is_refused(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    """A federation's hub signs for every school behind it: another school's provider
+    asserting an address of this board finds no account."""
+    account = saml_user(saml_op, saml_teacher)
+    account["organisation"] = "andere-school.example"
+    saml_visitor.sign_in(saml_idp, account)
+    assert logged_in_as(saml_visitor.client) is None
+    assert refused(saml_idp, Reason.OTHER_TENANT)
+    assert not ExternalIdentity.objects.exists()
+
+
+def test_an_encrypted_assertion_is_refused_unopened(saml_op, saml_idp, saml_teacher, saml_visitor):
+    saml_user(saml_op, saml_teacher)
+    request_id, acs = started_request_id(saml_visitor.client, saml_idp)
+    xml = (
+        '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        f'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" InResponseTo="{request_id}">'
+        "<saml:EncryptedAssertion>…</saml:EncryptedAssertion></samlp:Response>"
+    )
+    saml_visitor.post_to_app(acs, base64.b64encode(xml.encode()).decode())
+    assert logged_in_as(saml_visitor.client) is None
+    assert refused(saml_idp, Reason.INVALID_TOKEN)

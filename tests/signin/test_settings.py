@@ -141,6 +141,8 @@ def saml_form(**changes):
         "address_attribute": "urn:oid:0.9.2342.19200300.100.1.3",
         "address_claim": "email",
         "context_list": "https://refeds.org/profile/mfa",
+        "tenant_claim": "urn:mace:terena.org:attribute-def:schacHomeOrganization",
+        "tenant": "school.example",
         "active": "on",
     }
     data.update(changes)
@@ -185,11 +187,12 @@ def test_the_board_administrator_adds_a_saml_provider_from_its_metadata_address(
     ("changes", "message"),
     [
         ({}, "Geef het adres van de metadata van de provider, of plak ze"),
+        ({"tenant_claim": "", "tenant": ""}, "de organisatie van het bestuur noemt"),
         ({"idp_metadata": "<html>geen metadata</html>"}, "Dit is niet de metadata"),
         ({"idp_metadata_url": "http://127.0.0.1:9/metadata"}, "kon niet van dit adres"),
         ({"idp_metadata_url": "http://idp.example/metadata"}, "begint met https://"),
     ],
-    ids=["nothing", "not metadata", "unreachable", "plain http"],
+    ids=["nothing", "no organisation", "not metadata", "unreachable", "plain http"],
 )
 def test_bad_saml_input_is_explained_and_saves_nothing(client, board, changes, message):
     log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
