@@ -141,11 +141,27 @@ COLUMNS = {
         ORDINARY,
     ),
     "suppliers_recipient": {"fields": APP, "legal_basis": ORDINARY, "name": ORDINARY},
-    # Signing in through the board's provider: its settings (the secret is encrypted), the
-    # provider's identifier of a person, and what a sign-in gave and how it ended.
+    # Signing in through the board's provider: its settings (the secret and our SAML key are
+    # encrypted; the metadata and our certificate are public), the provider's identifier of
+    # a person, and what a sign-in gave and how it ended.
     "signin_externalidentity": {"subject": ORDINARY},
     "signin_identityprovider": dict.fromkeys(
-        ["name", "issuer", "client_id", "domains", "address_claim", "tenant_claim", "tenant"], APP
+        [
+            "name",
+            "protocol",
+            "issuer",
+            "client_id",
+            "idp_metadata_url",
+            "idp_metadata",
+            "sp_certificate",
+            "address_attribute",
+            "mfa_contexts",
+            "domains",
+            "address_claim",
+            "tenant_claim",
+            "tenant",
+        ],
+        APP,
     ),
     "signin_providermfadevice": {"name": APP},
     "signin_signinattempt": {"email": ORDINARY, "subject": ORDINARY}
