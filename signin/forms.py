@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from schoolprivacy.validators import validate_one_line
 
 from .models import IdentityProvider
-from .oidc import callable_address
+from .outbound import callable_address
 
 
 class ProviderForm(forms.ModelForm):
@@ -74,20 +74,25 @@ class ProviderForm(forms.ModelForm):
             del self.fields["board"]
 
     def clean(self):
+        # What the provider needs besides is IdentityProvider.clean's to say.
         cleaned = super().clean()
-        if cleaned.get("protocol") == IdentityProvider.Protocol.SAML:
-            if not (cleaned.get("idp_metadata_url") or cleaned.get("idp_metadata")):
-                self.add_error(
-                    "idp_metadata_url",
-                    _("Give the address of the provider's metadata, or paste it."),
-                )
-        else:
-            for name in ("issuer", "client_id"):
-                if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, _("Needed for OpenID Connect."))
-            if not self.instance.client_secret and not cleaned.get("secret"):
-                self.add_error("secret", _("Needed for OpenID Connect."))
+        if (
+            cleaned.get("protocol") != IdentityProvider.Protocol.SAML
+            and not self.instance.client_secret
+            and not cleaned.get("secret")
+        ):
+            self.add_error("secret", _("Needed for OpenID Connect."))
         return cleaned
+
+    def add_error(self, field, error):
+        """IdentityProvider.clean says nothing more about a field this form has already
+        found wrong: one message per mistake."""
+        if field is None and hasattr(error, "error_dict"):
+            left = {k: v for k, v in error.error_dict.items() if k not in self.errors}
+            if not left:
+                return
+            error = forms.ValidationError(left)
+        super().add_error(field, error)
 
     def clean_domain_list(self) -> list[str]:
         domains = [

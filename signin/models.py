@@ -157,20 +157,26 @@ class IdentityProvider(models.Model):
         return self.protocol == self.Protocol.SAML
 
     def clean(self):
-        if self.is_saml and not (self.idp_metadata or self.idp_metadata_url):
-            raise ValidationError(_("Give the address of the provider's metadata, or paste it."))
-        if self.is_saml and not self.tenant:
-            # A federation's hub (Entree Federatie) signs for every school behind it: only
-            # the board's own organisation may vouch for an address of the board.
-            raise ValidationError(
-                _(
+        errors: dict[str, str] = {}
+        if self.is_saml:
+            if not (self.idp_metadata or self.idp_metadata_url):
+                errors["idp_metadata_url"] = _(
+                    "Give the address of the provider's metadata, or paste it."
+                )
+            if not self.tenant:
+                # A federation's hub (Entree Federatie) signs for every school behind it:
+                # only the board's own organisation may vouch for an address of the board.
+                errors["tenant"] = _(
                     "SAML: give the attribute that names the board's organisation and its "
                     "value, e.g. urn:mace:terena.org:attribute-def:schacHomeOrganization and "
                     "the board's domain."
                 )
-            )
-        if not self.is_saml and not (self.issuer and self.client_id):
-            raise ValidationError(_("Give the issuer and the client id."))
+        else:
+            for name in ("issuer", "client_id"):
+                if not getattr(self, name):
+                    errors[name] = _("Needed for OpenID Connect.")
+        if errors:
+            raise ValidationError(errors)
         if bool(self.tenant_claim) != bool(self.tenant):
             raise ValidationError(
                 _("Give both the organisation's claim and its value, or neither.")

@@ -10,6 +10,7 @@ waits in the session under its state (pending.py); the answer is accepted once, 
 state it names.
 """
 
+import json
 from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlsplit, urlunsplit
@@ -18,14 +19,14 @@ import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
-from django.conf import settings
 from django.core.cache import cache
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, KeySetSerialization
 
-from . import pending
+from . import outbound, pending
 from .models import IdentityProvider, SignInAttempt
+from .outbound import callable_address
 
 Reason = SignInAttempt.Reason
 
@@ -35,10 +36,6 @@ METADATA_SECONDS = 60 * 60
 LEEWAY = 60
 #: Signature algorithms accepted for an ID token (never "none", never HMAC).
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
-#: A slow provider must not hold a web worker long: connect within 3 s, answer within 5.
-TIMEOUT = httpx2.Timeout(5.0, connect=3.0)
-#: The largest configuration or key set read from a provider.
-MAX_RESPONSE = 256 * 1024
 
 
 class Refused(Exception):
@@ -88,21 +85,6 @@ def metadata(provider: IdentityProvider, *, fresh: bool = False) -> dict:
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 
 
-def callable_address(url) -> bool:
-    """An https address; plain http only to this machine, where settings allow that (the
-    demo provider of `make run` and the tests: SIGNIN_LOOPBACK_HTTP)."""
-    if not isinstance(url, str):
-        return False
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return (
-        parts.scheme == "http"
-        and parts.hostname in ("127.0.0.1", "localhost")
-        and getattr(settings, "SIGNIN_LOOPBACK_HTTP", False)
-    )
-
-
 def keys(provider: IdentityProvider, *, fresh: bool = False) -> KeySet:
     """The provider's public keys (its jwks_uri), kept for an hour."""
     key = f"signin:oidc:jwks:{provider.issuer}"
@@ -117,13 +99,12 @@ def keys(provider: IdentityProvider, *, fresh: bool = False) -> KeySet:
 
 
 def _get_json(provider: IdentityProvider, url: str) -> dict:
-    """A JSON object from *url* (at most MAX_RESPONSE bytes), or Refused."""
+    """A JSON object from *url* (outbound.get: a public address, a bounded answer), or
+    Refused."""
     try:
-        response = httpx2.get(url, timeout=TIMEOUT, follow_redirects=False)
-        response.raise_for_status()
-        if len(response.content) > MAX_RESPONSE:
-            raise Refused(Reason.INVALID_TOKEN, provider)
-        found = response.json()
+        found = json.loads(outbound.get(url))
+    except outbound.TooLarge as error:
+        raise Refused(Reason.INVALID_TOKEN, provider) from error
     except (httpx2.HTTPError, ValueError) as error:
         raise Refused(Reason.UNREACHABLE, provider) from error
     if not isinstance(found, dict):
@@ -138,7 +119,7 @@ def _client(provider: IdentityProvider, redirect_uri: str) -> OAuth2Client:
         scope="openid email profile",
         redirect_uri=redirect_uri,
         code_challenge_method="S256",
-        timeout=TIMEOUT,
+        **outbound.client(),
     )
 
 

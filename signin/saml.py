@@ -41,9 +41,10 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from . import pending
+from . import outbound, pending
 from .models import IdentityProvider, SignInAttempt
-from .oidc import LEEWAY, MAX_RESPONSE, TIMEOUT, Answer, Refused, callable_address
+from .oidc import LEEWAY, Answer, Refused
+from .outbound import callable_address
 
 logger = logging.getLogger(__name__)
 
@@ -120,18 +121,18 @@ def sp_keys() -> tuple[str, str]:
 
 
 def metadata_read(url: str) -> str:
-    """The provider's metadata from *url* (an address we may call, at most MAX_RESPONSE
-    bytes); ValueError with a reason a person can act on."""
-    if not callable_address(url):
-        raise ValueError("address")
+    """The provider's metadata from *url* (outbound.get: a public address, a bounded
+    answer); ValueError with a reason a person can act on."""
     try:
-        response = httpx2.get(url, timeout=TIMEOUT, follow_redirects=False)
-        response.raise_for_status()
+        return outbound.get(url).decode()
+    except outbound.NotPublic as error:
+        raise ValueError("not_public") from error
+    except outbound.TooLarge as error:
+        raise ValueError("size") from error
     except httpx2.HTTPError as error:
         raise ValueError("unreachable") from error
-    if len(response.content) > MAX_RESPONSE:
-        raise ValueError("size")
-    return response.text
+    except UnicodeDecodeError as error:
+        raise ValueError("metadata") from error
 
 
 def idp_of(metadata: str) -> dict:

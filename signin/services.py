@@ -171,12 +171,12 @@ def mfa_device(user: User) -> ProviderMfaDevice:
 # --- The board's settings ----------------------------------------------------------------
 
 
-@transaction.atomic
 def provider_save(*, provider: IdentityProvider, secret: str = "") -> IdentityProvider:
     """Create or change a provider (audited); an empty *secret* keeps the one it has.
 
-    A SAML provider's metadata is read again from its address, when it has one, and
-    must hold what a sign-in needs; the first save makes our certificate and key.
+    A SAML provider's metadata is read again from its address, when it has one (before
+    the transaction: a slow provider holds no rows), and must hold what a sign-in needs;
+    the first save makes our certificate and key.
 
     A subject is only unique at one issuer (and client; for SAML, one provider's entity
     id): when that changes, the identities linked so far are forgotten, and each person
@@ -188,12 +188,13 @@ def provider_save(*, provider: IdentityProvider, secret: str = "") -> IdentityPr
     if provider.is_saml:
         _saml_prepare(provider)
     provider.full_clean()
-    if provider.pk is not None:
-        before = IdentityProvider.objects.filter(pk=provider.pk).first()
-        if before and _subjects_of(before) != _subjects_of(provider):
-            for identity in ExternalIdentity.objects.filter(provider=provider):
-                identity.delete()  # one by one: each deletion is audited
-    provider.save()
+    with transaction.atomic():
+        if provider.pk is not None:
+            before = IdentityProvider.objects.filter(pk=provider.pk).first()
+            if before and _subjects_of(before) != _subjects_of(provider):
+                for identity in ExternalIdentity.objects.filter(provider=provider):
+                    identity.delete()  # one by one: each deletion is audited
+        provider.save()
     return provider
 
 
@@ -215,9 +216,12 @@ def _saml_prepare(provider: IdentityProvider) -> None:
         try:
             provider.idp_metadata = saml.metadata_read(provider.idp_metadata_url)
         except ValueError as error:
-            raise ValidationError(
-                {"idp_metadata_url": _("The metadata could not be read from this address.")}
-            ) from error
+            message = (
+                _("This address is not on the public internet; the app does not call it.")
+                if str(error) == "not_public"
+                else _("The metadata could not be read from this address.")
+            )
+            raise ValidationError({"idp_metadata_url": message}) from error
     try:
         saml.idp_of(provider.idp_metadata)
     except ValueError as error:

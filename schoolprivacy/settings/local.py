@@ -36,5 +36,5 @@ WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEMO_DATA_ALLOWED = True
 # A school board's identity provider may be plain http on this machine: the demo
-# provider of `make run` and the tests' (signin/oidc.py: callable_address).
+# provider of `make run` and the tests' (signin/outbound.py).
 SIGNIN_LOOPBACK_HTTP = True

@@ -32,7 +32,7 @@ STORAGES = {
 }
 DEMO_DATA_ALLOWED = True
 # A school board's identity provider may be plain http on this machine: the demo
-# provider of `make run` and the tests' (signin/oidc.py: callable_address).
+# provider of `make run` and the tests' (signin/outbound.py).
 SIGNIN_LOOPBACK_HTTP = True
 # Each run writes its own erasure ledger (the restore test reads it).
 ERASURE_LEDGER_PATH = (

@@ -130,7 +130,26 @@ def test_bad_input_is_explained_and_saves_nothing(client, board, changes, messag
     response = client.post(reverse("signin:provider_create"), form_data(board=board.pk, **changes))
     assert response.status_code == 200
     assert message in response.content.decode()
+    if message:
+        assert summary(response).count(message) == 1  # said once
     assert list(IdentityProvider.objects.values_list("pk", "name")) == before
+
+
+def summary(response) -> str:
+    """The page's summary of what to mend (every message of the form, once each)."""
+    page = response.content.decode()
+    start = page.index("data-error-summary")
+    return page[start : page.index("</div>", start)]
+
+
+def test_a_wrong_issuer_is_not_also_called_missing(client, board):
+    log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
+    response = client.post(
+        reverse("signin:provider_create"), form_data(board=board.pk, issuer="http://idp.example")
+    )
+    assert "begint met https://" in summary(response)
+    assert "Nodig voor OpenID Connect" not in summary(response)
+    assert not IdentityProvider.objects.filter(name="Microsoft").exists()
 
 
 def saml_form(**changes):
@@ -191,15 +210,25 @@ def test_the_board_administrator_adds_a_saml_provider_from_its_metadata_address(
         ({"idp_metadata": "<html>geen metadata</html>"}, "Dit is niet de metadata"),
         ({"idp_metadata_url": "http://127.0.0.1:9/metadata"}, "kon niet van dit adres"),
         ({"idp_metadata_url": "http://idp.example/metadata"}, "begint met https://"),
+        ({"idp_metadata_url": "https://10.0.0.5/metadata"}, "niet op het openbare internet"),
+        ({"idp_metadata_url": "https://169.254.169.254/"}, "niet op het openbare internet"),
     ],
-    ids=["nothing", "no organisation", "not metadata", "unreachable", "plain http"],
+    ids=[
+        "nothing",
+        "no organisation",
+        "not metadata",
+        "unreachable",
+        "plain http",
+        "private network",
+        "cloud metadata service",
+    ],
 )
 def test_bad_saml_input_is_explained_and_saves_nothing(client, board, changes, message):
     log_in_recently(client, member(board, BoardRole.BOARD_ADMINISTRATOR))
     before = list(IdentityProvider.objects.values_list("pk", "name"))
     response = client.post(reverse("signin:provider_create"), saml_form(board=board.pk, **changes))
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert summary(response).count(message) == 1  # said once
     assert list(IdentityProvider.objects.values_list("pk", "name")) == before
 
 

@@ -1,0 +1,128 @@
+"""Calls to a board's identity provider reach only the public internet, and a provider
+cannot hold a worker or its memory (signin/outbound.py). A real HTTP server on loopback
+stands in for a provider that misbehaves."""
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx2
+import pytest
+
+from signin import oidc, outbound
+from signin.models import IdentityProvider, SignInAttempt
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.seen.append(self.path)
+        if self.path == "/slow":
+            self._begin(10)
+            try:
+                for _ in range(10):  # a byte at a time, each well within the read timeout
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.4)
+            except BrokenPipeError:
+                pass  # given up on, as it should be
+            return
+        body = {
+            "/host": self.headers["Host"].encode(),
+            "/big": b"x" * (outbound.MAX_RESPONSE + 1),
+        }.get(self.path, b"{}")
+        self._begin(len(body))
+        self.wfile.write(body)
+
+    def _begin(self, length):
+        self.send_response(200)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.seen = []
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.0.0.5",  # a private network
+        "192.168.1.1",
+        "172.16.0.1",
+        "169.254.169.254",  # a cloud's metadata service
+        "100.64.0.1",  # carrier-grade NAT
+        "0.0.0.0",  # noqa: S104 (an address refused, not bound)
+        "224.0.0.1",  # multicast
+        "fd00::1",  # IPv6, unique local
+        "fe80::1",  # IPv6, link-local
+        "::ffff:10.0.0.5",  # IPv4 in IPv6's clothes
+    ],
+)
+def test_addresses_off_the_public_internet_are_never_called(address):
+    with pytest.raises(outbound.NotPublic):
+        outbound.public_address(address, 443)
+
+
+def test_a_public_address_is_called():
+    assert outbound.public_address("145.100.1.1", 443) == "145.100.1.1"
+
+
+def test_this_machine_is_called_only_where_settings_allow_it(server, settings):
+    port = server.server_address[1]
+    settings.SIGNIN_LOOPBACK_HTTP = False
+    before = len(server.seen)
+    with pytest.raises(outbound.NotPublic):
+        outbound.get(f"https://localhost:{port}/")  # the name resolves to this machine
+    with pytest.raises(ValueError):
+        outbound.get(f"http://127.0.0.1:{port}/")  # plain http, outside the tests
+    assert len(server.seen) == before  # nothing was sent
+
+
+def test_the_call_goes_to_the_address_checked_with_the_name_kept(server):
+    port = server.server_address[1]
+    assert outbound.get(f"http://localhost:{port}/host") == f"localhost:{port}".encode()
+
+
+def test_an_answer_too_large_is_not_read(server):
+    with pytest.raises(outbound.TooLarge):
+        outbound.get(f"http://127.0.0.1:{server.server_address[1]}/big")
+
+
+def test_an_answer_that_trickles_in_is_given_up_at_the_deadline(server, monkeypatch):
+    monkeypatch.setattr(outbound, "DEADLINE", 1.0)
+    started = time.monotonic()
+    with pytest.raises(httpx2.TimeoutException):
+        outbound.get(f"http://127.0.0.1:{server.server_address[1]}/slow")
+    assert time.monotonic() - started < 3  # not the 4 s the whole answer takes
+
+
+@pytest.mark.django_db
+def test_a_provider_whose_issuer_is_on_a_private_network_is_not_called(idp):
+    idp.issuer = "https://10.20.30.40/tenant"
+    with pytest.raises(oidc.Refused) as refused:
+        oidc.metadata(idp, fresh=True)
+    assert refused.value.reason == SignInAttempt.Reason.UNREACHABLE
+
+
+def test_the_token_endpoint_is_called_through_the_same_guard():
+    # Authlib's client is an httpx2 client: it gets the transport that checks addresses.
+    provider = IdentityProvider(issuer="https://idp.example", client_id="c", client_secret="s")
+    client = oidc._client(provider, "https://app.example/back")
+    with client, pytest.raises(outbound.NotPublic):
+        client.fetch_token(
+            "https://192.168.0.10/token",
+            grant_type="authorization_code",
+            code="c",
+            code_verifier="v",
+        )
