@@ -2,12 +2,18 @@
 cannot hold a worker or its memory (signin/outbound.py). A real HTTP server on loopback
 stands in for a provider that misbehaves."""
 
+import datetime
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx2
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from signin import oidc, outbound
 from signin.models import IdentityProvider, SignInAttempt
@@ -126,3 +132,53 @@ def test_the_token_endpoint_is_called_through_the_same_guard():
             code="c",
             code_verifier="v",
         )
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """The same server behind TLS, with a certificate for the name "localhost" only."""
+    folder = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.seen = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd, ssl.create_default_context(cafile=str(folder / "cert.pem"))
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_tls_is_checked_against_the_provider_s_name_not_the_address_connected_to(tls_server):
+    httpd, trusted = tls_server
+    port = httpd.server_address[1]
+    arguments = outbound.client(transport=outbound.PublicOnly(verify=trusted))
+    with httpx2.Client(**arguments) as http:
+        # Connected to 127.0.0.1, the certificate checked for "localhost": accepted.
+        assert http.get(f"https://localhost:{port}/host").text == f"localhost:{port}"
+        # The same server called by its address: the certificate does not name it.
+        with pytest.raises(httpx2.ConnectError):
+            http.get(f"https://127.0.0.1:{port}/host")
