@@ -13,7 +13,7 @@ from schoolprivacy import list_filters
 from schoolprivacy.audit_entry import AuditEntry
 from schoolprivacy.authorization import grants_for
 from schoolprivacy.capabilities import Capability, school_roles_with
-from schoolprivacy.models import BoardMembership, Membership, Role, School, User
+from schoolprivacy.models import Role, School, User
 
 from . import history, permissions
 from .models import (
@@ -585,48 +585,6 @@ VIEWED_PARTS = {
 def viewed_part(entry: AuditEntry):
     viewed = ((entry.changes or {}).get("viewed") or [""])[0]
     return VIEWED_PARTS.get(viewed.split(":")[0], viewed)
-
-
-def access_history(*, pupil: Pupil) -> list[dict]:
-    """Who of the staff looked at the pupil's dossier and when, with their role at the school.
-
-    Parents' own looks and those of the other parent are left out: a parent
-    never sees the other parent's personal data.
-    """
-    entries = list(
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Pupil),
-            object_id=pupil.pk,
-            action=AuditEntry.Action.ACCESS,
-        )
-        .select_related("actor")
-        .order_by("-timestamp")[:500]
-    )
-    actor_ids = {e.actor_id for e in entries if e.actor_id}
-    roles: dict[int, list[str]] = {}
-    for membership in Membership.objects.filter(user_id__in=actor_ids, school_id=pupil.school_id):
-        roles.setdefault(membership.user_id, []).append(membership.get_role_display())
-    for board_membership in BoardMembership.objects.filter(
-        user_id__in=actor_ids, board_id=pupil.board_id
-    ):
-        roles.setdefault(board_membership.user_id, []).append(board_membership.get_role_display())
-    looks = []
-    for e in entries:
-        if e.actor_id not in roles:
-            continue
-        who = f"{e.actor.full_name} ({', '.join(str(r) for r in roles[e.actor_id])})"
-        event = history.event_of(e, what_was_viewed=viewed_part, who=who)
-        looks.append(
-            {
-                "when": e.timestamp,
-                "day": event.day,
-                "who": e.actor.full_name,
-                "roles": roles[e.actor_id],
-                "what": viewed_part(e),
-                "sentence": event.sentence,
-            }
-        )
-    return looks
 
 
 def dossier_history(

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from consents import selectors as consent_selectors
 from consents.selectors import STATE_LABELS
 from pupils import items as pupil_items
+from pupils import looks as pupil_looks
 from pupils import selectors as pupil_selectors
 from pupils import services as pupil_services
 from pupils.models import Pupil, SpecialRecord
@@ -494,7 +495,7 @@ def _access_history(copy: _Copy) -> list[dict]:
             "role": ", ".join(str(role) for role in item["roles"]),
             "what": str(item["what"]),
         }
-        for item in pupil_selectors.access_history(pupil=copy.pupil)
+        for item in pupil_looks.every_look(pupil=copy.pupil)
     ]
 
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from schoolprivacy import sections
 from schoolprivacy.authorization import hidden
 from schoolprivacy.forms import add_service_errors
+from schoolprivacy.paging import page_of
 
-from .. import ages, permissions, selectors, services, whom_to_ask
+from .. import ages, looks, permissions, selectors, services, whom_to_ask
 from ..forms import ParentAccessForm, ParentContactForm
 from ..permissions import PortalRight, SpecialRecordPolicy
 from .common import _document_response, policy
@@ -76,13 +77,14 @@ def portal_access_history(request, pk):
     pupil = policy.own_child(request.user, pk)
     if not permissions.sees_whole_dossier(request.user, pupil):
         hidden()
-    history = selectors.access_history(pupil=pupil)
+    page = page_of(looks.looks_at(pupil=pupil), request.GET.get("page"), 50)
     return render(
         request,
         "pupils/portal/access.html",
         {
             "pupil": pupil,
-            "history": history,
+            "page": page,
+            "history": looks.described(page, pupil=pupil),
             "as_pupil": permissions.portal_right(request.user, pupil) == PortalRight.SELF,
         },
     )

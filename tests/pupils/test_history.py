@@ -171,3 +171,52 @@ def test_a_teacher_does_not_see_the_history_and_nothing_is_logged_for_it(world, 
     response = _history(login, world.users["teacher"], world.pupil)
     assert response.status_code == 404
     assert AuditEntry.objects.count() == before
+
+
+def _looks(login, user, pupil, **query):
+    url = reverse("portal:access_history", args=[pupil.pk])
+    return login(user).get(url, query)
+
+
+def test_the_parent_pages_through_every_look_with_the_total(world, login):
+    teacher = world.users["teacher"]
+    for _ in range(120):
+        services.dossier_viewed(pupil=world.pupil, acting_user=teacher, part="dossier")
+    first = _text(_looks(login, world.users["parent"], world.pupil))
+    assert first.count("(leerkracht) heeft het dossier bekeken") == 50
+    assert "120 keer bekeken" in first
+    assert "Pagina 1 van 3" in first
+    last = _text(_looks(login, world.users["parent"], world.pupil, page=3))
+    assert last.count("(leerkracht) heeft het dossier bekeken") == 20
+
+
+def test_a_look_by_someone_who_has_left_the_school_is_still_shown(world, login):
+    leaver = world.users["care_coordinator"]
+    services.dossier_viewed(pupil=world.pupil, acting_user=leaver, part="special")
+    leaver.memberships.all().delete()
+    text = _text(_looks(login, world.users["parent"], world.pupil))
+    assert f"{escape(leaver.full_name)} (niet meer op school)" in text
+
+
+def test_the_parents_own_looks_are_not_the_school_s(world, login):
+    services.dossier_viewed(pupil=world.pupil, acting_user=world.users["parent"], part="portal")
+    text = _text(_looks(login, world.users["parent"], world.pupil))
+    assert "Nog niemand van de school heeft het dossier geopend" in text
+
+
+def test_who_looked_takes_the_same_queries_for_few_and_many_looks(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world.users["parent"])
+    url = reverse("portal:access_history", args=[world.pupil.pk])
+    services.dossier_viewed(pupil=world.pupil, acting_user=world.users["teacher"], part="x")
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for person in ("teacher", "care_coordinator", "team_leader", "director"):
+        for _ in range(20):
+            services.dossier_viewed(pupil=world.pupil, acting_user=world.users[person], part="x")
+    with django_assert_max_num_queries(30) as many:
+        client.get(url)
+    # One more: the count of a list longer than a page.
+    assert len(many.captured_queries) <= len(few.captured_queries) + 1

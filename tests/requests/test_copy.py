@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from consents.models import Decision
 from pupils import services as pupil_services
@@ -260,3 +261,23 @@ def test_the_copy_holds_earlier_versions_documents_and_contact_details(
     assert phones == ["06-11112222", "[…]", "030-1234567"]  # the father's number is his
     assert "06-99998888" not in json.dumps(data) and "06-99998888" not in html
     assert "030-1234567" in html
+
+
+def test_the_copy_holds_every_look_however_many(world, django_capture_on_commit_callbacks):
+    # Reproduced (issue 22): a pupil with 2,285 looks got a copy that named 500 of them.
+    teacher = world.users["teacher"]
+    for _ in range(620):
+        pupil_services.dossier_viewed(pupil=world.pupil, acting_user=teacher, part="dossier")
+    # Someone who looked and has since left the school is still someone who looked.
+    leaver = world.users["care_coordinator"]
+    pupil_services.dossier_viewed(pupil=world.pupil, acting_user=leaver, part="special")
+    leaver.memberships.all().delete()
+
+    _request, copy = make_copy(world, django_capture_on_commit_callbacks)
+
+    data, html = unzip(services.copy_download(copy=copy, user=world.users["parent"])[1])
+    looks = data["access_history"]
+    assert len(looks) == 621
+    assert [look["who"] for look in looks].count(teacher.full_name) == 620
+    assert looks[0]["who"] == leaver.full_name
+    assert html.count(escape(teacher.full_name)) >= 620
