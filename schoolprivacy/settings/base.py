@@ -142,6 +142,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Authentication -------------------------------------------------------
 AUTH_USER_MODEL = "schoolprivacy.User"
+# Argon2id first; a PBKDF2 hash is still checked, and kept again with Argon2id at the
+# next login (schoolprivacy/hashers.py).
+PASSWORD_HASHERS = [
+    "schoolprivacy.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login while the account (or this address) is locked out.
     "axes.backends.AxesStandaloneBackend",
