@@ -242,6 +242,12 @@ class DataRequest(models.Model):
                 condition=Q(status__in=["received", "in_progress", "notifying"]),
                 name="request_open_due_idx",
             ),
+            # The list of answered and closed requests, newest first, a page at a time.
+            models.Index(
+                fields=["-closed_at", "-id"],
+                condition=Q(closed_at__isnull=False),
+                name="request_closed_idx",
+            ),
             models.Index(fields=["school", "status"], name="request_school_status_idx"),
             models.Index(fields=["pupil", "kind"], name="request_pupil_kind_idx"),
             models.Index(fields=["requester", "-received_at"], name="request_requester_idx"),

@@ -54,7 +54,19 @@ def dashboard(*, user: User, open_only: bool = True) -> QuerySet[DataRequest]:
     )
     if open_only:
         return requests.filter(status__in=OPEN_STATUSES).order_by("due_on", "received_at", "pk")
-    return requests.exclude(status__in=OPEN_STATUSES).order_by("-closed_at", "-pk")
+    # Every step out of the open statuses sets closed_at (services/_common.py): reading it
+    # newest first walks the index request_closed_idx, a page at a time.
+    return (
+        requests.filter(closed_at__isnull=False)
+        .exclude(status__in=OPEN_STATUSES)
+        .order_by("-closed_at", "-pk")
+    )
+
+
+def overdue(*, user: User, today: datetime.date | None = None) -> int:
+    """How many of the open requests *user* sees as staff are past their due date."""
+    today = today or timezone.localdate()
+    return dashboard(user=user).filter(due_on__lt=today).order_by().count()
 
 
 def open_request_choices(user: User, pupils: QuerySet[Pupil]) -> list[tuple[str, str]]:

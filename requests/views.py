@@ -294,11 +294,12 @@ def portal_section(request, pupil) -> str | None:
 
 @require_capability(Capability.HANDLE_REQUESTS)
 def dashboard(request):
-    rows = selectors.with_days_left(selectors.dashboard(user=request.user))
+    page = page_of(selectors.dashboard(user=request.user), request.GET.get("page"), 50)
+    page.object_list = selectors.with_days_left(page.object_list)
     return render(
         request,
         "requests/dashboard.html",
-        {"rows": rows, "overdue": sum(1 for r in rows if r.days_left < 0)},
+        {"page": page, "rows": page.object_list, "overdue": selectors.overdue(user=request.user)},
     )
 
 

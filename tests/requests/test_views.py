@@ -1,5 +1,6 @@
 """The request pages: what they show, and that lists take the same queries for few or many."""
 
+import datetime
 import uuid
 
 import pytest
@@ -35,6 +36,21 @@ def test_the_dashboard_takes_the_same_queries_for_few_and_many_requests(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+def test_the_dashboard_is_paged_and_counts_every_overdue_request(world, login):
+    more_requests(world, 30)
+    total = DataRequest.objects.count()
+    assert total > 50
+    late = datetime.date(2026, 1, 5)  # all of them overdue
+    DataRequest.objects.update(received_on=late - datetime.timedelta(days=31))
+    DataRequest.objects.update(first_due_on=late, due_on=late)
+    client = login(world.users["director"])
+    first = client.get(reverse("requests:dashboard")).content.decode()
+    assert first.count("dagen te laat") == 50
+    assert f"{total} verzoeken zijn te laat" in first
+    second = client.get(reverse("requests:dashboard"), {"page": 2}).content.decode()
+    assert second.count("dagen te laat") == total - 50
+
+
 def test_my_requests_takes_the_same_queries_for_few_and_many(
     world, login, django_assert_max_num_queries
 ):
@@ -55,7 +71,7 @@ def test_the_closed_list_marks_what_was_answered_late(world, login):
         requester=world.users["parent"],
         acting_user=world.users["director"],
         channel=DataRequest.Channel.PAPER,
-        received_on=__import__("datetime").date(2026, 9, 1),
+        received_on=datetime.date(2026, 9, 1),
         identity_check=DataRequest.IdentityCheck.IN_PERSON,
         submission=uuid.uuid4(),
     )
