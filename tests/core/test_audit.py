@@ -195,3 +195,40 @@ def test_a_receiver_of_pre_log_can_stop_an_entry_and_post_log_hears_of_each():
     entry = updates.get()  # the first save was stopped
     assert entry.changes == {"first_name": ["Stil", "Lotte"]}
     assert heard == [(entry.pk, {"first_name": ("Stil", "Lotte")})]
+
+
+def test_the_log_keeps_only_the_indexes_its_queries_use():
+    # Each index is paid for on every insert (a look at a dossier is one): see AuditEntry.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'auditlog_logentry' ORDER BY 1"
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    assert names == [
+        "audit_object_history_idx",
+        "auditlog_logentry_actor_id_959271d2",
+        "auditlog_logentry_pkey",
+        "auditlog_logentry_pupil_idx",
+    ]
+
+
+def test_an_object_s_history_and_its_masking_are_read_along_that_index():
+    from pupils.looks import looks_at
+
+    pupil = PupilFactory()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is read whole
+        plan = looks_at(pupil=pupil).explain()
+        cursor.execute(
+            "EXPLAIN " + audit._SCRUB,
+            {
+                "mask": audit.MASK,
+                "erased": audit.ERASED,
+                "content_type": 1,
+                "ids": [pupil.pk],
+                "access": AuditEntry.Action.ACCESS,
+            },
+        )
+        scrub_plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "audit_object_history_idx" in plan
+    assert "audit_object_history_idx" in scrub_plan
