@@ -145,7 +145,7 @@ class AuditEntry(AbstractLogEntry):
     a pupil's dossier items: pupils migration 0002) stay.
     """
 
-    content_type: models.ForeignKey = models.ForeignKey(
+    content_type: "models.ForeignKey[ContentType, ContentType]" = models.ForeignKey(
         to="contenttypes.ContentType",
         on_delete=models.CASCADE,
         related_name="+",

@@ -382,6 +382,9 @@ def run() -> int:
                 "INFO",
                 "--concurrency",
                 "2",
+                # Here one worker takes both queues (docker-compose.yml has one for each).
+                "--queues",
+                "celery,sweeps",
                 "--hostname",
                 "worker@%h",
             ],

@@ -55,7 +55,7 @@ REQUIRED = [
 COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
 # Read by Django itself, not by our settings.
 DJANGO_OWN = {"DJANGO_SETTINGS_MODULE"}
-APP_SERVICES = ["migrate", "web", "worker", "beat"]
+APP_SERVICES = ["migrate", "web", "worker", "sweeper", "beat"]
 
 
 # --- Reading the files -----------------------------------------------------------
@@ -221,7 +221,7 @@ def test_beat_keeps_its_schedule_in_a_volume():
     assert str(schedule.parent) in volume_targets("beat")
 
 
-LONG_RUNNING = ["postgres", "redis", "web", "worker", "beat"]
+LONG_RUNNING = ["postgres", "redis", "web", "worker", "sweeper", "beat"]
 
 
 def test_every_service_but_migrate_runs_long():
@@ -249,14 +249,14 @@ def test_migrate_runs_once():
 
 
 def test_the_app_starts_after_the_migrations_succeeded():
-    for name in ["web", "worker", "beat"]:
+    for name in ["web", "worker", "sweeper", "beat"]:
         condition = SERVICES[name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully", name
     for name in ["postgres", "redis"]:
         assert SERVICES["migrate"]["depends_on"][name]["condition"] == "service_healthy"
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["web", "worker", "sweeper", "beat"])
 def test_the_app_starts_only_with_healthy_postgres_and_redis(name):
     depends_on = SERVICES[name]["depends_on"]
     for service in ["postgres", "redis"]:
@@ -287,7 +287,7 @@ def test_app_services_build_the_image_and_use_production_settings():
 
 
 def test_uploads_live_in_a_volume_outside_the_static_files():
-    for name in ["web", "worker"]:
+    for name in ["web", "worker", "sweeper"]:
         media_root = environment_of(name)["MEDIA_ROOT"]
         assert media_root in volume_targets(name), name
         assert not media_root.startswith("/app/staticfiles")
@@ -309,16 +309,38 @@ def test_gunicorn_runs_a_sensible_number_of_workers():
     assert 2 <= int(command[command.index("--workers") + 1]) <= 16
 
 
-def test_the_worker_healthcheck_pings_this_worker():
-    worker = command_of("worker")
+@pytest.mark.parametrize("name", ["worker", "sweeper"])
+def test_the_worker_healthcheck_pings_this_worker(name):
+    worker = command_of(name)
     node = worker[worker.index("--hostname") + 1]
-    check = healthcheck_of("worker")
+    check = healthcheck_of(name)
     assert check[0] == "CMD-SHELL"
     argv = shlex.split(check[1])
     assert argv[:5] == ["celery", "-A", "schoolprivacy", "inspect", "ping"]
     destination = argv[argv.index("--destination") + 1]
-    assert node == "worker@%h"
-    assert destination == "worker@$HOSTNAME"
+    assert node == f"{name}@%h"
+    assert destination == f"{name}@$HOSTNAME"
+
+
+def queues_of(command: list[str]) -> set[str]:
+    return set(command[command.index("--queues") + 1].split(","))
+
+
+def test_the_sweeps_have_a_worker_of_their_own_and_every_queue_a_worker():
+    from django.conf import settings
+
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed == {"sweeps"}
+    assert queues_of(command_of("worker")) == {"celery"}  # copies and mail
+    assert queues_of(command_of("sweeper")) == {"sweeps"}
+
+
+def test_make_run_s_one_worker_takes_every_queue():
+    from django.conf import settings
+
+    source = (ROOT / "scripts" / "stack.py").read_text(encoding="utf-8")
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert f'"{",".join(sorted({"celery", *routed}))}"' in source
 
 
 def test_infrastructure_healthchecks_use_the_tools_of_their_images():

@@ -6,7 +6,9 @@ import datetime
 import functools
 import logging
 import operator
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -51,14 +53,28 @@ def _blocked():
     ) | Exists(DataRequest.objects.filter(pupil_id=OuterRef("pk"), status__in=OPEN_STATUSES))
 
 
-def retention_sweep(*, today: datetime.date | None = None) -> list[RetentionRun]:
+@dataclass
+class Sweep:
+    """What one run of the sweep did: the day's reports of the boards it found work at,
+    and, where its time ran out, the last pupil it handled (the next run goes on after)."""
+
+    runs: list[RetentionRun]
+    resume_after: int | None = None
+
+
+def retention_sweep(
+    *, today: datetime.date | None = None, after: int = 0, seconds: float | None = None
+) -> Sweep:
     """Delete or anonymise what is past its retention period; a legal hold stops it.
 
     Per board and day one report of counts (never contents) for the privacy
     officer. Idempotent: what is gone is not found again, so a second run the same
-    day removes nothing more.
+    day removes nothing more. The pupils are handled in the order of their ids, those
+    after *after* only; given *seconds*, the run stops when they are spent and says
+    after which pupil the next run goes on (the task queues it: requests/tasks.py).
     """
     today = today or timezone.localdate()
+    started = time.monotonic()
     due: dict[int, set[str]] = defaultdict(set)
     boards: dict[int, int] = {}
     held: dict[int, set[int]] = defaultdict(set)
@@ -78,12 +94,18 @@ def retention_sweep(*, today: datetime.date | None = None) -> list[RetentionRun]
         run, _created = RetentionRun.objects.get_or_create(board_id=board_id, ran_on=today)
         run.held = len(held.get(board_id, ()))
         run.save(update_fields=["held", "finished_at"])
-    pupil_ids = sorted(due)
-    for pupil_id in pupil_ids:
+    resume_after = None
+    handled: list[int] = []
+    for pupil_id in sorted(p for p in due if p > after):
+        if seconds is not None and handled and time.monotonic() - started > seconds:
+            resume_after = handled[-1]
+            break
         _retention_erase(pupil_id, due[pupil_id], today)
-    if pupil_ids:
-        logger.info("Retention sweep %s: %d pupils", today, len(pupil_ids))
-    return list(RetentionRun.objects.filter(ran_on=today, board_id__in=set(boards.values())))
+        handled.append(pupil_id)
+    if handled:
+        logger.info("Retention sweep %s: %d pupils", today, len(handled))
+    runs = list(RetentionRun.objects.filter(ran_on=today, board_id__in=set(boards.values())))
+    return Sweep(runs, resume_after)
 
 
 @transaction.atomic

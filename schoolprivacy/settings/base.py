@@ -123,6 +123,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# Long sweeps have a queue and a worker of their own (docker-compose.yml: sweeper), so that
+# copies and mail never wait behind them; everything else goes to the default "celery".
+CELERY_TASK_ROUTES = {"requests.tasks.sweep_retention": {"queue": "sweeps"}}
 # Longer than the longest task (the 30-minute hard limit), so that Redis does not hand a
 # running task to a second worker; a message caught by a worker that was killed is given
 # out again after it. A parent's copy does not wait for that: the stale-work sweep makes it

@@ -154,3 +154,68 @@ def test_with_the_anonymised_pupil_go_its_emergency_contacts(world, dossier):
     left(world, D(2021, 11, 15))
     services.retention_sweep(today=TODAY)
     assert not EmergencyContact.objects.filter(pupil=world.pupil).exists()
+
+
+def more_leavers(world, n, on):
+    from tests.factories import PupilFactory
+
+    pupils = [
+        PupilFactory(school=world.pupil.school, enrolled_on=D(2010, 8, 20), left_on=on)
+        for _ in range(n)
+    ]
+    for pupil in pupils:
+        Agreement.objects.create(
+            pupil=pupil,
+            author=world.users["teacher"],
+            agreed_on=D(2020, 3, 1),
+            participants="ouders",
+            agreement="Lezen.",
+        )
+    return pupils
+
+
+def test_a_sweep_out_of_time_goes_on_after_the_last_pupil_it_handled(world, dossier):
+    left(world, D(2024, 11, 1))
+    others = more_leavers(world, 2, D(2024, 11, 1))
+    ids = sorted([world.pupil.pk, *(p.pk for p in others)])
+
+    first = services.retention_sweep(today=TODAY, seconds=0)  # one pupil, then out of time
+    assert first.resume_after == ids[0]
+    assert (
+        list(
+            Agreement.objects.filter(pupil_id__in=ids)
+            .values_list("pupil_id", flat=True)
+            .distinct()
+            .order_by("pupil_id")
+        )
+        == ids[1:]
+    )
+    second = services.retention_sweep(today=TODAY, after=first.resume_after, seconds=0)
+    assert second.resume_after == ids[1]
+    last = services.retention_sweep(today=TODAY, after=second.resume_after)
+    assert last.resume_after is None
+    assert not Agreement.objects.filter(pupil_id__in=ids).exists()
+    run = RetentionRun.objects.get()
+    assert run.pupils == 3  # one report for the day, whatever the number of parts
+
+
+def test_the_task_queues_its_next_part_until_every_leaver_is_done(world, dossier, monkeypatch):
+    from requests import tasks
+    from schoolprivacy.models import Heartbeat
+
+    left(world, D(2024, 11, 1))
+    others = more_leavers(world, 2, D(2024, 11, 1))
+    monkeypatch.setattr(tasks, "RETENTION_PART_SECONDS", 0)  # one pupil a part
+    parts = []
+    real = services.retention_sweep
+
+    def counted(**kwargs):
+        parts.append(kwargs["after"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "retention_sweep", counted)
+    tasks.sweep_retention.delay(TODAY.toordinal())  # eager in the tests: the parts run here
+    assert len(parts) == 3 and parts[0] == 0
+    assert not Agreement.objects.filter(pupil__in=[world.pupil, *others]).exists()
+    assert RetentionRun.objects.get(ran_on=TODAY).pupils == 3
+    assert Heartbeat.objects.filter(name="retention-sweep").exists()
