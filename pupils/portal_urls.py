@@ -9,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("child/<int:pk>/", views.portal_child, name="child"),
+    path("child/<int:pk>/entries/<slug:kind>/", views.portal_entries, name="entries"),
     path("child/<int:pk>/access/", views.portal_access_history, name="access_history"),
     path("child/<int:pk>/parents/", views.portal_parents_access, name="parents_access"),
     path("contact/", views.portal_contact, name="contact"),

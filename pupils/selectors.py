@@ -190,21 +190,47 @@ def dossier_entry_querysets(
     }
 
 
+#: How many entries of each kind a pupil's page shows, newest first; the rest are on the
+#: kind's own pages (ENTRY_LISTS), a page at a time.
+LATEST_ENTRIES = 10
+#: The kinds of entry by the slug of their pages, and the key their list has.
+ENTRY_LISTS = {"agreement": "agreements", "test-result": "test_results", "note": "notes"}
+
+
 def dossier_entries(
-    *, pupil: Pupil, restricted: frozenset = frozenset(), items: frozenset = frozenset()
-) -> dict[str, list]:
+    *,
+    pupil: Pupil,
+    restricted: frozenset = frozenset(),
+    items: frozenset = frozenset(),
+    latest: int | None = None,
+) -> dict:
     """dossier_entry_querysets read, each entry with its author's name (and its corrector's)
     and its ``documents`` (without their contents).
+
+    With *latest*: only the newest that many of each kind, and under ``more`` whether a
+    kind has more (one row more is read to know). The Art. 15 copy reads them all.
+    """
+    querysets = dossier_entry_querysets(pupil=pupil, restricted=restricted, items=items)
+    entries = {
+        key: list(queryset[: latest + 1] if latest else queryset)
+        for key, queryset in querysets.items()
+    }
+    more = {}
+    if latest:
+        for key, rows in entries.items():
+            more[key] = len(rows) > latest
+            del rows[latest:]
+    entries_complete(pupil=pupil, entries=entries)
+    return {**entries, "more": more}
+
+
+def entries_complete(*, pupil: Pupil, entries: dict[str, list]) -> None:
+    """Put on each entry of *entries* (lists by the keys of ENTRY_LISTS) its author's name,
+    its corrector's and its documents.
 
     The authors of all three kinds are read in one query: joining the accounts into
     each of the three queries costs more to build than the query itself.
     """
-    entries = {
-        key: list(queryset)
-        for key, queryset in dossier_entry_querysets(
-            pupil=pupil, restricted=restricted, items=items
-        ).items()
-    }
     author_ids = {
         user_id
         for kind in entries.values()
@@ -221,9 +247,8 @@ def dossier_entries(
                     entry.revised_by = authors[entry.revised_by_id]
     documents = attachments_by_item(pupil=pupil) if any(entries.values()) else {}
     for key, target in (("agreements", "agreement"), ("test_results", "test_result")):
-        attach_documents(entries[key], target, documents)
-    attach_documents(entries["notes"], "note", documents)
-    return entries
+        attach_documents(entries.get(key, ()), target, documents)
+    attach_documents(entries.get("notes", ()), "note", documents)
 
 
 def attachments_by_item(*, pupil: Pupil) -> dict[str, list[Attachment]]:

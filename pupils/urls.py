@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.pupil_edit, name="edit"),
     path("<int:pk>/group/", views.pupil_change_group, name="change_group"),
     path("<int:pk>/history/", views.pupil_history, name="history"),
+    path("<int:pk>/entries/<slug:kind>/", views.pupil_entries, name="entries"),
     path("<int:pk>/entries/<slug:kind>/new/", views.entry_add, name="entry_add"),
     path("<int:pk>/special/", views.special_list, name="special"),
     path("<int:pk>/special/new/", views.special_add, name="special_add"),

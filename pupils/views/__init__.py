@@ -24,6 +24,7 @@ from .contacts import (  # noqa: F401 (re-exported)
 from .dossier import (  # noqa: F401 (re-exported)
     entry_add,
     pupil_detail,
+    pupil_entries,
     pupil_history,
     pupil_list,
 )
@@ -43,6 +44,7 @@ from .portal import (  # noqa: F401 (re-exported)
     portal_child,
     portal_contact,
     portal_document,
+    portal_entries,
     portal_home,
     portal_parents_access,
 )

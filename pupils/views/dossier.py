@@ -107,10 +107,41 @@ def pupil_detail(request, pk):
     if PupilAction.VIEW_DOSSIER in actions:
         held_items = selectors.restricted_items(pupil=pupil, holds=holds)
         context.update(
-            selectors.dossier_entries(pupil=pupil, restricted=restricted, items=held_items)
+            selectors.dossier_entries(
+                pupil=pupil,
+                restricted=restricted,
+                items=held_items,
+                latest=selectors.LATEST_ENTRIES,
+            )
         )
         services.dossier_viewed(pupil=pupil, acting_user=request.user, part="dossier")
     return render(request, "pupils/detail.html", context)
+
+
+@login_required
+def pupil_entries(request, pk, kind):
+    """Every entry of one kind (agreements, test results, notes), a page at a time: the
+    pupil's page shows the newest (selectors.LATEST_ENTRIES)."""
+    key = selectors.ENTRY_LISTS.get(kind) or hidden()
+    pupil = policy.get(request.user, pk, PupilAction.VIEW)
+    holds = list(selectors.active_holds(pupil=pupil))
+    restricted = selectors.restricted_categories(pupil=pupil, holds=holds)
+    actions = policy.actions(request.user, pupil, restricted_data=restricted)
+    if PupilAction.VIEW_DOSSIER not in actions:
+        hidden()
+    held_items = selectors.restricted_items(pupil=pupil, holds=holds)
+    querysets = selectors.dossier_entry_querysets(
+        pupil=pupil, restricted=restricted, items=held_items
+    )
+    page = page_of(querysets[key], request.GET.get("page"), 25)
+    entries = {key: list(page)}
+    selectors.entries_complete(pupil=pupil, entries=entries)
+    services.dossier_viewed(pupil=pupil, acting_user=request.user, part="dossier")
+    return render(
+        request,
+        "pupils/entries.html",
+        {"pupil": pupil, "actions": actions, "page": page, "only": key, **entries},
+    )
 
 
 ENTRY_KINDS = {

@@ -50,7 +50,7 @@ def portal_child(request, pk):
         "adult_on": ages.birthday(pupil.date_of_birth, ages.ADULT_AGE),
         "adult": ages.age_on(pupil.date_of_birth, timezone.localdate()) >= ages.ADULT_AGE,
         "may_manage_contacts": may_manage_contacts,
-        **selectors.dossier_entries(pupil=pupil),
+        **selectors.dossier_entries(pupil=pupil, latest=selectors.LATEST_ENTRIES),
     }
     context["portal"] = True  # documents open through the portal's own page
     if full:
@@ -70,6 +70,32 @@ def portal_child(request, pk):
     context["sections"] = sections.render("portal_child", request, pupil)
     services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
     return render(request, "pupils/portal/child.html", context)
+
+
+@login_required
+def portal_entries(request, pk, kind):
+    """Every entry of one kind of the child's dossier, a page at a time (the child's page
+    shows the newest: selectors.LATEST_ENTRIES)."""
+    key = selectors.ENTRY_LISTS.get(kind) or hidden()
+    pupil = policy.own_child(request.user, pk)
+    querysets = selectors.dossier_entry_querysets(pupil=pupil)
+    page = page_of(querysets[key], request.GET.get("page"), 25)
+    entries = {key: list(page)}
+    selectors.entries_complete(pupil=pupil, entries=entries)
+    services.dossier_viewed(pupil=pupil, acting_user=request.user, part="portal")
+    return render(
+        request,
+        "pupils/entries.html",
+        {
+            "pupil": pupil,
+            "page": page,
+            "only": key,
+            "portal": True,
+            "as_pupil": permissions.portal_right(request.user, pupil) == PortalRight.SELF,
+            "correct": permissions.acts_for(request.user, pupil),
+            **entries,
+        },
+    )
 
 
 @login_required

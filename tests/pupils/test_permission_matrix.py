@@ -181,6 +181,8 @@ def url(name: str, world) -> str:
         "declarations": reverse("pupils:declarations", args=[pk]),
         "portal_child": reverse("portal:child", args=[pk]),
         "portal_access": reverse("portal:access_history", args=[pk]),
+        "entries": reverse("pupils:entries", args=[pk, "agreement"]),
+        "portal_entries": reverse("portal:entries", args=[pk, "note"]),
         **_life_urls(name, world),
     }[name]
 
@@ -235,6 +237,9 @@ MATRIX = {
     "declarations": ("pupils:declarations", {"director", "administrator"}, True),
     "portal_child": ("portal:child", {"parent", "parent_information_right"}, False),
     "portal_access": ("portal:access_history", {"parent"}, False),
+    # Every entry of one kind, a page at a time (the pupil's page shows the newest).
+    "entries": ("pupils:entries", STAFF_WHO_READ, False),
+    "portal_entries": ("portal:entries", {"parent", "parent_information_right"}, False),
     # The life of entries and records (issue 16).
     "entry": ("pupils:entry", STAFF_WHO_READ, False),
     "entry_correct": ("pupils:entry_correct", CORRECTORS_OF_TEACHERS_ENTRY, True),
