@@ -5,7 +5,8 @@ started using the supplier, and the pupil's enrolment."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import CharField, Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pupils.models import Pupil
@@ -114,11 +115,32 @@ def _with_field_sets(suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
     )
 
 
-def board_suppliers(*, boards) -> QuerySet[Supplier]:
-    """The suppliers of these boards, with their schools and field sets, for maintenance."""
-    return _with_field_sets(
-        Supplier.objects.filter(board__in=boards).prefetch_related("schools")
-    ).order_by("name")
+#: How many of a supplier's schools the register names; the rest it counts.
+SCHOOLS_NAMED = 3
+
+
+def board_suppliers(*, boards, school: School | None = None) -> QuerySet[Supplier]:
+    """The suppliers of these boards by name, for maintenance: each with ``school_count``,
+    the names of its first SCHOOLS_NAMED schools (``school_names``) and the field sets
+    that hold for *school* (None: the board's own), so that a page of them reads a few
+    rows each, however many schools the board has."""
+    names = School.objects.filter(supplier_uses__supplier=OuterRef("pk")).order_by("name")
+    sets = FieldSet.objects.filter(
+        Q(school__isnull=True) | Q(school=school) if school else Q(school__isnull=True)
+    ).order_by("-valid_from")
+    return (
+        Supplier.objects.filter(board__in=boards)
+        .annotate(
+            school_count=Count("uses", distinct=True),
+            school_names=Func(
+                Subquery(names.values("name")[:SCHOOLS_NAMED]),
+                function="ARRAY",
+                output_field=ArrayField(CharField()),
+            ),
+        )
+        .prefetch_related(Prefetch("field_sets", queryset=sets))
+        .order_by("name", "pk")
+    )
 
 
 ONE_DAY = datetime.timedelta(days=1)

@@ -16,6 +16,7 @@ from schoolprivacy.capabilities import Capability, require_capability
 from schoolprivacy.exports import csv_response
 from schoolprivacy.forms import add_service_errors
 from schoolprivacy.models import Board
+from schoolprivacy.paging import page_of
 from schoolprivacy.uploads import download_response, stored_kind, takes_upload
 
 from . import permissions, selectors, services
@@ -43,15 +44,25 @@ def _keeping(user, board_id: int) -> dict:
 @require_capability(Capability.KEEP_SCHOOL_REGISTER, Capability.KEEP_BOARD_REGISTER)
 def supplier_list(request):
     boards = permissions.boards_to_manage(request.user)
-    suppliers = list(selectors.board_suppliers(boards=boards))
     # A keeper of one school sees what the suppliers receive from that school.
     school = permissions.only_school(request.user)
-    rows = [(s, selectors.current_field_set(s, school=school)) for s in suppliers]
+    page = page_of(
+        selectors.board_suppliers(boards=boards, school=school), request.GET.get("page"), 50
+    )
+    rows = [(s, selectors.current_field_set(s, school=school)) for s in page]
+    for supplier, _field_set in rows:
+        supplier.schools_more = supplier.school_count - len(supplier.school_names)
     recipients = Recipient.objects.filter(board__in=boards).prefetch_related("schools")
     return render(
         request,
         "suppliers/list.html",
-        {"rows": rows, "recipients": recipients, "school": school, "today": timezone.localdate()},
+        {
+            "page": page,
+            "rows": rows,
+            "recipients": recipients,
+            "school": school,
+            "today": timezone.localdate(),
+        },
     )
 
 

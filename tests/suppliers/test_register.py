@@ -267,3 +267,23 @@ def test_the_public_page_names_whom_to_ask_and_the_right_to_complain(client, wor
     assert 'href="https://autoriteitpersoonsgegevens.nl/"' in content
     complain = {"nl": "klacht indienen", "en": "complain"}[language]
     assert complain in content
+
+
+def test_the_register_is_paged_and_counts_the_schools_it_does_not_name(world, login):
+    from tests.factories import SchoolFactory
+
+    board = world.pupil.school.board
+    schools = [world.pupil.school, *(SchoolFactory(board=board) for _ in range(5))]
+    for number in range(55):
+        supplier = make_supplier(world, f"Leverancier {number:02}")
+        for school in schools[1:]:
+            SupplierUse.objects.create(
+                supplier=supplier, school=school, since=datetime.date(2024, 8, 1)
+            )
+    client = login(world.users["administrator"])
+    first = client.get(reverse("suppliers:list")).content.decode()
+    assert "Leverancier 00" in first and "Leverancier 49" in first
+    assert "Leverancier 50" not in first
+    assert "en nog 3" in first  # six schools: three named, three counted
+    second = client.get(reverse("suppliers:list"), {"page": 2}).content.decode()
+    assert "Leverancier 54" in second and "Leverancier 00" not in second
