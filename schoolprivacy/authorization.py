@@ -24,6 +24,7 @@ from typing import Generic, NoReturn, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Value
 from django.http import Http404, HttpRequest
 
 from .models import BoardMembership, BoardRole, Membership, Role, User
@@ -78,23 +79,29 @@ _EMPTY = Grants()
 
 
 def grants_for(user) -> Grants:
-    """The user's roles, from two indexed queries, cached on the user object."""
+    """The user's roles at schools and boards, from one query, cached on the user object
+    (every page of a signed-in user asks it)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return _EMPTY
     cached = getattr(user, "_schoolprivacy_grants", None)
     if cached is not None:
         return cached
-    school_roles: dict[int, set[str]] = {}
-    for school_id, role in Membership.objects.filter(user=user).values_list("school_id", "role"):
-        school_roles.setdefault(school_id, set()).add(role)
-    board_roles: dict[int, set[str]] = {}
-    for board_id, role in BoardMembership.objects.filter(user=user).values_list(
-        "board_id", "role"
-    ):
-        board_roles.setdefault(board_id, set()).add(role)
+    at_schools = (
+        Membership.objects.filter(user=user)
+        .annotate(at=Value("school"))
+        .values_list("at", "school_id", "role")
+    )
+    at_boards = (
+        BoardMembership.objects.filter(user=user)
+        .annotate(at=Value("board"))
+        .values_list("at", "board_id", "role")
+    )
+    roles: dict[str, dict[int, set[str]]] = {"school": {}, "board": {}}
+    for at, pk, role in at_schools.union(at_boards, all=True):
+        roles[at].setdefault(pk, set()).add(role)
     grants = Grants(
-        school_roles={k: frozenset(v) for k, v in school_roles.items()},
-        board_roles={k: frozenset(v) for k, v in board_roles.items()},
+        school_roles={k: frozenset(v) for k, v in roles["school"].items()},
+        board_roles={k: frozenset(v) for k, v in roles["board"].items()},
     )
     user._schoolprivacy_grants = grants
     return grants

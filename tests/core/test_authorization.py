@@ -53,12 +53,24 @@ def test_the_privacy_officer_holds_a_board_role_and_no_school_role():
 def test_grants_are_read_once_per_user_object(django_assert_num_queries):
     membership = MembershipFactory()
     user = membership.user
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # school and board roles in one
         grants_for(user)
         grants_for(user)
     forget_grants(user)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         grants_for(user)
+
+
+def test_one_person_s_roles_at_schools_and_boards_are_read_together():
+    membership = MembershipFactory(role=Role.TEACHER)
+    other = MembershipFactory(user=membership.user, role=Role.DIRECTOR)
+    board = BoardMembershipFactory(user=membership.user, role=BoardRole.PRIVACY_OFFICER)
+    grants = grants_for(membership.user)
+    assert grants.school_roles == {
+        membership.school_id: frozenset({Role.TEACHER}),
+        other.school_id: frozenset({Role.DIRECTOR}),
+    }
+    assert grants.board_roles == {board.board_id: frozenset({BoardRole.PRIVACY_OFFICER})}
 
 
 def test_a_disabled_account_has_no_grants():

@@ -84,8 +84,8 @@ def test_the_overview_takes_a_fixed_number_of_queries(client, django_assert_num_
     for _ in range(3):
         MembershipFactory(user=membership.user)
     client.force_login(membership.user)
-    with django_assert_num_queries(10):
-        # session, user, the second step's device, two for the grants (menu), the
+    with django_assert_num_queries(9):
+        # session, user, the second step's device, one for the grants (menu), the
         # standing in the parent portal and whether the user asked the school before
         # (menu), memberships, board memberships, notices
         client.get("/")

@@ -42,5 +42,5 @@ def test_the_request_filter_takes_no_query_of_its_own(world, login, django_asser
     submit(world)
     client = login(world.users["director"])
     client.get(LIST, {"request": "open"})
-    with django_assert_num_queries(12):  # the list's own queries (tests/pupils/test_list.py)
+    with django_assert_num_queries(11):  # the list's own queries (tests/pupils/test_list.py)
         client.get(LIST, {"request": "open"})
