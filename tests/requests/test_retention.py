@@ -219,3 +219,34 @@ def test_the_task_queues_its_next_part_until_every_leaver_is_done(world, dossier
     assert not Agreement.objects.filter(pupil__in=[world.pupil, *others]).exists()
     assert RetentionRun.objects.get(ran_on=TODAY).pupils == 3
     assert Heartbeat.objects.filter(name="retention-sweep").exists()
+
+
+def test_a_long_dossier_is_erased_in_as_many_statements_as_a_short_one(world, dossier):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schoolprivacy.audit import MASK
+    from schoolprivacy.audit_entry import AuditEntry
+
+    left(world, D(2024, 11, 1))
+    (long,) = more_leavers(world, 1, D(2024, 11, 1))
+    for number in range(60):
+        Agreement.objects.create(
+            pupil=long,
+            author=world.users["teacher"],
+            agreed_on=D(2021, 1, 1),
+            participants="ouders",
+            agreement=f"Afspraak {number}.",
+        )
+    assert world.pupil.pk < long.pk
+    with CaptureQueriesContext(connection) as short_one:
+        first = services.retention_sweep(today=TODAY, seconds=0)  # the short dossier only
+    with CaptureQueriesContext(connection) as long_one:
+        services.retention_sweep(today=TODAY, after=first.resume_after)
+    assert len(long_one.captured_queries) <= len(short_one.captured_queries)
+    # Every row that went has its DELETE entry, its values masked.
+    gone = AuditEntry.objects.filter(
+        action=AuditEntry.Action.DELETE, additional_data__pupil_id=long.pk
+    )
+    assert gone.count() == 61
+    assert all(set(v[0] for v in e.changes.values()) <= {MASK} for e in gone)
