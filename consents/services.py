@@ -229,7 +229,7 @@ def teachers_notify(*, decision_id: int) -> int:
     for teacher in teachers:
         with translation.override(teacher.language):
             subject = _("A consent in your group has changed")
-        notice_queue(user=teacher, subject=subject, message=message, path=url)
+        notice_queue(user=teacher, subject=subject, message=message, path=url, about=pupil.pk)
         sent += 1
     return sent
 

@@ -240,6 +240,9 @@ class Heartbeat(models.Model):
 class Notice(models.Model):
     """A message for one user inside the application (shown on the overview)."""
 
+    #: ``about_pupil`` of the notices written before it was kept (migration 0015).
+    ABOUT_UNKNOWN = 0
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -251,6 +254,10 @@ class Notice(models.Model):
     # notice_queue): the overview shows it in the language of the page.
     texts = models.JSONField(_("the message in each language"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # The pupil the message names, by id (the core knows no pupils): when the pupil is
+    # anonymised, its name is taken out of exactly these notices (services.notices_scrub).
+    # ABOUT_UNKNOWN: written before notices said whom they were about; found by the name.
+    about_pupil = models.BigIntegerField(_("about the pupil (id)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # The e-mail outbox (services.notice_queue): the mail is written with the notice, in
@@ -274,6 +281,11 @@ class Notice(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notice_user_unread_idx"),
+            models.Index(
+                fields=["about_pupil"],
+                condition=models.Q(about_pupil__isnull=False),
+                name="notice_about_pupil_idx",
+            ),
             models.Index(
                 fields=["id"],
                 condition=models.Q(mail_pending=True),

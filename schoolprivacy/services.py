@@ -148,9 +148,11 @@ def _reseal(row, fields, kid, rotations, report) -> None:
             rotations[f].reencrypted += 1
 
 
-def notices_scrub(text: str, replacement: str = "[…]") -> int:
-    """Take *text* (an erased pupil's name) out of every notice, in each language it was
-    written in, with one UPDATE; returns how many changed."""
+def notices_scrub(text: str, replacement: str = "[…]", *, pupil_id: int) -> int:
+    """Take *text* (an erased pupil's name) out of the notices about the pupil *pupil_id*
+    (and those written before notices said whom they were about, by the name), in each
+    language they were written in, with one UPDATE; returns how many changed. Another
+    pupil of the same name keeps their notices as they are."""
     import json
 
     from django.db.models import JSONField, Q, TextField, Value
@@ -164,7 +166,8 @@ def notices_scrub(text: str, replacement: str = "[…]") -> int:
 
     written = Cast("texts", TextField())
     return (
-        Notice.objects.annotate(written=written)
+        Notice.objects.filter(about_pupil__in=[pupil_id, Notice.ABOUT_UNKNOWN])
+        .annotate(written=written)
         .filter(Q(message__contains=text) | Q(written__contains=in_json(text)))
         .update(
             message=Replace("message", Value(text), Value(replacement)),
@@ -185,9 +188,11 @@ def notices_mark_read(*, user: User) -> int:
 Message = str | Callable[[], str]
 
 
-def _notice(user: User, message: Message, path: str, **mail) -> Notice:
+def _notice(user: User, message: Message, path: str, about: int | None = None, **mail) -> Notice:
     """The notice to *user*: its text in the user's language (the e-mail's), and, for a
-    *message* that can be written again, in each language of the interface."""
+    *message* that can be written again, in each language of the interface. *about*: the
+    id of the pupil it names, if any (its name is scrubbed when the pupil is anonymised)."""
+    mail["about_pupil"] = about
     if not callable(message):
         return Notice(user=user, message=message[:500], url=path, **mail)
     texts = {}
@@ -201,7 +206,9 @@ def _notice(user: User, message: Message, path: str, **mail) -> Notice:
     return Notice(user=user, message=own, texts=texts, url=path, **mail)
 
 
-def notice_send(*, user: User, subject: str, message: Message, path: str = "") -> int:
+def notice_send(
+    *, user: User, subject: str, message: Message, path: str = "", about: int | None = None
+) -> int:
     """Tell *user* in the app and by e-mail; *path* is the page it is about. Returns mails sent.
 
     The caller renders *subject* in the user's language; *message* is a text in it or a
@@ -209,13 +216,15 @@ def notice_send(*, user: User, subject: str, message: Message, path: str = "") -
     """
     from django.core.mail import send_mail
 
-    notice = _notice(user, message, path)
+    notice = _notice(user, message, path, about)
     notice.save()
     body = f"{notice.message}\n\n{settings.SITE_URL}{path}" if path else notice.message
     return send_mail(subject, body, None, [user.email])
 
 
-def notice_queue(*, user: User, subject: str, message: Message, path: str = "") -> Notice:
+def notice_queue(
+    *, user: User, subject: str, message: Message, path: str = "", about: int | None = None
+) -> Notice:
     """Tell *user* in the app now and by e-mail soon, in the caller's transaction.
 
     The notice and its e-mail are written together: a rollback leaves neither, a
@@ -224,17 +233,18 @@ def notice_queue(*, user: User, subject: str, message: Message, path: str = "") 
     mail. Use this where a task may be killed halfway (deadline sweeps). The caller
     renders *subject* in the user's language; *message* as for :func:`notice_send`.
     """
-    notice = _notice(user, message, path, mail_subject=subject[:200], mail_pending=True)
+    notice = _notice(user, message, path, about, mail_subject=subject[:200], mail_pending=True)
     notice.save()
     notices_deliver_after_commit()
     return notice
 
 
 def notice_queue_many(messages) -> int:
-    """:func:`notice_queue` for many (user, subject, message, path) at once, in one insert."""
+    """:func:`notice_queue` for many (user, subject, message, path, about) at once, in one
+    insert (*about*: the pupil's id, or None)."""
     notices = [
-        _notice(user, message, path, mail_subject=subject[:200], mail_pending=True)
-        for user, subject, message, path in messages
+        _notice(user, message, path, about, mail_subject=subject[:200], mail_pending=True)
+        for user, subject, message, path, about in messages
     ]
     if notices:
         Notice.objects.bulk_create(notices)

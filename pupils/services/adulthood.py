@@ -159,6 +159,7 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         % {"school": pupil.school.name},
                         functools.partial(_adulthood_text, kind, pupil, guardianship),
                         reverse("portal:child", args=[pupil.pk]),
+                        pupil.pk,
                     )
                 )
         account = pupil.account if pupil.account_id else None
@@ -171,6 +172,7 @@ def _adulthood_tell(pupil_id: int, kind: str, *, parents_of_before: bool = False
                         % {"school": pupil.school.name},
                         functools.partial(_adulthood_text, kind, pupil, None),
                         reverse("portal:parents_access", args=[pupil.pk]),
+                        pupil.pk,
                     )
                 )
         notice_queue_many(messages)

@@ -151,7 +151,7 @@ def _account_anonymise(account: User) -> None:
 
 
 def _anonymise(pupil: Pupil, erased: dict[str, list[int]]) -> None:
-    notices_scrub(pupil.full_name)
+    notices_scrub(pupil.full_name, pupil_id=pupil.pk)
     parents = list(pupil.guardianships.values_list("parent_id", flat=True))
     # What the administration holds about the child goes, as schoolprivacy/personal_data.py
     # lists it: the groups, whom to call (other people's names and numbers, the GP), the

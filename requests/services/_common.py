@@ -169,7 +169,13 @@ def _tell_requester(data_request: DataRequest, message: str) -> None:
 
     with translation.override(person.language):
         subject = _("Your request to %(school)s") % {"school": data_request.school.name}
-    notice_queue(user=person, subject=subject, message=text, path=_portal_path(data_request))
+    notice_queue(
+        user=person,
+        subject=subject,
+        message=text,
+        path=_portal_path(data_request),
+        about=data_request.pupil_id,
+    )
 
 
 class Said(str):
@@ -191,7 +197,9 @@ def _tell_handlers(data_request: DataRequest, text_func, subject_func) -> None:
     for person in selectors.handlers_of(data_request):
         with translation.override(person.language):
             subject = subject_func()
-        messages.append((person, subject, text_func, _staff_path(data_request)))
+        messages.append(
+            (person, subject, text_func, _staff_path(data_request), data_request.pupil_id)
+        )
     notice_queue_many(messages)
 
 

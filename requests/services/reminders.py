@@ -177,7 +177,7 @@ def _remind(batch: list[DataRequest], today: datetime.date, report: SweepReport)
             with translation.override(person.language):
                 subject, _text = _reminder_text(data_request, kind, due, today)
             text = functools.partial(_reminder_words, data_request, kind, due, today)
-            messages.append((person, subject, text, path))
+            messages.append((person, subject, text, path, data_request.pupil_id))
             counts[(data_request.pk, kind)] += 1
         report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
     for row in rows:

@@ -178,8 +178,8 @@ def test_a_filter_of_another_app_never_widens_the_list(world, login, monkeypatch
 def test_the_list_takes_the_same_queries_with_each_filter_for_few_and_many_pupils(
     world, login, django_assert_num_queries, query
 ):
-    """Session, user, second step, roles (one: schoolprivacy/authorization.py), the groups taught, the groups of the filter,
-    the photo channels (the schools of the pupils, the revision of the purposes kept in
+    """Session, user, second step, roles (one query), the groups taught, the groups of the
+    filter, the photo channels (the schools of the pupils, the revision of the purposes kept in
     the process: consents.selectors.purposes_of_schools), the menu's portal standing and
     requests (2), the rows; page 2 counts the rows too."""
     query = {**query, "group": world.pupil.group_id} if "group" in query else query
