@@ -321,7 +321,9 @@ def scrub(model: type[models.Model], ids) -> int:
     if not ids:
         return 0
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Inside the caller's transaction where there is one: a savepoint would only cost a
+    # round trip (the erasure that calls this stands or falls as a whole).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SET LOCAL schoolprivacy.audit_scrub = 'on'")
         cursor.execute(
             _SCRUB,
@@ -362,7 +364,7 @@ def delete_rows(queryset, erased: dict[str, list[int]]) -> None:
     model = type(rows[0])
     ids = [row.pk for row in rows]
     using = router.db_for_write(model)
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         collector = Collector(using=using)
         collector.collect(rows)
         for collected_model, instances in collector.data.items():
