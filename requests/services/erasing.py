@@ -11,7 +11,7 @@ from consents import services as consent_services
 from pupils import corrections
 from pupils import services as pupil_services
 from pupils.models import Pupil
-from schoolprivacy import personal_data
+from schoolprivacy import audit, personal_data
 from schoolprivacy.models import User
 
 from .. import retention, selectors
@@ -30,42 +30,44 @@ def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), 
     corrections proposed for erased data lose their values. Returns the rows erased per
     model (for the ledger) and how many per category.
     """
-    erased: dict[str, list[int]] = {}
-    counts: dict[str, int] = {}
-    parts = []
-    for category in retention.ORDER:
-        if category not in categories:
-            continue
-        if category == ErasureCategory.CONSENTS:
-            part = consent_services.pupil_consents_erase(pupil=pupil, acting_user=acting_user)
-        else:
-            part = pupil_services.pupil_data_erase(
-                pupil=pupil,
-                categories=[category],
-                acting_user=acting_user,
-                declared_by=declared_by,
+    # The audit entries of everything erased are masked once, at the end (audit.scrubbing).
+    with audit.scrubbing():
+        erased: dict[str, list[int]] = {}
+        counts: dict[str, int] = {}
+        parts = []
+        for category in retention.ORDER:
+            if category not in categories:
+                continue
+            if category == ErasureCategory.CONSENTS:
+                part = consent_services.pupil_consents_erase(pupil=pupil, acting_user=acting_user)
+            else:
+                part = pupil_services.pupil_data_erase(
+                    pupil=pupil,
+                    categories=[category],
+                    acting_user=acting_user,
+                    declared_by=declared_by,
+                )
+            # What the other apps hold in the category (an import's lines, a notice to a
+            # supplier) has no service of its own: it goes as the registry says.
+            with set_actor(acting_user) if acting_user else contextlib.nullcontext():
+                personal_data.erase(
+                    pupil, retention=category, erased=part, except_apps=ERASED_BY_THEIR_APP
+                )
+            counts[category] = sum(len(ids) for ids in part.values())
+            parts.append(part)
+        if item_keys:
+            parts.append(
+                pupil_services.pupil_data_erase(
+                    pupil=pupil, item_keys=item_keys, acting_user=acting_user
+                )
             )
-        # What the other apps hold in the category (an import's lines, a notice to a
-        # supplier) has no service of its own: it goes as the registry says.
-        with set_actor(acting_user) if acting_user else contextlib.nullcontext():
-            personal_data.erase(
-                pupil, retention=category, erased=part, except_apps=ERASED_BY_THEIR_APP
+        for part in parts:
+            for label, ids in part.items():
+                erased.setdefault(label, []).extend(ids)
+        if erased:
+            _erase_request_contents(
+                pupil, erased, everything=ErasureCategory.ADMINISTRATION in categories
             )
-        counts[category] = sum(len(ids) for ids in part.values())
-        parts.append(part)
-    if item_keys:
-        parts.append(
-            pupil_services.pupil_data_erase(
-                pupil=pupil, item_keys=item_keys, acting_user=acting_user
-            )
-        )
-    for part in parts:
-        for label, ids in part.items():
-            erased.setdefault(label, []).extend(ids)
-    if erased:
-        _erase_request_contents(
-            pupil, erased, everything=ErasureCategory.ADMINISTRATION in categories
-        )
     return erased, counts
 
 

@@ -224,7 +224,7 @@ def test_an_object_s_history_and_its_masking_are_read_along_that_index():
             {
                 "mask": audit.MASK,
                 "erased": audit.ERASED,
-                "content_type": 1,
+                "types": [1],
                 "ids": [pupil.pk],
                 "access": AuditEntry.Action.ACCESS,
             },
