@@ -185,7 +185,13 @@ def pupil_history(request, pk):
     events = [history.event_of(e, what_was_viewed=selectors.viewed_part) for e in page]
     # Break-glass openings with their reasons (encrypted, masked in the log): the
     # director's mail links here to check each one (services/access.py: emergency_access_report).
-    emergencies = selectors.emergency_accesses_of(pupil=pupil)[:50]
+    emergencies = list(selectors.emergency_accesses_of(pupil=pupil)[:51])
+    emergencies_total = (
+        selectors.emergency_accesses_of(pupil=pupil).count()
+        if len(emergencies) > 50
+        else len(emergencies)
+    )
+    del emergencies[50:]
     chosen = {"who": filters["actor_id"], "kind": filters["kind"]}
     extra = urlencode({name: value for name, value in chosen.items() if value})
     context = {
@@ -195,5 +201,6 @@ def pupil_history(request, pk):
         "form": form,
         "extra": extra,
         "emergencies": emergencies,
+        "emergencies_total": emergencies_total,
     }
     return render(request, "pupils/history.html", context)

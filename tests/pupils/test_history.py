@@ -220,3 +220,20 @@ def test_who_looked_takes_the_same_queries_for_few_and_many_looks(
         client.get(url)
     # One more: the count of a list longer than a page.
     assert len(many.captured_queries) <= len(few.captured_queries) + 1
+
+
+def test_the_history_says_when_it_shows_only_the_latest_emergency_openings(world, login):
+    from django.utils import timezone
+
+    from pupils.models import EmergencyAccess
+
+    for number in range(52):
+        EmergencyAccess.objects.create(
+            pupil=world.pupil,
+            user=world.users["teacher"],
+            reason=f"Allergische reactie {number:02}",
+            expires_at=timezone.now(),
+        )
+    text = _text(_history(login, world.users["director"], world.pupil))
+    assert "De laatste 50 van 52 keer geopend" in text
+    assert text.count("Allergische reactie") == 50
