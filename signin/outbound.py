@@ -87,8 +87,15 @@ class PublicOnly(httpx2.HTTPTransport):
 
 def client(**kwargs) -> dict:
     """The arguments of an httpx2 client (or Authlib's OAuth2Client) that calls a
-    provider: public addresses only, no redirects, TIMEOUT."""
-    return {"transport": PublicOnly(), "timeout": TIMEOUT, "follow_redirects": False, **kwargs}
+    provider: public addresses only, no redirects, TIMEOUT. A proxy named in the
+    environment (HTTPS_PROXY) is not used: it would carry the call past PublicOnly."""
+    return {
+        "transport": PublicOnly(),
+        "timeout": TIMEOUT,
+        "follow_redirects": False,
+        "trust_env": False,
+        **kwargs,
+    }
 
 
 def get(url: str) -> bytes:

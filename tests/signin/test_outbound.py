@@ -182,3 +182,10 @@ def test_tls_is_checked_against_the_provider_s_name_not_the_address_connected_to
         # The same server called by its address: the certificate does not name it.
         with pytest.raises(httpx2.ConnectError):
             http.get(f"https://127.0.0.1:{port}/host")
+
+
+def test_a_proxy_in_the_environment_does_not_carry_the_call_past_the_check(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
+    with pytest.raises(outbound.NotPublic):
+        outbound.get("https://10.1.2.3/metadata")
