@@ -3,6 +3,7 @@
 import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from schoolprivacy.services import heartbeat_record, notices_deliver
@@ -32,22 +33,20 @@ def sweep_request_deadlines() -> None:
     notices_deliver()
 
 
-#: One part of the retention sweep works this long, then queues the next part.
-RETENTION_PART_SECONDS = 4 * 60
-
-
 @shared_task(soft_time_limit=10 * 60, time_limit=12 * 60)
 def sweep_retention(day: int = 0, after: int = 0) -> None:
     """Daily (beat): delete or anonymise what is past its retention period.
 
     A board's thousands of leavers take longer than any one task may: each part works
-    a few minutes (RETENTION_PART_SECONDS) and queues the next, which goes on after the
+    a few minutes (settings.RETENTION_PART_SECONDS) and queues the next, which goes on after the
     last pupil it handled, for the same day's report (*day*: its ordinal). It runs on a
     queue of its own ("sweeps", CELERY_TASK_ROUTES), so that copies and mail never wait
     behind it. A part whose worker dies is given out again (acks late, settings).
     """
     today = datetime.date.fromordinal(day) if day else timezone.localdate()
-    sweep = services.retention_sweep(today=today, after=after, seconds=RETENTION_PART_SECONDS)
+    sweep = services.retention_sweep(
+        today=today, after=after, seconds=settings.RETENTION_PART_SECONDS
+    )
     if sweep.resume_after is not None:
         sweep_retention.delay(today.toordinal(), sweep.resume_after)
         return

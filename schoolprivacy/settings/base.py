@@ -126,6 +126,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Long sweeps have a queue and a worker of their own (docker-compose.yml: sweeper), so that
 # copies and mail never wait behind them; everything else goes to the default "celery".
 CELERY_TASK_ROUTES = {"requests.tasks.sweep_retention": {"queue": "sweeps"}}
+# One part of the retention sweep works this long, then queues the next (requests/tasks.py).
+RETENTION_PART_SECONDS = 4 * 60
 # Longer than the longest task (the 30-minute hard limit), so that Redis does not hand a
 # running task to a second worker; a message caught by a worker that was killed is given
 # out again after it. A parent's copy does not wait for that: the stale-work sweep makes it

@@ -199,13 +199,15 @@ def test_a_sweep_out_of_time_goes_on_after_the_last_pupil_it_handled(world, doss
     assert run.pupils == 3  # one report for the day, whatever the number of parts
 
 
-def test_the_task_queues_its_next_part_until_every_leaver_is_done(world, dossier, monkeypatch):
+def test_the_task_queues_its_next_part_until_every_leaver_is_done(
+    world, dossier, monkeypatch, settings
+):
     from requests import tasks
     from schoolprivacy.models import Heartbeat
 
     left(world, D(2024, 11, 1))
     others = more_leavers(world, 2, D(2024, 11, 1))
-    monkeypatch.setattr(tasks, "RETENTION_PART_SECONDS", 0)  # one pupil a part
+    settings.RETENTION_PART_SECONDS = 0  # one pupil a part
     parts = []
     real = services.retention_sweep
 
