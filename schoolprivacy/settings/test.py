@@ -47,4 +47,4 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.encryption"]  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # A worker a test starts may sweep one pupil a part (tests/requests/test_retention_worker.py).
-RETENTION_PART_SECONDS = float(os.environ.get("RETENTION_PART_SECONDS", 4 * 60))
+RETENTION_PART_SECONDS = int(os.environ.get("RETENTION_PART_SECONDS", 4 * 60))
