@@ -54,6 +54,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 12 * 60 * 60},
     },
+    # The audit log is partitioned by month (schoolprivacy/audit_partitions.py): the
+    # partitions of the coming months are made ahead.
+    "audit-partitions": {
+        "task": "schoolprivacy.tasks.make_audit_partitions",
+        "schedule": crontab(hour=3, minute=5),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "supplier-reminders": {
         "task": "suppliers.tasks.sweep_supplier_reminders",
         "schedule": crontab(hour=7, minute=0),

@@ -3,6 +3,7 @@ import time
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from . import services
 
@@ -61,3 +62,11 @@ def forget_submissions() -> int:
     from .submissions import forget_old
 
     return forget_old()
+
+
+@shared_task
+def make_audit_partitions() -> int:
+    """Daily: the audit log's partitions of this month and the next ones exist."""
+    from . import audit_partitions
+
+    return len(audit_partitions.ensure(timezone.localdate()))

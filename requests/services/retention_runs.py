@@ -19,6 +19,7 @@ from schoolprivacy import personal_data
 
 from .. import retention
 from ..models import OPEN_STATUSES, DataRequest, ErasureRecord, RetentionRun
+from .audit_retention import audit_log_prune
 from .erasing import _erase
 from .erasure_ledger import _ledger
 
@@ -72,6 +73,8 @@ def retention_sweep(
     day removes nothing more. The pupils are handled in the order of their ids, those
     after *after* only; given *seconds*, the run stops when they are spent and says
     after which pupil the next run goes on (the task queues it: requests/tasks.py).
+    When every pupil is done, the months of the audit log past their retention go
+    (services/audit_retention.py).
     """
     today = today or timezone.localdate()
     started = time.monotonic()
@@ -104,6 +107,8 @@ def retention_sweep(
         handled.append(pupil_id)
     if handled:
         logger.info("Retention sweep %s: %d pupils", today, len(handled))
+    if resume_after is None:  # the day's pupils are done: the audit log's months past it go
+        audit_log_prune(today)
     runs = list(RetentionRun.objects.filter(ran_on=today, board_id__in=set(boards.values())))
     return Sweep(runs, resume_after)
 
