@@ -221,7 +221,7 @@ def test_beat_keeps_its_schedule_in_a_volume():
     assert str(schedule.parent) in volume_targets("beat")
 
 
-LONG_RUNNING = ["postgres", "redis", "web", "worker", "sweeper", "beat"]
+LONG_RUNNING = ["postgres", "pgbouncer", "redis", "web", "worker", "sweeper", "beat"]
 
 
 def test_every_service_but_migrate_runs_long():
@@ -279,7 +279,7 @@ def test_app_services_build_the_image_and_use_production_settings():
         assert environment["DJANGO_SETTINGS_MODULE"] == "schoolprivacy.settings.production"
         database = urlsplit(environment["DATABASE_URL"])
         assert (database.hostname, database.username, database.path) == (
-            "postgres",
+            "pgbouncer" if name == "web" else "postgres",
             postgres["POSTGRES_USER"],
             "/" + postgres["POSTGRES_DB"],
         )
@@ -341,6 +341,67 @@ def test_make_run_s_one_worker_takes_every_queue():
     source = (ROOT / "scripts" / "stack.py").read_text(encoding="utf-8")
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert f'"{",".join(sorted({"celery", *routed}))}"' in source
+
+
+def test_the_web_server_reaches_postgres_through_pgbouncer_in_transaction_pooling():
+    pgbouncer = SERVICES["pgbouncer"]
+    assert pgbouncer["environment"]["POOL_MODE"] == "transaction"
+    assert "@postgres:5432/" in pgbouncer["environment"]["DATABASE_URL"]
+    assert pgbouncer["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert pgbouncer["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    web = environment_of("web")
+    assert "@pgbouncer:5432/" in web["DATABASE_URL"]
+    assert web["DATABASE_BEHIND_PGBOUNCER"] == "true"
+    assert SERVICES["web"]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+    # the rest as every app service
+    assert {
+        k: v for k, v in web.items() if k not in {"DATABASE_URL", "DATABASE_BEHIND_PGBOUNCER"}
+    } == {k: v for k, v in environment_of("worker").items() if k != "DATABASE_URL"}
+
+
+@pytest.mark.parametrize("service", ["migrate", "worker", "sweeper", "beat"])
+def test_migrations_and_celery_connect_to_postgres_itself(service):
+    # long transactions, server-side cursors (a copy streams a child's history)
+    assert "@postgres:5432/" in environment_of(service)["DATABASE_URL"]
+    assert "DATABASE_BEHIND_PGBOUNCER" not in environment_of(service)
+
+
+DATABASE_SETTINGS = [
+    sys.executable,
+    "-c",
+    "import django; django.setup(); from django.conf import settings; "
+    "d = settings.DATABASES['default']; "
+    "print(d['CONN_MAX_AGE'], d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS'].get('pool'))",
+]
+
+
+def test_behind_pgbouncer_the_web_server_uses_no_server_side_cursors():
+    plain = run(DATABASE_SETTINGS, production_env())
+    behind = run(DATABASE_SETTINGS, production_env(DATABASE_BEHIND_PGBOUNCER="true"))
+    assert plain.stdout.split() == ["60", "False", "None"], plain.stderr
+    assert behind.stdout.split() == ["60", "True", "None"], behind.stderr
+
+
+def test_a_pool_size_gives_each_process_django_s_pool_and_keeps_no_connection_per_thread():
+    pooled = run(DATABASE_SETTINGS, production_env(DATABASE_POOL_SIZE="4"))
+    assert pooled.stdout.split()[:2] == ["0", "False"], pooled.stderr
+    assert "'max_size': 4" in pooled.stdout and "'min_size': 1" in pooled.stdout
+
+
+def test_the_pool_serves_a_real_query_from_a_process_with_the_production_settings():
+    result = run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.db import connection; "
+            "connection.ensure_connection(); "
+            "print(type(connection.pool).__name__, connection.pool.max_size); "
+            "cursor = connection.cursor(); cursor.execute('SELECT 41 + 1'); "
+            "print(cursor.fetchone()[0])",
+        ],
+        production_env(DATABASE_POOL_SIZE="3"),
+    )
+    assert result.stdout.split() == ["ConnectionPool", "3", "42"], result.stderr
 
 
 def test_infrastructure_healthchecks_use_the_tools_of_their_images():

@@ -98,13 +98,27 @@ TEMPLATES: list[dict[str, Any]] = [
 FORM_RENDERER = "schoolprivacy.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------
+# Each process keeps its connection open between requests (DATABASE_CONN_MAX_AGE), or,
+# with DATABASE_POOL_SIZE set, holds a psycopg pool of that many connections that its
+# threads share (Django's own pool; then connections are never kept per thread).
+# Behind PgBouncer in transaction pooling (DATABASE_BEHIND_PGBOUNCER, compose's web),
+# a connection's server changes between transactions: no server-side cursors, and no
+# prepared statements (Django's default already).
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        conn_max_age=0 if DATABASE_POOL_SIZE else env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=not DATABASE_POOL_SIZE,
+        disable_server_side_cursors=env_bool("DATABASE_BEHIND_PGBOUNCER", False),
     )
 }
+if DATABASE_POOL_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,  # seconds a request waits for a free connection before it fails
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and Celery -----------------------------------------------------
