@@ -79,6 +79,7 @@ def pupil_data_erase(
     item_keys=(),
     acting_user: User | None = None,
     declared_by: User | None = None,
+    by_category: dict[str, dict[str, list[int]]] | None = None,
 ) -> dict[str, list[int]]:
     """Erase whole *categories* of the pupil's data (entries deleted, the administration
     anonymised) and single items (*item_keys* of pupils.items: an entry or record is
@@ -89,6 +90,7 @@ def pupil_data_erase(
     model, the ids erased (``"app.Model"``), and per emptied field the ids of its rows
     (``"app.Model.field"``): the erasure ledger of the requests app keeps them. A parent's
     request erases only the parent's own declaration (*declared_by*); retention all of them.
+    Given *by_category*, what each category erased is also put there, under its name.
     """
     if acting_user is not None:
         _require_request_role(acting_user, pupil)  # the retention sweep acts as the system
@@ -100,17 +102,22 @@ def pupil_data_erase(
     actor = set_actor(acting_user) if acting_user else contextlib.nullcontext()
     with actor:
         _erase_items(pupil, item_keys, erased)
-        for category in DataCategory.values:
-            if category in categories and category != DataCategory.ADMINISTRATION:
-                personal_data.erase(
-                    pupil,
-                    retention=category,
-                    app_label="pupils",
-                    erased=erased,
-                    given_by=declared_by,
-                )
-        if DataCategory.ADMINISTRATION in categories and pupil.anonymised_at is None:
-            _anonymise(pupil, erased)
+        # The administration last: anonymising the pupil ends what the others could find.
+        parts: dict[str, dict[str, list[int]]] = {
+            category: {}
+            for category in DataCategory.values
+            if category in categories and category != DataCategory.ADMINISTRATION
+        }
+        personal_data.erase_each(pupil, parts, app_label="pupils", given_by=declared_by)
+        if DataCategory.ADMINISTRATION in categories:
+            parts[DataCategory.ADMINISTRATION] = {}
+            if pupil.anonymised_at is None:
+                _anonymise(pupil, parts[DataCategory.ADMINISTRATION])
+        for category, part in parts.items():
+            for label, ids in part.items():
+                erased.setdefault(label, []).extend(ids)
+            if by_category is not None:
+                by_category[category] = part
     return erased
 
 

@@ -35,24 +35,28 @@ def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), 
         erased: dict[str, list[int]] = {}
         counts: dict[str, int] = {}
         parts = []
-        for category in retention.ORDER:
-            if category not in categories:
-                continue
-            if category == ErasureCategory.CONSENTS:
-                part = consent_services.pupil_consents_erase(pupil=pupil, acting_user=acting_user)
-            else:
-                part = pupil_services.pupil_data_erase(
-                    pupil=pupil,
-                    categories=[category],
-                    acting_user=acting_user,
-                    declared_by=declared_by,
-                )
-            # What the other apps hold in the category (an import's lines, a notice to a
-            # supplier) has no service of its own: it goes as the registry says.
-            with set_actor(acting_user) if acting_user else contextlib.nullcontext():
-                personal_data.erase(
-                    pupil, retention=category, erased=part, except_apps=ERASED_BY_THEIR_APP
-                )
+        # The consent record first, then the pupils app's categories in one call (one lock
+        # and hold check for all; it anonymises last), then what the other apps hold.
+        by_category: dict[str, dict[str, list[int]]] = {}
+        if ErasureCategory.CONSENTS in categories:
+            by_category[ErasureCategory.CONSENTS] = consent_services.pupil_consents_erase(
+                pupil=pupil, acting_user=acting_user
+            )
+        pupils_part = [c for c in retention.ORDER if c in categories and c not in by_category]
+        if pupils_part:
+            pupil_services.pupil_data_erase(
+                pupil=pupil,
+                categories=pupils_part,
+                acting_user=acting_user,
+                declared_by=declared_by,
+                by_category=by_category,
+            )
+        ordered = {c: by_category.setdefault(c, {}) for c in retention.ORDER if c in categories}
+        # What the other apps hold in the categories (an import's lines, a notice to a
+        # supplier) has no service of its own: it goes as the registry says.
+        with set_actor(acting_user) if acting_user else contextlib.nullcontext():
+            personal_data.erase_each(pupil, ordered, except_apps=ERASED_BY_THEIR_APP)
+        for category, part in ordered.items():
             counts[category] = sum(len(ids) for ids in part.values())
             parts.append(part)
         if item_keys:
