@@ -23,6 +23,7 @@ import base64
 import datetime
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx2
 from cryptography import x509
@@ -161,17 +162,18 @@ def idp_of(metadata: str) -> dict:
     return idp
 
 
-def sp_urls(provider: IdentityProvider, base: str) -> dict[str, str]:
+def sp_urls(provider: IdentityProvider) -> dict[str, str]:
     """Our addresses for *provider*: the entity id (where our metadata is), the assertion
-    consumer service and the single logout service. *base*: scheme and host."""
+    consumer service and the single logout service. Made of SITE_URL, never of the host a
+    request names: the provider knows one set of addresses, whichever host was used."""
     return {
-        name: base + reverse(f"signin:saml_{name}", args=[provider.uid])
+        name: django_settings.SITE_URL + reverse(f"signin:saml_{name}", args=[provider.uid])
         for name in ("metadata", "acs", "sls")
     }
 
 
-def _settings(provider: IdentityProvider, base: str, *, sp_only: bool = False):
-    urls = sp_urls(provider, base)
+def _settings(provider: IdentityProvider, *, sp_only: bool = False):
+    urls = sp_urls(provider)
     data = {
         "strict": True,
         "debug": False,
@@ -197,9 +199,9 @@ def _settings(provider: IdentityProvider, base: str, *, sp_only: bool = False):
     return OneLogin_Saml2_Settings(data, sp_validation_only=sp_only)
 
 
-def sp_metadata(provider: IdentityProvider, base: str) -> str:
+def sp_metadata(provider: IdentityProvider) -> str:
     """Our metadata for *provider*, to hand to it: entity id, addresses, certificate."""
-    settings = _settings(provider, base, sp_only=True)
+    settings = _settings(provider, sp_only=True)
     return settings.get_sp_metadata().decode()
 
 
@@ -207,18 +209,16 @@ def sp_metadata(provider: IdentityProvider, base: str) -> str:
 
 
 def _request_data(request) -> dict:
-    """The request as python3-saml reads it (it checks the Destination against it)."""
+    """The request as python3-saml reads it (it checks the Destination against it): at
+    our canonical address (SITE_URL), which is the one the provider was given."""
+    site = urlsplit(django_settings.SITE_URL)
     return {
-        "https": "on" if request.is_secure() else "off",
-        "http_host": request.get_host(),
+        "https": "on" if site.scheme == "https" else "off",
+        "http_host": site.netloc,
         "script_name": request.path,
         "get_data": request.GET.copy(),
         "post_data": request.POST.copy(),
     }
-
-
-def _base(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -> str:
@@ -227,7 +227,7 @@ def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -
     *purpose* "confirm" asks the provider to authenticate the user again (ForceAuthn),
     whatever its own session, before a sensitive step.
     """
-    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider))
     url = auth.login(force_authn=purpose == "confirm", set_nameid_policy=False)
     pending.remember(
         request.session,
@@ -239,7 +239,7 @@ def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -
 
 def finish(request, provider: IdentityProvider) -> tuple[Answer, Session]:
     """The provider's Response (posted to our assertion consumer service), checked."""
-    settings = _settings(provider, _base(request))
+    settings = _settings(provider)
     try:
         posted = request.POST["SAMLResponse"]
         if _encrypted(posted):  # we ask for none; never decrypt what is not yet checked
@@ -356,7 +356,7 @@ def logout_url(request, provider: IdentityProvider, session: dict, *, return_to:
     """Where the browser ends the provider's session too (a signed LogoutRequest), or ""
     where the provider has no single logout."""
     try:
-        settings = _settings(provider, _base(request))
+        settings = _settings(provider)
     except Refused:
         return ""
     if not settings.get_idp_data().get("singleLogoutService", {}).get("url"):
@@ -378,7 +378,7 @@ def logout_answer(request, provider: IdentityProvider, *, name_id: str, end_sess
     if "SAMLRequest" in request.GET and "Signature" not in request.GET:
         return None  # anyone could write an unsigned one; an answer to ours ends nothing
     try:
-        auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+        auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider))
         asked, named = request.GET.get("SAMLRequest"), None
         if asked:
             named = OneLogin_Saml2_Logout_Request.get_nameid(

@@ -47,6 +47,24 @@ def test_our_metadata_names_our_addresses_and_certificate(client, saml_idp):
     assert "PRIVATE" not in xml
 
 
+@pytest.mark.parametrize("host", ["testserver", "other.example"])
+def test_our_addresses_are_the_site_s_whichever_host_was_used(saml_idp, settings, host):
+    """The entity id and the addresses the provider sends its answers to are made of
+    SITE_URL: the provider was given one set, whichever allowed host the browser used."""
+    settings.SITE_URL = "https://privacy.school.example"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    base = f"https://privacy.school.example/sign-in/saml/{saml_idp.uid}"
+    browser = Client(HTTP_HOST=host)
+    xml = browser.get(reverse("signin:saml_metadata", args=[saml_idp.uid])).content.decode()
+    assert f'entityID="{base}/metadata/"' in xml
+    assert f'Location="{base}/acs/"' in xml and f'Location="{base}/sls/"' in xml
+    start = browser.get(reverse("signin:start", args=[saml_idp.uid]))
+    query = parse_qs(urlsplit(start["Location"]).query)
+    request = OneLogin_Saml2_Utils.decode_base64_and_inflate(query["SAMLRequest"][0]).decode()
+    assert f'AssertionConsumerServiceURL="{base}/acs/"' in request
+    assert f">{base}/metadata/</saml:Issuer>" in request
+
+
 def test_an_oidc_provider_has_no_saml_addresses(client, idp):
     for name in ("saml_metadata", "saml_sls"):
         assert client.get(reverse(f"signin:{name}", args=[idp.uid])).status_code == 404
