@@ -294,13 +294,23 @@ class Provider:
     # --- Logging out -----------------------------------------------------------------------
 
     def logout_request_url(
-        self, sls: str, *, name_id: str, other_key: bool = False, signed: bool = True
+        self,
+        sls: str,
+        *,
+        name_id: str,
+        other_key: bool = False,
+        signed: bool = True,
+        issued: float | None = None,
+        not_on_or_after: float | None = None,
     ) -> str:
         """Where we send the browser to end a service provider's session (its single
-        logout service *sls*): a signed LogoutRequest by HTTP-Redirect."""
+        logout service *sls*): a signed LogoutRequest by HTTP-Redirect, issued now (or at
+        the moment *issued*), valid until *not_on_or_after* where given."""
+        until = f' NotOnOrAfter="{_instant(not_on_or_after)}"' if not_on_or_after else ""
+        moment = time.time() if issued is None else issued
         request = (
             f'<samlp:LogoutRequest xmlns:samlp="{Saml.NS_SAMLP}" xmlns:saml="{Saml.NS_SAML}" '
-            f'ID="{_id()}" Version="2.0" IssueInstant="{_instant(time.time())}" '
+            f'ID="{_id()}" Version="2.0" IssueInstant="{_instant(moment)}"{until} '
             f'Destination="{html.escape(sls)}">'
             f"<saml:Issuer>{self.entity_id}</saml:Issuer>"
             f'<saml:NameID Format="{Saml.NAMEID_PERSISTENT}">{html.escape(name_id)}</saml:NameID>'

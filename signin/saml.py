@@ -21,7 +21,9 @@ alike: the subject is the persistent NameID, the address the configured attribut
 
 import base64
 import datetime
+import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,6 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.urls import reverse
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
@@ -73,6 +76,8 @@ SECURITY = {
 UNSTABLE_NAMEID = {Saml.NAMEID_TRANSIENT}
 #: The longest NameID kept (ExternalIdentity.subject).
 NAME_ID_MAX = 255
+#: How far a LogoutRequest's IssueInstant may be from our clock (either way), in seconds.
+LOGOUT_SKEW = 5 * 60
 #: Our certificate: long enough that a board need not hand a new one to its provider often.
 CERTIFICATE_DAYS = 10 * 365
 
@@ -372,25 +377,55 @@ def logout_url(request, provider: IdentityProvider, session: dict, *, return_to:
 
 def logout_answer(request, provider: IdentityProvider, *, name_id: str, end_session) -> str | None:
     """The provider's single logout message (GET): its answer to our LogoutRequest (our
-    session ended already), or its own LogoutRequest, which must be signed and calls
-    *end_session* when it names the person of this session (*name_id*); the address of our
-    signed answer. None when the message is not valid."""
+    session ended already), or its own LogoutRequest, which must be signed, recent (its
+    IssueInstant within LOGOUT_SKEW, its NotOnOrAfter not passed) and new (accepted once),
+    and calls *end_session* when it names the person of this session (*name_id*); the
+    address of our signed answer. None when the message is not valid."""
     if "SAMLRequest" in request.GET and "Signature" not in request.GET:
         return None  # anyone could write an unsigned one; an answer to ours ends nothing
+    accepted: list[bool] = []
+
+    def checked_and_new(xml) -> None:
+        # Called by python3-saml only once the request's signature and times hold.
+        accepted.append(_logout_request_once(provider, xml))
+        if accepted[-1] and name_id and named == name_id:
+            end_session()
+
     try:
         auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider))
-        asked, named = request.GET.get("SAMLRequest"), None
+        asked, named, xml = request.GET.get("SAMLRequest"), None, None
         if asked:
-            named = OneLogin_Saml2_Logout_Request.get_nameid(
-                OneLogin_Saml2_Utils.decode_base64_and_inflate(asked)
-            )
+            xml = OneLogin_Saml2_Utils.decode_base64_and_inflate(asked)
+            named = OneLogin_Saml2_Logout_Request.get_nameid(xml)
         url = auth.process_slo(
-            keep_local_session=not asked,
-            delete_session_cb=lambda: end_session() if name_id and named == name_id else None,
+            keep_local_session=not asked, delete_session_cb=lambda: checked_and_new(xml)
         )
     except Exception:  # not base64, not XML, not a logout message, or bad stored metadata
         return None
     if auth.get_errors():
         logger.warning("SAML logout refused: %s", auth.get_last_error_reason())
         return None
+    if asked and accepted != [True]:
+        logger.warning("SAML logout request refused: replayed, or not issued just now")
+        return None
     return url or ""
+
+
+def _logout_request_once(provider: IdentityProvider, xml) -> bool:
+    """Whether the provider's (checked) LogoutRequest was issued within LOGOUT_SKEW of now
+    and is seen for the first time: its ID is remembered (cache) as long as it could be
+    accepted, so that a copy replayed later ends no session."""
+    root = OneLogin_Saml2_XML.to_etree(xml)
+    message_id, issued = root.get("ID"), root.get("IssueInstant")
+    if not message_id or not issued:
+        return False
+    try:
+        moment = OneLogin_Saml2_Utils.parse_SAML_to_time(issued)
+    except Exception:  # its own error for a time it cannot read
+        return False
+    if abs(time.time() - moment) > LOGOUT_SKEW:
+        return False
+    digest = hashlib.sha256(message_id.encode()).hexdigest()
+    # Accepted only while |now - IssueInstant| <= LOGOUT_SKEW: kept twice that, it is
+    # remembered for the whole of its window. cache.add is atomic: one of two wins.
+    return cache.add(f"signin:saml:logout:{provider.uid}:{digest}", 1, 2 * LOGOUT_SKEW)

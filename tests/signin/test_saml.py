@@ -3,6 +3,7 @@ a real provider on loopback (demo/saml_provider.py), python3-saml and xmlsec che
 
 import base64
 import re
+import time
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -345,3 +346,68 @@ def test_an_encrypted_assertion_is_refused_unopened(saml_op, saml_idp, saml_teac
     saml_visitor.post_to_app(acs, base64.b64encode(xml.encode()).decode())
     assert logged_in_as(saml_visitor.client) is None
     assert refused(saml_idp, Reason.INVALID_TOKEN)
+
+
+def _logout_request(visitor, saml_op, idp, account, **options):
+    """Sign *account* in through *visitor*; a signed LogoutRequest of the provider for it."""
+    visitor.sign_in(idp, account)
+    sls = "http://testserver" + reverse("signin:saml_sls", args=[idp.uid])
+    parts = urlsplit(saml_op.logout_request_url(sls, name_id=account["name_id"], **options))
+    return f"{parts.path}?{parts.query}"
+
+
+def test_a_replayed_logout_request_of_the_provider_ends_no_session(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    account = saml_user(saml_op, saml_teacher)
+    logout = _logout_request(saml_visitor, saml_op, saml_idp, account)
+    assert saml_visitor.client.get(logout).status_code == 302
+    assert logged_in_as(saml_visitor.client) is None
+    # The same message once more, to a new session of the same person: it ends nothing.
+    again = SamlBrowser(Client())
+    try:
+        again.sign_in(saml_idp, account)
+        assert logged_in_as(again.client) == saml_teacher
+        session = again.client.session.session_key
+        assert again.client.get(logout).status_code == 404
+        assert logged_in_as(again.client) == saml_teacher
+        assert again.client.session.session_key == session
+    finally:
+        again.op.close()
+
+
+@pytest.mark.parametrize(
+    ("issued", "not_on_or_after"),
+    [
+        (-6 * 60, None),  # issued longer ago than the clocks may differ
+        (6 * 60, None),  # issued in the future
+        (0, -1),  # its own end has passed
+    ],
+)
+def test_a_logout_request_that_is_not_of_just_now_ends_no_session(
+    saml_op, saml_idp, saml_teacher, saml_visitor, issued, not_on_or_after
+):
+    account = saml_user(saml_op, saml_teacher)
+    now = time.time()
+    logout = _logout_request(
+        saml_visitor,
+        saml_op,
+        saml_idp,
+        account,
+        issued=now + issued,
+        not_on_or_after=now + not_on_or_after if not_on_or_after is not None else None,
+    )
+    assert saml_visitor.client.get(logout).status_code == 404
+    assert logged_in_as(saml_visitor.client) == saml_teacher
+
+
+def test_a_logout_request_within_the_clocks_difference_ends_the_session(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    account = saml_user(saml_op, saml_teacher)
+    now = time.time()
+    logout = _logout_request(
+        saml_visitor, saml_op, saml_idp, account, issued=now - 4 * 60, not_on_or_after=now + 60
+    )
+    assert saml_visitor.client.get(logout).status_code == 302
+    assert logged_in_as(saml_visitor.client) is None
