@@ -14,9 +14,10 @@ saml_acs), which does.
 
 The answer is told in the words of OpenID Connect (``sub``, ``email``,
 ``email_verified``, ``amr``), so that services.identify decides for both protocols
-alike: the subject is the persistent NameID, the address the configured attribute
-(the board's own provider vouches for it; the board's domains still bound it), and
-"mfa" where the authentication context is one the board counts as multi-factor.
+alike: the subject is the persistent NameID (no other format is taken), the address the
+configured attribute (the board's own provider vouches for it; the board's domains still
+bound it), and "mfa" where the authentication context is one the board counts as
+multi-factor.
 """
 
 import base64
@@ -72,8 +73,10 @@ SECURITY = {
     "digestAlgorithm": Saml.SHA256,
     "allowRepeatAttributeName": True,
 }
-#: A NameID that changes at every sign-in finds nobody the next time.
-UNSTABLE_NAMEID = {Saml.NAMEID_TRANSIENT}
+#: The one NameID format that names a person lastingly, and only for us: a transient
+#: one changes at every sign-in, an e-mail address or an unspecified value may change or
+#: pass to someone else (a reused address), and would then open another's account.
+LASTING_NAMEID = Saml.NAMEID_PERSISTENT
 #: The longest NameID kept (ExternalIdentity.subject).
 NAME_ID_MAX = 255
 #: How far a LogoutRequest's IssueInstant may be from our clock (either way), in seconds.
@@ -186,7 +189,7 @@ def _settings(provider: IdentityProvider, *, sp_only: bool = False):
             "entityId": urls["metadata"],
             "assertionConsumerService": {"url": urls["acs"], "binding": Saml.BINDING_HTTP_POST},
             "singleLogoutService": {"url": urls["sls"], "binding": Saml.BINDING_HTTP_REDIRECT},
-            "NameIDFormat": Saml.NAMEID_UNSPECIFIED,
+            "NameIDFormat": LASTING_NAMEID,  # our metadata asks for it
             "x509cert": provider.sp_certificate,
             "privateKey": provider.sp_private_key,
         },
@@ -336,7 +339,7 @@ def _claims(provider: IdentityProvider, response: OneLogin_Saml2_Response) -> di
         claims[provider.tenant_claim] = first(provider.tenant_claim)
     if set(response.get_authn_contexts()) & set(provider.mfa_contexts):
         claims["amr"] = ["mfa"]
-    if not name_id or response.get_nameid_format() in UNSTABLE_NAMEID:
+    if not name_id or response.get_nameid_format() != LASTING_NAMEID:
         raise Refused(Reason.NO_SUBJECT, provider, claims)
     return claims
 

@@ -78,6 +78,10 @@ def _refusal_message(reason: str, provider_name: str) -> str:
         Reason.NOT_HERE: _(
             "Your account may not log in through %(provider)s. Log in with your password."
         ),
+        Reason.NO_SUBJECT: _(
+            "%(provider)s did not send a lasting identifier for you, so we cannot tell who "
+            "you are. Ask your school's administrator to have it send a persistent NameID."
+        ),
         Reason.STALE: _(
             "%(provider)s did not ask you to log in again, so nothing was opened. Try "
             "again, or type your password."

@@ -205,13 +205,29 @@ def test_an_unknown_person_is_told_clearly_and_nothing_is_made(
     assert not ExternalIdentity.objects.exists()
 
 
-def test_a_name_id_that_changes_every_time_is_refused(
-    saml_op, saml_idp, saml_teacher, saml_visitor
+@pytest.mark.parametrize(
+    "name_id_format",
+    [
+        Saml.NAMEID_TRANSIENT,  # changes at every sign-in
+        Saml.NAMEID_EMAIL_ADDRESS,  # an address may change, or pass to someone else
+        Saml.NAMEID_UNSPECIFIED,  # nothing says it lasts
+    ],
+)
+def test_only_a_persistent_name_id_is_taken_as_the_person(
+    saml_op, saml_idp, saml_teacher, saml_visitor, name_id_format
 ):
-    saml_op.options["name_id_format"] = Saml.NAMEID_TRANSIENT
-    saml_visitor.sign_in(saml_idp, saml_user(saml_op, saml_teacher))
+    saml_op.options["name_id_format"] = name_id_format
+    response = saml_visitor.sign_in(saml_idp, saml_user(saml_op, saml_teacher))
     assert logged_in_as(saml_visitor.client) is None
     assert refused(saml_idp, Reason.NO_SUBJECT)
+    assert not ExternalIdentity.objects.exists()
+    page = unescape(saml_visitor.client.get(response["Location"]).content.decode())
+    assert "Entree stuurde geen blijvende aanduiding van u mee" in page
+
+
+def test_our_metadata_asks_for_a_persistent_name_id(client, saml_idp):
+    xml = client.get(reverse("signin:saml_metadata", args=[saml_idp.uid])).content.decode()
+    assert f"<md:NameIDFormat>{Saml.NAMEID_PERSISTENT}</md:NameIDFormat>" in xml
 
 
 def test_a_person_whose_address_changed_is_still_found_by_the_name_id(
