@@ -52,6 +52,7 @@ RUN SECRET_KEY=build-only-not-a-secret \
     FIELD_ENCRYPTION_KEYS=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     BSN_HMAC_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     ALLOWED_HOSTS=build.invalid \
+    SITE_URL=https://build.invalid \
     sh -c "python manage.py compiletranslations && python manage.py collectstatic --noinput"
 
 USER app

@@ -27,23 +27,17 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable
-from http.cookies import SimpleCookie
-from socketserver import ThreadingMixIn
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus, urlencode
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from wsgiref.types import StartResponse, WSGIEnvironment
+from urllib.parse import unquote_plus, urlencode
 
 from joserfc import jwk, jwt
 from joserfc.errors import JoseError
 
-NAME = "Demo identity provider"
-COOKIE = "op_session"
+from demo.loopback import COOKIE, LoopbackServer, Request, Response, _page, _same
+
 CODE_SECONDS = 60
 PENDING_SECONDS = 10 * 60
 ACCESS_TOKEN_SECONDS = 300
-MAX_BODY = 64 * 1024
 OPTIONS = {"id_token_ttl": 300, "sign_with_other_key": False, "override_claims": {}}
 PROFILE = ["email", "email_verified", "name"]
 CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", *PROFILE]
@@ -67,59 +61,6 @@ METADATA = {
     "prompt_values_supported": ["none", "login"],
     "authorization_response_iss_parameter_supported": True,
 }
-HTML_HEADERS = [
-    ("Content-Type", "text/html; charset=utf-8"),
-    ("Cache-Control", "no-store"),
-    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "no-referrer"),
-]
-
-Response = tuple[str, list[tuple[str, str]], bytes]
-
-
-class Request:
-    """What a handler needs of a WSGI request: method, path, parameters, cookie, auth."""
-
-    def __init__(self, environ: WSGIEnvironment):
-        self.method = environ["REQUEST_METHOD"]
-        self.path = environ.get("PATH_INFO", "") or "/"
-        self.query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
-        self.form: dict[str, str] = {}
-        if self.method == "POST":
-            length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
-            body = environ["wsgi.input"].read(length).decode("utf-8", "replace")
-            self.form = dict(parse_qsl(body))
-        cookie: SimpleCookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        self.session_id = cookie[COOKIE].value if COOKIE in cookie else ""
-        self.authorization = environ.get("HTTP_AUTHORIZATION", "")
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The query of a GET, the form of a POST."""
-        return self.form if self.method == "POST" else self.query
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log: URLs carry codes and tokens, and the tests like it quiet."""
-
-
-def _page(title: str, body: str, status: str = "200 OK", headers: list | None = None) -> Response:
-    """A whole HTML page; *title* is escaped here, *body* must be escaped by the caller."""
-    text = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} - {NAME}</title>"
-        "<style>body{font-family:sans-serif;max-width:30em;margin:2em auto;padding:0 1em}"
-        "input{font-size:1em;padding:.3em}.error{color:#a00000}</style></head>"
-        f"<body><main><h1>{NAME}</h1>{body}</main></body></html>"
-    )
-    return status, HTML_HEADERS + (headers or []), text.encode("utf-8")
 
 
 def _json(data: dict, status: str = "200 OK", headers: list | None = None) -> Response:
@@ -136,17 +77,12 @@ def _redirect(
     return status, [("Location", location), ("Cache-Control", "no-store"), *(headers or [])], b""
 
 
-def _same(given: str, expected: str) -> bool:
-    """Compare secrets in constant time."""
-    return secrets.compare_digest(given.encode(), expected.encode())
-
-
 def _s256(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-class Provider:
+class Provider(LoopbackServer):
     """An OpenID Connect provider in a threaded WSGI server (development and tests only).
 
     *users*: dicts with username, password, sub, email, email_verified, name and mfa.
@@ -160,10 +96,9 @@ class Provider:
     """
 
     def __init__(self, *, users: list[dict], clients: list[dict], host="127.0.0.1", port=0):
+        super().__init__(host=host, port=port)
         self.users = users
         self.clients = clients
-        self.host, self.port = host, port
-        self.issuer = ""
         self.options: dict[str, Any] = {**OPTIONS, "override_claims": {}}
         self.issued_codes = 0
         self.logouts: list[dict[str, str]] = []
@@ -174,9 +109,7 @@ class Provider:
         self._sessions: dict[str, dict] = {}  # the browser's sessions with us, by cookie
         self._codes: dict[str, dict] = {}
         self._tokens: dict[str, dict] = {}  # access tokens for /userinfo
-        self._server: WSGIServer | None = None
-        self._thread: threading.Thread | None = None
-        self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
+        self._routes = {
             ("GET", "/.well-known/openid-configuration"): self.discovery,
             ("GET", "/jwks"): self.jwks,
             ("GET", "/authorize"): self.authorize,
@@ -188,29 +121,12 @@ class Provider:
             ("POST", "/logout"): self.logout,
         }
 
+    @property
+    def issuer(self) -> str:
+        """Our address, once started (LoopbackServer.base)."""
+        return self.base
+
     # --- Serving ---------------------------------------------------------------------
-
-    def start(self) -> Provider:
-        """Listen (on a free port when port is 0) and serve in a daemon thread."""
-        if self._server is None:
-            self._server = make_server(
-                self.host, self.port, self, server_class=_Server, handler_class=_QuietHandler
-            )
-            self.port = self._server.server_port
-            self.issuer = f"http://{self.host}:{self.port}"
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (idempotent)."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def serve_forever(self, announce: str = "OIDC provider at {issuer}") -> None:
         """Print *announce* (with the issuer) and serve until SIGINT or SIGTERM, then stop
@@ -223,16 +139,6 @@ class Provider:
         while not done.wait(0.5):
             pass
         self.stop()
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
-        request = Request(environ)
-        handler = self._routes.get((request.method, request.path))
-        if handler is not None:
-            status, headers, body = handler(request)
-        else:
-            status, headers, body = _page("Not found", "<p>Not found.</p>", "404 Not Found")
-        start_response(status, headers)
-        return [body]
 
     # --- Look-ups --------------------------------------------------------------------
 

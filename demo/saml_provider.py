@@ -21,17 +21,14 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIServer, make_server
-from wsgiref.types import StartResponse, WSGIEnvironment
 
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from demo.oidc_provider import Request, Response, _page, _QuietHandler, _same, _Server
+from demo.loopback import LoopbackServer, Request, Response, _page, _same
 from signin.saml import sp_keys
 
 COOKIE = "idp_session"
@@ -59,7 +56,7 @@ def _id() -> str:
     return "_" + uuid.uuid4().hex
 
 
-class Provider:
+class Provider(LoopbackServer):
     """A SAML identity provider in a threaded WSGI server (development and tests only).
 
     *users*: dicts with username, password, name_id (persistent), mail, organisation
@@ -73,9 +70,8 @@ class Provider:
     """
 
     def __init__(self, *, users: list[dict], host="127.0.0.1", port=0):
+        super().__init__(host=host, port=port)
         self.users = users
-        self.host, self.port = host, port
-        self.base = ""
         self.options: dict[str, Any] = dict(OPTIONS)
         self.responses: list[str] = []
         self.logouts: list[str] = []
@@ -84,9 +80,7 @@ class Provider:
         self._lock = threading.Lock()
         self._pending: dict[str, dict] = {}
         self._sessions: dict[str, dict] = {}
-        self._server: WSGIServer | None = None
-        self._thread: threading.Thread | None = None
-        self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
+        self._routes = {
             ("GET", "/metadata"): self.metadata,
             ("GET", "/sso"): self.sso,
             ("POST", "/sso"): self.login,
@@ -96,38 +90,6 @@ class Provider:
     @property
     def entity_id(self) -> str:
         return self.base + "/metadata"
-
-    # --- Serving ---------------------------------------------------------------------
-
-    def start(self) -> Provider:
-        if self._server is None:
-            self._server = make_server(
-                self.host, self.port, self, server_class=_Server, handler_class=_QuietHandler
-            )
-            self.port = self._server.server_port
-            self.base = f"http://{self.host}:{self.port}"
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
-        request = Request(environ)
-        handler = self._routes.get((request.method, request.path))
-        if handler is not None:
-            status, headers, body = handler(request)
-        else:
-            status, headers, body = _page("Not found", "<p>Not found.</p>", "404 Not Found")
-        start_response(status, headers)
-        return [body]
 
     def _user(self, username: str) -> dict | None:
         return next((u for u in self.users if u["username"] == username), None)
@@ -294,13 +256,23 @@ class Provider:
     # --- Logging out -----------------------------------------------------------------------
 
     def logout_request_url(
-        self, sls: str, *, name_id: str, other_key: bool = False, signed: bool = True
+        self,
+        sls: str,
+        *,
+        name_id: str,
+        other_key: bool = False,
+        signed: bool = True,
+        issued: float | None = None,
+        not_on_or_after: float | None = None,
     ) -> str:
         """Where we send the browser to end a service provider's session (its single
-        logout service *sls*): a signed LogoutRequest by HTTP-Redirect."""
+        logout service *sls*): a signed LogoutRequest by HTTP-Redirect, issued now (or at
+        the moment *issued*), valid until *not_on_or_after* where given."""
+        until = f' NotOnOrAfter="{_instant(not_on_or_after)}"' if not_on_or_after else ""
+        moment = time.time() if issued is None else issued
         request = (
             f'<samlp:LogoutRequest xmlns:samlp="{Saml.NS_SAMLP}" xmlns:saml="{Saml.NS_SAML}" '
-            f'ID="{_id()}" Version="2.0" IssueInstant="{_instant(time.time())}" '
+            f'ID="{_id()}" Version="2.0" IssueInstant="{_instant(moment)}"{until} '
             f'Destination="{html.escape(sls)}">'
             f"<saml:Issuer>{self.entity_id}</saml:Issuer>"
             f'<saml:NameID Format="{Saml.NAMEID_PERSISTENT}">{html.escape(name_id)}</saml:NameID>'

@@ -5,8 +5,9 @@ look, however many: requests/copies.py).
 A look is an ACCESS entry of the audit log about the pupil (services.dossier_viewed). The
 looks of the pupil's own parents and of the pupil itself are left out: they are not the
 school's, and a parent never sees the other parent's personal data. Everyone else who
-looked is named, with the roles they hold at the school or its board, also when they
-have since left ("no longer at the school"): they still saw the data.
+looked is named, with the roles they hold at the school or its board (and "technical
+administrator" for one, who holds no school role), also when they have since left ("no
+longer at the school"): they still saw the data.
 """
 
 from collections.abc import Iterable, Iterator
@@ -60,7 +61,10 @@ def described(entries: Iterable[AuditEntry], *, pupil: Pupil) -> list[dict]:
         )
     looks = []
     for entry in entries:
-        held = roles.get(entry.actor_id) or [_("no longer at the school")]
+        held = list(roles.get(entry.actor_id, []))
+        if entry.actor.is_superuser or entry.actor.is_staff:
+            held.append(_("technical administrator"))
+        held = held or [_("no longer at the school")]
         who = f"{entry.actor.full_name} ({', '.join(held)})"
         event = history.event_of(entry, what_was_viewed=viewed_part, who=who)
         looks.append(

@@ -401,7 +401,8 @@ def run() -> int:
                 "--port",
                 str(oidc_port),
                 "--app-url",
-                f"http://127.0.0.1:{port}",
+                # The addresses the app gives a provider are made of SITE_URL.
+                stack.env["SITE_URL"],
             ],
         )
         # The web server opens once beat's first heartbeat has gone through Redis and

@@ -14,15 +14,19 @@ saml_acs), which does.
 
 The answer is told in the words of OpenID Connect (``sub``, ``email``,
 ``email_verified``, ``amr``), so that services.identify decides for both protocols
-alike: the subject is the persistent NameID, the address the configured attribute
-(the board's own provider vouches for it; the board's domains still bound it), and
-"mfa" where the authentication context is one the board counts as multi-factor.
+alike: the subject is the persistent NameID (no other format is taken), the address the
+configured attribute (the board's own provider vouches for it; the board's domains still
+bound it), and "mfa" where the authentication context is one the board counts as
+multi-factor.
 """
 
 import base64
 import datetime
+import hashlib
 import logging
+import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx2
 from cryptography import x509
@@ -30,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.urls import reverse
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
@@ -68,10 +73,14 @@ SECURITY = {
     "digestAlgorithm": Saml.SHA256,
     "allowRepeatAttributeName": True,
 }
-#: A NameID that changes at every sign-in finds nobody the next time.
-UNSTABLE_NAMEID = {Saml.NAMEID_TRANSIENT}
+#: The one NameID format that names a person lastingly, and only for us: a transient
+#: one changes at every sign-in, an e-mail address or an unspecified value may change or
+#: pass to someone else (a reused address), and would then open another's account.
+LASTING_NAMEID = Saml.NAMEID_PERSISTENT
 #: The longest NameID kept (ExternalIdentity.subject).
 NAME_ID_MAX = 255
+#: How far a LogoutRequest's IssueInstant may be from our clock (either way), in seconds.
+LOGOUT_SKEW = 5 * 60
 #: Our certificate: long enough that a board need not hand a new one to its provider often.
 CERTIFICATE_DAYS = 10 * 365
 
@@ -161,17 +170,18 @@ def idp_of(metadata: str) -> dict:
     return idp
 
 
-def sp_urls(provider: IdentityProvider, base: str) -> dict[str, str]:
+def sp_urls(provider: IdentityProvider) -> dict[str, str]:
     """Our addresses for *provider*: the entity id (where our metadata is), the assertion
-    consumer service and the single logout service. *base*: scheme and host."""
+    consumer service and the single logout service. Made of SITE_URL, never of the host a
+    request names: the provider knows one set of addresses, whichever host was used."""
     return {
-        name: base + reverse(f"signin:saml_{name}", args=[provider.uid])
+        name: django_settings.SITE_URL + reverse(f"signin:saml_{name}", args=[provider.uid])
         for name in ("metadata", "acs", "sls")
     }
 
 
-def _settings(provider: IdentityProvider, base: str, *, sp_only: bool = False):
-    urls = sp_urls(provider, base)
+def _settings(provider: IdentityProvider, *, sp_only: bool = False):
+    urls = sp_urls(provider)
     data = {
         "strict": True,
         "debug": False,
@@ -179,7 +189,7 @@ def _settings(provider: IdentityProvider, base: str, *, sp_only: bool = False):
             "entityId": urls["metadata"],
             "assertionConsumerService": {"url": urls["acs"], "binding": Saml.BINDING_HTTP_POST},
             "singleLogoutService": {"url": urls["sls"], "binding": Saml.BINDING_HTTP_REDIRECT},
-            "NameIDFormat": Saml.NAMEID_UNSPECIFIED,
+            "NameIDFormat": LASTING_NAMEID,  # our metadata asks for it
             "x509cert": provider.sp_certificate,
             "privateKey": provider.sp_private_key,
         },
@@ -197,9 +207,9 @@ def _settings(provider: IdentityProvider, base: str, *, sp_only: bool = False):
     return OneLogin_Saml2_Settings(data, sp_validation_only=sp_only)
 
 
-def sp_metadata(provider: IdentityProvider, base: str) -> str:
+def sp_metadata(provider: IdentityProvider) -> str:
     """Our metadata for *provider*, to hand to it: entity id, addresses, certificate."""
-    settings = _settings(provider, base, sp_only=True)
+    settings = _settings(provider, sp_only=True)
     return settings.get_sp_metadata().decode()
 
 
@@ -207,18 +217,16 @@ def sp_metadata(provider: IdentityProvider, base: str) -> str:
 
 
 def _request_data(request) -> dict:
-    """The request as python3-saml reads it (it checks the Destination against it)."""
+    """The request as python3-saml reads it (it checks the Destination against it): at
+    our canonical address (SITE_URL), which is the one the provider was given."""
+    site = urlsplit(django_settings.SITE_URL)
     return {
-        "https": "on" if request.is_secure() else "off",
-        "http_host": request.get_host(),
+        "https": "on" if site.scheme == "https" else "off",
+        "http_host": site.netloc,
         "script_name": request.path,
         "get_data": request.GET.copy(),
         "post_data": request.POST.copy(),
     }
-
-
-def _base(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -> str:
@@ -227,7 +235,7 @@ def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -
     *purpose* "confirm" asks the provider to authenticate the user again (ForceAuthn),
     whatever its own session, before a sensitive step.
     """
-    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
+    auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider))
     url = auth.login(force_authn=purpose == "confirm", set_nameid_policy=False)
     pending.remember(
         request.session,
@@ -239,7 +247,7 @@ def begin(request, provider: IdentityProvider, *, purpose: str, next_url: str) -
 
 def finish(request, provider: IdentityProvider) -> tuple[Answer, Session]:
     """The provider's Response (posted to our assertion consumer service), checked."""
-    settings = _settings(provider, _base(request))
+    settings = _settings(provider)
     try:
         posted = request.POST["SAMLResponse"]
         if _encrypted(posted):  # we ask for none; never decrypt what is not yet checked
@@ -331,7 +339,7 @@ def _claims(provider: IdentityProvider, response: OneLogin_Saml2_Response) -> di
         claims[provider.tenant_claim] = first(provider.tenant_claim)
     if set(response.get_authn_contexts()) & set(provider.mfa_contexts):
         claims["amr"] = ["mfa"]
-    if not name_id or response.get_nameid_format() in UNSTABLE_NAMEID:
+    if not name_id or response.get_nameid_format() != LASTING_NAMEID:
         raise Refused(Reason.NO_SUBJECT, provider, claims)
     return claims
 
@@ -356,7 +364,7 @@ def logout_url(request, provider: IdentityProvider, session: dict, *, return_to:
     """Where the browser ends the provider's session too (a signed LogoutRequest), or ""
     where the provider has no single logout."""
     try:
-        settings = _settings(provider, _base(request))
+        settings = _settings(provider)
     except Refused:
         return ""
     if not settings.get_idp_data().get("singleLogoutService", {}).get("url"):
@@ -372,25 +380,55 @@ def logout_url(request, provider: IdentityProvider, session: dict, *, return_to:
 
 def logout_answer(request, provider: IdentityProvider, *, name_id: str, end_session) -> str | None:
     """The provider's single logout message (GET): its answer to our LogoutRequest (our
-    session ended already), or its own LogoutRequest, which must be signed and calls
-    *end_session* when it names the person of this session (*name_id*); the address of our
-    signed answer. None when the message is not valid."""
+    session ended already), or its own LogoutRequest, which must be signed, recent (its
+    IssueInstant within LOGOUT_SKEW, its NotOnOrAfter not passed) and new (accepted once),
+    and calls *end_session* when it names the person of this session (*name_id*); the
+    address of our signed answer. None when the message is not valid."""
     if "SAMLRequest" in request.GET and "Signature" not in request.GET:
         return None  # anyone could write an unsigned one; an answer to ours ends nothing
+    accepted: list[bool] = []
+
+    def checked_and_new(xml) -> None:
+        # Called by python3-saml only once the request's signature and times hold.
+        accepted.append(_logout_request_once(provider, xml))
+        if accepted[-1] and name_id and named == name_id:
+            end_session()
+
     try:
-        auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider, _base(request)))
-        asked, named = request.GET.get("SAMLRequest"), None
+        auth = OneLogin_Saml2_Auth(_request_data(request), _settings(provider))
+        asked, named, xml = request.GET.get("SAMLRequest"), None, None
         if asked:
-            named = OneLogin_Saml2_Logout_Request.get_nameid(
-                OneLogin_Saml2_Utils.decode_base64_and_inflate(asked)
-            )
+            xml = OneLogin_Saml2_Utils.decode_base64_and_inflate(asked)
+            named = OneLogin_Saml2_Logout_Request.get_nameid(xml)
         url = auth.process_slo(
-            keep_local_session=not asked,
-            delete_session_cb=lambda: end_session() if name_id and named == name_id else None,
+            keep_local_session=not asked, delete_session_cb=lambda: checked_and_new(xml)
         )
     except Exception:  # not base64, not XML, not a logout message, or bad stored metadata
         return None
     if auth.get_errors():
         logger.warning("SAML logout refused: %s", auth.get_last_error_reason())
         return None
+    if asked and accepted != [True]:
+        logger.warning("SAML logout request refused: replayed, or not issued just now")
+        return None
     return url or ""
+
+
+def _logout_request_once(provider: IdentityProvider, xml) -> bool:
+    """Whether the provider's (checked) LogoutRequest was issued within LOGOUT_SKEW of now
+    and is seen for the first time: its ID is remembered (cache) as long as it could be
+    accepted, so that a copy replayed later ends no session."""
+    root = OneLogin_Saml2_XML.to_etree(xml)
+    message_id, issued = root.get("ID"), root.get("IssueInstant")
+    if not message_id or not issued:
+        return False
+    try:
+        moment = OneLogin_Saml2_Utils.parse_SAML_to_time(issued)
+    except Exception:  # its own error for a time it cannot read
+        return False
+    if abs(time.time() - moment) > LOGOUT_SKEW:
+        return False
+    digest = hashlib.sha256(message_id.encode()).hexdigest()
+    # Accepted only while |now - IssueInstant| <= LOGOUT_SKEW: kept twice that, it is
+    # remembered for the whole of its window. cache.add is atomic: one of two wins.
+    return cache.add(f"signin:saml:logout:{provider.uid}:{digest}", 1, 2 * LOGOUT_SKEW)

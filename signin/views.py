@@ -3,6 +3,7 @@
 import logging
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
@@ -77,6 +78,10 @@ def _refusal_message(reason: str, provider_name: str) -> str:
         Reason.NOT_HERE: _(
             "Your account may not log in through %(provider)s. Log in with your password."
         ),
+        Reason.NO_SUBJECT: _(
+            "%(provider)s did not send a lasting identifier for you, so we cannot tell who "
+            "you are. Ask your school's administrator to have it send a persistent NameID."
+        ),
         Reason.STALE: _(
             "%(provider)s did not ask you to log in again, so nothing was opened. Try "
             "again, or type your password."
@@ -93,6 +98,12 @@ def _next(request) -> str:
     ):
         return target
     return ""
+
+
+def _address(name: str) -> str:
+    """Our address *name* as a provider knows it: made of SITE_URL, never of the host the
+    request names, so that it is the same whichever allowed host the browser used."""
+    return settings.SITE_URL + reverse(name)
 
 
 def _client_address(request) -> str | None:
@@ -118,7 +129,7 @@ def start(request, uid):
             url = oidc.begin(
                 request.session,
                 provider,
-                redirect_uri=request.build_absolute_uri(reverse("signin:callback")),
+                redirect_uri=_address("signin:callback"),
                 purpose=purpose,
                 next_url=_next(request),
             )
@@ -187,7 +198,7 @@ def saml_metadata(request, uid):
     """Our SAML metadata for this provider, at a stable address to hand to it."""
     provider = _saml_provider(uid)
     return HttpResponse(
-        saml.sp_metadata(provider, request.build_absolute_uri("/").rstrip("/")),
+        saml.sp_metadata(provider),
         content_type="application/samlmetadata+xml",
     )
 
@@ -312,18 +323,11 @@ def end_session(request) -> str | None:
         session = request.session.get(SESSION_SAML)
         if not session:
             return None
-        return (
-            saml.logout_url(
-                request, provider, session, return_to=request.build_absolute_uri(reverse("login"))
-            )
-            or None
-        )
+        return saml.logout_url(request, provider, session, return_to=_address("login")) or None
     id_token = request.session.get(SESSION_ID_TOKEN, "")
     if provider is None or not id_token:
         return None
-    return oidc.end_session_url(
-        provider, id_token=id_token, return_to=request.build_absolute_uri(reverse("login"))
-    )
+    return oidc.end_session_url(provider, id_token=id_token, return_to=_address("login"))
 
 
 # --- The board's settings and the sign-ins ------------------------------------------------
@@ -336,8 +340,8 @@ def provider_list(request: LoggedInRequest):
         "signin/providers.html",
         {
             "providers": selectors.providers_of(request.user),
-            "callback": request.build_absolute_uri(reverse("signin:callback")),
-            "after_logout": request.build_absolute_uri(reverse("login")),
+            "callback": _address("signin:callback"),
+            "after_logout": _address("login"),
         },
     )
 
@@ -363,11 +367,9 @@ def provider_edit(request: LoggedInRequest, pk=None):
         {
             "form": form,
             "provider": provider,
-            "callback": request.build_absolute_uri(reverse("signin:callback")),
+            "callback": _address("signin:callback"),
             "saml": (
-                saml.sp_urls(provider, request.build_absolute_uri("/").rstrip("/"))
-                if provider is not None and provider.is_saml
-                else None
+                saml.sp_urls(provider) if provider is not None and provider.is_saml else None
             ),
         },
     )

@@ -50,6 +50,7 @@ REQUIRED = [
     "FIELD_ENCRYPTION_KEYS",
     "BSN_HMAC_KEY",
     "ALLOWED_HOSTS",
+    "SITE_URL",
 ]
 # Read by Compose for ${...} substitution, never by the application.
 COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
@@ -163,6 +164,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": f"{new_key()},{new_key()}",
         "BSN_HMAC_KEY": new_key(),
         "ALLOWED_HOSTS": "school.example",
+        "SITE_URL": "https://school.example",
     }
     for name, value in overrides.items():
         if value is None:
@@ -634,6 +636,16 @@ def test_production_refuses_a_malformed_encryption_key(value):
     assert "ImproperlyConfigured: FIELD_ENCRYPTION_KEYS" in result.stderr
     assert "32 bytes" in result.stderr or "base64" in result.stderr
     assert value not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["http://school.example", "https://school.example/app", "school.example"]
+)
+def test_production_refuses_a_site_address_that_is_not_https_alone(value):
+    """The addresses given to a board's identity provider are made of SITE_URL."""
+    result = run(SETUP, production_env(SITE_URL=value))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SITE_URL must be the site's https address" in result.stderr
 
 
 def test_production_passes_the_deployment_checks():

@@ -1,8 +1,12 @@
 """Production: everything from the environment, nothing guessed.
 
 Start-up stops with a clear message when SECRET_KEY, DATABASE_URL, REDIS_URL,
-FIELD_ENCRYPTION_KEYS, BSN_HMAC_KEY or ALLOWED_HOSTS is missing (env.py).
+FIELD_ENCRYPTION_KEYS, BSN_HMAC_KEY, ALLOWED_HOSTS or SITE_URL is missing (env.py).
 """
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import MIDDLEWARE
@@ -10,6 +14,15 @@ from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# The one address of the site: links in e-mails and the addresses given to a school
+# board's identity provider (signin/) are made of it, never of the host a request names.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+_SITE = urlsplit(SITE_URL)
+if _SITE.scheme != "https" or not _SITE.hostname or _SITE.path or _SITE.query:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's https address without a path, such as "
+        f"https://privacy.school.example, not {SITE_URL!r}."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # HTTPS everywhere; the reverse proxy in front terminates TLS and says so.

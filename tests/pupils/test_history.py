@@ -14,6 +14,7 @@ from pupils import services
 from pupils.models import SpecialRecord
 from schoolprivacy.audit import MASK
 from schoolprivacy.audit_entry import AuditEntry
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +197,15 @@ def test_a_look_by_someone_who_has_left_the_school_is_still_shown(world, login):
     leaver.memberships.all().delete()
     text = _text(_looks(login, world.users["parent"], world.pupil))
     assert f"{escape(leaver.full_name)} (niet meer op school)" in text
+
+
+def test_a_look_by_the_technical_administrator_is_named_as_such(world, login):
+    """Not "no longer at the school": the technical administrator never had a school role."""
+    administrator = UserFactory(is_superuser=True, is_staff=True)
+    services.dossier_viewed(pupil=world.pupil, acting_user=administrator, part="dossier")
+    text = _text(_looks(login, world.users["parent"], world.pupil))
+    assert f"{escape(administrator.full_name)} (technisch beheerder)" in text
+    assert "niet meer op school" not in text
 
 
 def test_the_parents_own_looks_are_not_the_school_s(world, login):

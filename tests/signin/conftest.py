@@ -24,6 +24,12 @@ AFTER_LOGOUT = "http://testserver/account/login/"
 IDP_PASSWORD = "idp-password-1"
 
 
+@pytest.fixture(autouse=True)
+def _site_is_the_test_client_s(settings):
+    """The addresses given to a provider are made of SITE_URL: here the test client's."""
+    settings.SITE_URL = "http://testserver"
+
+
 @pytest.fixture(scope="session")
 def op():
     """The provider, for the whole session; each test gets its users and switches anew."""

@@ -24,7 +24,8 @@ EMAIL = "leerkracht2@regenboog.example"  # Fatima El Amrani, a teacher of the de
 
 
 @pytest.fixture
-def board_saml(saml_op, live_server, demo):
+def board_saml(saml_op, live_server, demo, settings):
+    settings.SITE_URL = live_server.url
     saml_op.users.clear()
     saml_op.logouts.clear()
     saml_op.responses.clear()

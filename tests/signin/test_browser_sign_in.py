@@ -19,8 +19,9 @@ EMAIL = "leerkracht2@regenboog.example"  # Fatima El Amrani, a teacher of the de
 
 
 @pytest.fixture
-def board_provider(op, live_server, demo):
+def board_provider(op, live_server, demo, settings):
     """The demo board's provider, pointed at the test's provider and this server."""
+    settings.SITE_URL = live_server.url
     cache.clear()
     op.users.clear()
     op.options.update(id_token_ttl=300, sign_with_other_key=False, override_claims={})

@@ -3,6 +3,9 @@ cannot hold a worker or its memory (signin/outbound.py). A real HTTP server on l
 stands in for a provider that misbehaves."""
 
 import datetime
+import gzip
+import ipaddress
+import socket
 import ssl
 import threading
 import time
@@ -20,8 +23,39 @@ from signin.models import IdentityProvider, SignInAttempt
 
 
 class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):  # a token endpoint: the same answers
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
+
     def do_GET(self):
         self.server.seen.append(self.path)
+        if self.path == "/slow-headers":
+            try:  # the status line, then a header a byte at a time: never a body
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                for _ in range(10):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.4)
+            except BrokenPipeError:
+                pass
+            return
+        if self.path == "/big-unsized":  # no Content-Length: read until the end
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(outbound.MAX_RESPONSE // 1024 + 2):
+                    self.wfile.write(b"x" * 1024)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if self.path == "/gzip":
+            body = gzip.compress(b"{}")
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/slow":
             self._begin(10)
             try:
@@ -73,6 +107,16 @@ def server():
         "fd00::1",  # IPv6, unique local
         "fe80::1",  # IPv6, link-local
         "::ffff:10.0.0.5",  # IPv4 in IPv6's clothes
+        # IPv6 addresses that pass as global but lead elsewhere:
+        "64:ff9b::a00:5",  # NAT64 to 10.0.0.5
+        "64:ff9b::a9fe:a9fe",  # NAT64 to 169.254.169.254
+        "64:ff9b:1::808:808",  # local-use NAT64: where it leads depends on the network
+        "2002:a00:5::1",  # 6to4 (through 10.0.0.5)
+        "2002:808:808::1",  # 6to4, even through a public address
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "::a00:5",  # IPv4-compatible (10.0.0.5)
+        "::808:808",  # IPv4-compatible, even of a public address
+        "fec0::1",  # site-local
     ],
 )
 def test_addresses_off_the_public_internet_are_never_called(address):
@@ -80,8 +124,18 @@ def test_addresses_off_the_public_internet_are_never_called(address):
         outbound.public_address(address, 443)
 
 
-def test_a_public_address_is_called():
-    assert outbound.public_address("145.100.1.1", 443) == "145.100.1.1"
+@pytest.mark.parametrize(
+    "address",
+    [
+        "145.100.1.1",
+        "2001:610:188:410::1",  # SURF's IPv6
+        "::ffff:145.100.1.1",  # IPv4-mapped: the public address inside
+        "64:ff9b::9164:101",  # NAT64 to 145.100.1.1: an IPv6-only network reaching IPv4
+    ],
+)
+def test_a_public_address_is_called(address):
+    found = outbound.public_address(address, 443)
+    assert ipaddress.ip_address(found) == ipaddress.ip_address(address)
 
 
 def test_this_machine_is_called_only_where_settings_allow_it(server, settings):
@@ -114,6 +168,66 @@ def test_an_answer_that_trickles_in_is_given_up_at_the_deadline(server, monkeypa
 
 
 @pytest.mark.django_db
+def test_headers_that_trickle_in_are_given_up_at_the_deadline(server, monkeypatch):
+    monkeypatch.setattr(outbound, "DEADLINE", 1.0)
+    started = time.monotonic()
+    with pytest.raises(httpx2.TimeoutException):
+        outbound.get(f"http://127.0.0.1:{server.server_address[1]}/slow-headers")
+    assert time.monotonic() - started < 3  # not the 4 s the header takes
+
+
+def test_an_answer_of_unstated_length_is_cut_off_at_the_cap(server):
+    with pytest.raises(outbound.TooLarge):
+        outbound.get(f"http://127.0.0.1:{server.server_address[1]}/big-unsized")
+
+
+def test_a_compressed_answer_is_refused(server):
+    """Asked for none: a compressed answer could inflate far beyond the cap."""
+    with pytest.raises(outbound.TooLarge):
+        outbound.get(f"http://127.0.0.1:{server.server_address[1]}/gzip")
+
+
+def _token_call(url: str):
+    provider = IdentityProvider(issuer="https://idp.example", client_id="c", client_secret="s")
+    with oidc._client(provider, "https://app.example/back") as client:
+        return client.fetch_token(
+            url, grant_type="authorization_code", code="c", code_verifier="v"
+        )
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-unsized"])
+def test_the_token_call_reads_no_more_than_the_cap(server, path):
+    with pytest.raises(outbound.TooLarge):
+        _token_call(f"http://127.0.0.1:{server.server_address[1]}{path}")
+
+
+@pytest.mark.parametrize("path", ["/slow", "/slow-headers"])
+def test_the_token_call_is_given_up_at_the_deadline(server, monkeypatch, path):
+    monkeypatch.setattr(outbound, "DEADLINE", 1.0)
+    started = time.monotonic()
+    with pytest.raises(httpx2.TimeoutException):
+        _token_call(f"http://127.0.0.1:{server.server_address[1]}{path}")
+    assert time.monotonic() - started < 3
+
+
+def test_an_international_host_name_is_resolved_and_sent_as_it_is_encoded(server, monkeypatch):
+    """The name looked up, checked and sent is the IDNA-encoded one (xn--…), never the
+    Unicode form, which the resolver might encode otherwise (IDNA 2003 against 2008)."""
+    port = server.server_address[1]
+    resolved = []
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        resolved.append(host)
+        return real("127.0.0.1", *args, **kwargs)
+
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", resolve)
+    with httpx2.Client(**outbound.client()) as http:
+        answer = http.get(f"http://faß.example:{port}/host")
+    assert resolved[0] == "xn--fa-hia.example"
+    assert answer.text == f"xn--fa-hia.example:{port}"
+
+
 def test_a_provider_whose_issuer_is_on_a_private_network_is_not_called(idp):
     idp.issuer = "https://10.20.30.40/tenant"
     with pytest.raises(oidc.Refused) as refused:

@@ -3,6 +3,7 @@ a real provider on loopback (demo/saml_provider.py), python3-saml and xmlsec che
 
 import base64
 import re
+import time
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,6 +46,24 @@ def test_our_metadata_names_our_addresses_and_certificate(client, saml_idp):
     certificate = "".join(saml_idp.sp_certificate.splitlines()[1:-1])
     assert certificate in xml
     assert "PRIVATE" not in xml
+
+
+@pytest.mark.parametrize("host", ["testserver", "other.example"])
+def test_our_addresses_are_the_site_s_whichever_host_was_used(saml_idp, settings, host):
+    """The entity id and the addresses the provider sends its answers to are made of
+    SITE_URL: the provider was given one set, whichever allowed host the browser used."""
+    settings.SITE_URL = "https://privacy.school.example"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    base = f"https://privacy.school.example/sign-in/saml/{saml_idp.uid}"
+    browser = Client(HTTP_HOST=host)
+    xml = browser.get(reverse("signin:saml_metadata", args=[saml_idp.uid])).content.decode()
+    assert f'entityID="{base}/metadata/"' in xml
+    assert f'Location="{base}/acs/"' in xml and f'Location="{base}/sls/"' in xml
+    start = browser.get(reverse("signin:start", args=[saml_idp.uid]))
+    query = parse_qs(urlsplit(start["Location"]).query)
+    request = OneLogin_Saml2_Utils.decode_base64_and_inflate(query["SAMLRequest"][0]).decode()
+    assert f'AssertionConsumerServiceURL="{base}/acs/"' in request
+    assert f">{base}/metadata/</saml:Issuer>" in request
 
 
 def test_an_oidc_provider_has_no_saml_addresses(client, idp):
@@ -186,13 +205,29 @@ def test_an_unknown_person_is_told_clearly_and_nothing_is_made(
     assert not ExternalIdentity.objects.exists()
 
 
-def test_a_name_id_that_changes_every_time_is_refused(
-    saml_op, saml_idp, saml_teacher, saml_visitor
+@pytest.mark.parametrize(
+    "name_id_format",
+    [
+        Saml.NAMEID_TRANSIENT,  # changes at every sign-in
+        Saml.NAMEID_EMAIL_ADDRESS,  # an address may change, or pass to someone else
+        Saml.NAMEID_UNSPECIFIED,  # nothing says it lasts
+    ],
+)
+def test_only_a_persistent_name_id_is_taken_as_the_person(
+    saml_op, saml_idp, saml_teacher, saml_visitor, name_id_format
 ):
-    saml_op.options["name_id_format"] = Saml.NAMEID_TRANSIENT
-    saml_visitor.sign_in(saml_idp, saml_user(saml_op, saml_teacher))
+    saml_op.options["name_id_format"] = name_id_format
+    response = saml_visitor.sign_in(saml_idp, saml_user(saml_op, saml_teacher))
     assert logged_in_as(saml_visitor.client) is None
     assert refused(saml_idp, Reason.NO_SUBJECT)
+    assert not ExternalIdentity.objects.exists()
+    page = unescape(saml_visitor.client.get(response["Location"]).content.decode())
+    assert "Entree stuurde geen blijvende aanduiding van u mee" in page
+
+
+def test_our_metadata_asks_for_a_persistent_name_id(client, saml_idp):
+    xml = client.get(reverse("signin:saml_metadata", args=[saml_idp.uid])).content.decode()
+    assert f"<md:NameIDFormat>{Saml.NAMEID_PERSISTENT}</md:NameIDFormat>" in xml
 
 
 def test_a_person_whose_address_changed_is_still_found_by_the_name_id(
@@ -327,3 +362,68 @@ def test_an_encrypted_assertion_is_refused_unopened(saml_op, saml_idp, saml_teac
     saml_visitor.post_to_app(acs, base64.b64encode(xml.encode()).decode())
     assert logged_in_as(saml_visitor.client) is None
     assert refused(saml_idp, Reason.INVALID_TOKEN)
+
+
+def _logout_request(visitor, saml_op, idp, account, **options):
+    """Sign *account* in through *visitor*; a signed LogoutRequest of the provider for it."""
+    visitor.sign_in(idp, account)
+    sls = "http://testserver" + reverse("signin:saml_sls", args=[idp.uid])
+    parts = urlsplit(saml_op.logout_request_url(sls, name_id=account["name_id"], **options))
+    return f"{parts.path}?{parts.query}"
+
+
+def test_a_replayed_logout_request_of_the_provider_ends_no_session(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    account = saml_user(saml_op, saml_teacher)
+    logout = _logout_request(saml_visitor, saml_op, saml_idp, account)
+    assert saml_visitor.client.get(logout).status_code == 302
+    assert logged_in_as(saml_visitor.client) is None
+    # The same message once more, to a new session of the same person: it ends nothing.
+    again = SamlBrowser(Client())
+    try:
+        again.sign_in(saml_idp, account)
+        assert logged_in_as(again.client) == saml_teacher
+        session = again.client.session.session_key
+        assert again.client.get(logout).status_code == 404
+        assert logged_in_as(again.client) == saml_teacher
+        assert again.client.session.session_key == session
+    finally:
+        again.op.close()
+
+
+@pytest.mark.parametrize(
+    ("issued", "not_on_or_after"),
+    [
+        (-6 * 60, None),  # issued longer ago than the clocks may differ
+        (6 * 60, None),  # issued in the future
+        (0, -1),  # its own end has passed
+    ],
+)
+def test_a_logout_request_that_is_not_of_just_now_ends_no_session(
+    saml_op, saml_idp, saml_teacher, saml_visitor, issued, not_on_or_after
+):
+    account = saml_user(saml_op, saml_teacher)
+    now = time.time()
+    logout = _logout_request(
+        saml_visitor,
+        saml_op,
+        saml_idp,
+        account,
+        issued=now + issued,
+        not_on_or_after=now + not_on_or_after if not_on_or_after is not None else None,
+    )
+    assert saml_visitor.client.get(logout).status_code == 404
+    assert logged_in_as(saml_visitor.client) == saml_teacher
+
+
+def test_a_logout_request_within_the_clocks_difference_ends_the_session(
+    saml_op, saml_idp, saml_teacher, saml_visitor
+):
+    account = saml_user(saml_op, saml_teacher)
+    now = time.time()
+    logout = _logout_request(
+        saml_visitor, saml_op, saml_idp, account, issued=now - 4 * 60, not_on_or_after=now + 60
+    )
+    assert saml_visitor.client.get(logout).status_code == 302
+    assert logged_in_as(saml_visitor.client) is None

@@ -4,6 +4,7 @@ on loopback (tests/signin/conftest.py), the app's own pages."""
 import re
 import time
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -333,3 +334,28 @@ def test_an_unverified_e_mail_address_never_finds_an_account(op, idp, teacher, v
     visitor.sign_in(idp, idp_user(op, teacher, verified=False))
     assert logged_in_as(visitor.client) is None
     assert refused(idp, Reason.UNVERIFIED)
+
+
+@pytest.mark.parametrize("host", ["testserver", "other.example"])
+def test_the_addresses_given_to_the_provider_do_not_depend_on_the_host_used(
+    op, idp, settings, host
+):
+    """Whichever allowed host the browser used, the provider is given the site's one
+    address (SITE_URL) to come back to, and to return to after logging out."""
+    settings.SITE_URL = "https://privacy.school.example"
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    start = Client(HTTP_HOST=host).get(reverse("signin:start", args=[idp.uid]))
+    assert start.status_code == 302
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["redirect_uri"] == ["https://privacy.school.example/sign-in/callback/"]
+
+
+def test_logging_out_at_the_provider_returns_to_the_site_s_address(
+    op, idp, teacher, visitor, settings
+):
+    visitor.sign_in(idp, idp_user(op, teacher))
+    settings.SITE_URL = "https://privacy.school.example"
+    page = visitor.client.post(reverse("logout"), HTTP_HOST="localhost").content.decode()
+    elsewhere = unescape(re.search(r'id="elsewhere" href="([^"]+)"', page).group(1))
+    query = parse_qs(urlsplit(elsewhere).query)
+    assert query["post_logout_redirect_uri"] == ["https://privacy.school.example/account/login/"]
