@@ -92,7 +92,8 @@ def querysets_have_rows(querysets: Sequence[QuerySet]) -> tuple[bool, ...]:
     otherwise read a dozen tables to find most of them empty (an erasure)."""
     if not querysets:
         return ()
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for queryset in querysets:
         sql, part_params = queryset.values("pk")[:1].query.sql_with_params()
         parts.append(f"EXISTS ({sql})")

@@ -51,7 +51,9 @@ def _erase(pupil: Pupil, categories, acting_user: User | None, *, item_keys=(), 
                 declared_by=declared_by,
                 by_category=by_category,
             )
-        ordered = {c: by_category.setdefault(c, {}) for c in retention.ORDER if c in categories}
+        ordered: dict[str, dict[str, list[int]]] = {
+            c: by_category.setdefault(c, {}) for c in retention.ORDER if c in categories
+        }
         # What the other apps hold in the categories (an import's lines, a notice to a
         # supplier) has no service of its own: it goes as the registry says.
         with set_actor(acting_user) if acting_user else contextlib.nullcontext():
