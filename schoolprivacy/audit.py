@@ -342,6 +342,10 @@ def scrubbing():
     if getattr(connection, _PENDING, None) is not None:
         yield
         return
+    if not connection.in_atomic_block:
+        # Outside a transaction each erasure inside would commit on its own, and a failure
+        # later in the block would leave erased rows whose entries were never masked.
+        raise RuntimeError("audit.scrubbing() must run inside a transaction")
     setattr(connection, _PENDING, {})
     try:
         yield

@@ -103,7 +103,15 @@ def retention_sweep(
         if seconds is not None and handled and time.monotonic() - started > seconds:
             resume_after = handled[-1]
             break
-        _retention_erase(pupil_id, due[pupil_id], today)
+        try:
+            _retention_erase(pupil_id, due[pupil_id], today)
+        except Exception:
+            # One pupil whose erasure fails (its transaction rolled back, nothing of it
+            # gone) must not keep the board's other leavers past their period: logged as
+            # an error, found again by the next night's run.
+            logger.exception(
+                "Retention sweep %s: pupil %s failed, the sweep goes on", today, pupil_id
+            )
         handled.append(pupil_id)
     if handled:
         logger.info("Retention sweep %s: %d pupils", today, len(handled))

@@ -235,3 +235,8 @@ def test_an_object_s_history_and_its_masking_are_read_along_that_index():
     for read in (plan, scrub_plan):
         assert "_content_type_id_object_id_time" in read
         assert "Seq Scan on auditlog_logentry" not in read
+
+
+def test_masking_at_the_end_of_a_block_is_refused_outside_a_transaction(transactional_db):
+    with pytest.raises(RuntimeError, match="inside a transaction"), audit.scrubbing():
+        pass  # pragma: no cover (never entered)

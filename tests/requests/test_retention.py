@@ -255,3 +255,30 @@ def test_a_long_dossier_is_erased_in_as_many_statements_as_a_short_one(world, do
     )
     assert gone.count() == 61
     assert all(set(v[0] for v in e.changes.values()) <= {MASK} for e in gone)
+
+
+def test_one_pupil_whose_erasure_fails_keeps_its_data_and_the_others_are_still_erased(
+    world, dossier, monkeypatch, caplog
+):
+    from requests.services import retention_runs
+
+    left(world, D(2024, 11, 1))
+    others = more_leavers(world, 2, D(2024, 11, 1))
+    real = retention_runs._erase
+    assert Agreement.objects.filter(pupil=world.pupil).exists()
+
+    def failing_for_the_first(pupil, *args, **kwargs):
+        result = real(pupil, *args, **kwargs)
+        if pupil.pk == world.pupil.pk:
+            raise RuntimeError("disk full")  # after erasing: all of it is rolled back
+        return result
+
+    monkeypatch.setattr(retention_runs, "_erase", failing_for_the_first)
+    with caplog.at_level("ERROR", logger="requests.services.retention_runs"):
+        sweep = services.retention_sweep(today=TODAY)
+    assert sweep.resume_after is None
+    assert not Agreement.objects.filter(pupil__in=others).exists()
+    assert Agreement.objects.filter(pupil=world.pupil).exists()
+    world.pupil.refresh_from_db()
+    assert world.pupil.anonymised_at is None
+    assert any(str(world.pupil.pk) in r.getMessage() for r in caplog.records)
