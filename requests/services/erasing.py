@@ -90,6 +90,8 @@ def _erase_request_contents(pupil: Pupil, erased: dict, *, everything: bool) -> 
     notes), keeping only the facts: kind, dates, status, who handled it; the proof the
     school answered in time.
     """
+    if not DataRequest.objects.filter(pupil=pupil).exists():
+        return  # copies and corrections belong to requests: most pupils have none
     copies_of_pupil = AccessCopy.objects.filter(request__pupil=pupil, content__isnull=False)
     for copy in copies_of_pupil.select_related("request__requester", "request__school"):
         copy.content = None
