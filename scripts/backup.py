@@ -111,6 +111,49 @@ def why(result: subprocess.CompletedProcess) -> str:
     return lines[-1].strip() if lines else f"exit code {result.returncode}"
 
 
+#: What the restore's transaction starts with: the schema the dump fills, empty.
+_EMPTY_SCHEMA = (
+    b"SET client_min_messages = warning;\n"
+    b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
+)
+
+
+def _restore_in_one_transaction(pg_restore: str, dump: Path, database_url: str) -> int:
+    """Replace the database's contents by the dump's, all or nothing; the exit code.
+
+    Not pg_restore --clean: it drops the index of each partition of the audit log
+    (migration schoolprivacy 0016) before the table's own, which PostgreSQL refuses. The
+    schema is emptied and the dump's script run into it through psql, all in one
+    transaction: a failure anywhere leaves the database as it was.
+    """
+    script = subprocess.Popen(
+        [pg_restore, "--no-owner", "--file=-", str(dump)], stdout=subprocess.PIPE
+    )
+    psql = subprocess.Popen(
+        [
+            pg_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--dbname={database_url}",
+            "--file=-",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
+    if script.stdout is None or psql.stdin is None:  # both asked for as pipes above
+        raise RuntimeError("pg_restore or psql has no pipe")
+    try:
+        with script.stdout, psql.stdin:
+            psql.stdin.write(_EMPTY_SCHEMA)
+            shutil.copyfileobj(script.stdout, psql.stdin)
+    except BrokenPipeError:
+        pass  # psql stopped at an error: its exit code says so
+    script.wait()
+    return psql.wait() or script.returncode
+
+
 def restore(source: Path, database_url: str, env: dict[str, str]) -> None:
     dump = source / "database.dump"
     if not dump.is_file():
@@ -136,21 +179,9 @@ def restore(source: Path, database_url: str, env: dict[str, str]) -> None:
         "again, or finish with `python manage.py migrate` and `python manage.py "
         "erasures_reapply`, which opens the site when it succeeds."
     )
-    restored = subprocess.run(
-        [
-            pg_restore,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            f"--dbname={database_url}",
-            str(dump),
-        ],
-    )
-    if restored.returncode:
-        raise SystemExit(
-            f"[restore] pg_restore failed (exit code {restored.returncode}).\n{stays_closed}"
-        )
+    returncode = _restore_in_one_transaction(pg_restore, dump, database_url)
+    if returncode:
+        raise SystemExit(f"[restore] pg_restore failed (exit code {returncode}).\n{stays_closed}")
     print("[restore] database restored; bringing its tables up to this version")
     migrated = manage("migrate", "--noinput", env=env, database_url=database_url)
     if migrated.returncode:
