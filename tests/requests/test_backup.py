@@ -18,10 +18,19 @@ from pupils.models import Agreement
 from requests import ledger, services
 from requests.models import ErasureRecord
 from requests.services import CategoryDecision
+from schoolprivacy import maintenance
 from tests.utils import database_url_of_the_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.celery  # real processes (pg_dump, pg_restore, manage.py)
+
+
+@pytest.fixture(autouse=True)
+def _site_open_after_each_test():
+    """A restore that fails leaves the site closed, as it must; the tests after this one
+    must not find it closed (they would all answer 503)."""
+    yield
+    maintenance.reopen()
 
 
 def script(*args, ledger_dir=None, unset=(), check=True):
