@@ -542,7 +542,7 @@ def _preview_page(bench: Bench, admin, school, run_id: int) -> Result:
     lines = ImportRun.objects.get(pk=run_id).lines.count()
     return measure_page(
         bench,
-        f"M7 page@{lines // 1000}k",
+        f"M7 page@{lines:,}",
         f"the preview's first page ({lines:,} lines)",
         [getter(client_of(admin.pk), f"/sync/{run_id}/")],
         floors_for(admin.pk),

@@ -878,6 +878,14 @@ def _copy_to_build(pupil_id: int) -> int:
     """An access request of parent A for the pupil, being handled, with a copy to make."""
     pupil = Pupil.objects.get(pk=pupil_id)
     today = timezone.localdate()
+    # One open request per requester: an earlier one of the bench's (a copy that was not
+    # made answers nothing) is withdrawn first.
+    DataRequest.objects.filter(
+        pupil_id=pupil_id,
+        requester_id=load.parent_a(pupil_id),
+        kind=DataRequest.Kind.ACCESS,
+        status__in=("received", "in_progress"),
+    ).update(status="withdrawn", closed_at=timezone.now())
     request = DataRequest.objects.create(
         board_id=pupil.board_id,
         school_id=pupil.school_id,
@@ -901,14 +909,18 @@ def _copy_to_build(pupil_id: int) -> int:
 COPY_RUNS = 7
 
 
-def _copies(f: Floors, pupils: list[int]) -> tuple[list[tuple[float, float]], AccessCopy, int]:
-    timings = []
+def _copies(
+    f: Floors, pupils: list[int]
+) -> tuple[list[tuple[float, float]], list[AccessCopy], int]:
+    """Each pupil's copy timed between FD medians; the copies; the queries of one more."""
+    timings, ids = [], []
     for p in pupils:
         copy_id = _copy_to_build(p)
+        ids.append(copy_id)
         timings.append(job_around(f, lambda c=copy_id: request_tasks.build_copy(c)))
     copy_id = _copy_to_build(pupils[0])
     queries = queries_of(lambda: request_tasks.build_copy(copy_id))
-    return timings, AccessCopy.objects.get(pk=copy_id), queries
+    return timings, list(AccessCopy.objects.filter(pk__in=ids).order_by("pk")), queries
 
 
 def m6(bench: Bench, size: int) -> None:
@@ -919,7 +931,9 @@ def m6(bench: Bench, size: int) -> None:
         ("", board_pupils(size, COPY_RUNS, salt=7)),
         (" long", long_pupils(size)[:3]),
     ):
-        timings, copy, queries = _copies(f, pupils)
+        timings, copies, queries = _copies(f, pupils)
+        statuses = sorted({copy.status for copy in copies})
+        sizes = [copy.size or 0 for copy in copies]
         f1_ms = med(timed(f.f1) for _ in range(11)) * 1000
         fd_s = med(d for _, d in timings)
         seconds = med(s for s, _ in timings)
@@ -935,11 +949,15 @@ def m6(bench: Bench, size: int) -> None:
                     fd_ms=fd_s * 1000,
                     f1=seconds * 1000 / f1_ms,
                     f1_ms=f1_ms,
-                    note=f"{copy.size:,} bytes, {copy.status}",
+                    note=f"{min(sizes):,}–{max(sizes):,} bytes, {', '.join(statuses)}",
                 )
             )
         )
-        bench.check(f"M6 copy{label} is made (status ready)", copy.status, copy.status == "ready")
+        bench.check(
+            f"M6 copy{label}: every copy is made (status ready)",
+            ", ".join(statuses),
+            statuses == ["ready"],
+        )
     median = rows[0]
     bench.check(
         "M6 copy ≤ 100× FD (a job, not a page: a copy for one child)",

@@ -95,6 +95,8 @@ def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, f
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
+            "--timeout",
+            "30s",
             "-s",
             str(script),
             f"http://127.0.0.1:{port}",
