@@ -21,7 +21,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DATABASE = "schoolprivacy_bench"
 BENCH_REDIS_DB = 5
-DEFAULT_PUPILS = 20_000
 
 
 def say(message: str) -> None:
@@ -64,6 +63,8 @@ def sizes(pupils: int) -> tuple[int, int]:
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
+    from . import DEFAULT_PUPILS
+
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("only", nargs="?", choices=["imports"], help="only M7, the import")
     parser.add_argument(
