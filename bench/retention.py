@@ -42,15 +42,22 @@ def r1(bench: Bench, size: int, seconds: float = RETENTION_SECONDS) -> None:
         elapsed = timed(lambda: retention_sweep(seconds=seconds))
     fd_after = statistics.median(timed(f.fd) for _ in range(21))
     fd = (fd_before + fd_after) / 2
-    handled = list(
-        ErasureRecord.objects.filter(
-            pk__gt=last_record, source=ErasureRecord.Source.RETENTION
-        ).values_list("pupil_id", flat=True)
+    records = ErasureRecord.objects.filter(
+        pk__gt=last_record, source=ErasureRecord.Source.RETENTION
     )
+    handled = list(records.values_list("pupil_id", flat=True))
     n = len(handled)
-    left = sum(
-        model.objects.filter(pupil_id__in=handled).count()
-        for model in (TestResult, Note, Agreement)
+    # A referral report is kept 3 years after leaving, the rest of the dossier 2
+    # (requests/retention.py): what is left of what was due must be nothing.
+    referral_due = records.filter(categories__contains=["referral"]).values_list(
+        "pupil_id", flat=True
+    )
+    notes = Note.objects.filter(pupil_id__in=handled)
+    left = (
+        TestResult.objects.filter(pupil_id__in=handled).count()
+        + Agreement.objects.filter(pupil_id__in=handled).count()
+        + notes.exclude(kind=Note.Kind.REFERRAL).count()
+        + notes.filter(kind=Note.Kind.REFERRAL, pupil_id__in=list(referral_due)).count()
     )
     per_pupil = counter.count / n if n else float("inf")
     rate = n / elapsed if elapsed else 0.0
@@ -72,7 +79,7 @@ def r1(bench: Bench, size: int, seconds: float = RETENTION_SECONDS) -> None:
     )
     bench.check(
         "R1 the sweep erases the leavers' dossiers",
-        f"{n:,} pupils erased, {left} of their entries left (referral reports apart)",
+        f"{n:,} pupils erased, {left} of their due entries left",
         n > 0 and left == 0,
     )
     bench.check(
