@@ -54,6 +54,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from schoolprivacy import audit_partitions
 from schoolprivacy.encryption import encrypt
 
 SCHOOLS = 100
@@ -78,6 +79,9 @@ AUDIT_PER_PUPIL = LOOKS + 15
 LONG_SLOT = 500
 LONG_HISTORY = 5
 LONG_LOOKS = 8
+#: How far back the audit rows go (a leaver's looks are from before it left): the audit
+#: log's monthly partitions are made for these days before today.
+HISTORY_DAYS = 6 * 366
 SCHOOL_YEAR = 2026
 #: An unusable password hash: the bench logs in with force_login.
 PASSWORD = "!bench-unusable"  # noqa: S105
@@ -213,7 +217,14 @@ def _ids() -> dict[str, int]:
 
 
 def load_board() -> None:
-    """The board, its privacy officer, and its consent purposes with their texts."""
+    """The board, its privacy officer, and its consent purposes with their texts; the audit
+    log's monthly partitions for the years of history the data holds."""
+    today = datetime.date.today()
+    first = audit_partitions.Month.of(today - datetime.timedelta(days=HISTORY_DAYS))
+    audit_partitions.create(
+        audit_partitions.months_between(first, audit_partitions.Month.of(today))
+    )
+    audit_partitions.ensure(today)
     _bulk_session()
     execute(
         "INSERT INTO schoolprivacy_board (id, name, privacy_contact_email, created_at) "
