@@ -79,9 +79,10 @@ AUDIT_PER_PUPIL = LOOKS + 15
 LONG_SLOT = 500
 LONG_HISTORY = 5
 LONG_LOOKS = 8
-#: How far back the audit rows go (a leaver's looks are from before it left): the audit
-#: log's monthly partitions are made for these days before today.
-HISTORY_DAYS = 6 * 366
+#: How far back the audit rows go (a leaver's looks are from before it left: at most 800
+#: days and 285 × 60 hours more): the audit log's monthly partitions are made from the
+#: month of the oldest entry, as a log that has been kept that long has them.
+HISTORY_DAYS = 800 + 285 * 60 // 24 + 2
 SCHOOL_YEAR = 2026
 #: An unusable password hash: the bench logs in with force_login.
 PASSWORD = "!bench-unusable"  # noqa: S105
