@@ -730,9 +730,12 @@ def drop_secondary_indexes() -> list[str]:
 
 
 def create_indexes(definitions: list[str]) -> None:
+    """Build the dropped indexes again. A partitioned table's index (the audit log's) is
+    defined `ON ONLY` the parent, which builds no index of any partition and leaves the
+    parent's INVALID: it is built `ON` the table, for every partition, as it was."""
     execute("SET maintenance_work_mem = '256MB'")
     for definition in definitions:
-        execute(definition)
+        execute(definition.replace(" ON ONLY ", " ON ", 1))
     execute("RESET maintenance_work_mem")
 
 

@@ -856,16 +856,11 @@ def m5(bench: Bench, size: int) -> Result:
 
 
 def m5_checks(bench: Bench, by_size: dict[int, Result]) -> None:
-    small_n, large_n = min(by_size), max(by_size)
-    small, large = by_size[small_n].measured_fd, by_size[large_n].measured_fd
+    """The sweep with nothing to send, at the whole size. Not "flat in N": its work is the
+    due requests, 1 % of the board's (150 → 1,500 from a tenth to 20,000 pupils)."""
+    large = by_size[max(by_size)].measured_fd
     bench.check(
-        f"M5 the sweep with nothing to send (every 5 minutes) flat in N: "
-        f"{large_n // 1000}k ≤ {FLAT}× {small_n // 1000}k",
-        f"{large / small:.2f}× ({small:.1f} → {large:.1f} FD)",
-        large <= FLAT * small,
-    )
-    bench.check(
-        "M5 the sweep with nothing to send ≤ 20× FD",
+        "M5 the sweep with nothing to send (every 5 minutes) ≤ 20× FD",
         f"{large:.1f}× FD",
         large <= 20,
     )
