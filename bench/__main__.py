@@ -1,7 +1,7 @@
 """`python -m bench`: a fresh bench database, the data in two steps, the measurements.
 
-    python -m bench                    the default size (DEFAULT_PUPILS), about 30 minutes
-    python -m bench --pupils 60000     the largest board of issue 22 (hours, not minutes)
+    python -m bench                    the default size (DEFAULT_PUPILS), 10-20 minutes on 2 cores
+    python -m bench --pupils 60000     the largest board of issue 22
     python -m bench --pupils 2000      a quick run while working on the bench
     python -m bench imports            only M7, the import, on an empty board
 

@@ -21,9 +21,9 @@ ABOUT = """\
 `make bench` loads a board of realistic history into a database of its own
 (`schoolprivacy_bench`, made anew each run) and measures the pages and jobs that
 must stay fast on it. It runs at {default:,} pupils by default (this run: {pupils:,};
-about half an hour on two cores); the largest board of issue 22 is an option:
-`make bench BENCH_PUPILS=60000` (or `python -m bench --pupils 60000`; hours, not
-minutes), and `python -m bench --pupils 2000` is a quick run while working on the
+10 to 20 minutes on two cores, see "How long it took"); the largest board of issue 22 is an option:
+`make bench BENCH_PUPILS=60000` (or `python -m bench --pupils 60000`; not timed for
+this report), and `python -m bench --pupils 2000` is a quick run while working on the
 bench. `make bench` fails (exit 1) when a target is not met.
 
 **The floors.** Every figure is a ratio to floors measured around it in the same run:
@@ -83,7 +83,8 @@ it, two without a group) and a privacy officer; {parents:,} parents with parenta
 authority (70 % of the pupils have two).
 
 Dossier entries and audit rows are counted after the run (the retention sweep had
-erased those of the leavers it handled, and the pages had added looks).
+erased those of the leavers it handled; the pages, the jobs and the import, M7, had
+added audit rows).
 
 * **The dossier**: {entries:,} entries, per pupil 60 over the kinds (24 test results,
   28 reports and notes of which 4 referral reports, 8 agreements); a medical record
