@@ -12,7 +12,7 @@ run: $(INSTALLED)  ## The whole stack: web, worker, beat (and embedded PostgreSQ
 test: $(INSTALLED)  ## The whole test suite against real PostgreSQL and Redis
 	$(PY) scripts/stack.py test $(ARGS)
 
-bench: $(INSTALLED)  ## Board-scale data set and timings as ratios (not part of `make test`); writes docs/benchmarks.md
+bench: $(INSTALLED)  ## Realistic board (20,000 pupils; BENCH_PUPILS=60000 for the largest), ratios to the floors, fails on a missed target; writes docs/benchmarks.md
 	$(PY) scripts/stack.py bench
 
 install: $(INSTALLED)

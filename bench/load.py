@@ -1,19 +1,25 @@
 """The board-scale data set, loaded in bulk: INSERT ... SELECT over generate_series, and COPY
 for the rows whose encrypted fields must be sealed in Python.
 
-The board has SCHOOLS schools of PUPILS_PER_SCHOOL pupils in groups of GROUP_SIZE. Every
-row is a function of its number, so any range of pupils can be loaded on its own: the
-bench loads the first 1,000, measures, grows to 10,000, measures, and grows to 100,000.
-Ids are given explicitly (pupil p, its parents, decisions and requests are found by
-arithmetic); the sequences are moved past them afterwards, so the ORM can go on.
+The board has up to SCHOOLS schools of PUPILS_PER_SCHOOL pupils in groups of GROUP_SIZE
+(SCHOOLS fixes the layout of the ids; a run loads as many schools as its size needs).
+Every row is a function of its number, so any range of pupils can be loaded on its own:
+the bench loads a tenth of its size, measures, grows to the whole size and measures again.
+Pupils, parents, decisions and requests have explicit ids (found by arithmetic); dossier
+entries and audit rows take theirs from the sequences. The sequences are moved past the
+ids afterwards, so the ORM can go on.
 
 What the data looks like (docs/benchmarks.md repeats it):
 
 * per school 75 staff: a director, a team leader, two care coordinators, an
   administrator, two teachers per group (each with the guardian grant on the
   group) and two without a group; one privacy officer for the board;
-* per pupil one or two parents with parental authority (70 % have two; 170,000),
-  a current group placement, three test results and a note, a medical record for 5 %;
+* per pupil one or two parents with parental authority (70 % have two), a group
+  placement, and a dossier of 60 entries over the kinds: 24 test results, 28 reports
+  and notes (of which 4 referral reports) and 8 agreements; a medical record for 5 %;
+* every 8th pupil a leaver: left more than two years ago (no group, its placement
+  ended), all its requests closed, so that the retention sweep erases its dossier;
+* one pupil per school (slot LONG_SLOT) with a long history: 300 entries, 2,280 looks;
 * six consent purposes (four photo channels; the care partner only for picked pupils,
   the internship from 15) with one text version each, adopted by every school; ten
   decisions per pupil (a decision on each purpose, and later withdrawals and renewals on
@@ -21,8 +27,9 @@ What the data looks like (docs/benchmarks.md repeats it):
 * ten requests per pupil: 1 % open and due within the sweep's horizon (or a few days
   overdue), 0.5 % open and not yet due, the rest answered, refused or withdrawn in the
   past three years; no request events, notices or copies for these;
-* fifty audit rows per pupil: 35 ACCESS entries (who looked at the dossier), the
-  creation of its ten decisions and of five of its requests;
+* 300 audit rows per pupil: 285 ACCESS entries (staff who looked at the dossier, mostly
+  its teacher), the creation of its ten decisions and of five of its requests;
+* 150 suppliers used by every school, 30 processing activities (the Art. 30 register);
 * the BSN is left empty (NULL, as for pupils without one); the encrypted fields that
   cannot be NULL (request explanation and answer, special records) are sealed, each
   bound to its own row, as the application would;
@@ -47,6 +54,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from schoolprivacy import audit_partitions
 from schoolprivacy.encryption import encrypt
 
 SCHOOLS = 100
@@ -60,6 +68,21 @@ SECOND_PARENTS = FIRST_PARENT + SCHOOLS * PUPILS_PER_SCHOOL  # parent B ids star
 PURPOSES = 6  # ids 1..6; 1..4 are photo channels
 DECISIONS_PER_PUPIL = 10
 REQUESTS_PER_PUPIL = 10
+#: The dossier of a pupil: TESTS + NOTES + AGREEMENTS = 60 entries over the kinds.
+TESTS, NOTES, AGREEMENTS = 24, 28, 8
+ENTRIES = TESTS + NOTES + AGREEMENTS
+#: The audit log of a pupil: LOOKS looks by staff, its 10 decisions and 5 requests made.
+LOOKS = 285
+AUDIT_PER_PUPIL = LOOKS + 15
+#: One pupil per school (the one in this slot) has a long history: LONG_HISTORY times the
+#: entries (300) and LONG_LOOKS times the looks (2,280).
+LONG_SLOT = 500
+LONG_HISTORY = 5
+LONG_LOOKS = 8
+#: How far back the audit rows go (a leaver's looks are from before it left: at most 800
+#: days and 285 × 60 hours more): the audit log's monthly partitions are made from the
+#: month of the oldest entry, as a log that has been kept that long has them.
+HISTORY_DAYS = 800 + 285 * 60 // 24 + 2
 SCHOOL_YEAR = 2026
 #: An unusable password hash: the bench logs in with force_login.
 PASSWORD = "!bench-unusable"  # noqa: S105
@@ -75,6 +98,8 @@ BIG_TABLES = (
     "requests_datarequest",
     "guardian_userobjectpermission",
     "pupils_testresult",
+    "pupils_note",
+    "pupils_agreement",
     "pupils_guardianship",
 )
 #: Rows the application makes while the bench measures get ids from here on, so that
@@ -93,7 +118,11 @@ SEQUENCED_TABLES = (
     "pupils_groupuserobjectpermission",
     "pupils_testresult",
     "pupils_note",
+    "pupils_agreement",
     "pupils_specialrecord",
+    "suppliers_supplier",
+    "suppliers_supplieruse",
+    "suppliers_processingactivity",
     "consents_purpose",
     "consents_purpose_schools",
     "consents_purposeversion",
@@ -136,6 +165,20 @@ def staff_id(school: int, k: int) -> int:
     return (school - 1) * STAFF_PER_SCHOOL + k + 1
 
 
+def teacher_of(pupil: int) -> int:
+    """The first teacher of the pupil's group (leavers: of the group it was in)."""
+    slot = (pupil - 1) % PUPILS_PER_SCHOOL
+    return staff_id(school_of(pupil), FIRST_TEACHER + slot // GROUP_SIZE)
+
+
+def is_leaver(pupil: int) -> bool:
+    return pupil % 8 == 0
+
+
+def long_history(pupil: int) -> bool:
+    return pupil % PUPILS_PER_SCHOOL == LONG_SLOT
+
+
 def parent_a(pupil: int) -> int:
     return FIRST_PARENT + pupil - 1
 
@@ -175,7 +218,14 @@ def _ids() -> dict[str, int]:
 
 
 def load_board() -> None:
-    """The board, its privacy officer, and its consent purposes with their texts."""
+    """The board, its privacy officer, and its consent purposes with their texts; the audit
+    log's monthly partitions for the years of history the data holds."""
+    today = datetime.date.today()
+    first = audit_partitions.Month.of(today - datetime.timedelta(days=HISTORY_DAYS))
+    audit_partitions.create(
+        audit_partitions.months_between(first, audit_partitions.Month.of(today))
+    )
+    audit_partitions.ensure(today)
     _bulk_session()
     execute(
         "INSERT INTO schoolprivacy_board (id, name, privacy_contact_email, created_at) "
@@ -224,6 +274,50 @@ def load_board() -> None:
             ],
         )
     _normal_session()
+    load_suppliers()
+
+
+SUPPLIERS = 150
+ACTIVITIES = 30
+
+
+def load_suppliers() -> None:
+    """The board's supplier register (SUPPLIERS) and its Art. 30 register (ACTIVITIES).
+
+    Written with bulk_create, which writes no audit entries: as loaded, not as recorded."""
+    from suppliers.models import ProcessingActivity, Supplier
+
+    categories = [c for c, _label in Supplier.Category.choices]
+    Supplier.objects.bulk_create(
+        Supplier(
+            board_id=1,
+            name=f"Leverancier {n:03d}",
+            website=f"https://leverancier{n}.example",
+            category=categories[n % len(categories)],
+            agreement_status=Supplier.AgreementStatus.SIGNED if n % 5 else "draft",
+            agreement_signed_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=n),
+            agreement_expires_on=datetime.date(2027, 1, 1) + datetime.timedelta(days=n),
+            sub_processors="Hosting BV, Mail BV",
+            security_measures="ISO 27001, versleuteling in rust en onderweg",
+            contact=f"privacy@leverancier{n}.example",
+        )
+        for n in range(1, SUPPLIERS + 1)
+    )
+    ProcessingActivity.objects.bulk_create(
+        ProcessingActivity(
+            board_id=1,
+            name=f"Verwerking {n:02d}",
+            purpose="Het geven van onderwijs en de begeleiding van leerlingen. " * 3,
+            legal_basis="Wettelijke verplichting (art. 6 lid 1 sub c AVG)",
+            data_subjects="leerlingen, ouders",
+            data_categories="naam, adres, geboortedatum, resultaten",
+            supplier_categories=categories[: 1 + n % len(categories)],
+            retention="2 jaar na vertrek",
+            security_measures="toegang per rol, audit log",
+            order=n,
+        )
+        for n in range(1, ACTIVITIES + 1)
+    )
 
 
 # --- Schools and staff --------------------------------------------------------------------
@@ -280,6 +374,13 @@ def load_schools(first: int, last: int) -> None:
         "FROM generate_series(%(first)s, %(last)s) s, generate_series(1, %(n)s) p",
         {**params, "n": PURPOSES},
     )
+    # Every school uses every supplier of the board's register.
+    execute(
+        "INSERT INTO suppliers_supplieruse (since, supplier_id, school_id) "
+        "SELECT date '2022-08-01' + s, u.id, s "
+        "FROM generate_series(%(first)s, %(last)s) s, suppliers_supplier u",
+        params,
+    )
     _normal_session()
 
 
@@ -312,6 +413,10 @@ def load_pupils(first: int, last: int) -> None:
     parent_b = "(%(pb)s + ((p - 1) / 10) * 7 + (p - 1) %% 10)"
     has_b = "((p - 1) %% 10 < 7)"
 
+    # Every 8th pupil left the school more than two years ago: no group, a placement that
+    # ended on the leave date, and a dossier the retention sweep erases (RETENTION_DUE).
+    leaver = "(p %% 8 = 0)"
+    left_on = "(current_date - (760 + p %% 400))"
     execute(
         "INSERT INTO pupils_pupil (id, uid, first_name, name_prefix, last_name, date_of_birth, "
         "gender, bsn, bsn_index, enrolled_on, left_on, board_id, group_id, school_id, "
@@ -320,13 +425,17 @@ def load_pupils(first: int, last: int) -> None:
         "CASE WHEN p %% 9 = 0 THEN 'van' ELSE '' END, "
         f"({_sql_array(LAST_NAMES)})[1 + (p / 7) %% {len(LAST_NAMES)}], "
         "date '2014-09-01' + (p %% 2900), (ARRAY['f','m','x'])[1 + p %% 3], NULL, NULL, "
-        f"date '2019-08-19' + (p %% 1500), NULL, 1, {group}, {school}, NULL, NULL, '' "
+        f"CASE WHEN {leaver} THEN date '2015-08-17' + (p %% 500) "
+        "ELSE date '2019-08-19' + (p %% 1500) END, "
+        f"CASE WHEN {leaver} THEN {left_on} END, 1, "
+        f"CASE WHEN {leaver} THEN NULL ELSE {group} END, {school}, NULL, NULL, '' "
         "FROM generate_series(%(first)s, %(last)s) p",
         params,
     )
     execute(
         "INSERT INTO pupils_groupplacement (id, start_on, end_on, group_id, pupil_id) "
-        f"SELECT p, date '{SCHOOL_YEAR}-08-24', NULL, {group}, p "
+        f"SELECT p, CASE WHEN {leaver} THEN {left_on} - 300 ELSE date '{SCHOOL_YEAR}-08-24' END, "
+        f"CASE WHEN {leaver} THEN {left_on} END, {group}, p "
         "FROM generate_series(%(first)s, %(last)s) p",
         params,
     )
@@ -349,23 +458,42 @@ def load_pupils(first: int, last: int) -> None:
         f"FROM generate_series(%(first)s, %(last)s) p WHERE {has_b}",
         params,
     )
+    # The dossier: ENTRIES per pupil over the kinds, LONG_HISTORY times as many for one
+    # pupil per school (ids from the sequences: nothing finds these rows by arithmetic).
+    many = f"(CASE WHEN p %% {PUPILS_PER_SCHOOL} = {LONG_SLOT} THEN {LONG_HISTORY} ELSE 1 END)"
     execute(
-        "INSERT INTO pupils_testresult (id, recorded_at, source, source_detail, test_name, "
+        "INSERT INTO pupils_testresult (recorded_at, source, source_detail, test_name, "
         "taken_on, score, level, remark, author_id, pupil_id, version) "
-        "SELECT (p - 1) * 3 + t, now() - (t * 120 || ' days')::interval, 'school', '', "
-        "(ARRAY['Rekenen-Wiskunde','Begrijpend lezen','Spelling'])[t], "
-        f"date '{SCHOOL_YEAR}-11-01' - t * 120, (180 + p %% 60)::text, "
+        "SELECT now() - (t * 30 || ' days')::interval, 'school', '', "
+        "(ARRAY['Rekenen-Wiskunde','Begrijpend lezen','Spelling','Technisch lezen'])[1 + t %% 4], "
+        f"date '{SCHOOL_YEAR}-11-01' - t * 30, (180 + (p + t) %% 60)::text, "
         f"(ARRAY['I','II','III','IV','V'])[1 + (p + t) %% 5], '', {teacher}, p, 1 "
-        "FROM generate_series(%(first)s, %(last)s) p, generate_series(1, 3) t",
+        f"FROM generate_series(%(first)s, %(last)s) p, generate_series(1, {TESTS} * {many}) t",
+        params,
+    )
+    # Notes: of every 7 one a referral report, the others reports and notes by turns.
+    execute(
+        "INSERT INTO pupils_note (recorded_at, source, source_detail, kind, written_on, "
+        "title, body, author_id, pupil_id, version) "
+        "SELECT now() - (t * 25 || ' days')::interval, 'school', '', "
+        "CASE WHEN t %% 7 = 0 THEN 'referral' WHEN t %% 2 = 0 THEN 'report' ELSE 'note' END, "
+        f"date '{SCHOOL_YEAR}-10-20' - t * 25, "
+        "CASE WHEN t %% 7 = 0 THEN 'Verwijzing' WHEN t %% 2 = 0 THEN 'Rapportgesprek' "
+        "ELSE 'Notitie ' || t END, "
+        "'Gesprek met ouders over de voortgang; afspraken volgen. ' || repeat('Tekst. ', 20), "
+        f"{teacher}, p, 1 "
+        f"FROM generate_series(%(first)s, %(last)s) p, generate_series(1, {NOTES} * {many}) t",
         params,
     )
     execute(
-        "INSERT INTO pupils_note (id, recorded_at, source, source_detail, kind, written_on, "
-        "title, body, author_id, pupil_id, version) "
-        "SELECT p, now() - interval '40 days', 'school', '', 'report', "
-        f"date '{SCHOOL_YEAR}-10-20', 'Rapportgesprek', "
-        "'Gesprek met ouders over de voortgang; afspraken volgen.', "
-        f"{teacher}, p, 1 FROM generate_series(%(first)s, %(last)s) p",
+        "INSERT INTO pupils_agreement (recorded_at, source, source_detail, agreed_on, "
+        "participants, agreement, follow_up, follow_up_on, author_id, pupil_id, version) "
+        "SELECT now() - (t * 60 || ' days')::interval, 'school', '', "
+        f"date '{SCHOOL_YEAR}-10-01' - t * 60, 'ouders, leerkracht, leerling', "
+        "'Extra oefenen met lezen, twee keer per week thuis.', '', NULL, "
+        f"{teacher}, p, 1 "
+        f"FROM generate_series(%(first)s, %(last)s) p, "
+        f"generate_series(1, {AGREEMENTS} * {many}) t",
         params,
     )
     # Decisions: one on each purpose, then four later ones on the photo channels.
@@ -386,29 +514,41 @@ def load_pupils(first: int, last: int) -> None:
     )
     _load_requests(first, last)
     _load_special_records(first, last)
-    # Audit: 35 looks at the dossier, the creation of 10 decisions and of 5 requests.
-    execute(
-        "INSERT INTO auditlog_logentry (id, object_pk, object_id, object_repr, action, changes, "
+    # Audit: LOOKS looks at the dossier (LOOKS * LONG_LOOKS for the long histories) by
+    # staff, mostly the pupil's teacher, then its director and a care coordinator, spread
+    # over the past two years and more; the creation of the 10 decisions and 5 requests.
+    # A leaver's looks are from before it left. Ids from the sequence, as for the entries.
+    looked = f"(CASE WHEN p %% {PUPILS_PER_SCHOOL} = {LONG_SLOT} THEN {LONG_LOOKS} ELSE 1 END)"
+    care = f"(({school} - 1) * %(staff)s + {CARE_1} + 1)"
+    columns = (
+        "INSERT INTO auditlog_logentry (object_pk, object_id, object_repr, action, changes, "
         "timestamp, actor_id, content_type_id, remote_addr, additional_data, serialized_data, "
         "cid, changes_text, remote_port, actor_email) "
-        "SELECT (p - 1) * 50 + i, "
-        "CASE WHEN i <= 35 THEN p WHEN i <= 45 THEN (p - 1) * 10 + i - 35 "
-        "ELSE (p - 1) * 10 + i - 45 END::text, "
-        "CASE WHEN i <= 35 THEN p WHEN i <= 45 THEN (p - 1) * 10 + i - 35 "
-        "ELSE (p - 1) * 10 + i - 45 END, "
-        "CASE WHEN i <= 35 THEN '#' || p WHEN i <= 45 THEN 'consent decision' "
-        "ELSE 'request' END, "
-        "CASE WHEN i <= 35 THEN 3 ELSE 0 END, "
-        'CASE WHEN i <= 35 THEN \'{"viewed": ["dossier", ""]}\'::jsonb '
-        'WHEN i <= 45 THEN \'{"choice": ["None", "given"]}\'::jsonb '
-        'ELSE \'{"status": ["None", "received"]}\'::jsonb END, '
-        "now() - ((i * 29 + p %% 29) || ' days')::interval, "
-        f"CASE WHEN i <= 35 THEN (CASE WHEN i %% 5 = 0 THEN {director} ELSE {teacher} END) "
-        "ELSE %(pa)s + p END, "
-        "CASE WHEN i <= 35 THEN %(ct_pupil)s WHEN i <= 45 THEN %(ct_decision)s "
-        "ELSE %(ct_request)s END, "
-        "NULL, jsonb_build_object('pupil_id', p), NULL, NULL, '', NULL, NULL "
-        "FROM generate_series(%(first)s, %(last)s) p, generate_series(1, 50) i",
+    )
+    execute(
+        columns + "SELECT p::text, p, '#' || p, 3, "
+        '\'{"viewed": ["dossier", ""]}\'::jsonb, '
+        f"now() - (CASE WHEN {leaver} THEN interval '800 days' ELSE interval '0' END) "
+        f"- make_interval(hours => (i * 60) / {looked} + p %% 29), "
+        f"CASE WHEN i %% 5 = 0 THEN {director} WHEN i %% 7 = 0 THEN {care} ELSE {teacher} END, "
+        "%(ct_pupil)s, NULL, jsonb_build_object('pupil_id', p), NULL, NULL, '', NULL, NULL "
+        f"FROM generate_series(%(first)s, %(last)s) p, generate_series(1, {LOOKS} * {looked}) i",
+        params,
+    )
+    execute(
+        columns + "SELECT ((p - 1) * 10 + i)::text, (p - 1) * 10 + i, 'consent decision', 0, "
+        '\'{"choice": ["None", "given"]}\'::jsonb, '
+        "now() - ((i * 97 + p %% 29) || ' days')::interval, %(pa)s + p, %(ct_decision)s, NULL, "
+        "jsonb_build_object('pupil_id', p), NULL, NULL, '', NULL, NULL "
+        "FROM generate_series(%(first)s, %(last)s) p, generate_series(1, 10) i",
+        params,
+    )
+    execute(
+        columns + "SELECT ((p - 1) * 10 + i)::text, (p - 1) * 10 + i, 'request', 0, "
+        '\'{"status": ["None", "received"]}\'::jsonb, '
+        "now() - ((i * 131 + p %% 29) || ' days')::interval, %(pa)s + p, %(ct_request)s, NULL, "
+        "jsonb_build_object('pupil_id', p), NULL, NULL, '', NULL, NULL "
+        "FROM generate_series(%(first)s, %(last)s) p, generate_series(1, 5) i",
         params,
     )
     # The generic guardian table, for the reference of M2 only: what per-object grants
@@ -478,7 +618,12 @@ REQUEST_COLUMNS = (
 
 
 def request_plan(pupil: int, i: int, today: datetime.date) -> tuple[str, datetime.date]:
-    """The status and due date of request *i* of *pupil*: 1 % due, 0.5 % open, rest closed."""
+    """The status and due date of request *i* of *pupil*: 1 % due, 0.5 % open, rest closed.
+
+    A leaver's requests are all closed: an open one would hold its data from the sweep."""
+    if pupil % 8 == 0:
+        received = today - datetime.timedelta(days=900 + (pupil * 7 + i * 31) % 1000)
+        return ("completed", "refused")[i % 2], received + datetime.timedelta(days=30)
     if i == 0 and pupil % 10 == 0:  # due: from three days overdue to ten days ahead
         status = "received" if pupil % 20 == 0 else "in_progress"
         return status, today + datetime.timedelta(days=(pupil // 10) % 14 - 3)
@@ -585,9 +730,12 @@ def drop_secondary_indexes() -> list[str]:
 
 
 def create_indexes(definitions: list[str]) -> None:
+    """Build the dropped indexes again. A partitioned table's index (the audit log's) is
+    defined `ON ONLY` the parent, which builds no index of any partition and leaves the
+    parent's INVALID: it is built `ON` the table, for every partition, as it was."""
     execute("SET maintenance_work_mem = '256MB'")
     for definition in definitions:
-        execute(definition)
+        execute(definition.replace(" ON ONLY ", " ON ", 1))
     execute("RESET maintenance_work_mem")
 
 

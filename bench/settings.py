@@ -1,4 +1,4 @@
-"""Settings for the benchmark: the production middleware and URLs, plus two floor views.
+"""Settings for the benchmark: the production middleware and URLs, plus the floor views.
 
 Throw-away keys as in the test settings (the data is synthetic and dropped on the
 next run); tasks run in the process (the bench calls them directly); e-mail stays
@@ -17,8 +17,9 @@ from schoolprivacy.settings.base import *  # noqa: F403
 from schoolprivacy.settings.base import BASE_DIR, TEMPLATES
 
 DEBUG = False
-ALLOWED_HOSTS = ["testserver"]
-# The production URLs with the two floor views of the bench in front (bench/urls.py):
+# testserver for the test client, the loopback address for gunicorn (bench/throughput.py).
+ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+# The production URLs with the floor views of the bench in front (bench/urls.py):
 # the floor views exist only here, never in schoolprivacy.urls.
 ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]

@@ -9,6 +9,7 @@ from . import views
 
 urlpatterns = [
     path("bench/f0/", views.bare, name="bench_f0"),
+    path("bench/fd/", views.django_floor, name="bench_fd"),
     path("bench/f1/", views.floor, name="bench_f1"),
     *production,
 ]
