@@ -13,6 +13,7 @@ test: $(INSTALLED)  ## The whole test suite against real PostgreSQL and Redis
 	$(PY) scripts/stack.py test $(ARGS)
 
 bench: $(INSTALLED)  ## Realistic board (20,000 pupils; BENCH_PUPILS=60000 for the largest), ratios to the floors, fails on a missed target; writes docs/benchmarks.md
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (Debian) for the throughput figures"; apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(PY) scripts/stack.py bench
 
 install: $(INSTALLED)
